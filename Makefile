@@ -1,0 +1,149 @@
+# edgebox: one static musl binary with four applets (ntpd, ntpctl, dnsd, hostq).
+#
+#   make                 build $(O)/edgebox and the applet links beside it
+#   make check           unit tests, then the end-to-end tests (root, network namespaces)
+#   make demo            the reference configs on loopback, queried with hostq and ntpctl
+#   make install DESTDIR=... PREFIX=/usr
+#   make ARCH=aarch64|armv7   cross builds with Debian's multiarch musl
+
+VERSION := $(shell sed -n 's/.*EDGEBOX_VERSION[^"]*"\([^"]*\)".*/\1/p' core/version.h)
+ARCH ?= native
+PREFIX ?= /usr
+SBINDIR ?= $(PREFIX)/sbin
+BINDIR ?= $(PREFIX)/bin
+DESTDIR ?=
+
+ifeq ($(ARCH),native)
+O ?= build
+else
+O ?= build/$(ARCH)
+endif
+
+HOST_IS_MUSL := $(findstring musl,$(shell cc -dumpmachine 2>/dev/null))
+RUN ?=
+STRIP ?= strip
+
+# An explicit CC (abuild's, or make CC=...) always wins.
+ifeq ($(origin CC),default)
+  ifeq ($(ARCH),native)
+    ifeq ($(HOST_IS_MUSL),musl)
+      CC = cc
+    else
+      CC = musl-gcc
+    endif
+  else ifeq ($(ARCH),x86_64)
+    CC = musl-gcc
+  else ifeq ($(ARCH),aarch64)
+    CC = aarch64-linux-musl-gcc
+  else ifeq ($(ARCH),armv7)
+    CC = arm-linux-musleabihf-gcc
+  else
+    $(error ARCH=$(ARCH) is not one of native, x86_64, aarch64, armv7)
+  endif
+endif
+ifeq ($(ARCH),aarch64)
+  RUN = qemu-aarch64-static
+  STRIP = aarch64-linux-gnu-strip
+else ifeq ($(ARCH),armv7)
+  RUN = qemu-arm-static
+  STRIP = arm-linux-gnueabihf-strip
+endif
+
+WARN = -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes -Wmissing-declarations \
+	-Wshadow -Wpointer-arith -Wcast-qual -Wsign-compare -Wno-unused-parameter
+CFLAGS ?= -Os
+CFLAGS += -std=c11 -D_GNU_SOURCE $(WARN) -Icore -ffunction-sections -fdata-sections
+LDFLAGS += -static -Wl,--gc-sections
+
+# Debian's musl-gcc passes -nostdinc, which hides <linux/*.h>; a folder of
+# links to the kernel headers brings back only those.
+KINC = $(O)/kinc
+ifneq ($(findstring musl-gcc,$(CC)),)
+  ifneq ($(ARCH),native)
+    KINC_ASM = /usr/$(patsubst %-linux-musl-gcc,%,$(patsubst arm-linux-musleabihf-gcc,arm-linux-gnueabihf,$(notdir $(CC))))-linux-gnu/include/asm
+  else
+    KINC_ASM = /usr/include/$(shell gcc -dumpmachine 2>/dev/null)/asm
+  endif
+  CFLAGS += -idirafter $(KINC)
+  KINC_DEP = $(KINC)/.stamp
+endif
+
+APPLETS = ntpd ntpctl dnsd hostq
+SRCS := $(sort $(wildcard core/*.c applets/*.c applets/*/*.c))
+OBJS := $(SRCS:%.c=$(O)/obj/%.o)
+LIB_SRCS := $(filter-out core/main.c,$(SRCS))
+
+# Unit tests: the system compiler with cmocka (Debian's libcmocka-dev is
+# built for glibc, Alpine's cmocka-dev for musl).
+TEST_CC ?= cc
+TEST_CFLAGS ?= -g -O1
+TEST_CFLAGS += -std=c11 -D_GNU_SOURCE $(WARN) -Icore -DUNIT_TEST
+TEST_LIBS ?= $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
+TEST_OBJS := $(LIB_SRCS:%.c=$(O)/test-obj/%.o)
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
+
+SANITIZE ?=
+ifeq ($(SANITIZE),1)
+  TEST_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer
+  TEST_LDFLAGS += -fsanitize=address,undefined
+endif
+
+.PHONY: all check unit e2e demo install dist clean links strip
+
+all: $(O)/edgebox links
+
+$(KINC)/.stamp:
+	@mkdir -p $(KINC)
+	ln -sfn /usr/include/linux $(KINC)/linux
+	ln -sfn /usr/include/asm-generic $(KINC)/asm-generic
+	ln -sfn $(KINC_ASM) $(KINC)/asm
+	@touch $@
+
+$(O)/obj/%.o: %.c $(KINC_DEP) $(wildcard core/*.h applets/*/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(O)/edgebox: $(OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS)
+
+links: $(O)/edgebox
+	@for a in $(APPLETS); do ln -sfn edgebox $(O)/$$a; done
+
+strip: $(O)/edgebox
+	$(STRIP) $(O)/edgebox
+
+$(O)/test-obj/%.o: %.c $(wildcard core/*.h applets/*/*.h)
+	@mkdir -p $(dir $@)
+	$(TEST_CC) $(TEST_CFLAGS) -c -o $@ $<
+
+$(O)/tests/%: tests/unit/%.c $(TEST_OBJS) tests/unit/testutil.h
+	@mkdir -p $(dir $@)
+	$(TEST_CC) $(TEST_CFLAGS) -Itests/unit -o $@ $< $(TEST_OBJS) $(TEST_LDFLAGS) $(TEST_LIBS)
+
+unit: $(UNIT_BINS)
+
+check: all unit
+	RUN="$(RUN)" sh tests/run.sh $(O)
+
+e2e: all
+	RUN="$(RUN)" E2E_ONLY=1 sh tests/run.sh $(O)
+
+demo:
+	sh tests/demo.sh
+
+install: $(O)/edgebox
+	install -Dm755 $(O)/edgebox $(DESTDIR)$(SBINDIR)/edgebox
+	for a in ntpd ntpctl dnsd; do ln -sfn edgebox $(DESTDIR)$(SBINDIR)/$$a; done
+	install -d $(DESTDIR)$(BINDIR)
+	ln -sfn ../sbin/edgebox $(DESTDIR)$(BINDIR)/hostq
+
+dist:
+	@mkdir -p build
+	git ls-files -z | tar --null -T - --sort=name --mtime=@0 --owner=0 --group=0 \
+	    --numeric-owner --transform 's,^,edgebox-$(VERSION)/,' -cf - | gzip -n -9 \
+	    > build/edgebox-$(VERSION).tar.gz
+	@echo build/edgebox-$(VERSION).tar.gz
+
+clean:
+	rm -rf build

@@ -1,0 +1,60 @@
+#!/bin/sh
+# Run the unit tests and the end-to-end tests, then print one summary line.
+# Usage: tests/run.sh BUILD_DIR    (RUN=qemu-... runs the unit tests under an emulator;
+# E2E_ONLY=1 skips the unit tests; UNIT_ONLY=1 skips the end-to-end tests)
+#
+# Unit tests are cmocka programs; each test case counts once.  An end-to-end
+# script prints "PASS: what" or "FAIL: what" for each check and exits 0, or
+# 77 when it cannot run here (skipped), or another status on failure.
+O=${1:-build}
+passed=0
+failed=0
+skipped=0
+failures=""
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+
+if [ -z "$E2E_ONLY" ]; then
+	for t in "$O"/tests/test_*; do
+		[ -x "$t" ] || continue
+		CMOCKA_MESSAGE_OUTPUT=stdout $RUN "$t" >"$out" 2>&1
+		rc=$?
+		cat "$out"
+		p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$out" | tail -n 1)
+		f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$out" | tail -n 1)
+		passed=$((passed + ${p:-0}))
+		failed=$((failed + ${f:-0}))
+		if [ "$rc" -ne 0 ] && [ -z "$f" ]; then
+			# It crashed or exited before cmocka's summary.
+			failed=$((failed + 1))
+			failures="$failures $(basename "$t")"
+		elif [ -n "$f" ] && [ "$f" -gt 0 ]; then
+			failures="$failures $(basename "$t")"
+		fi
+	done
+fi
+
+if [ -z "$UNIT_ONLY" ]; then
+	for t in tests/e2e/[0-9]*.sh; do
+		[ -f "$t" ] || continue
+		echo "=== $t"
+		BUILD="$O" sh "$t" >"$out" 2>&1
+		rc=$?
+		cat "$out"
+		p=$(grep -c '^PASS: ' "$out")
+		f=$(grep -c '^FAIL: ' "$out")
+		passed=$((passed + p))
+		failed=$((failed + f))
+		if [ "$rc" -eq 77 ]; then
+			skipped=$((skipped + 1))
+			echo "SKIP: $t"
+		elif [ "$rc" -ne 0 ]; then
+			[ "$f" -gt 0 ] || failed=$((failed + 1))
+			failures="$failures $t"
+		fi
+	done
+fi
+
+[ -z "$failures" ] || echo "failed:$failures"
+echo "check: $passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
