@@ -43,7 +43,7 @@ struct conf_parser {
 	conf_sink			 sink;		/* NULL: log_warnx */
 	void				*sink_arg;
 
-	/* Where the directive being handled came from. */
+	/* Where the directive being handled came from (file NULL: no location). */
 	const char	*file;
 	int		 line;
 	const char	*keyword;

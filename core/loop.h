@@ -10,7 +10,7 @@ typedef void	(*loop_timer_cb)(void *arg);
 typedef void	(*loop_signal_cb)(int signo, void *arg);
 
 #define LOOP_MAX_FDS	256
-#define LOOP_MAX_TIMERS	512
+#define LOOP_MAX_TIMERS	4096
 
 /* Reset the loop (one per process).  Returns 0 or -1. */
 int	loop_init(void);
