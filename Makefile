@@ -78,7 +78,7 @@ LIB_SRCS := $(filter-out core/main.c,$(SRCS))
 TEST_CC ?= cc
 TEST_CFLAGS ?= -g -O1
 TEST_CFLAGS += -std=c11 -D_GNU_SOURCE $(WARN) -Icore -DUNIT_TEST
-TEST_LIBS ?= $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
+TEST_LIBS ?= $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka) -lm
 TEST_OBJS := $(LIB_SRCS:%.c=$(O)/test-obj/%.o)
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
@@ -105,7 +105,7 @@ $(O)/obj/%.o: %.c $(KINC_DEP) $(wildcard core/*.h applets/*/*.h)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
 $(O)/edgebox: $(OBJS)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) -lm
 
 links: $(O)/edgebox
 	@for a in $(APPLETS); do ln -sfn edgebox $(O)/$$a; done
