@@ -1,0 +1,87 @@
+/* privs.c -- drop root after binding, keeping only the capabilities a daemon needs. */
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdint.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "privs.h"
+
+/* From <linux/capability.h>, which musl-gcc does not see on Debian. */
+#define CAP_VERSION_3	0x20080522
+#define CAP_SYS_TIME_BIT	25
+
+struct cap_header {
+	uint32_t	version;
+	int		pid;
+};
+
+struct cap_data {
+	uint32_t	effective;
+	uint32_t	permitted;
+	uint32_t	inheritable;
+};
+
+static int
+set_capabilities(int keep)
+{
+	struct cap_header	hdr = { CAP_VERSION_3, 0 };
+	struct cap_data		data[2];
+
+	memset(data, 0, sizeof(data));
+	if (keep & PRIVS_KEEP_SYS_TIME) {
+		data[0].effective = 1u << CAP_SYS_TIME_BIT;
+		data[0].permitted = 1u << CAP_SYS_TIME_BIT;
+	}
+	/* libc has no capset wrapper without libcap. */
+	return (int)syscall(SYS_capset, &hdr, data);
+}
+
+int
+privs_drop(const char *user, const char *group, int keep)
+{
+	struct passwd	*pw;
+	struct group	*gr;
+	gid_t		 gid;
+
+	if (geteuid() != 0)
+		return 0;
+	if ((pw = getpwnam(user)) == NULL) {
+		log_warnx("cannot drop privileges: user '%s' does not exist "
+		    "(create it, or choose another with the user option)", user);
+		return -1;
+	}
+	gid = pw->pw_gid;
+	if (group != NULL) {
+		if ((gr = getgrnam(group)) == NULL) {
+			log_warnx("cannot drop privileges: group '%s' does not exist", group);
+			return -1;
+		}
+		gid = gr->gr_gid;
+	}
+	if (keep && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) == -1) {
+		log_warn("prctl(PR_SET_KEEPCAPS)");
+		return -1;
+	}
+	if (setgroups(1, &gid) == -1 || setresgid(gid, gid, gid) == -1 ||
+	    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) == -1) {
+		log_warn("cannot switch to user %s", user);
+		return -1;
+	}
+	if (set_capabilities(keep) == -1) {
+		log_warn("cannot set capabilities");
+		return -1;
+	}
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1) {
+		log_warn("prctl(PR_SET_NO_NEW_PRIVS)");
+		return -1;
+	}
+	log_debug("running as %s (uid %d, gid %d)", user, (int)pw->pw_uid, (int)gid);
+	return 0;
+}

@@ -1,0 +1,15 @@
+/* privs.h -- drop root after binding, keeping only the capabilities a daemon needs. */
+#ifndef EDGEBOX_PRIVS_H
+#define EDGEBOX_PRIVS_H
+
+#define PRIVS_KEEP_SYS_TIME	0x1	/* ntpd: keep CAP_SYS_TIME to adjust the clock */
+
+/*
+ * Switch to user (and group, or the user's primary group when NULL):
+ * supplementary groups, then gid, then uid, then the capability sets are
+ * cut to what keep names, and no_new_privs is set.  A no-op returning 0
+ * when not running as root.  Returns 0, or -1 after logging why.
+ */
+int	privs_drop(const char *user, const char *group, int keep);
+
+#endif
