@@ -77,7 +77,7 @@ LIB_SRCS := $(filter-out core/main.c,$(SRCS))
 # built for glibc, Alpine's cmocka-dev for musl).
 TEST_CC ?= cc
 TEST_CFLAGS ?= -g -O1
-TEST_CFLAGS += -std=c11 -D_GNU_SOURCE $(WARN) -Icore -DUNIT_TEST
+TEST_CFLAGS += -std=c11 -D_GNU_SOURCE $(WARN) -Icore -DUNIT_TEST -include core/compat.h
 TEST_LIBS ?= $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka) -lm
 TEST_OBJS := $(LIB_SRCS:%.c=$(O)/test-obj/%.o)
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
@@ -90,6 +90,9 @@ ifeq ($(SANITIZE),1)
 endif
 
 .PHONY: all check unit e2e demo install dist clean links strip
+
+# Keep the objects of the test and fuzz builds between runs.
+.SECONDARY:
 
 all: $(O)/edgebox links
 
@@ -147,3 +150,34 @@ dist:
 
 clean:
 	rm -rf build
+
+# Fuzzing: libFuzzer harnesses (clang, ASan, UBSan), each run FUZZ_SECONDS
+# on a copy of its seed corpus in tests/fuzz/corpus/NAME.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 20
+FUZZ_CFLAGS = -g -O1 -std=c11 -D_GNU_SOURCE -Icore -include core/compat.h -fsanitize=fuzzer-no-link,address,undefined \
+	-fno-sanitize-recover=undefined
+FUZZ_OBJS := $(LIB_SRCS:%.c=build/fuzz-obj/%.o)
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=build/fuzz/%)
+
+build/fuzz-obj/%.o: %.c $(wildcard core/*.h applets/*/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+
+build/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJS) -lm
+
+.PHONY: fuzz fuzz-build
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: fuzz-build
+	@set -e; for f in $(FUZZ_BINS); do \
+		n=$${f#build/fuzz/fuzz_}; mkdir -p build/fuzz/corpus-$$n; \
+		cp tests/fuzz/corpus/$$n/* build/fuzz/corpus-$$n/ 2>/dev/null || true; \
+		echo "fuzz: $$n for $(FUZZ_SECONDS) s"; \
+		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 build/fuzz/corpus-$$n \
+		    2>build/fuzz/$$n.log || { tail -40 build/fuzz/$$n.log; exit 1; }; \
+		grep -E 'stat::number_of_executed_units' build/fuzz/$$n.log; \
+	done
