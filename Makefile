@@ -13,7 +13,12 @@ SBINDIR ?= $(PREFIX)/sbin
 BINDIR ?= $(PREFIX)/bin
 DESTDIR ?=
 
-ifeq ($(ARCH),native)
+# SANITIZE=1 builds everything with the system compiler (glibc), ASan and
+# UBSan into build/sanitize, and make check runs the whole suite on it.
+SANITIZE ?=
+ifeq ($(SANITIZE),1)
+O ?= build/sanitize
+else ifeq ($(ARCH),native)
 O ?= build
 else
 O ?= build/$(ARCH)
@@ -24,7 +29,9 @@ RUN ?=
 STRIP ?= strip
 
 # An explicit CC (abuild's, or make CC=...) always wins.
-ifeq ($(origin CC),default)
+ifeq ($(SANITIZE),1)
+  CC = cc
+else ifeq ($(origin CC),default)
   ifeq ($(ARCH),native)
     ifeq ($(HOST_IS_MUSL),musl)
       CC = cc
@@ -53,7 +60,13 @@ WARN = -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes -Wmissing-declarat
 	-Wshadow -Wpointer-arith -Wcast-qual -Wsign-compare -Wno-unused-parameter
 CFLAGS ?= -Os
 CFLAGS += -std=c11 -D_GNU_SOURCE $(WARN) -Icore -ffunction-sections -fdata-sections
-LDFLAGS += -static -Wl,--gc-sections
+ifeq ($(SANITIZE),1)
+  SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+  CFLAGS += -g -O1 -include core/compat.h $(SAN_FLAGS)
+  LDFLAGS += $(SAN_FLAGS)
+else
+  LDFLAGS += -static -Wl,--gc-sections
+endif
 
 # Debian's musl-gcc passes -nostdinc, which hides <linux/*.h>; a folder of
 # links to the kernel headers brings back only those.
@@ -83,10 +96,9 @@ TEST_OBJS := $(LIB_SRCS:%.c=$(O)/test-obj/%.o)
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
 
-SANITIZE ?=
 ifeq ($(SANITIZE),1)
-  TEST_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer
-  TEST_LDFLAGS += -fsanitize=address,undefined
+  TEST_CFLAGS += $(SAN_FLAGS)
+  TEST_LDFLAGS += $(SAN_FLAGS)
 endif
 
 .PHONY: all check unit e2e demo install dist clean links strip
@@ -127,7 +139,7 @@ $(O)/tests/%: tests/unit/%.c $(TEST_OBJS) tests/unit/testutil.h
 unit: $(UNIT_BINS)
 
 check: all unit
-	RUN="$(RUN)" sh tests/run.sh $(O)
+	RUN="$(RUN)" SANITIZE="$(SANITIZE)" sh tests/run.sh $(O)
 
 e2e: all
 	RUN="$(RUN)" E2E_ONLY=1 sh tests/run.sh $(O)
