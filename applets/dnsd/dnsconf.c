@@ -1,0 +1,1311 @@
+/* dnsconf.c -- dnsd's options: the dnsmasq.conf directive table and the command line. */
+#include <sys/stat.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+#include "dnsd.h"
+#include "log.h"
+#include "netaddr.h"
+
+#define NOTE_DHCP	"dnsd does not serve DHCP; ignored"
+#define NOTE_TFTP	"dnsd does not serve TFTP; ignored"
+#define NOTE_UNSUPPORTED "not supported by dnsd; ignored"
+
+#define CMDLINE		"command line"
+
+static char	*xstrdup_conf(struct conf_parser *, const char *);
+static int	 add_record(struct conf_parser *, struct dnsd_conf *, const struct dnsd_confrec *);
+
+void
+dnsconf_defaults(struct dnsd_conf *c)
+{
+	memset(c, 0, sizeof(*c));
+	(void)records_strlcpy(c->conf_file, DNSD_DEFAULT_CONF, sizeof(c->conf_file));
+	(void)records_strlcpy(c->resolv_file, "/etc/resolv.conf", sizeof(c->resolv_file));
+	(void)records_strlcpy(c->pid_file, DNSD_DEFAULT_PIDFILE, sizeof(c->pid_file));
+	c->port = 53;
+	c->cache_size = DNSD_CACHE_DEFAULT;
+	c->neg_ttl = -1;
+	c->local_ttl = 0;
+	c->edns_packet_max = DNSD_EDNS_SIZE;
+}
+
+void
+dnsconf_free(struct dnsd_conf *c)
+{
+	int	i;
+
+	for (i = 0; i < c->nrecords; i++) {
+		free(c->records[i].owner);
+		free(c->records[i].target);
+		free(c->records[i].text);
+	}
+	free(c->records);
+	c->records = NULL;
+	c->nrecords = 0;
+}
+
+/* Handlers: each gets the comma-separated values of one directive. */
+
+static int
+set_flag(struct conf_parser *p, int *flag)
+{
+	*flag = 1;
+	return 0;
+}
+
+static int
+set_path(struct conf_parser *p, char *dst, size_t len, const char *s)
+{
+	if (records_strlcpy(dst, s, len) == -1) {
+		conf_error(p, "%s: path \"%s\" is longer than %zu bytes", p->keyword, s, len - 1);
+		return -1;
+	}
+	return 0;
+}
+
+/* Canonical domain from the text between slashes or after domain=. */
+static int
+get_domain(struct conf_parser *p, const char *s, char out[static DNSD_NAME_MAX])
+{
+	if (records_canon(s, out) == -1 || (out[0] != '\0' && !records_valid_name(out))) {
+		conf_error(p, "%s: invalid domain name \"%s\"", p->keyword, s);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+h_addn_hosts(struct conf_parser *p, int argc, char **argv, void *t)
+{
+	struct dnsd_conf	*c = t;
+
+	if (c->naddn_hosts == DNSD_FILES_MAX) {
+		conf_error(p, "addn-hosts: more than %d files; merge some or use a directory",
+		    DNSD_FILES_MAX);
+		return -1;
+	}
+	if (set_path(p, c->addn_hosts[c->naddn_hosts], DNSD_PATH_MAX, argv[0]) == -1)
+		return -1;
+	c->naddn_hosts++;
+	return 0;
+}
+
+/* The "/dom/dom/" prefix of server=, local= and address=.  Stores the
+ * domains in doms (at most ndoms) and returns their count, with *rest set
+ * to the text after the last slash; -1 after an error. */
+static int
+split_domains(struct conf_parser *p, const char *value, char doms[][DNSD_NAME_MAX],
+    int ndoms, const char **rest)
+{
+	const char	*s = value + 1, *slash;
+	char		 buf[DNSD_NAME_MAX];
+	int		 n = 0;
+	size_t		 len;
+
+	while ((slash = strchr(s, '/')) != NULL) {
+		len = (size_t)(slash - s);
+		if (len >= sizeof(buf)) {
+			conf_error(p, "%s: domain in \"%s\" is too long", p->keyword, value);
+			return -1;
+		}
+		memcpy(buf, s, len);
+		buf[len] = '\0';
+		if (strchr(buf, '*') != NULL || len == 0) {
+			conf_error(p, "%s: \"%s\": wildcard and empty domains are not supported",
+			    p->keyword, value);
+			return -1;
+		}
+		if (n == ndoms) {
+			conf_error(p, "%s: \"%s\" names more than %d domains", p->keyword, value, ndoms);
+			return -1;
+		}
+		if (get_domain(p, buf, doms[n]) == -1)
+			return -1;
+		n++;
+		s = slash + 1;
+	}
+	if (n == 0) {
+		conf_error(p, "%s: \"%s\": missing the closing '/' after the domain",
+		    p->keyword, value);
+		return -1;
+	}
+	*rest = s;
+	return n;
+}
+
+static int
+add_server(struct conf_parser *p, struct dnsd_conf *c, enum dnsd_route route,
+    const char *domain, const struct netaddr *addr, uint16_t port)
+{
+	struct dnsd_server	*sv;
+
+	if (c->nservers == DNSD_SERVERS_MAX) {
+		conf_error(p, "%s: more than %d servers and local domains",
+		    p->keyword, DNSD_SERVERS_MAX);
+		return -1;
+	}
+	sv = &c->servers[c->nservers++];
+	memset(sv, 0, sizeof(*sv));
+	sv->route = route;
+	(void)records_strlcpy(sv->domain, domain, sizeof(sv->domain));
+	if (addr != NULL)
+		sv->addr = *addr;
+	sv->port = port;
+	return 0;
+}
+
+/* IP, IP#PORT; a source address or interface after '@' is not supported. */
+static int
+parse_upstream(struct conf_parser *p, const char *s, struct netaddr *addr, uint16_t *port)
+{
+	char	buf[128];
+	char	*at;
+
+	if (records_strlcpy(buf, s, sizeof(buf)) == -1) {
+		conf_error(p, "%s: invalid server address \"%s\"", p->keyword, s);
+		return -1;
+	}
+	if ((at = strchr(buf, '@')) != NULL) {
+		conf_warn(p, "%s: \"%s\": the source after '@' is not supported; ignored",
+		    p->keyword, s);
+		*at = '\0';
+	}
+	*port = 53;
+	if (netaddr_parse_port(buf, '#', addr, port) == -1) {
+		conf_error(p, "%s: invalid server address \"%s\"; expected IP or IP#PORT",
+		    p->keyword, s);
+		return -1;
+	}
+	if (*port == 0) {
+		conf_error(p, "%s: \"%s\": port 0 is invalid", p->keyword, s);
+		return -1;
+	}
+	return 0;
+}
+
+/* server=IP[#PORT], server=/dom/[dom/]IP[#PORT], server=/dom/ (local only),
+ * server=/dom/# (the default servers).  local= is the same directive. */
+static int
+h_server(struct conf_parser *p, int argc, char **argv, void *t)
+{
+	struct dnsd_conf	*c = t;
+	char			 doms[8][DNSD_NAME_MAX];
+	const char		*value = p->value != NULL ? p->value : argv[0];
+	const char		*rest;
+	struct netaddr		 addr;
+	uint16_t		 port = 0;
+	enum dnsd_route		 route;
+	int			 n, i;
+
+	if (value[0] != '/') {
+		if (parse_upstream(p, value, &addr, &port) == -1)
+			return -1;
+		return add_server(p, c, ROUTE_FORWARD, "", &addr, port);
+	}
+	if ((n = split_domains(p, value, doms, 8, &rest)) == -1)
+		return -1;
+	if (*rest == '\0')
+		route = ROUTE_LOCAL;
+	else if (strcmp(rest, "#") == 0)
+		route = ROUTE_DEFAULT;
+	else {
+		if (parse_upstream(p, rest, &addr, &port) == -1)
+			return -1;
+		route = ROUTE_FORWARD;
+	}
+	for (i = 0; i < n; i++)
+		if (add_server(p, c, route, doms[i], route == ROUTE_FORWARD ? &addr : NULL,
+		    port) == -1)
+			return -1;
+	return 0;
+}
+
+/* address=/dom/[dom/][IP|#] */
+static int
+h_address(struct conf_parser *p, int argc, char **argv, void *t)
+{
+	struct dnsd_conf	*c = t;
+	struct dnsd_address	*a;
+	char			 doms[8][DNSD_NAME_MAX];
+	const char		*value = p->value != NULL ? p->value : argv[0];
+	const char		*rest;
+	struct netaddr		 addr;
+	int			 n, i;
+
+	if (value[0] != '/') {
+		conf_error(p, "address: \"%s\": expected /DOMAIN/[IP]", value);
+		return -1;
+	}
+	if ((n = split_domains(p, value, doms, 8, &rest)) == -1)
+		return -1;
+	memset(&addr, 0, sizeof(addr));
+	addr.family = AF_UNSPEC;
+	if (*rest != '\0' && strcmp(rest, "#") != 0 && netaddr_parse(rest, &addr) == -1) {
+		conf_error(p, "address: invalid address \"%s\"", rest);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		if (c->naddresses == DNSD_ADDRESS_MAX) {
+			conf_error(p, "address: more than %d domains", DNSD_ADDRESS_MAX);
+			return -1;
+		}
+		a = &c->addresses[c->naddresses++];
+		(void)records_strlcpy(a->domain, doms[i], sizeof(a->domain));
+		a->addr = addr;
+		a->any = strcmp(rest, "#") == 0;
+	}
+	return 0;
+}
+
+static int
+h_all_servers(struct conf_parser *p, int argc, char **argv, void *t)
+{
+	return set_flag(p, &((struct dnsd_conf *)t)->all_servers);
+}
+
+static int
+h_bind_interfaces(struct conf_parser *p, int argc, char **argv, void *t)
+{
+	if (strcmp(p->keyword, "bind-dynamic") == 0)
+		conf_warn(p, "bind-dynamic: handled as bind-interfaces; addresses added "
+		    "after start-up are not served until a restart");
+	return set_flag(p, &((struct dnsd_conf *)t)->bind_interfaces);
+}
+
+static int
+h_bogus_priv(struct conf_parser *p, int argc, char **argv, void *t)
+{
+	return set_flag(p, &((struct dnsd_conf *)t)->bogus_priv);
+}
+
+static int
+h_cache_size(struct conf_parser *p, int argc, char **argv, void *t)
+{
+	struct dnsd_conf	*c = t;
+	long			 v;
+
+	if (conf_int(p, argv[0], 0, LONG_MAX, &v) == -1)
+		return -1;
+	if (v > DNSD_CACHE_MAX) {
+		conf_warn(p, "cache-size: %ld is above dnsd's maximum %d; using %d",
+		    v, DNSD_CACHE_MAX, DNSD_CACHE_MAX);
+		v = DNSD_CACHE_MAX;
+	}
+	c->cache_size = v;
+	return 0;
+}
+
+/* The optional TTL at the end of host-record, cname: a decimal number. */
+static int
+is_ttl(const char *s)
+{
+	if (*s == '\0')
+		return 0;
+	for (; *s != '\0'; s++)
+		if (!isdigit((unsigned char)*s))
+			return 0;
+	return 1;
+}
+
+static int
+get_ttl(struct conf_parser *p, const char *s, uint32_t *ttl)
+{
+	long	v;
+
+	if (conf_int(p, s, 0, INT32_MAX, &v) == -1)
+		return -1;
+	*ttl = (uint32_t)v;
+	return 0;
+}
+
+static int
+get_name(struct conf_parser *p, const char *s, char out[static DNSD_NAME_MAX])
+{
+	if (records_canon(s, out) == -1 || !records_valid_name(out)) {
+		conf_error(p, "%s: invalid name \"%s\"", p->keyword, s);
+		return -1;
+	}
+	return 0;
+}
+
+/* cname=ALIAS[,ALIAS...],TARGET[,TTL] */
+static int
+h_cname(struct conf_parser *p, int argc, char **argv, void *t)
+{
+	struct dnsd_confrec	 r;
+	char			 alias[DNSD_NAME_MAX], target[DNSD_NAME_MAX];
+	int			 i, last = argc - 1;
+
+	memset(&r, 0, sizeof(r));
+	r.type = 5;
+	r.ttl = UINT32_MAX;
+	if (argc > 2 && is_ttl(argv[last])) {
+		if (get_ttl(p, argv[last], &r.ttl) == -1)
+			return -1;
+		last--;
+	}
+	if (last < 1) {
+		conf_error(p, "cname: expected ALIAS,TARGET[,TTL]");
+		return -1;
+	}
+	if (get_name(p, argv[last], target) == -1)
+		return -1;
+	for (i = 0; i < last; i++) {
+		if (get_name(p, argv[i], alias) == -1)
+			return -1;
+		r.owner = alias;
+		r.target = target;
+		if (add_record(p, t, &r) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* Whether name (without extension) passes conf-dir's filters. */
+struct dir_filter {
+	int	 argc;
+	char	**argv;
+};
+
+static int
+suffix_is(const char *name, const char *suffix)
+{
+	size_t	n = strlen(name), s = strlen(suffix);
+
+	return n >= s && strcmp(name + n - s, suffix) == 0;
+}
+
+static int
+accept_conf(const char *name, void *arg)
+{
+	const struct dir_filter	*f = arg;
+	int			 i, wanted = 0, has_wanted = 0;
+	size_t			 n = strlen(name);
+
+	/* dnsmasq skips editor and package-manager leftovers. */
+	if (name[0] == '.' || name[n - 1] == '~' || (name[0] == '#' && name[n - 1] == '#'))
+		return 0;
+	for (i = 1; i < f->argc; i++) {
+		if (f->argv[i][0] == '*') {
+			has_wanted = 1;
+			if (suffix_is(name, f->argv[i] + 1))
+				wanted = 1;
+		} else if (suffix_is(name, f->argv[i]))
+			return 0;
+	}
+	return has_wanted ? wanted : 1;
+}
+
+/* conf-dir=DIR[,.EXT-TO-SKIP...][,*.EXT-TO-READ...] */
+static int
+h_conf_dir(struct conf_parser *p, int argc, char **argv, void *t)
+{
+	struct dir_filter	f = { argc, argv };
+
+	return conf_parse_dir(p, argv[0], accept_conf, &f);
+}
+
+static int
+h_conf_file(struct conf_parser *p, int argc, char **argv, void *t)
+{
+	/* The command line's -C names the main file and is read before the
+	 * other options; see dnsconf_load. */
+	if (strcmp(p->file, CMDLINE) == 0)
+		return 0;
+	return conf_parse_file(p, argv[0]);
+}
+
+/* domain=DOMAIN[,RANGE[,local]] */
+static int
+h_domain(struct conf_parser *p, int argc, char **argv, void *t)
+{
+	struct dnsd_conf	*c = t;
+	char			 dom[DNSD_NAME_MAX];
+
+	if (strcmp(argv[0], "#") == 0) {
+		conf_warn(p, "domain=#: taking the domain from resolv.conf is not supported; ignored");
+		return 0;
+	}
+	if (get_domain(p, argv[0], dom) == -1)
+		return -1;
+	if (argc > 1) {
+		/* A domain for an address range or interface matters only to DHCP. */
+		if (argc == 3 && strcmp(argv[2], "local") == 0)
+			return add_server(p, c, ROUTE_LOCAL, dom, NULL, 0);
+		conf_warn(p, "domain: the range \"%s\" matters only to DHCP, which dnsd "
+		    "does not serve; ignored", argv[1]);
+		return 0;
+	}
+	(void)records_strlcpy(c->domain, dom, sizeof(c->domain));
+	return 0;
+}
+
+static int
+h_domain_needed(struct conf_parser *p, int argc, char **argv, void *t)
+{
+	return set_flag(p, &((struct dnsd_conf *)t)->domain_needed);
+}
+
+static int
+h_edns_packet_max(struct conf_parser *p, int argc, char **argv, void *t)
+{
+	return conf_int(p, argv[0], 512, 4096, &((struct dnsd_conf *)t)->edns_packet_max);
+}
+
+static int
+h_expand_hosts(struct conf_parser *p, int argc, char **argv, void *t)
+{
+	return set_flag(p, &((struct dnsd_conf *)t)->expand_hosts);
+}
+
+static int
+h_group(struct conf_parser *p, int argc, char **argv, void *t)
+{
+	struct dnsd_conf	*c = t;
+
+	return set_path(p, c->group, sizeof(c->group), argc > 0 ? argv[0] : "");
+}
+
+static int
+h_help(struct conf_parser *p, int argc, char **argv, void *t)
+{
+	return set_flag(p, &((struct dnsd_conf *)t)->help);
+}
+
+/* host-record=NAME[,NAME...],[IPv4],[IPv6][,TTL] */
+static int
+h_host_record(struct conf_parser *p, int argc, char **argv, void *t)
+{
+	struct dnsd_confrec	 r;
+	struct netaddr		 addrs[4];
+	char			 names[8][DNSD_NAME_MAX];
+	int			 nnames = 0, naddrs = 0, i, j;
+	uint32_t		 ttl = UINT32_MAX;
+
+	for (i = 0; i < argc; i++) {
+		if (netaddr_parse(argv[i], &addrs[naddrs]) == 0) {
+			if (naddrs == 4) {
+				conf_error(p, "host-record: more than 4 addresses");
+				return -1;
+			}
+			naddrs++;
+		} else if (naddrs > 0 && i == argc - 1 && is_ttl(argv[i])) {
+			if (get_ttl(p, argv[i], &ttl) == -1)
+				return -1;
+		} else if (naddrs > 0) {
+			conf_error(p, "host-record: invalid address \"%s\"", argv[i]);
+			return -1;
+		} else {
+			if (nnames == 8) {
+				conf_error(p, "host-record: more than 8 names");
+				return -1;
+			}
+			if (get_name(p, argv[i], names[nnames]) == -1)
+				return -1;
+			nnames++;
+		}
+	}
+	if (nnames == 0 || naddrs == 0) {
+		conf_error(p, "host-record: expected NAME[,NAME...],ADDRESS[,ADDRESS][,TTL]");
+		return -1;
+	}
+	for (i = 0; i < nnames; i++)
+		for (j = 0; j < naddrs; j++) {
+			memset(&r, 0, sizeof(r));
+			r.owner = names[i];
+			r.type = addrs[j].family == AF_INET ? 1 : 28;
+			r.addr = addrs[j];
+			r.ttl = ttl;
+			/* The PTR goes to the first name (pref 1 marks it). */
+			r.pref = i == 0;
+			if (add_record(p, t, &r) == -1)
+				return -1;
+		}
+	return 0;
+}
+
+static int
+h_interface(struct conf_parser *p, int argc, char **argv, void *t)
+{
+	struct dnsd_conf	*c = t;
+	int			 i;
+
+	for (i = 0; i < argc; i++) {
+		if (c->ninterfaces == DNSD_LISTEN_MAX) {
+			conf_error(p, "interface: more than %d interfaces", DNSD_LISTEN_MAX);
+			return -1;
+		}
+		if (strchr(argv[i], '*') != NULL) {
+			conf_error(p, "interface: wildcard \"%s\" is not supported", argv[i]);
+			return -1;
+		}
+		if (set_path(p, c->interfaces[c->ninterfaces], sizeof(c->interfaces[0]),
+		    argv[i]) == -1)
+			return -1;
+		c->ninterfaces++;
+	}
+	return 0;
+}
+
+static int
+h_keep_in_foreground(struct conf_parser *p, int argc, char **argv, void *t)
+{
+	return set_flag(p, &((struct dnsd_conf *)t)->foreground);
+}
+
+static int
+h_listen_address(struct conf_parser *p, int argc, char **argv, void *t)
+{
+	struct dnsd_conf	*c = t;
+	int			 i;
+
+	for (i = 0; i < argc; i++) {
+		if (c->nlisten == DNSD_LISTEN_MAX) {
+			conf_error(p, "listen-address: more than %d addresses", DNSD_LISTEN_MAX);
+			return -1;
+		}
+		if (netaddr_parse(argv[i], &c->listen[c->nlisten]) == -1) {
+			conf_error(p, "listen-address: invalid address \"%s\"", argv[i]);
+			return -1;
+		}
+		c->nlisten++;
+	}
+	return 0;
+}
+
+static int
+h_local_ttl(struct conf_parser *p, int argc, char **argv, void *t)
+{
+	return conf_int(p, argv[0], 0, INT32_MAX, &((struct dnsd_conf *)t)->local_ttl);
+}
+
+static int
+h_log_queries(struct conf_parser *p, int argc, char **argv, void *t)
+{
+	if (argc > 0 && strcmp(argv[0], "extra") != 0 && strcmp(argv[0], "proto") != 0 &&
+	    strcmp(argv[0], "auth") != 0) {
+		conf_error(p, "log-queries: invalid value \"%s\"; expected extra, proto or auth",
+		    argv[0]);
+		return -1;
+	}
+	return set_flag(p, &((struct dnsd_conf *)t)->log_queries);
+}
+
+/* mx-host=NAME[[,HOST],PREF] */
+static int
+h_mx_host(struct conf_parser *p, int argc, char **argv, void *t)
+{
+	struct dnsd_confrec	 r;
+	char			 owner[DNSD_NAME_MAX], target[DNSD_NAME_MAX];
+	long			 pref = 1;
+
+	memset(&r, 0, sizeof(r));
+	r.type = 15;
+	r.ttl = UINT32_MAX;
+	if (get_name(p, argv[0], owner) == -1)
+		return -1;
+	/* Without a host the mail goes to the name itself. */
+	(void)records_strlcpy(target, owner, sizeof(target));
+	if (argc == 2 && is_ttl(argv[1])) {
+		if (conf_int(p, argv[1], 0, 65535, &pref) == -1)
+			return -1;
+	} else if (argc >= 2) {
+		if (get_name(p, argv[1], target) == -1)
+			return -1;
+		if (argc == 3 && conf_int(p, argv[2], 0, 65535, &pref) == -1)
+			return -1;
+	}
+	r.owner = owner;
+	r.target = target;
+	r.pref = (uint16_t)pref;
+	return add_record(p, t, &r);
+}
+
+static int
+h_neg_ttl(struct conf_parser *p, int argc, char **argv, void *t)
+{
+	return conf_int(p, argv[0], 0, INT32_MAX, &((struct dnsd_conf *)t)->neg_ttl);
+}
+
+static int
+h_no_daemon(struct conf_parser *p, int argc, char **argv, void *t)
+{
+	return set_flag(p, &((struct dnsd_conf *)t)->debug);
+}
+
+static int
+h_no_hosts(struct conf_parser *p, int argc, char **argv, void *t)
+{
+	return set_flag(p, &((struct dnsd_conf *)t)->no_hosts);
+}
+
+static int
+h_no_negcache(struct conf_parser *p, int argc, char **argv, void *t)
+{
+	return set_flag(p, &((struct dnsd_conf *)t)->no_negcache);
+}
+
+/* no-poll and clear-on-reload: dnsd never polls resolv.conf and always
+ * clears its cache on SIGHUP, so these already hold. */
+static int
+h_nothing(struct conf_parser *p, int argc, char **argv, void *t)
+{
+	return 0;
+}
+
+static int
+h_no_resolv(struct conf_parser *p, int argc, char **argv, void *t)
+{
+	return set_flag(p, &((struct dnsd_conf *)t)->no_resolv);
+}
+
+static int
+h_pid_file(struct conf_parser *p, int argc, char **argv, void *t)
+{
+	struct dnsd_conf	*c = t;
+
+	/* An empty value means no pid file, as in dnsmasq. */
+	return set_path(p, c->pid_file, sizeof(c->pid_file), argc > 0 ? argv[0] : "");
+}
+
+static int
+h_port(struct conf_parser *p, int argc, char **argv, void *t)
+{
+	long	v;
+
+	if (conf_int(p, argv[0], 1, 65535, &v) == -1)
+		return -1;
+	((struct dnsd_conf *)t)->port = (uint16_t)v;
+	return 0;
+}
+
+/* ptr-record=NAME[,TARGET] */
+static int
+h_ptr_record(struct conf_parser *p, int argc, char **argv, void *t)
+{
+	struct dnsd_confrec	 r;
+	char			 owner[DNSD_NAME_MAX], target[DNSD_NAME_MAX];
+
+	memset(&r, 0, sizeof(r));
+	r.type = 12;
+	r.ttl = UINT32_MAX;
+	if (get_name(p, argv[0], owner) == -1)
+		return -1;
+	if (argc < 2) {
+		/* dnsmasq answers such a name with no data. */
+		conf_warn(p, "ptr-record: \"%s\" without a target is not supported; ignored",
+		    argv[0]);
+		return 0;
+	}
+	if (get_name(p, argv[1], target) == -1)
+		return -1;
+	r.owner = owner;
+	r.target = target;
+	return add_record(p, t, &r);
+}
+
+static int
+h_resolv_file(struct conf_parser *p, int argc, char **argv, void *t)
+{
+	struct dnsd_conf	*c = t;
+
+	if (argc == 0 || argv[0][0] == '\0')
+		return set_flag(p, &c->no_resolv);
+	return set_path(p, c->resolv_file, sizeof(c->resolv_file), argv[0]);
+}
+
+/* srv-host=_SERVICE._PROT.[DOMAIN],[TARGET[,PORT[,PRIORITY[,WEIGHT]]]] */
+static int
+h_srv_host(struct conf_parser *p, int argc, char **argv, void *t)
+{
+	struct dnsd_confrec	 r;
+	char			 owner[DNSD_NAME_MAX], target[DNSD_NAME_MAX];
+	long			 port = 0, prio = 0, weight = 0;
+
+	memset(&r, 0, sizeof(r));
+	r.type = 33;
+	r.ttl = UINT32_MAX;
+	if (get_name(p, argv[0], owner) == -1)
+		return -1;
+	/* No target: the service is decidedly not available (RFC 2782). */
+	target[0] = '\0';
+	if (argc > 1 && get_name(p, argv[1], target) == -1)
+		return -1;
+	if (argc > 2 && conf_int(p, argv[2], 0, 65535, &port) == -1)
+		return -1;
+	if (argc > 3 && conf_int(p, argv[3], 0, 65535, &prio) == -1)
+		return -1;
+	if (argc > 4 && conf_int(p, argv[4], 0, 65535, &weight) == -1)
+		return -1;
+	r.owner = owner;
+	r.target = target;
+	r.port = (uint16_t)port;
+	r.pref = (uint16_t)prio;
+	r.weight = (uint16_t)weight;
+	return add_record(p, t, &r);
+}
+
+static int
+h_strict_order(struct conf_parser *p, int argc, char **argv, void *t)
+{
+	return set_flag(p, &((struct dnsd_conf *)t)->strict_order);
+}
+
+static int
+h_test(struct conf_parser *p, int argc, char **argv, void *t)
+{
+	return set_flag(p, &((struct dnsd_conf *)t)->test_only);
+}
+
+/* txt-record=NAME[[,TEXT],TEXT]: each TEXT is one character-string. */
+static int
+h_txt_record(struct conf_parser *p, int argc, char **argv, void *t)
+{
+	struct dnsd_confrec	 r;
+	char			 owner[DNSD_NAME_MAX];
+	unsigned char		 wire[4096];
+	size_t			 len = 0, n;
+	int			 i;
+
+	memset(&r, 0, sizeof(r));
+	r.type = 16;
+	r.ttl = UINT32_MAX;
+	if (get_name(p, argv[0], owner) == -1)
+		return -1;
+	for (i = 1; i < argc; i++) {
+		n = strlen(argv[i]);
+		if (n > 255) {
+			conf_error(p, "txt-record: a text is longer than 255 bytes; split it "
+			    "at a comma");
+			return -1;
+		}
+		if (len + 1 + n > sizeof(wire)) {
+			conf_error(p, "txt-record: texts longer than %zu bytes in all", sizeof(wire));
+			return -1;
+		}
+		wire[len++] = (unsigned char)n;
+		memcpy(wire + len, argv[i], n);
+		len += n;
+	}
+	if (argc == 1)
+		wire[len++] = 0;	/* one empty string */
+	r.owner = owner;
+	r.text = (char *)wire;
+	r.textlen = len;
+	return add_record(p, t, &r);
+}
+
+static int
+h_user(struct conf_parser *p, int argc, char **argv, void *t)
+{
+	struct dnsd_conf	*c = t;
+
+	return set_path(p, c->user, sizeof(c->user), argc > 0 ? argv[0] : "");
+}
+
+static int
+h_version(struct conf_parser *p, int argc, char **argv, void *t)
+{
+	return set_flag(p, &((struct dnsd_conf *)t)->version);
+}
+
+static char *
+xstrdup_conf(struct conf_parser *p, const char *s)
+{
+	char	*d;
+
+	if ((d = strdup(s)) == NULL)
+		conf_error(p, "%s: out of memory", p->keyword);
+	return d;
+}
+
+/* Copy r (whose strings belong to the caller) to the end of c->records. */
+static int
+add_record(struct conf_parser *p, struct dnsd_conf *c, const struct dnsd_confrec *r)
+{
+	struct dnsd_confrec	*n, *recs;
+
+	recs = realloc(c->records, (size_t)(c->nrecords + 1) * sizeof(*recs));
+	if (recs == NULL) {
+		conf_error(p, "%s: out of memory", p->keyword);
+		return -1;
+	}
+	c->records = recs;
+	n = &recs[c->nrecords];
+	*n = *r;
+	n->target = NULL;
+	n->text = NULL;
+	if ((n->owner = xstrdup_conf(p, r->owner)) == NULL)
+		return -1;
+	if (r->target != NULL && (n->target = xstrdup_conf(p, r->target)) == NULL) {
+		free(n->owner);
+		return -1;
+	}
+	if (r->text != NULL) {
+		if ((n->text = malloc(r->textlen)) == NULL) {
+			conf_error(p, "%s: out of memory", p->keyword);
+			free(n->owner);
+			free(n->target);
+			return -1;
+		}
+		memcpy(n->text, r->text, r->textlen);
+	}
+	c->nrecords++;
+	return 0;
+}
+
+/*
+ * Every dnsmasq option, sorted by name (strcmp): the DNS ones dnsd
+ * implements have a handler; the others are recognised, and each logs one
+ * warning saying it is ignored.
+ */
+const struct conf_directive dnsconf_table[] = {
+	{ "add-cpe-id", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "add-mac", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "add-subnet", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "addn-hosts", 1, 1, h_addn_hosts, NULL },
+	{ "address", 1, -1, h_address, NULL },
+	{ "alias", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "all-servers", 0, 0, h_all_servers, NULL },
+	{ "auth-peer", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "auth-sec-servers", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "auth-server", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "auth-soa", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "auth-ttl", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "auth-zone", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "bind-dynamic", 0, 0, h_bind_interfaces, NULL },
+	{ "bind-interfaces", 0, 0, h_bind_interfaces, NULL },
+	{ "bogus-nxdomain", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "bogus-priv", 0, 0, h_bogus_priv, NULL },
+	{ "bootp-dynamic", 0, -1, NULL, NOTE_DHCP },
+	{ "bridge-interface", 0, -1, NULL, NOTE_DHCP },
+	{ "caa-record", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "cache-rr", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "cache-size", 1, 1, h_cache_size, NULL },
+	{ "clear-on-reload", 0, 0, h_nothing, NULL },
+	{ "cname", 2, -1, h_cname, NULL },
+	{ "conf-dir", 1, -1, h_conf_dir, NULL },
+	{ "conf-file", 1, 1, h_conf_file, NULL },
+	{ "conf-script", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "connmark-allowlist", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "connmark-allowlist-enable", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "conntrack", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "dhcp-alternate-port", 0, -1, NULL, NOTE_DHCP },
+	{ "dhcp-authoritative", 0, -1, NULL, NOTE_DHCP },
+	{ "dhcp-boot", 0, -1, NULL, NOTE_DHCP },
+	{ "dhcp-broadcast", 0, -1, NULL, NOTE_DHCP },
+	{ "dhcp-circuitid", 0, -1, NULL, NOTE_DHCP },
+	{ "dhcp-client-update", 0, -1, NULL, NOTE_DHCP },
+	{ "dhcp-duid", 0, -1, NULL, NOTE_DHCP },
+	{ "dhcp-fqdn", 0, -1, NULL, NOTE_DHCP },
+	{ "dhcp-generate-names", 0, -1, NULL, NOTE_DHCP },
+	{ "dhcp-host", 0, -1, NULL, NOTE_DHCP },
+	{ "dhcp-hostsdir", 0, -1, NULL, NOTE_DHCP },
+	{ "dhcp-hostsfile", 0, -1, NULL, NOTE_DHCP },
+	{ "dhcp-ignore", 0, -1, NULL, NOTE_DHCP },
+	{ "dhcp-ignore-clid", 0, -1, NULL, NOTE_DHCP },
+	{ "dhcp-ignore-names", 0, -1, NULL, NOTE_DHCP },
+	{ "dhcp-lease-max", 0, -1, NULL, NOTE_DHCP },
+	{ "dhcp-leasefile", 0, -1, NULL, NOTE_DHCP },
+	{ "dhcp-luascript", 0, -1, NULL, NOTE_DHCP },
+	{ "dhcp-mac", 0, -1, NULL, NOTE_DHCP },
+	{ "dhcp-match", 0, -1, NULL, NOTE_DHCP },
+	{ "dhcp-name-match", 0, -1, NULL, NOTE_DHCP },
+	{ "dhcp-no-override", 0, -1, NULL, NOTE_DHCP },
+	{ "dhcp-option", 0, -1, NULL, NOTE_DHCP },
+	{ "dhcp-option-force", 0, -1, NULL, NOTE_DHCP },
+	{ "dhcp-optsdir", 0, -1, NULL, NOTE_DHCP },
+	{ "dhcp-optsfile", 0, -1, NULL, NOTE_DHCP },
+	{ "dhcp-proxy", 0, -1, NULL, NOTE_DHCP },
+	{ "dhcp-pxe-vendor", 0, -1, NULL, NOTE_DHCP },
+	{ "dhcp-range", 0, -1, NULL, NOTE_DHCP },
+	{ "dhcp-rapid-commit", 0, -1, NULL, NOTE_DHCP },
+	{ "dhcp-relay", 0, -1, NULL, NOTE_DHCP },
+	{ "dhcp-reply-delay", 0, -1, NULL, NOTE_DHCP },
+	{ "dhcp-script", 0, -1, NULL, NOTE_DHCP },
+	{ "dhcp-scriptuser", 0, -1, NULL, NOTE_DHCP },
+	{ "dhcp-sequential-ip", 0, -1, NULL, NOTE_DHCP },
+	{ "dhcp-subscrid", 0, -1, NULL, NOTE_DHCP },
+	{ "dhcp-ttl", 0, -1, NULL, NOTE_DHCP },
+	{ "dhcp-userclass", 0, -1, NULL, NOTE_DHCP },
+	{ "dhcp-vendorclass", 0, -1, NULL, NOTE_DHCP },
+	{ "dns-forward-max", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "dns-loop-detect", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "dns-rr", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "dnssec", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "dnssec-check-unsigned", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "dnssec-debug", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "dnssec-limits", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "dnssec-no-timecheck", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "dnssec-timestamp", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "domain", 1, 3, h_domain, NULL },
+	{ "domain-needed", 0, 0, h_domain_needed, NULL },
+	{ "dumpfile", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "dumpmask", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "dynamic-host", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "edns-packet-max", 1, 1, h_edns_packet_max, NULL },
+	{ "enable-dbus", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "enable-ra", 0, -1, NULL, NOTE_DHCP },
+	{ "enable-tftp", 0, -1, NULL, NOTE_TFTP },
+	{ "enable-ubus", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "except-interface", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "expand-hosts", 0, 0, h_expand_hosts, NULL },
+	{ "fast-dns-retry", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "filter-A", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "filter-AAAA", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "filter-rr", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "filterwin2k", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "group", 0, 1, h_group, NULL },
+	{ "help", 0, 0, h_help, NULL },
+	{ "host-record", 2, -1, h_host_record, NULL },
+	{ "hostsdir", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "ignore-address", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "interface", 1, -1, h_interface, NULL },
+	{ "interface-name", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "ipset", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "keep-in-foreground", 0, 0, h_keep_in_foreground, NULL },
+	{ "leasefile-ro", 0, -1, NULL, NOTE_DHCP },
+	{ "listen-address", 1, -1, h_listen_address, NULL },
+	{ "local", 1, -1, h_server, NULL },
+	{ "local-service", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "local-ttl", 1, 1, h_local_ttl, NULL },
+	{ "localise-queries", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "localmx", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "log-async", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "log-debug", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "log-dhcp", 0, -1, NULL, NOTE_DHCP },
+	{ "log-facility", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "log-queries", 0, 1, h_log_queries, NULL },
+	{ "max-cache-ttl", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "max-port", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "max-tcp-connections", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "max-ttl", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "min-cache-ttl", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "min-port", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "mx-host", 1, 3, h_mx_host, NULL },
+	{ "mx-target", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "naptr-record", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "neg-ttl", 1, 1, h_neg_ttl, NULL },
+	{ "nftset", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "no-daemon", 0, 0, h_no_daemon, NULL },
+	{ "no-dhcp-interface", 0, -1, NULL, NOTE_DHCP },
+	{ "no-dhcpv4-interface", 0, -1, NULL, NOTE_DHCP },
+	{ "no-dhcpv6-interface", 0, -1, NULL, NOTE_DHCP },
+	{ "no-hosts", 0, 0, h_no_hosts, NULL },
+	{ "no-ident", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "no-negcache", 0, 0, h_no_negcache, NULL },
+	{ "no-ping", 0, -1, NULL, NOTE_DHCP },
+	{ "no-poll", 0, 0, h_nothing, NULL },
+	{ "no-resolv", 0, 0, h_no_resolv, NULL },
+	{ "no-round-robin", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "pid-file", 0, 1, h_pid_file, NULL },
+	{ "port", 1, 1, h_port, NULL },
+	{ "port-limit", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "proxy-dnssec", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "ptr-record", 1, 2, h_ptr_record, NULL },
+	{ "pxe-prompt", 0, -1, NULL, NOTE_DHCP },
+	{ "pxe-service", 0, -1, NULL, NOTE_DHCP },
+	{ "query-port", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "quiet-dhcp", 0, -1, NULL, NOTE_DHCP },
+	{ "quiet-dhcp6", 0, -1, NULL, NOTE_DHCP },
+	{ "quiet-ra", 0, -1, NULL, NOTE_DHCP },
+	{ "ra-param", 0, -1, NULL, NOTE_DHCP },
+	{ "read-ethers", 0, -1, NULL, NOTE_DHCP },
+	{ "rebind-domain-ok", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "rebind-localhost-ok", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "resolv-file", 0, 1, h_resolv_file, NULL },
+	{ "rev-server", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "script-arp", 0, -1, NULL, NOTE_DHCP },
+	{ "script-on-renewal", 0, -1, NULL, NOTE_DHCP },
+	{ "selfmx", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "server", 1, -1, h_server, NULL },
+	{ "servers-file", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "shared-network", 0, -1, NULL, NOTE_DHCP },
+	{ "srv-host", 1, 5, h_srv_host, NULL },
+	{ "stop-dns-rebind", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "strict-order", 0, 0, h_strict_order, NULL },
+	{ "strip-mac", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "strip-subnet", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "synth-domain", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "tag-if", 0, -1, NULL, NOTE_DHCP },
+	{ "test", 0, 0, h_test, NULL },
+	{ "tftp-lowercase", 0, -1, NULL, NOTE_TFTP },
+	{ "tftp-max", 0, -1, NULL, NOTE_TFTP },
+	{ "tftp-mtu", 0, -1, NULL, NOTE_TFTP },
+	{ "tftp-no-blocksize", 0, -1, NULL, NOTE_TFTP },
+	{ "tftp-no-fail", 0, -1, NULL, NOTE_TFTP },
+	{ "tftp-port-range", 0, -1, NULL, NOTE_TFTP },
+	{ "tftp-root", 0, -1, NULL, NOTE_TFTP },
+	{ "tftp-secure", 0, -1, NULL, NOTE_TFTP },
+	{ "tftp-single-port", 0, -1, NULL, NOTE_TFTP },
+	{ "tftp-unique-root", 0, -1, NULL, NOTE_TFTP },
+	{ "trust-anchor", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "txt-record", 1, -1, h_txt_record, NULL },
+	{ "umbrella", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "use-stale-cache", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "user", 0, 1, h_user, NULL },
+	{ "version", 0, 0, h_version, NULL },
+};
+const size_t dnsconf_table_len = sizeof(dnsconf_table) / sizeof(dnsconf_table[0]);
+
+/* Single-letter options of dnsmasq that dnsd reads; arg: takes a value. */
+static const struct {
+	char		 letter;
+	const char	*name;
+	int		 arg;
+} shortopts[] = {
+	{ 'C', "conf-file", 1 },	{ 'D', "domain-needed", 0 },
+	{ 'E', "expand-hosts", 0 },	{ 'H', "addn-hosts", 1 },
+	{ 'N', "no-negcache", 0 },	{ 'P', "edns-packet-max", 1 },
+	{ 'R', "no-resolv", 0 },	{ 'S', "server", 1 },
+	{ 'T', "local-ttl", 1 },	{ 'W', "srv-host", 1 },
+	{ 'Y', "txt-record", 1 },	{ 'a', "listen-address", 1 },
+	{ 'b', "bogus-priv", 0 },	{ 'c', "cache-size", 1 },
+	{ 'd', "no-daemon", 0 },	{ 'g', "group", 1 },
+	{ 'h', "no-hosts", 0 },		{ 'i', "interface", 1 },
+	{ 'k', "keep-in-foreground", 0 }, { 'm', "mx-host", 1 },
+	{ 'n', "no-poll", 0 },		{ 'o', "strict-order", 0 },
+	{ 'p', "port", 1 },		{ 'q', "log-queries", 0 },
+	{ 'r', "resolv-file", 1 },	{ 's', "domain", 1 },
+	{ 'u', "user", 1 },		{ 'v', "version", 0 },
+	{ 'w', "help", 0 },		{ 'x', "pid-file", 1 },
+	{ 'z', "bind-interfaces", 0 },	{ '7', "conf-dir", 1 },
+};
+
+static const char *
+short_name(char letter, int *arg)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof(shortopts) / sizeof(shortopts[0]); i++)
+		if (shortopts[i].letter == letter) {
+			*arg = shortopts[i].arg;
+			return shortopts[i].name;
+		}
+	return NULL;
+}
+
+/* Hand "name" or "name=value" from the command line to the parser. */
+static void
+cmdline_directive(struct conf_parser *p, int argi, const char *name, const char *value)
+{
+	char	line[CONF_LINE_MAX];
+	int	n;
+
+	if (value != NULL)
+		n = snprintf(line, sizeof(line), "%s=%s", name, value);
+	else
+		n = snprintf(line, sizeof(line), "%s", name);
+	if (n < 0 || (size_t)n >= sizeof(line)) {
+		p->file = CMDLINE;
+		p->line = argi;
+		p->keyword = name;
+		conf_error(p, "--%s: value longer than %d bytes", name, CONF_LINE_MAX - 1);
+		return;
+	}
+	conf_parse_line(p, CMDLINE, argi, line);
+}
+
+static void
+cmdline_error(struct conf_parser *p, int argi, const char *fmt, const char *arg)
+{
+	p->file = CMDLINE;
+	p->line = argi;
+	p->keyword = "";
+	conf_error(p, fmt, arg);
+}
+
+/*
+ * Walk argv; with main_files set, only collect -C/--conf-file (which
+ * choose the main files), otherwise hand every other option to the
+ * parser.  Returns the number of main files seen.
+ */
+static int
+walk_cmdline(struct conf_parser *p, int argc, char **argv, int main_files)
+{
+	const struct conf_directive	*d;
+	char				 name[64];
+	const char			*a, *eq, *value, *lname;
+	int				 i, j, files = 0, takes;
+	size_t				 len;
+
+	for (i = 1; i < argc; i++) {
+		a = argv[i];
+		if (strcmp(a, "--") == 0)
+			break;
+		if (a[0] != '-' || a[1] == '\0') {
+			if (!main_files)
+				cmdline_error(p, i, "unexpected argument \"%s\"", a);
+			continue;
+		}
+		if (a[1] == '-') {
+			eq = strchr(a + 2, '=');
+			len = eq != NULL ? (size_t)(eq - a - 2) : strlen(a + 2);
+			if (len >= sizeof(name)) {
+				if (!main_files)
+					cmdline_error(p, i, "unknown option \"%s\"", a);
+				continue;
+			}
+			memcpy(name, a + 2, len);
+			name[len] = '\0';
+			value = eq != NULL ? eq + 1 : NULL;
+			d = conf_lookup(dnsconf_table, dnsconf_table_len, name, CONF_DNSMASQ);
+			if (d == NULL) {
+				if (!main_files)
+					cmdline_error(p, i, "unknown option \"%s\"; see --help", a);
+				continue;
+			}
+			if (value == NULL && d->min_args > 0 && i + 1 < argc)
+				value = argv[++i];
+			if (strcmp(name, "conf-file") == 0) {
+				files++;
+				if (main_files && value != NULL)
+					(void)conf_parse_file(p, value);
+			} else if (!main_files)
+				cmdline_directive(p, i, name, value);
+			continue;
+		}
+		for (j = 1; a[j] != '\0'; j++) {
+			if ((lname = short_name(a[j], &takes)) == NULL) {
+				if (!main_files) {
+					snprintf(name, sizeof(name), "-%c", a[j]);
+					cmdline_error(p, i, "unknown option \"%s\"; see --help", name);
+				}
+				continue;
+			}
+			value = NULL;
+			if (takes) {
+				if (a[j + 1] != '\0')
+					value = a + j + 1;
+				else if (i + 1 < argc)
+					value = argv[++i];
+				else if (!main_files)
+					cmdline_error(p, i, "option -%s needs a value", lname);
+			}
+			if (strcmp(lname, "conf-file") == 0) {
+				files++;
+				if (main_files && value != NULL)
+					(void)conf_parse_file(p, value);
+			} else if (!main_files && (!takes || value != NULL))
+				cmdline_directive(p, i, lname, value);
+			if (takes)
+				break;
+		}
+	}
+	return files;
+}
+
+int
+dnsconf_load(struct dnsd_conf *c, int argc, char **argv, conf_sink sink, void *sinkarg)
+{
+	struct conf_parser	p;
+	int			i;
+
+	conf_init(&p, CONF_DNSMASQ, dnsconf_table, dnsconf_table_len, c);
+	p.sink = sink;
+	p.sink_arg = sinkarg;
+
+	/* -C files first: the other command-line options override them. */
+	if (walk_cmdline(&p, argc, argv, 1) == 0) {
+		for (i = 1; i < argc; i++)
+			if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-w") == 0 ||
+			    strcmp(argv[i], "--version") == 0 || strcmp(argv[i], "-v") == 0)
+				break;
+		if (i == argc)
+			(void)conf_parse_file(&p, c->conf_file);
+	}
+	(void)walk_cmdline(&p, argc, argv, 0);
+	return p.errors + dnsconf_check(c, sink, sinkarg);
+}
+
+int
+dnsconf_load_file(struct dnsd_conf *c, const char *path, conf_sink sink, void *sinkarg)
+{
+	struct conf_parser	p;
+
+	conf_init(&p, CONF_DNSMASQ, dnsconf_table, dnsconf_table_len, c);
+	p.sink = sink;
+	p.sink_arg = sinkarg;
+	(void)conf_parse_file(&p, path);
+	return p.errors;
+}
+
+static void
+report(conf_sink sink, void *arg, const char *msg)
+{
+	if (sink != NULL)
+		sink(arg, 1, msg);
+	else
+		log_warnx("%s", msg);
+}
+
+int
+dnsconf_check(struct dnsd_conf *c, conf_sink sink, void *sinkarg)
+{
+	char	msg[512];
+	int	errors = 0;
+
+	if (c->expand_hosts && c->domain[0] == '\0') {
+		snprintf(msg, sizeof(msg), "%s: expand-hosts has no effect without domain=",
+		    c->conf_file);
+		if (sink != NULL)
+			sink(sinkarg, 0, msg);
+		else
+			log_warnx("%s", msg);
+	}
+	if (c->nlisten == 0 && c->ninterfaces == 0 && c->bind_interfaces) {
+		snprintf(msg, sizeof(msg), "%s: bind-interfaces without listen-address or "
+		    "interface: dnsd listens on loopback only", c->conf_file);
+		if (sink != NULL)
+			sink(sinkarg, 0, msg);
+		else
+			log_warnx("%s", msg);
+	}
+	(void)report;
+	return errors;
+}
+
+/* Add "nameserver ADDR" lines of resolv.conf as default upstreams. */
+int
+dnsconf_read_resolv(struct dnsd_conf *c)
+{
+	FILE		*f;
+	char		 line[512], *kw, *val, *save;
+	struct netaddr	 addr;
+
+	if (c->no_resolv)
+		return 0;
+	if ((f = fopen(c->resolv_file, "r")) == NULL) {
+		log_warn("%s", c->resolv_file);
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if ((kw = strtok_r(line, " \t\r\n", &save)) == NULL ||
+		    strcmp(kw, "nameserver") != 0)
+			continue;
+		if ((val = strtok_r(NULL, " \t\r\n", &save)) == NULL ||
+		    netaddr_parse(val, &addr) == -1) {
+			log_warnx("%s: ignoring an invalid nameserver line", c->resolv_file);
+			continue;
+		}
+		if (c->nservers == DNSD_SERVERS_MAX) {
+			log_warnx("%s: more than %d servers; the rest are ignored",
+			    c->resolv_file, DNSD_SERVERS_MAX);
+			break;
+		}
+		c->servers[c->nservers].route = ROUTE_FORWARD;
+		c->servers[c->nservers].domain[0] = '\0';
+		c->servers[c->nservers].addr = addr;
+		c->servers[c->nservers].port = 53;
+		c->nservers++;
+	}
+	fclose(f);
+	return 0;
+}

@@ -1,0 +1,293 @@
+/* dnsd.h -- interfaces between the parts of the dnsd applet. */
+#ifndef EDGEBOX_DNSD_H
+#define EDGEBOX_DNSD_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "conf.h"
+#include "netaddr.h"
+#include "sock.h"
+
+#define DNSD_NAME_MAX		256	/* text form of a name without the final dot, plus NUL */
+#define DNSD_PATH_MAX		256
+#define DNSD_SERVERS_MAX	32
+#define DNSD_LISTEN_MAX		16
+#define DNSD_FILES_MAX		16	/* addn-hosts= files or directories */
+#define DNSD_CACHE_DEFAULT	150	/* dnsmasq's default cache-size */
+#define DNSD_CACHE_MAX		10000
+#define DNSD_UDP_MAX		512	/* DNS over UDP without EDNS(0) (RFC 1035 4.2.1) */
+#define DNSD_EDNS_SIZE		1232	/* advertised EDNS(0) payload size (DNS flag day 2020) */
+#define DNSD_MSG_MAX		65535	/* DNS over TCP */
+#define DNSD_DEFAULT_CONF	"/etc/edgebox/dnsd.conf"
+#define DNSD_DEFAULT_PIDFILE	"/run/dnsd.pid"
+#define DNSD_HOSTS		"/etc/hosts"
+
+/* How a server= or local= line routes the names under its domain. */
+enum dnsd_route {
+	ROUTE_FORWARD,		/* send to this upstream */
+	ROUTE_LOCAL,		/* answer only from local data: NXDOMAIN otherwise */
+	ROUTE_DEFAULT		/* /domain/#: use the servers without a domain */
+};
+
+struct dnsd_server {
+	enum dnsd_route	route;
+	char		domain[DNSD_NAME_MAX];	/* lower case; "" matches every name */
+	struct netaddr	addr;
+	uint16_t	port;
+};
+
+/* address=/domain/[IP]: every name in or under domain answers with addr. */
+#define DNSD_ADDRESS_MAX	64
+struct dnsd_address {
+	char		domain[DNSD_NAME_MAX];
+	struct netaddr	addr;		/* AF_UNSPEC: NXDOMAIN for the domain */
+	int		any;		/* '#': 0.0.0.0 and :: */
+};
+
+/* A record from the config (host-record, cname, mx-host, srv-host,
+ * txt-record, ptr-record); data is the rdata in text form for its type. */
+struct dnsd_confrec {
+	char		*owner;
+	uint16_t	 type;
+	uint32_t	 ttl;		/* UINT32_MAX: use local-ttl */
+	struct netaddr	 addr;		/* A, AAAA */
+	char		*target;	/* CNAME, MX, SRV, PTR target */
+	uint16_t	 pref;		/* MX preference or SRV priority */
+	uint16_t	 weight;	/* SRV */
+	uint16_t	 port;		/* SRV */
+	char		*text;		/* TXT: strings separated by NUL, ending with two */
+	size_t		 textlen;
+};
+
+struct dnsd_conf {
+	/* From -C, or DNSD_DEFAULT_CONF. */
+	char		conf_file[DNSD_PATH_MAX];
+
+	struct dnsd_server	servers[DNSD_SERVERS_MAX];
+	int			nservers;
+	struct dnsd_address	addresses[DNSD_ADDRESS_MAX];
+	int			naddresses;
+
+	struct netaddr	listen[DNSD_LISTEN_MAX];
+	int		nlisten;
+	char		interfaces[DNSD_LISTEN_MAX][32];
+	int		ninterfaces;
+	int		bind_interfaces;
+	uint16_t	port;
+
+	char		domain[DNSD_NAME_MAX];	/* domain=, lower case, "" when unset */
+	int		expand_hosts;
+	int		no_hosts;
+	char		addn_hosts[DNSD_FILES_MAX][DNSD_PATH_MAX];
+	int		naddn_hosts;
+	int		no_resolv;
+	char		resolv_file[DNSD_PATH_MAX];
+
+	struct dnsd_confrec	*records;
+	int			 nrecords;
+
+	long		cache_size;
+	int		no_negcache;
+	long		neg_ttl;	/* -1: unset */
+	long		local_ttl;
+	long		edns_packet_max;
+
+	char		pid_file[DNSD_PATH_MAX];
+	char		user[64];
+	char		group[64];
+	int		log_queries;
+	int		domain_needed;
+	int		bogus_priv;
+	int		strict_order;
+	int		all_servers;
+
+	/* Command line only. */
+	int		test_only;
+	int		foreground;	/* -k */
+	int		debug;		/* -d */
+	int		help;
+	int		version;
+};
+
+/* dnsconf.c: options and the directive table */
+
+/* Fill conf with dnsmasq's defaults. */
+void	dnsconf_defaults(struct dnsd_conf *);
+
+/* Free what the config's handlers allocated (records); conf stays usable. */
+void	dnsconf_free(struct dnsd_conf *);
+
+/* The directive table, sorted by name. */
+extern const struct conf_directive dnsconf_table[];
+extern const size_t dnsconf_table_len;
+
+/*
+ * Read the command line and the config file into conf.  Messages go to
+ * sink (NULL: the log).  Returns the number of errors; *argi is set to
+ * the first argument that is not an option.
+ */
+int	dnsconf_load(struct dnsd_conf *, int argc, char **argv, conf_sink, void *sinkarg);
+
+/* Read one config file (and what it includes) into conf.  Returns errors. */
+int	dnsconf_load_file(struct dnsd_conf *, const char *path, conf_sink, void *sinkarg);
+
+/* Check the values that depend on each other after reading.  Returns errors. */
+int	dnsconf_check(struct dnsd_conf *, conf_sink, void *sinkarg);
+
+/* Read the upstreams from resolv.conf (nameserver lines) unless
+ * no-resolv or a server without domain is configured.  Returns 0 or -1. */
+int	dnsconf_read_resolv(struct dnsd_conf *);
+
+/* records.c: the table of local names built from hosts files and config records */
+
+struct records_rr {
+	uint32_t	owner;		/* pool offset of the owner, a lower-case wire name */
+	uint32_t	seq;		/* order of addition, kept among equal owners */
+	uint16_t	type;
+	uint16_t	pref;		/* MX preference, SRV priority */
+	uint16_t	weight;		/* SRV */
+	uint16_t	port;		/* SRV */
+	uint32_t	ttl;		/* RECORDS_LOCAL_TTL: the local-ttl */
+	struct netaddr	addr;		/* A, AAAA */
+	uint32_t	data;		/* pool offset: target name, or TXT strings */
+	uint16_t	datalen;
+	uint8_t		from_hosts;	/* PTR made from a hosts line, kept once per address */
+};
+
+#define RECORDS_LOCAL_TTL	UINT32_MAX
+
+/* One owner name and the span of its records in rrs[]; count 0 marks an
+ * empty non-terminal (a name that exists only because names below it do). */
+struct records_name {
+	uint32_t	owner;
+	uint32_t	first;
+	uint32_t	count;
+	uint32_t	rotate;		/* round-robin start, advanced per answer */
+};
+
+struct records {
+	struct records_rr	*rrs;
+	size_t			 nrrs, caprrs;
+	uint8_t			*pool;
+	size_t			 poollen, poolcap;
+	struct records_name	*names;
+	size_t			 nnames, capnames;
+	uint32_t		*index;		/* open addressing: names[] index + 1, 0 empty */
+	size_t			 nindex;	/* a power of two */
+};
+
+/* Empty a table (also before first use). */
+void	records_init(struct records *);
+void	records_free(struct records *);
+
+/* Add a record.  owner is a wire name (any case); data is the target wire
+ * name for CNAME, PTR, MX, SRV, or the TXT character-strings in wire form.
+ * Returns 0 or -1 (no memory). */
+int	records_add(struct records *, const uint8_t *owner, uint16_t type,
+	    const struct netaddr *addr, const uint8_t *data, size_t datalen,
+	    uint16_t pref, uint16_t weight, uint16_t port, uint32_t ttl);
+
+/* Add the A or AAAA record of a name given as text, and with ptr set a PTR
+ * from the address to it (a later PTR for the same address from another
+ * hosts line is dropped by records_finish).  Returns 0 or -1. */
+int	records_add_host(struct records *, const char *name, const struct netaddr *addr,
+	    int ptr);
+
+/* Sort the records, drop duplicates and build the index; call after the
+ * last add and before the first lookup.  Returns 0 or -1 (no memory). */
+int	records_finish(struct records *);
+
+/* Find a name (wire form, case ignored).  Returns its entry or NULL. */
+struct records_name *records_lookup(const struct records *, const uint8_t *name);
+
+/* Return the bytes at a pool offset. */
+const uint8_t *records_data(const struct records *, uint32_t off);
+
+/* Whether a text name is a valid host name (letters, digits, '-', '_' and
+ * dots; labels of 1 to 63 bytes; 253 bytes at most).  Returns 1 or 0. */
+int	records_valid_name(const char *name);
+
+/* Copy a text name in lower case without the final dot into out.
+ * Returns 0, or -1 when it does not fit. */
+int	records_canon(const char *name, char out[static DNSD_NAME_MAX]);
+
+/* Copy src into dst of size len.  Returns 0, or -1 when it was cut short. */
+int	records_strlcpy(char *dst, const char *src, size_t len);
+
+/* hosts.c */
+
+/* Read a hosts file into the table.  With a domain (expand-hosts) each
+ * name without a dot is added a second time as NAME.DOMAIN, and the PTR
+ * goes to the first name of the line, qualified.  Bad lines are reported
+ * through sink as warnings ("FILE:LINE: ...") and skipped.  Returns the
+ * number of addresses read, or -1 when the file cannot be opened. */
+int	hosts_load(struct records *, const char *path, const char *domain,
+	    conf_sink, void *sinkarg);
+
+/* Read path as a hosts file, or every file in it when it is a directory
+ * (in name order, skipping dot files and editor backups).  Returns the
+ * number of addresses read or -1. */
+int	hosts_load_path(struct records *, const char *path, const char *domain,
+	    conf_sink, void *sinkarg);
+
+/* Build the whole table from the config: the system hosts file (unless
+ * no-hosts), addn-hosts, and the config records.  Returns 0 or -1. */
+int	hosts_build(struct records *, const struct dnsd_conf *, const char *hostsfile,
+	    conf_sink, void *sinkarg);
+
+/* cache.c: fixed-size cache of upstream replies with LRU eviction */
+
+#define CACHE_MSG_MAX	1232	/* larger replies are not cached */
+
+struct cache_entry {
+	uint8_t		qname[255];		/* lower-case wire name */
+	uint16_t	qtype;
+	uint16_t	qclass;
+	uint16_t	len;			/* 0: a free entry */
+	double		stored;			/* monotonic seconds */
+	double		expires;
+	uint32_t	hnext;			/* hash chain, CACHE_NIL ends */
+	uint32_t	lru_prev, lru_next;	/* most recent first */
+	uint8_t		msg[CACHE_MSG_MAX];
+};
+
+#define CACHE_NIL	UINT32_MAX
+
+struct cache {
+	struct cache_entry	*entries;
+	size_t			 size;
+	size_t			 used;
+	uint32_t		*buckets;
+	size_t			 nbuckets;
+	uint32_t		 lru_head, lru_tail;
+	uint32_t		 free_head;	/* chained through hnext */
+	unsigned long		 hits, misses, inserts, evictions;
+};
+
+/* Allocate a cache of size entries (0 disables it).  Returns 0 or -1. */
+int	cache_init(struct cache *, size_t size);
+void	cache_free(struct cache *);
+
+/* Drop every entry. */
+void	cache_clear(struct cache *);
+
+/* Find a live entry; expired ones are freed on the way.  Moves a hit to
+ * the front of the LRU list.  Returns the entry or NULL. */
+const struct cache_entry *cache_lookup(struct cache *, const uint8_t *qname,
+	    uint16_t qtype, uint16_t qclass, double now);
+
+/* Store a reply for ttl seconds, replacing an entry with the same key and
+ * evicting the least recently used one when full.  Returns 0, or -1 when
+ * the cache is disabled or the reply is too large. */
+int	cache_store(struct cache *, const uint8_t *qname, uint16_t qtype,
+	    uint16_t qclass, const uint8_t *msg, size_t len, uint32_t ttl, double now);
+
+/* Number of live (stored, maybe expired) entries. */
+size_t	cache_count(const struct cache *);
+
+/* Check the list and hash invariants.  Returns 0 or -1. */
+int	cache_check(const struct cache *);
+
+#endif

@@ -1,0 +1,247 @@
+/* hosts.c -- dnsd's reader for hosts files and the build of the local name table. */
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dnsd.h"
+#include "dnswire.h"
+#include "log.h"
+
+#define HOSTS_LINE_MAX	1024
+
+static void
+say(conf_sink sink, void *arg, int is_error, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void
+say(conf_sink sink, void *arg, int is_error, const char *fmt, ...)
+{
+	char	msg[HOSTS_LINE_MAX + 256];
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (sink != NULL)
+		sink(arg, is_error, msg);
+	else
+		log_warnx("%s", msg);
+}
+
+/* Add one name of a hosts line, and NAME.DOMAIN when domain is set and the
+ * name has no dot.  The PTR (first name of a line only) goes to the
+ * qualified form. */
+static int
+add_name(struct records *r, const char *name, const char *domain,
+    const struct netaddr *addr, int first)
+{
+	char	full[DNSD_NAME_MAX];
+	int	n;
+
+	if (domain == NULL || domain[0] == '\0' || strchr(name, '.') != NULL)
+		return records_add_host(r, name, addr, first);
+	n = snprintf(full, sizeof(full), "%s.%s", name, domain);
+	if (n < 0 || (size_t)n >= sizeof(full) || !records_valid_name(full))
+		return records_add_host(r, name, addr, first);
+	if (records_add_host(r, full, addr, first) == -1)
+		return -1;
+	return records_add_host(r, name, addr, 0);
+}
+
+/* One line without its comment.  Returns the number of addresses added
+ * (0 or 1) or -1 when out of memory. */
+static int
+parse_line(struct records *r, char *line, const char *path, int lineno,
+    const char *domain, conf_sink sink, void *arg)
+{
+	struct netaddr	 addr;
+	char		*word, *save, canon[DNSD_NAME_MAX];
+	int		 names = 0;
+
+	if ((word = strtok_r(line, " \t\r\n", &save)) == NULL)
+		return 0;
+	if (netaddr_parse(word, &addr) == -1) {
+		say(sink, arg, 0, "%s:%d: invalid address \"%s\"; line skipped",
+		    path, lineno, word);
+		return 0;
+	}
+	while ((word = strtok_r(NULL, " \t\r\n", &save)) != NULL) {
+		if (records_canon(word, canon) == -1 || !records_valid_name(canon)) {
+			say(sink, arg, 0, "%s:%d: invalid host name \"%s\"; name skipped",
+			    path, lineno, word);
+			continue;
+		}
+		if (add_name(r, canon, domain, &addr, names == 0) == -1)
+			return -1;
+		names++;
+	}
+	if (names == 0) {
+		say(sink, arg, 0, "%s:%d: address without a host name; line skipped",
+		    path, lineno);
+		return 0;
+	}
+	return 1;
+}
+
+int
+hosts_load(struct records *r, const char *path, const char *domain,
+    conf_sink sink, void *arg)
+{
+	char	 line[HOSTS_LINE_MAX + 2], *hash;
+	FILE	*f;
+	size_t	 len;
+	int	 lineno = 0, count = 0, n, toolong = 0;
+
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		len = strlen(line);
+		if (toolong) {
+			toolong = len > 0 && line[len - 1] != '\n';
+			continue;
+		}
+		lineno++;
+		if (len > 0 && line[len - 1] != '\n' && !feof(f)) {
+			say(sink, arg, 0, "%s:%d: line longer than %d bytes; skipped",
+			    path, lineno, HOSTS_LINE_MAX);
+			toolong = 1;
+			continue;
+		}
+		if ((hash = strchr(line, '#')) != NULL)
+			*hash = '\0';
+		if ((n = parse_line(r, line, path, lineno, domain, sink, arg)) == -1) {
+			fclose(f);
+			errno = ENOMEM;
+			return -1;
+		}
+		count += n;
+	}
+	fclose(f);
+	return count;
+}
+
+/* dnsmasq skips these in hosts directories: dot files and editor backups. */
+static int
+skip_entry(const char *name)
+{
+	size_t	n = strlen(name);
+
+	return name[0] == '.' || name[n - 1] == '~' || (name[0] == '#' && name[n - 1] == '#');
+}
+
+static int
+compare_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int
+load_dir(struct records *r, const char *dir, const char *domain, conf_sink sink, void *arg)
+{
+	char		 path[DNSD_PATH_MAX * 2];
+	char		*names[256];
+	struct dirent	*de;
+	struct stat	 st;
+	DIR		*d;
+	size_t		 n = 0, i;
+	int		 total = 0, c;
+
+	if ((d = opendir(dir)) == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL && n < sizeof(names) / sizeof(names[0])) {
+		if (skip_entry(de->d_name))
+			continue;
+		if ((names[n] = strdup(de->d_name)) == NULL)
+			break;
+		n++;
+	}
+	closedir(d);
+	qsort(names, n, sizeof(names[0]), compare_names);
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+			if ((c = hosts_load(r, path, domain, sink, arg)) == -1)
+				say(sink, arg, 0, "%s: cannot read: %s", path, strerror(errno));
+			else
+				total += c;
+		}
+		free(names[i]);
+	}
+	return total;
+}
+
+int
+hosts_load_path(struct records *r, const char *path, const char *domain,
+    conf_sink sink, void *arg)
+{
+	struct stat	st;
+
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return load_dir(r, path, domain, sink, arg);
+	return hosts_load(r, path, domain, sink, arg);
+}
+
+/* A config record (host-record, cname, ...) into the table. */
+static int
+add_confrec(struct records *r, const struct dnsd_confrec *c)
+{
+	uint8_t	owner[DNS_NAME_MAX], target[DNS_NAME_MAX];
+	int	len = 0;
+
+	if (dnswire_name_from_text(c->owner, owner) == -1)
+		return -1;
+	switch (c->type) {
+	case DNS_TYPE_A:
+	case DNS_TYPE_AAAA:
+		return records_add_host(r, c->owner, &c->addr, c->pref);
+	case DNS_TYPE_TXT:
+		return records_add(r, owner, c->type, NULL, (const uint8_t *)c->text,
+		    c->textlen, 0, 0, 0, c->ttl);
+	default:
+		/* An SRV without target has the root as target (RFC 2782). */
+		if ((len = dnswire_name_from_text(c->target, target)) == -1)
+			return -1;
+		return records_add(r, owner, c->type, NULL, target, (size_t)len,
+		    c->pref, c->weight, c->port, c->ttl);
+	}
+}
+
+int
+hosts_build(struct records *r, const struct dnsd_conf *c, const char *hostsfile,
+    conf_sink sink, void *arg)
+{
+	const char	*domain = c->expand_hosts ? c->domain : NULL;
+	int		 i, n;
+
+	records_init(r);
+	if (!c->no_hosts) {
+		if ((n = hosts_load(r, hostsfile, domain, sink, arg)) == -1)
+			say(sink, arg, 0, "%s: cannot read: %s", hostsfile, strerror(errno));
+		else
+			log_info("read %s: %d addresses", hostsfile, n);
+	}
+	for (i = 0; i < c->naddn_hosts; i++) {
+		if ((n = hosts_load_path(r, c->addn_hosts[i], domain, sink, arg)) == -1)
+			say(sink, arg, 0, "%s: cannot read: %s", c->addn_hosts[i],
+			    strerror(errno));
+		else
+			log_info("read %s: %d addresses", c->addn_hosts[i], n);
+	}
+	for (i = 0; i < c->nrecords; i++)
+		if (add_confrec(r, &c->records[i]) == -1) {
+			say(sink, arg, 1, "out of memory building the name table");
+			records_free(r);
+			return -1;
+		}
+	if (records_finish(r) == -1) {
+		say(sink, arg, 1, "out of memory building the name table");
+		records_free(r);
+		return -1;
+	}
+	return 0;
+}

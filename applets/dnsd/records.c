@@ -1,0 +1,323 @@
+/* records.c -- dnsd's table of local names: records by owner, with a hash index. */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dnsd.h"
+#include "dnswire.h"
+
+void
+records_init(struct records *r)
+{
+	memset(r, 0, sizeof(*r));
+}
+
+void
+records_free(struct records *r)
+{
+	free(r->rrs);
+	free(r->pool);
+	free(r->names);
+	free(r->index);
+	records_init(r);
+}
+
+static int
+grow(void **p, size_t *cap, size_t need, size_t size)
+{
+	size_t	n;
+	void	*q;
+
+	if (need <= *cap)
+		return 0;
+	n = *cap ? *cap : 64;
+	while (n < need)
+		n *= 2;
+	if ((q = realloc(*p, n * size)) == NULL)
+		return -1;
+	*p = q;
+	*cap = n;
+	return 0;
+}
+
+/* Copy len bytes into the pool; *off receives their offset. */
+static int
+pool_add(struct records *r, const void *data, size_t len, uint32_t *off)
+{
+	void	*pool = r->pool;
+
+	if (r->poollen + len > UINT32_MAX ||
+	    grow(&pool, &r->poolcap, r->poollen + len, 1) == -1)
+		return -1;
+	r->pool = pool;
+	memcpy(r->pool + r->poollen, data, len);
+	*off = (uint32_t)r->poollen;
+	r->poollen += len;
+	return 0;
+}
+
+const uint8_t *
+records_data(const struct records *r, uint32_t off)
+{
+	return r->pool + off;
+}
+
+int
+records_add(struct records *r, const uint8_t *owner, uint16_t type,
+    const struct netaddr *addr, const uint8_t *data, size_t datalen,
+    uint16_t pref, uint16_t weight, uint16_t port, uint32_t ttl)
+{
+	uint8_t			 lower[DNS_NAME_MAX];
+	struct records_rr	*rr;
+	void			*rrs = r->rrs;
+	size_t			 len = dnswire_name_len(owner);
+
+	if (datalen > UINT16_MAX || grow(&rrs, &r->caprrs, r->nrrs + 1, sizeof(*rr)) == -1)
+		return -1;
+	r->rrs = rrs;
+	rr = &r->rrs[r->nrrs];
+	memset(rr, 0, sizeof(*rr));
+	memcpy(lower, owner, len);
+	dnswire_name_lower(lower);
+	if (pool_add(r, lower, len, &rr->owner) == -1)
+		return -1;
+	if (data != NULL && pool_add(r, data, datalen, &rr->data) == -1)
+		return -1;
+	rr->datalen = (uint16_t)datalen;
+	rr->seq = (uint32_t)r->nrrs;
+	rr->type = type;
+	if (addr != NULL)
+		rr->addr = *addr;
+	rr->pref = pref;
+	rr->weight = weight;
+	rr->port = port;
+	rr->ttl = ttl;
+	r->nrrs++;
+	return 0;
+}
+
+int
+records_add_host(struct records *r, const char *name, const struct netaddr *addr, int ptr)
+{
+	uint8_t		wire[DNS_NAME_MAX], rev[DNS_NAME_MAX];
+	int		len;
+	uint16_t	type = addr->family == AF_INET ? DNS_TYPE_A : DNS_TYPE_AAAA;
+
+	if ((len = dnswire_name_from_text(name, wire)) == -1)
+		return -1;
+	dnswire_name_lower(wire);
+	if (records_add(r, wire, type, addr, NULL, 0, 0, 0, 0, RECORDS_LOCAL_TTL) == -1)
+		return -1;
+	if (!ptr)
+		return 0;
+	if (dnswire_name_reverse(addr, rev) == -1)
+		return -1;
+	if (records_add(r, rev, DNS_TYPE_PTR, NULL, wire, (size_t)len, 0, 0, 0,
+	    RECORDS_LOCAL_TTL) == -1)
+		return -1;
+	r->rrs[r->nrrs - 1].from_hosts = 1;
+	return 0;
+}
+
+static const struct records *sorting;
+
+/* Owner order (any total order will do), then type, then order of addition. */
+static int
+compare_rr(const void *a, const void *b)
+{
+	const struct records_rr	*x = a, *y = b;
+	const uint8_t		*nx = sorting->pool + x->owner, *ny = sorting->pool + y->owner;
+	size_t			 lx = dnswire_name_len(nx), ly = dnswire_name_len(ny);
+	int			 c;
+
+	if (lx != ly)
+		return lx < ly ? -1 : 1;
+	if ((c = memcmp(nx, ny, lx)) != 0)
+		return c;
+	if (x->type != y->type)
+		return x->type < y->type ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static int
+same_owner(const struct records *r, const struct records_rr *a, const struct records_rr *b)
+{
+	const uint8_t	*na = r->pool + a->owner, *nb = r->pool + b->owner;
+	size_t		 la = dnswire_name_len(na);
+
+	return la == dnswire_name_len(nb) && memcmp(na, nb, la) == 0;
+}
+
+/* Whether b repeats a: the same address twice for a name, or a second PTR
+ * for an address from the hosts files (the first line wins, as in dnsmasq). */
+static int
+is_duplicate(const struct records *r, const struct records_rr *a, const struct records_rr *b)
+{
+	if (!same_owner(r, a, b) || a->type != b->type)
+		return 0;
+	if (b->type == DNS_TYPE_A || b->type == DNS_TYPE_AAAA)
+		return netaddr_equal(&a->addr, &b->addr);
+	if (b->type == DNS_TYPE_PTR && b->from_hosts)
+		return 1;
+	return 0;
+}
+
+static int
+index_insert(struct records *r, size_t nameidx)
+{
+	const uint8_t	*name = r->pool + r->names[nameidx].owner;
+	size_t		 mask = r->nindex - 1, h;
+
+	for (h = dnswire_name_hash(name) & mask; r->index[h] != 0; h = (h + 1) & mask)
+		;
+	r->index[h] = (uint32_t)nameidx + 1;
+	return 0;
+}
+
+static int
+add_name(struct records *r, uint32_t owner, uint32_t first, uint32_t count)
+{
+	void	*names = r->names;
+
+	if (grow(&names, &r->capnames, r->nnames + 1, sizeof(*r->names)) == -1)
+		return -1;
+	r->names = names;
+	r->names[r->nnames].owner = owner;
+	r->names[r->nnames].first = first;
+	r->names[r->nnames].count = count;
+	r->names[r->nnames].rotate = 0;
+	r->nnames++;
+	return 0;
+}
+
+/* Add every ancestor of the real names (below the root) that is not a name
+ * itself, as an empty non-terminal: it exists, so it gets NODATA, never
+ * NXDOMAIN (RFC 8020). */
+static int
+add_empty_nonterminals(struct records *r)
+{
+	const uint8_t	*name;
+	size_t		 n = r->nnames, i, off;
+
+	for (i = 0; i < n; i++) {
+		name = r->pool + r->names[i].owner;
+		for (off = (size_t)name[0] + 1; name[off] != 0; off += (size_t)name[off] + 1) {
+			if (records_lookup(r, name + off) != NULL)
+				continue;
+			if (add_name(r, r->names[i].owner + (uint32_t)off, 0, 0) == -1)
+				return -1;
+			index_insert(r, r->nnames - 1);
+		}
+	}
+	return 0;
+}
+
+int
+records_finish(struct records *r)
+{
+	size_t	i, j, start, labels;
+
+	sorting = r;
+	if (r->nrrs > 0)
+		qsort(r->rrs, r->nrrs, sizeof(*r->rrs), compare_rr);
+	sorting = NULL;
+
+	/* Drop duplicates in place. */
+	for (i = 0, j = 0; i < r->nrrs; i++) {
+		if (j > 0 && is_duplicate(r, &r->rrs[j - 1], &r->rrs[i]))
+			continue;
+		if (i != j)
+			r->rrs[j] = r->rrs[i];
+		j++;
+	}
+	r->nrrs = j;
+
+	free(r->names);
+	free(r->index);
+	r->names = NULL;
+	r->capnames = r->nnames = 0;
+	for (i = 0; i < r->nrrs; i = j) {
+		start = i;
+		for (j = i + 1; j < r->nrrs && same_owner(r, &r->rrs[start], &r->rrs[j]); j++)
+			;
+		if (add_name(r, r->rrs[start].owner, (uint32_t)start, (uint32_t)(j - start)) == -1)
+			return -1;
+	}
+
+	/* Room for every name and each of its ancestors at under half load. */
+	for (i = 0, labels = 0; i < r->nnames; i++)
+		labels += (size_t)dnswire_name_labels(r->pool + r->names[i].owner);
+	for (r->nindex = 64; r->nindex < 2 * (labels + 1); r->nindex *= 2)
+		;
+	if ((r->index = calloc(r->nindex, sizeof(*r->index))) == NULL)
+		return -1;
+	for (i = 0; i < r->nnames; i++)
+		index_insert(r, i);
+	return add_empty_nonterminals(r);
+}
+
+struct records_name *
+records_lookup(const struct records *r, const uint8_t *name)
+{
+	size_t		mask, h;
+	uint32_t	v;
+
+	if (r->nindex == 0)
+		return NULL;
+	mask = r->nindex - 1;
+	for (h = dnswire_name_hash(name) & mask; (v = r->index[h]) != 0; h = (h + 1) & mask)
+		if (dnswire_name_equal(r->pool + r->names[v - 1].owner, name))
+			return &r->names[v - 1];
+	return NULL;
+}
+
+int
+records_valid_name(const char *name)
+{
+	size_t	label = 0, total = 0;
+
+	for (; *name != '\0'; name++, total++) {
+		if (*name == '.') {
+			if (label == 0)
+				return 0;
+			label = 0;
+			continue;
+		}
+		if (!isalnum((unsigned char)*name) && *name != '-' && *name != '_')
+			return 0;
+		if (++label > DNS_LABEL_MAX)
+			return 0;
+	}
+	return total > 0 && total <= 253 && label > 0;
+}
+
+int
+records_canon(const char *name, char out[static DNSD_NAME_MAX])
+{
+	size_t	len = strlen(name), i;
+
+	if (len > 0 && name[len - 1] == '.')
+		len--;
+	if (len >= DNSD_NAME_MAX)
+		return -1;
+	for (i = 0; i < len; i++)
+		out[i] = (char)tolower((unsigned char)name[i]);
+	out[len] = '\0';
+	return 0;
+}
+
+int
+records_strlcpy(char *dst, const char *src, size_t len)
+{
+	size_t	n = strlen(src);
+
+	if (len == 0)
+		return -1;
+	if (n >= len) {
+		memcpy(dst, src, len - 1);
+		dst[len - 1] = '\0';
+		return -1;
+	}
+	memcpy(dst, src, n + 1);
+	return 0;
+}
