@@ -1,0 +1,1601 @@
+/* dnswire.c -- DNS message codec: names, parsing, building with compression, EDNS(0). */
+#include <string.h>
+#include <strings.h>
+
+#include "dnswire.h"
+
+#define PTR_MAX_JUMPS	64	/* a name has at most 127 labels; legal chains are short */
+
+static uint16_t
+get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static uint32_t
+get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static void
+put16(uint8_t *p, uint16_t v)
+{
+	p[0] = v >> 8;
+	p[1] = v & 0xff;
+}
+
+static uint8_t
+lower(uint8_t c)
+{
+	return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+}
+
+int
+dnswire_header_read(const uint8_t *msg, size_t len, struct dnswire_header *h)
+{
+	int	i;
+
+	if (len < DNS_HEADER_LEN)
+		return -1;
+	h->id = get16(msg);
+	h->flags = get16(msg + 2);
+	for (i = 0; i < 4; i++)
+		h->count[i] = get16(msg + 4 + 2 * i);
+	return DNS_HEADER_LEN;
+}
+
+void
+dnswire_header_write(uint8_t *msg, const struct dnswire_header *h)
+{
+	int	i;
+
+	put16(msg, h->id);
+	put16(msg + 2, h->flags);
+	for (i = 0; i < 4; i++)
+		put16(msg + 4 + 2 * i, h->count[i]);
+}
+
+/*
+ * Names.
+ */
+
+/* Decode one escape after a backslash at *pp; returns the byte or -1. */
+static int
+name_unescape(const char **pp)
+{
+	const char	*p = *pp;
+	int		 v;
+
+	if (*p == '\0')
+		return -1;
+	if (*p < '0' || *p > '9') {
+		*pp = p + 1;
+		return (uint8_t)*p;
+	}
+	if (p[1] < '0' || p[1] > '9' || p[2] < '0' || p[2] > '9')
+		return -1;
+	v = (p[0] - '0') * 100 + (p[1] - '0') * 10 + (p[2] - '0');
+	if (v > 255)
+		return -1;
+	*pp = p + 3;
+	return v;
+}
+
+int
+dnswire_name_from_text(const char *text, uint8_t out[static DNS_NAME_MAX])
+{
+	const char	*p = text;
+	size_t		 lstart = 0, pos = 1;
+	int		 c;
+
+	if (strcmp(text, ".") == 0 || *text == '\0') {
+		out[0] = 0;
+		return 1;
+	}
+	while (*p != '\0') {
+		if (*p == '.') {
+			if (pos - lstart - 1 == 0)
+				return -1;	/* empty label */
+			out[lstart] = (uint8_t)(pos - lstart - 1);
+			lstart = pos++;
+			p++;
+			if (*p == '\0') {
+				out[lstart] = 0;
+				return (int)pos;
+			}
+			continue;
+		}
+		if (*p == '\\') {
+			p++;
+			if ((c = name_unescape(&p)) == -1)
+				return -1;
+		} else
+			c = (uint8_t)*p++;
+		if (pos - lstart - 1 >= DNS_LABEL_MAX || pos >= DNS_NAME_MAX - 1)
+			return -1;
+		out[pos++] = (uint8_t)c;
+	}
+	out[lstart] = (uint8_t)(pos - lstart - 1);
+	if (pos >= DNS_NAME_MAX)
+		return -1;
+	out[pos++] = 0;
+	return (int)pos;
+}
+
+/* Whether dig escapes c with a plain backslash inside a name. */
+static int
+name_special(uint8_t c)
+{
+	return c == '.' || c == '(' || c == ')' || c == ';' || c == '\\' ||
+	    c == '"' || c == '@' || c == '$';
+}
+
+int
+dnswire_name_to_text(const uint8_t *wire, char *out, size_t outlen, int trailing_dot)
+{
+	size_t		 o = 0, need;
+	const uint8_t	*p = wire;
+	uint8_t		 c;
+	int		 i;
+
+	if (*p == 0) {
+		if (outlen < 2)
+			return -1;
+		out[0] = '.';
+		out[1] = '\0';
+		return 1;
+	}
+	while (*p != 0) {
+		for (i = 1; i <= *p; i++) {
+			c = p[i];
+			need = name_special(c) ? 2 : (c < 0x21 || c > 0x7e) ? 4 : 1;
+			if (o + need >= outlen)
+				return -1;
+			if (need == 1)
+				out[o++] = (char)c;
+			else if (need == 2) {
+				out[o++] = '\\';
+				out[o++] = (char)c;
+			} else {
+				out[o++] = '\\';
+				out[o++] = (char)('0' + c / 100);
+				out[o++] = (char)('0' + c / 10 % 10);
+				out[o++] = (char)('0' + c % 10);
+			}
+		}
+		p += *p + 1;
+		if (*p != 0 || trailing_dot) {
+			if (o + 1 >= outlen)
+				return -1;
+			out[o++] = '.';
+		}
+	}
+	out[o] = '\0';
+	return (int)o;
+}
+
+int
+dnswire_name_unpack(const uint8_t *msg, size_t msglen, size_t off,
+    uint8_t out[static DNS_NAME_MAX], size_t *outlen)
+{
+	size_t	pos = off, seg = off, o = 0, ptr;
+	int	consumed = -1, jumps = 0;
+	uint8_t	c;
+
+	for (;;) {
+		if (pos >= msglen)
+			return -1;
+		c = msg[pos];
+		if ((c & 0xc0) == 0xc0) {
+			if (pos + 1 >= msglen)
+				return -1;
+			ptr = (size_t)(c & 0x3f) << 8 | msg[pos + 1];
+			if (consumed == -1)
+				consumed = (int)(pos + 2 - off);
+			/* Only backwards, before this run of labels, never into
+			 * the header: each jump lowers seg, so this ends. */
+			if (ptr < DNS_HEADER_LEN || ptr >= seg || ++jumps > PTR_MAX_JUMPS)
+				return -1;
+			pos = seg = ptr;
+			continue;
+		}
+		if (c & 0xc0)
+			return -1;	/* extended label types (RFC 6891 obsoleted them) */
+		if (c == 0) {
+			out[o++] = 0;
+			if (consumed == -1)
+				consumed = (int)(pos + 1 - off);
+			*outlen = o;
+			return consumed;
+		}
+		if (pos + 1 + c > msglen || o + 1 + c + 1 > DNS_NAME_MAX)
+			return -1;
+		memcpy(out + o, msg + pos, 1 + (size_t)c);
+		o += 1 + (size_t)c;
+		pos += 1 + (size_t)c;
+	}
+}
+
+size_t
+dnswire_name_len(const uint8_t *name)
+{
+	const uint8_t	*p = name;
+
+	while (*p != 0)
+		p += *p + 1;
+	return (size_t)(p - name) + 1;
+}
+
+int
+dnswire_name_labels(const uint8_t *name)
+{
+	int	n = 0;
+
+	while (*name != 0) {
+		name += *name + 1;
+		n++;
+	}
+	return n;
+}
+
+int
+dnswire_name_equal(const uint8_t *a, const uint8_t *b)
+{
+	size_t	len = dnswire_name_len(a), i;
+
+	if (len != dnswire_name_len(b))
+		return 0;
+	for (i = 0; i < len; i++)
+		if (lower(a[i]) != lower(b[i]))
+			return 0;
+	return 1;
+}
+
+void
+dnswire_name_lower(uint8_t *name)
+{
+	int	i;
+
+	while (*name != 0) {
+		for (i = 1; i <= *name; i++)
+			name[i] = lower(name[i]);
+		name += *name + 1;
+	}
+}
+
+int
+dnswire_name_is_subdomain(const uint8_t *name, const uint8_t *zone)
+{
+	int	skip = dnswire_name_labels(name) - dnswire_name_labels(zone);
+
+	if (skip < 0)
+		return 0;
+	while (skip-- > 0)
+		name += *name + 1;
+	return dnswire_name_equal(name, zone);
+}
+
+uint32_t
+dnswire_name_hash(const uint8_t *name)
+{
+	size_t		len = dnswire_name_len(name), i;
+	uint32_t	h = 2166136261u;
+
+	for (i = 0; i < len; i++) {
+		h ^= lower(name[i]);
+		h *= 16777619u;
+	}
+	return h;
+}
+
+int
+dnswire_name_reverse(const struct netaddr *addr, uint8_t out[static DNS_NAME_MAX])
+{
+	char	text[80];
+
+	if (netaddr_reverse_name(addr, text, sizeof(text)) == -1)
+		return -1;
+	return dnswire_name_from_text(text, out);
+}
+
+/*
+ * Parsing.
+ */
+
+int
+dnswire_parser_init(struct dnswire_parser *p, const uint8_t *msg, size_t len)
+{
+	memset(p, 0, sizeof(*p));
+	if (dnswire_header_read(msg, len, &p->hdr) == -1)
+		return -1;
+	p->msg = msg;
+	p->len = len;
+	p->off = DNS_HEADER_LEN;
+	p->section = DNS_SECTION_QUESTION;
+	p->remaining = p->hdr.count[DNS_SECTION_QUESTION];
+	return 0;
+}
+
+/* Move past sections that have no records left. */
+static void
+parser_advance(struct dnswire_parser *p)
+{
+	while (p->remaining == 0 && p->section < DNS_SECTION_END) {
+		p->section++;
+		if (p->section < DNS_SECTION_END)
+			p->remaining = p->hdr.count[p->section];
+	}
+}
+
+int
+dnswire_parse_question(struct dnswire_parser *p, struct dnswire_question *q)
+{
+	int	n;
+
+	if (p->section != DNS_SECTION_QUESTION || p->remaining == 0)
+		return 0;
+	n = dnswire_name_unpack(p->msg, p->len, p->off, q->name, &q->namelen);
+	if (n == -1 || p->off + (size_t)n + 4 > p->len)
+		return -1;
+	p->off += (size_t)n;
+	q->qtype = get16(p->msg + p->off);
+	q->qclass = get16(p->msg + p->off + 2);
+	p->off += 4;
+	p->remaining--;
+	return 1;
+}
+
+int
+dnswire_parse_rr(struct dnswire_parser *p, struct dnswire_rr *rr)
+{
+	struct dnswire_question	q;
+	const uint8_t		*f;
+	int			 n;
+
+	while (p->section == DNS_SECTION_QUESTION && p->remaining > 0)
+		if (dnswire_parse_question(p, &q) == -1)
+			return -1;
+	parser_advance(p);
+	if (p->section == DNS_SECTION_END)
+		return 0;
+	n = dnswire_name_unpack(p->msg, p->len, p->off, rr->name, &rr->namelen);
+	if (n == -1 || p->off + (size_t)n + 10 > p->len)
+		return -1;
+	rr->nameoff = p->off;
+	rr->section = p->section;
+	f = p->msg + p->off + (size_t)n;
+	rr->type = get16(f);
+	rr->rclass = get16(f + 2);
+	rr->ttl = get32(f + 4);
+	rr->rdlength = get16(f + 8);
+	rr->rdoff = p->off + (size_t)n + 10;
+	if (rr->rdoff + rr->rdlength > p->len)
+		return -1;
+	p->off = rr->rdoff + rr->rdlength;
+	p->remaining--;
+	return 1;
+}
+
+int
+dnswire_rdata_name(const uint8_t *msg, size_t msglen, const struct dnswire_rr *rr,
+    size_t off, uint8_t out[static DNS_NAME_MAX], size_t *outlen)
+{
+	size_t	end = rr->rdoff + rr->rdlength;
+
+	if (end > msglen || off < rr->rdoff || off >= end)
+		return -1;
+	return dnswire_name_unpack(msg, end, off, out, outlen);
+}
+
+int
+dnswire_edns_from_rr(const uint8_t *msg, size_t msglen, const struct dnswire_rr *rr,
+    struct dnswire_edns *e)
+{
+	size_t		pos = 0, dataoff;
+	uint16_t	code, datalen;
+	int		r;
+
+	if (rr->type != DNS_TYPE_OPT || rr->namelen != 1 ||
+	    rr->rdoff + rr->rdlength > msglen)
+		return -1;
+	e->udp_size = rr->rclass;
+	e->ext_rcode = rr->ttl >> 24;
+	e->version = (rr->ttl >> 16) & 0xff;
+	e->flags = rr->ttl & 0xffff;
+	e->optoff = rr->rdoff;
+	e->optlen = rr->rdlength;
+	while ((r = dnswire_edns_option(msg, e, &pos, &code, &dataoff, &datalen)) == 1)
+		;
+	return r;
+}
+
+int
+dnswire_edns_find(const uint8_t *msg, size_t msglen, struct dnswire_edns *e)
+{
+	struct dnswire_parser	p;
+	struct dnswire_rr	rr;
+	int			r, found = 0;
+
+	if (dnswire_parser_init(&p, msg, msglen) == -1)
+		return -1;
+	while ((r = dnswire_parse_rr(&p, &rr)) == 1) {
+		if (rr.type != DNS_TYPE_OPT)
+			continue;
+		if (found || rr.section != DNS_SECTION_ADDITIONAL ||
+		    dnswire_edns_from_rr(msg, msglen, &rr, e) == -1)
+			return -1;
+		found = 1;
+	}
+	return r == -1 ? -1 : found;
+}
+
+int
+dnswire_edns_option(const uint8_t *msg, const struct dnswire_edns *e, size_t *pos,
+    uint16_t *code, size_t *dataoff, uint16_t *datalen)
+{
+	const uint8_t	*o;
+
+	if (*pos >= e->optlen)
+		return 0;
+	if (*pos + 4 > e->optlen)
+		return -1;
+	o = msg + e->optoff + *pos;
+	*code = get16(o);
+	*datalen = get16(o + 2);
+	if (*pos + 4 + *datalen > e->optlen)
+		return -1;
+	*dataoff = e->optoff + *pos + 4;
+	*pos += 4 + (size_t)*datalen;
+	return 1;
+}
+
+unsigned int
+dnswire_rcode(const struct dnswire_header *h, const struct dnswire_edns *e)
+{
+	unsigned int	rcode = DNS_FLAGS_RCODE(h->flags);
+
+	if (e != NULL)
+		rcode |= (unsigned int)e->ext_rcode << 4;
+	return rcode;
+}
+
+/*
+ * Building.
+ */
+
+int
+dnswire_builder_init(struct dnswire_builder *b, uint8_t *buf, size_t cap, size_t limit)
+{
+	memset(b, 0, sizeof(*b));
+	if (cap < DNS_HEADER_LEN)
+		return -1;
+	if (cap > DNS_MSG_MAX)
+		cap = DNS_MSG_MAX;
+	if (limit == 0 || limit > cap)
+		limit = cap;
+	b->buf = buf;
+	b->cap = cap;
+	b->limit = limit;
+	b->len = DNS_HEADER_LEN;
+	b->section = DNS_SECTION_QUESTION;
+	memset(buf, 0, DNS_HEADER_LEN);
+	return 0;
+}
+
+void
+dnswire_builder_header(struct dnswire_builder *b, uint16_t id, uint16_t flags)
+{
+	b->hdr.id = id;
+	b->hdr.flags = flags;
+}
+
+/* Last byte offset (exclusive) that records may fill. */
+static size_t
+builder_end(const struct dnswire_builder *b)
+{
+	return b->reserve >= b->limit ? 0 : b->limit - b->reserve;
+}
+
+static int
+builder_put(struct dnswire_builder *b, const void *data, size_t len)
+{
+	if (b->rr_overflow || b->len + len > builder_end(b)) {
+		b->rr_overflow = 1;
+		return -1;
+	}
+	memcpy(b->buf + b->len, data, len);
+	b->len += len;
+	return 0;
+}
+
+/* Whether the name written at buf[off] (with our own valid pointers)
+ * equals the wire name suffix, case ignored. */
+static int
+builder_match(const struct dnswire_builder *b, size_t off, const uint8_t *suffix)
+{
+	const uint8_t	*p;
+	int		 i;
+
+	for (;;) {
+		p = b->buf + off;
+		if ((*p & 0xc0) == 0xc0) {
+			off = (size_t)(*p & 0x3f) << 8 | p[1];
+			continue;
+		}
+		if (*p != *suffix)
+			return 0;
+		if (*p == 0)
+			return 1;
+		for (i = 1; i <= *p; i++)
+			if (lower(p[i]) != lower(suffix[i]))
+				return 0;
+		off += 1 + (size_t)*p;
+		suffix += 1 + *suffix;
+	}
+}
+
+static int
+builder_put_name(struct dnswire_builder *b, const uint8_t *name, int compress)
+{
+	uint8_t	ptr[2];
+	int	i;
+
+	while (*name != 0) {
+		if (compress)
+			for (i = 0; i < b->ncomp; i++) {
+				if (!builder_match(b, b->comp[i], name))
+					continue;
+				ptr[0] = 0xc0 | b->comp[i] >> 8;
+				ptr[1] = b->comp[i] & 0xff;
+				return builder_put(b, ptr, 2);
+			}
+		if (b->ncomp < DNSWIRE_COMPRESS_MAX && b->len < 0x4000 && !b->rr_overflow)
+			b->comp[b->ncomp++] = (uint16_t)b->len;
+		if (builder_put(b, name, 1 + (size_t)*name) == -1)
+			return -1;
+		name += 1 + *name;
+	}
+	return builder_put(b, name, 1);
+}
+
+int
+dnswire_builder_question(struct dnswire_builder *b, const uint8_t *name,
+    uint16_t qtype, uint16_t qclass)
+{
+	uint8_t	f[4];
+	size_t	start = b->len;
+	int	ncomp = b->ncomp;
+
+	if (b->section != DNS_SECTION_QUESTION || b->rr_open ||
+	    b->hdr.count[DNS_SECTION_QUESTION] == 0xffff)
+		return -1;
+	put16(f, qtype);
+	put16(f + 2, qclass);
+	b->rr_overflow = 0;
+	if (builder_put_name(b, name, 1) == -1 || builder_put(b, f, 4) == -1) {
+		b->len = start;
+		b->ncomp = ncomp;
+		b->rr_overflow = 0;
+		b->truncated = 1;
+		return -1;
+	}
+	b->hdr.count[DNS_SECTION_QUESTION]++;
+	return 0;
+}
+
+static void
+builder_rollback(struct dnswire_builder *b)
+{
+	b->len = b->rr_start;
+	b->ncomp = b->ncomp_saved;
+	b->rr_open = 0;
+	b->rr_overflow = 0;
+	b->truncated = 1;
+}
+
+int
+dnswire_builder_rr_begin(struct dnswire_builder *b, int section, const uint8_t *name,
+    uint16_t type, uint16_t rclass, uint32_t ttl)
+{
+	uint8_t	f[10];
+
+	if (b->rr_open || section < DNS_SECTION_ANSWER || section > DNS_SECTION_ADDITIONAL ||
+	    section < b->section || b->hdr.count[section] == 0xffff)
+		return -1;
+	b->section = section;
+	b->rr_start = b->len;
+	b->ncomp_saved = b->ncomp;
+	b->rr_overflow = 0;
+	put16(f, type);
+	put16(f + 2, rclass);
+	put16(f + 4, ttl >> 16);
+	put16(f + 6, ttl & 0xffff);
+	put16(f + 8, 0);
+	if (builder_put_name(b, name, 1) == -1 || builder_put(b, f, 10) == -1) {
+		builder_rollback(b);
+		return -1;
+	}
+	b->rr_rdlen_off = b->len - 2;
+	b->rr_open = 1;
+	return 0;
+}
+
+int
+dnswire_builder_rdata_bytes(struct dnswire_builder *b, const void *data, size_t len)
+{
+	if (!b->rr_open)
+		return -1;
+	return builder_put(b, data, len);
+}
+
+int
+dnswire_builder_rdata_u8(struct dnswire_builder *b, uint8_t v)
+{
+	return dnswire_builder_rdata_bytes(b, &v, 1);
+}
+
+int
+dnswire_builder_rdata_u16(struct dnswire_builder *b, uint16_t v)
+{
+	uint8_t	f[2];
+
+	put16(f, v);
+	return dnswire_builder_rdata_bytes(b, f, 2);
+}
+
+int
+dnswire_builder_rdata_u32(struct dnswire_builder *b, uint32_t v)
+{
+	uint8_t	f[4];
+
+	put16(f, v >> 16);
+	put16(f + 2, v & 0xffff);
+	return dnswire_builder_rdata_bytes(b, f, 4);
+}
+
+int
+dnswire_builder_rdata_name(struct dnswire_builder *b, const uint8_t *name, int compress)
+{
+	if (!b->rr_open)
+		return -1;
+	return builder_put_name(b, name, compress);
+}
+
+int
+dnswire_builder_rr_end(struct dnswire_builder *b)
+{
+	size_t	rdlen;
+
+	if (!b->rr_open)
+		return -1;
+	rdlen = b->len - b->rr_rdlen_off - 2;
+	if (b->rr_overflow || rdlen > 0xffff) {
+		builder_rollback(b);
+		return -1;
+	}
+	put16(b->buf + b->rr_rdlen_off, (uint16_t)rdlen);
+	b->hdr.count[b->section]++;
+	b->rr_open = 0;
+	return 0;
+}
+
+int
+dnswire_builder_a(struct dnswire_builder *b, int section, const uint8_t *name,
+    uint32_t ttl, const uint8_t addr[static 4])
+{
+	if (dnswire_builder_rr_begin(b, section, name, DNS_TYPE_A, DNS_CLASS_IN, ttl) == -1)
+		return -1;
+	dnswire_builder_rdata_bytes(b, addr, 4);
+	return dnswire_builder_rr_end(b);
+}
+
+int
+dnswire_builder_aaaa(struct dnswire_builder *b, int section, const uint8_t *name,
+    uint32_t ttl, const uint8_t addr[static 16])
+{
+	if (dnswire_builder_rr_begin(b, section, name, DNS_TYPE_AAAA, DNS_CLASS_IN, ttl) == -1)
+		return -1;
+	dnswire_builder_rdata_bytes(b, addr, 16);
+	return dnswire_builder_rr_end(b);
+}
+
+int
+dnswire_builder_name_rr(struct dnswire_builder *b, int section, const uint8_t *name,
+    uint16_t type, uint32_t ttl, const uint8_t *target)
+{
+	if (dnswire_builder_rr_begin(b, section, name, type, DNS_CLASS_IN, ttl) == -1)
+		return -1;
+	/* RFC 3597: only the well-known RFC 1035 types may be compressed. */
+	dnswire_builder_rdata_name(b, target, type != DNS_TYPE_DNAME);
+	return dnswire_builder_rr_end(b);
+}
+
+int
+dnswire_builder_mx(struct dnswire_builder *b, int section, const uint8_t *name,
+    uint32_t ttl, uint16_t preference, const uint8_t *exchange)
+{
+	if (dnswire_builder_rr_begin(b, section, name, DNS_TYPE_MX, DNS_CLASS_IN, ttl) == -1)
+		return -1;
+	dnswire_builder_rdata_u16(b, preference);
+	dnswire_builder_rdata_name(b, exchange, 1);
+	return dnswire_builder_rr_end(b);
+}
+
+int
+dnswire_builder_srv(struct dnswire_builder *b, int section, const uint8_t *name,
+    uint32_t ttl, uint16_t priority, uint16_t weight, uint16_t port, const uint8_t *target)
+{
+	if (dnswire_builder_rr_begin(b, section, name, DNS_TYPE_SRV, DNS_CLASS_IN, ttl) == -1)
+		return -1;
+	dnswire_builder_rdata_u16(b, priority);
+	dnswire_builder_rdata_u16(b, weight);
+	dnswire_builder_rdata_u16(b, port);
+	/* RFC 2782: the target is never compressed. */
+	dnswire_builder_rdata_name(b, target, 0);
+	return dnswire_builder_rr_end(b);
+}
+
+int
+dnswire_builder_txt(struct dnswire_builder *b, int section, const uint8_t *name,
+    uint32_t ttl, const char *const strings[], const size_t lengths[], size_t n)
+{
+	size_t	i, off, chunk;
+
+	if (dnswire_builder_rr_begin(b, section, name, DNS_TYPE_TXT, DNS_CLASS_IN, ttl) == -1)
+		return -1;
+	for (i = 0; i < n; i++) {
+		off = 0;
+		do {
+			chunk = lengths[i] - off > 255 ? 255 : lengths[i] - off;
+			dnswire_builder_rdata_u8(b, (uint8_t)chunk);
+			dnswire_builder_rdata_bytes(b, strings[i] + off, chunk);
+			off += chunk;
+		} while (off < lengths[i]);
+	}
+	return dnswire_builder_rr_end(b);
+}
+
+int
+dnswire_builder_soa(struct dnswire_builder *b, int section, const uint8_t *name,
+    uint32_t ttl, const struct dnswire_soa *soa)
+{
+	if (dnswire_builder_rr_begin(b, section, name, DNS_TYPE_SOA, DNS_CLASS_IN, ttl) == -1)
+		return -1;
+	dnswire_builder_rdata_name(b, soa->mname, 1);
+	dnswire_builder_rdata_name(b, soa->rname, 1);
+	dnswire_builder_rdata_u32(b, soa->serial);
+	dnswire_builder_rdata_u32(b, soa->refresh);
+	dnswire_builder_rdata_u32(b, soa->retry);
+	dnswire_builder_rdata_u32(b, soa->expire);
+	dnswire_builder_rdata_u32(b, soa->minimum);
+	return dnswire_builder_rr_end(b);
+}
+
+int
+dnswire_builder_opt(struct dnswire_builder *b, uint16_t udp_size, uint8_t ext_rcode,
+    uint8_t version, uint16_t flags, const uint8_t *options, size_t optlen)
+{
+	static const uint8_t	root[1] = { 0 };
+	uint32_t		ttl;
+	size_t			reserve = b->reserve;
+
+	ttl = (uint32_t)ext_rcode << 24 | (uint32_t)version << 16 | flags;
+	b->reserve = 0;
+	if (dnswire_builder_rr_begin(b, DNS_SECTION_ADDITIONAL, root, DNS_TYPE_OPT,
+	    udp_size, ttl) == -1) {
+		b->reserve = reserve;
+		return -1;
+	}
+	if (optlen > 0)
+		dnswire_builder_rdata_bytes(b, options, optlen);
+	if (dnswire_builder_rr_end(b) == -1) {
+		b->reserve = reserve;
+		return -1;
+	}
+	return 0;
+}
+
+size_t
+dnswire_builder_finish(struct dnswire_builder *b)
+{
+	dnswire_header_write(b->buf, &b->hdr);
+	return b->len;
+}
+
+int
+dnswire_query(uint8_t *buf, size_t cap, uint16_t id, uint16_t flags,
+    const uint8_t *name, uint16_t qtype, uint16_t qclass, uint16_t edns_size)
+{
+	struct dnswire_builder	b;
+
+	if (dnswire_builder_init(&b, buf, cap, 0) == -1)
+		return -1;
+	dnswire_builder_header(&b, id, flags);
+	if (dnswire_builder_question(&b, name, qtype, qclass) == -1)
+		return -1;
+	if (edns_size != 0 &&
+	    dnswire_builder_opt(&b, edns_size, 0, 0, 0, NULL, 0) == -1)
+		return -1;
+	return (int)dnswire_builder_finish(&b);
+}
+
+/*
+ * Presentation text.
+ */
+
+struct text {
+	char	*buf;
+	size_t	 cap;
+	size_t	 len;
+	int	 err;
+};
+
+static void
+text_putc(struct text *t, char c)
+{
+	if (t->len + 1 >= t->cap) {
+		t->err = 1;
+		return;
+	}
+	t->buf[t->len++] = c;
+	t->buf[t->len] = '\0';
+}
+
+static void
+text_puts(struct text *t, const char *s)
+{
+	while (*s != '\0')
+		text_putc(t, *s++);
+}
+
+static void
+text_uint(struct text *t, unsigned long v)
+{
+	char	digits[24];
+	int	n = 0;
+
+	do {
+		digits[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v > 0);
+	while (n > 0)
+		text_putc(t, digits[--n]);
+}
+
+/* Base64 or hex text is split into words of this many characters, as BIND
+ * prints it on one line (its 60-column width less 2, rounded down to a
+ * multiple of 4). */
+#define TEXT_WORD	56
+
+static void
+text_hex(struct text *t, const uint8_t *p, size_t len, int split)
+{
+	static const char	digits[] = "0123456789ABCDEF";
+	size_t			i;
+
+	for (i = 0; i < len; i++) {
+		if (split && i > 0 && (i * 2) % TEXT_WORD == 0)
+			text_putc(t, ' ');
+		text_putc(t, digits[p[i] >> 4]);
+		text_putc(t, digits[p[i] & 0xf]);
+	}
+}
+
+static void
+text_base64(struct text *t, const uint8_t *p, size_t len)
+{
+	static const char	digits[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t			i, out = 0;
+	uint32_t		v;
+	int			j;
+
+	for (i = 0; i < len; i += 3) {
+		v = (uint32_t)p[i] << 16;
+		if (i + 1 < len)
+			v |= (uint32_t)p[i + 1] << 8;
+		if (i + 2 < len)
+			v |= p[i + 2];
+		for (j = 0; j < 4; j++) {
+			if (out > 0 && out % TEXT_WORD == 0)
+				text_putc(t, ' ');
+			if (i + (size_t)j > len || (j == 3 && i + 2 >= len))
+				text_putc(t, '=');
+			else
+				text_putc(t, digits[(v >> (18 - 6 * j)) & 0x3f]);
+			out++;
+		}
+	}
+}
+
+/* Base32 with the extended hex alphabet (RFC 4648), as NSEC3 uses it. */
+static void
+text_base32hex(struct text *t, const uint8_t *p, size_t len)
+{
+	static const char	digits[] = "0123456789ABCDEFGHIJKLMNOPQRSTUV";
+	uint32_t		acc = 0;
+	size_t			i;
+	int			bits = 0;
+
+	for (i = 0; i < len; i++) {
+		acc = (acc << 8 | p[i]) & 0xffff;
+		bits += 8;
+		while (bits >= 5) {
+			bits -= 5;
+			text_putc(t, digits[(acc >> bits) & 0x1f]);
+		}
+	}
+	if (bits > 0)
+		text_putc(t, digits[(acc << (5 - bits)) & 0x1f]);
+}
+
+/* A character-string in double quotes with BIND's escapes. */
+static void
+text_quoted(struct text *t, const uint8_t *p, size_t len)
+{
+	size_t	i;
+
+	text_putc(t, '"');
+	for (i = 0; i < len; i++) {
+		if (p[i] < 0x20 || p[i] >= 0x7f) {
+			text_putc(t, '\\');
+			text_putc(t, (char)('0' + p[i] / 100));
+			text_putc(t, (char)('0' + p[i] / 10 % 10));
+			text_putc(t, (char)('0' + p[i] % 10));
+			continue;
+		}
+		if (p[i] == '"' || p[i] == '\\')
+			text_putc(t, '\\');
+		text_putc(t, (char)p[i]);
+	}
+	text_putc(t, '"');
+}
+
+/* An IPv6 address in RFC 5952 form; like BIND's and glibc's inet_ntop, the
+ * last 32 bits of ::a.b.c.d and ::ffff:a.b.c.d are written dotted. */
+static void
+text_ipv6(struct text *t, const uint8_t *p)
+{
+	static const char	digits[] = "0123456789abcdef";
+	unsigned int		w[8];
+	int			i, best = -1, bestlen = 0, cur = -1, curlen = 0, shift, lead;
+
+	for (i = 0; i < 8; i++) {
+		w[i] = (unsigned int)p[2 * i] << 8 | p[2 * i + 1];
+		if (w[i] == 0) {
+			if (cur == -1)
+				cur = i, curlen = 0;
+			if (++curlen > bestlen)
+				best = cur, bestlen = curlen;
+		} else
+			cur = -1;
+	}
+	if (bestlen < 2)
+		best = -1;
+	for (i = 0; i < 8; i++) {
+		if (i == best) {
+			text_putc(t, ':');
+			if (best + bestlen == 8)
+				text_putc(t, ':');
+			i += bestlen - 1;
+			continue;
+		}
+		if (i > 0)
+			text_putc(t, ':');
+		if (i == 6 && best == 0 && (bestlen == 6 || (bestlen == 5 && w[5] == 0xffff))) {
+			text_uint(t, p[12]);
+			text_putc(t, '.');
+			text_uint(t, p[13]);
+			text_putc(t, '.');
+			text_uint(t, p[14]);
+			text_putc(t, '.');
+			text_uint(t, p[15]);
+			return;
+		}
+		lead = 0;
+		for (shift = 12; shift >= 0; shift -= 4) {
+			if (((w[i] >> shift) & 0xf) == 0 && !lead && shift > 0)
+				continue;
+			lead = 1;
+			text_putc(t, digits[(w[i] >> shift) & 0xf]);
+		}
+	}
+}
+
+/* A cursor over the RDATA of one record; err is set by any read past it. */
+struct rdata {
+	const uint8_t		*msg;
+	size_t			 msglen;
+	const struct dnswire_rr	*rr;
+	size_t			 pos;
+	size_t			 end;
+	int			 err;
+};
+
+static const uint8_t *
+rd_bytes(struct rdata *r, size_t n)
+{
+	const uint8_t	*p;
+
+	if (r->err || r->pos + n > r->end) {
+		r->err = 1;
+		return NULL;
+	}
+	p = r->msg + r->pos;
+	r->pos += n;
+	return p;
+}
+
+static unsigned int
+rd_u8(struct rdata *r)
+{
+	const uint8_t	*p = rd_bytes(r, 1);
+
+	return p == NULL ? 0 : p[0];
+}
+
+static unsigned int
+rd_u16(struct rdata *r)
+{
+	const uint8_t	*p = rd_bytes(r, 2);
+
+	return p == NULL ? 0 : get16(p);
+}
+
+static unsigned long
+rd_u32(struct rdata *r)
+{
+	const uint8_t	*p = rd_bytes(r, 4);
+
+	return p == NULL ? 0 : get32(p);
+}
+
+static size_t
+rd_left(const struct rdata *r)
+{
+	return r->err ? 0 : r->end - r->pos;
+}
+
+static void
+rd_name(struct rdata *r, struct text *t)
+{
+	uint8_t	name[DNS_NAME_MAX];
+	char	buf[DNS_NAME_TEXT_MAX];
+	size_t	len;
+	int	n;
+
+	if (r->err)
+		return;
+	n = dnswire_rdata_name(r->msg, r->msglen, r->rr, r->pos, name, &len);
+	if (n == -1 || dnswire_name_to_text(name, buf, sizeof(buf), 1) == -1) {
+		r->err = 1;
+		return;
+	}
+	r->pos += (size_t)n;
+	text_puts(t, buf);
+}
+
+static void
+rd_string(struct rdata *r, struct text *t)
+{
+	unsigned int	 len = rd_u8(r);
+	const uint8_t	*p = rd_bytes(r, len);
+
+	if (p != NULL)
+		text_quoted(t, p, len);
+}
+
+static void
+rd_rest_hex(struct rdata *r, struct text *t)
+{
+	size_t	len = rd_left(r);
+
+	text_hex(t, rd_bytes(r, len), len, 1);
+}
+
+static void
+rd_rest_base64(struct rdata *r, struct text *t)
+{
+	size_t	len = rd_left(r);
+
+	text_base64(t, rd_bytes(r, len), len);
+}
+
+/* NSEC and NSEC3 type bitmaps (RFC 4034 section 4.1.2). */
+static void
+rd_typebitmap(struct rdata *r, struct text *t)
+{
+	char			 buf[DNS_TYPE_TEXT_MAX];
+	const uint8_t		*bits;
+	unsigned int		 window, len, i, b;
+
+	while (rd_left(r) > 0) {
+		window = rd_u8(r);
+		len = rd_u8(r);
+		if (len == 0 || len > 32 || (bits = rd_bytes(r, len)) == NULL) {
+			r->err = 1;
+			return;
+		}
+		for (i = 0; i < len; i++)
+			for (b = 0; b < 8; b++) {
+				if (!(bits[i] & (0x80 >> b)))
+					continue;
+				text_putc(t, ' ');
+				text_puts(t, dnswire_type_name(
+				    (uint16_t)(window << 8 | (i * 8 + b)), buf));
+			}
+	}
+}
+
+/* An RRSIG time as YYYYMMDDHHMMSS (UTC), from days-from-civil arithmetic. */
+static void
+text_time(struct text *t, unsigned long secs)
+{
+	unsigned long	days = secs / 86400, rem = secs % 86400;
+	unsigned long	z, era, doe, yoe, y, doy, mp, d, m;
+	char		buf[16];
+	int		i;
+	unsigned long	v[6];
+	static const int w[6] = { 4, 2, 2, 2, 2, 2 };
+
+	z = days + 719468;
+	era = z / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	y = yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	d = doy - (153 * mp + 2) / 5 + 1;
+	m = mp < 10 ? mp + 3 : mp - 9;
+	v[0] = y + (m <= 2);
+	v[1] = m;
+	v[2] = d;
+	v[3] = rem / 3600;
+	v[4] = rem / 60 % 60;
+	v[5] = rem % 60;
+	for (i = 0; i < 6; i++) {
+		buf[w[i]] = '\0';
+		for (z = (unsigned long)w[i]; z > 0; z--) {
+			buf[z - 1] = (char)('0' + v[i] % 10);
+			v[i] /= 10;
+		}
+		text_puts(t, buf);
+	}
+}
+
+static void
+rd_u16_text(struct rdata *r, struct text *t)
+{
+	text_uint(t, rd_u16(r));
+}
+
+static void
+rd_u8_text(struct rdata *r, struct text *t)
+{
+	text_uint(t, rd_u8(r));
+}
+
+static void
+render_soa(struct rdata *r, struct text *t)
+{
+	int	i;
+
+	rd_name(r, t);
+	text_putc(t, ' ');
+	rd_name(r, t);
+	for (i = 0; i < 5; i++) {
+		text_putc(t, ' ');
+		text_uint(t, rd_u32(r));
+	}
+}
+
+static void
+render_rrsig(struct rdata *r, struct text *t)
+{
+	char	buf[DNS_TYPE_TEXT_MAX];
+
+	text_puts(t, dnswire_type_name((uint16_t)rd_u16(r), buf));
+	text_putc(t, ' ');
+	rd_u8_text(r, t);
+	text_putc(t, ' ');
+	rd_u8_text(r, t);
+	text_putc(t, ' ');
+	text_uint(t, rd_u32(r));
+	text_putc(t, ' ');
+	text_time(t, rd_u32(r));
+	text_putc(t, ' ');
+	text_time(t, rd_u32(r));
+	text_putc(t, ' ');
+	rd_u16_text(r, t);
+	text_putc(t, ' ');
+	rd_name(r, t);
+	text_putc(t, ' ');
+	rd_rest_base64(r, t);
+}
+
+/* NSEC3 and NSEC3PARAM start alike: algorithm, flags, iterations, salt. */
+static void
+render_nsec3_head(struct rdata *r, struct text *t)
+{
+	unsigned int	 len;
+	const uint8_t	*salt;
+
+	rd_u8_text(r, t);
+	text_putc(t, ' ');
+	rd_u8_text(r, t);
+	text_putc(t, ' ');
+	rd_u16_text(r, t);
+	text_putc(t, ' ');
+	len = rd_u8(r);
+	salt = rd_bytes(r, len);
+	if (len == 0)
+		text_putc(t, '-');
+	else if (salt != NULL)
+		text_hex(t, salt, len, 0);
+}
+
+static void
+render_nsec3(struct rdata *r, struct text *t)
+{
+	unsigned int	 len;
+	const uint8_t	*hash;
+
+	render_nsec3_head(r, t);
+	text_putc(t, ' ');
+	len = rd_u8(r);
+	if ((hash = rd_bytes(r, len)) != NULL)
+		text_base32hex(t, hash, len);
+	rd_typebitmap(r, t);
+}
+
+static void
+render_caa(struct rdata *r, struct text *t)
+{
+	unsigned int	 taglen;
+	const uint8_t	*tag;
+	size_t		 i, len;
+
+	rd_u8_text(r, t);
+	text_putc(t, ' ');
+	taglen = rd_u8(r);
+	if ((tag = rd_bytes(r, taglen)) == NULL)
+		return;
+	for (i = 0; i < taglen; i++)
+		text_putc(t, (char)tag[i]);
+	text_putc(t, ' ');
+	len = rd_left(r);
+	text_quoted(t, rd_bytes(r, len), len);
+}
+
+static void
+render_unknown(struct rdata *r, struct text *t)
+{
+	size_t	len = rd_left(r);
+
+	text_puts(t, "\\# ");
+	text_uint(t, (unsigned long)len);
+	if (len > 0) {
+		text_putc(t, ' ');
+		rd_rest_hex(r, t);
+	}
+}
+
+/* Fields in order: 'n' name, 's' character-string, '1' u8, '2' u16,
+ * '4' u32, 'S' the rest as strings, 'H' the rest in hex, 'B' the rest in
+ * base64, 'Q' the rest as one quoted string. */
+static void
+render_fields(struct rdata *r, struct text *t, const char *fields)
+{
+	const char	*f;
+	size_t		 len;
+
+	for (f = fields; *f != '\0'; f++) {
+		if (f != fields)
+			text_putc(t, ' ');
+		switch (*f) {
+		case 'n':
+			rd_name(r, t);
+			break;
+		case 's':
+			rd_string(r, t);
+			break;
+		case '1':
+			rd_u8_text(r, t);
+			break;
+		case '2':
+			rd_u16_text(r, t);
+			break;
+		case '4':
+			text_uint(t, rd_u32(r));
+			break;
+		case 'S':
+			rd_string(r, t);
+			while (rd_left(r) > 0) {
+				text_putc(t, ' ');
+				rd_string(r, t);
+			}
+			break;
+		case 'H':
+			rd_rest_hex(r, t);
+			break;
+		case 'B':
+			rd_rest_base64(r, t);
+			break;
+		case 'Q':
+			len = rd_left(r);
+			text_quoted(t, rd_bytes(r, len), len);
+			break;
+		}
+	}
+}
+
+static const char *
+rdata_fields(uint16_t type)
+{
+	switch (type) {
+	case DNS_TYPE_NS: case DNS_TYPE_CNAME: case DNS_TYPE_PTR: case DNS_TYPE_DNAME:
+	case DNS_TYPE_MD: case DNS_TYPE_MF: case DNS_TYPE_MB: case DNS_TYPE_MG:
+	case DNS_TYPE_MR:
+		return "n";
+	case DNS_TYPE_MX: case DNS_TYPE_KX: case DNS_TYPE_AFSDB:
+		return "2n";
+	case DNS_TYPE_MINFO: case DNS_TYPE_RP:
+		return "nn";
+	case DNS_TYPE_TXT: case DNS_TYPE_SPF:
+		return "S";
+	case DNS_TYPE_HINFO:
+		return "ss";
+	case DNS_TYPE_SRV:
+		return "222n";
+	case DNS_TYPE_NAPTR:
+		return "22sssn";
+	case DNS_TYPE_DS: case DNS_TYPE_CDS:
+		return "211H";
+	case DNS_TYPE_SSHFP:
+		return "11H";
+	case DNS_TYPE_TLSA:
+		return "111H";
+	case DNS_TYPE_DNSKEY: case DNS_TYPE_CDNSKEY:
+		return "211B";
+	case DNS_TYPE_OPENPGPKEY:
+		return "B";
+	case DNS_TYPE_URI:
+		return "22Q";
+	}
+	return NULL;
+}
+
+static void
+render_rdata(struct rdata *r, struct text *t, uint16_t type)
+{
+	const char	*fields;
+	const uint8_t	*p;
+
+	switch (type) {
+	case DNS_TYPE_A:
+		if (r->end - r->pos != 4 || (p = rd_bytes(r, 4)) == NULL) {
+			r->err = 1;
+			return;
+		}
+		text_uint(t, p[0]);
+		text_putc(t, '.');
+		text_uint(t, p[1]);
+		text_putc(t, '.');
+		text_uint(t, p[2]);
+		text_putc(t, '.');
+		text_uint(t, p[3]);
+		return;
+	case DNS_TYPE_AAAA:
+		if (r->end - r->pos != 16 || (p = rd_bytes(r, 16)) == NULL) {
+			r->err = 1;
+			return;
+		}
+		text_ipv6(t, p);
+		return;
+	case DNS_TYPE_SOA:
+		render_soa(r, t);
+		return;
+	case DNS_TYPE_RRSIG:
+		render_rrsig(r, t);
+		return;
+	case DNS_TYPE_NSEC:
+		rd_name(r, t);
+		rd_typebitmap(r, t);
+		return;
+	case DNS_TYPE_NSEC3:
+		render_nsec3(r, t);
+		return;
+	case DNS_TYPE_NSEC3PARAM:
+		render_nsec3_head(r, t);
+		return;
+	case DNS_TYPE_CAA:
+		render_caa(r, t);
+		return;
+	}
+	if ((fields = rdata_fields(type)) != NULL)
+		render_fields(r, t, fields);
+	else
+		render_unknown(r, t);
+}
+
+int
+dnswire_rdata_to_text(const uint8_t *msg, size_t msglen, const struct dnswire_rr *rr,
+    char *out, size_t outlen)
+{
+	struct rdata	r;
+	struct text	t;
+
+	if (outlen == 0 || rr->rdoff + rr->rdlength > msglen)
+		return -1;
+	out[0] = '\0';
+	memset(&r, 0, sizeof(r));
+	r.msg = msg;
+	r.msglen = msglen;
+	r.rr = rr;
+	r.pos = rr->rdoff;
+	r.end = rr->rdoff + rr->rdlength;
+	t.buf = out;
+	t.cap = outlen;
+	t.len = 0;
+	t.err = 0;
+	render_rdata(&r, &t, rr->type);
+	/* Bytes left over mean the RDATA does not match its type. */
+	if (r.err || t.err || (r.pos != r.end && rr->type != DNS_TYPE_A))
+		return -1;
+	return (int)t.len;
+}
+
+/*
+ * Mnemonics.
+ */
+
+struct mnemonic {
+	uint16_t	value;
+	const char	*name;
+};
+
+static const struct mnemonic types[] = {
+	{ DNS_TYPE_A, "A" }, { DNS_TYPE_NS, "NS" }, { DNS_TYPE_MD, "MD" },
+	{ DNS_TYPE_MF, "MF" }, { DNS_TYPE_CNAME, "CNAME" }, { DNS_TYPE_SOA, "SOA" },
+	{ DNS_TYPE_MB, "MB" }, { DNS_TYPE_MG, "MG" }, { DNS_TYPE_MR, "MR" },
+	{ DNS_TYPE_NULL, "NULL" }, { DNS_TYPE_WKS, "WKS" }, { DNS_TYPE_PTR, "PTR" },
+	{ DNS_TYPE_HINFO, "HINFO" }, { DNS_TYPE_MINFO, "MINFO" }, { DNS_TYPE_MX, "MX" },
+	{ DNS_TYPE_TXT, "TXT" }, { DNS_TYPE_RP, "RP" }, { DNS_TYPE_AFSDB, "AFSDB" },
+	{ DNS_TYPE_AAAA, "AAAA" }, { DNS_TYPE_LOC, "LOC" }, { DNS_TYPE_SRV, "SRV" },
+	{ DNS_TYPE_NAPTR, "NAPTR" }, { DNS_TYPE_KX, "KX" }, { DNS_TYPE_CERT, "CERT" },
+	{ DNS_TYPE_DNAME, "DNAME" }, { DNS_TYPE_OPT, "OPT" }, { DNS_TYPE_DS, "DS" },
+	{ DNS_TYPE_SSHFP, "SSHFP" }, { DNS_TYPE_RRSIG, "RRSIG" }, { DNS_TYPE_NSEC, "NSEC" },
+	{ DNS_TYPE_DNSKEY, "DNSKEY" }, { DNS_TYPE_DHCID, "DHCID" },
+	{ DNS_TYPE_NSEC3, "NSEC3" }, { DNS_TYPE_NSEC3PARAM, "NSEC3PARAM" },
+	{ DNS_TYPE_TLSA, "TLSA" }, { DNS_TYPE_CDS, "CDS" }, { DNS_TYPE_CDNSKEY, "CDNSKEY" },
+	{ DNS_TYPE_OPENPGPKEY, "OPENPGPKEY" }, { DNS_TYPE_SVCB, "SVCB" },
+	{ DNS_TYPE_HTTPS, "HTTPS" }, { DNS_TYPE_SPF, "SPF" }, { DNS_TYPE_TKEY, "TKEY" },
+	{ DNS_TYPE_TSIG, "TSIG" }, { DNS_TYPE_IXFR, "IXFR" }, { DNS_TYPE_AXFR, "AXFR" },
+	{ DNS_TYPE_ANY, "ANY" }, { DNS_TYPE_URI, "URI" }, { DNS_TYPE_CAA, "CAA" },
+};
+
+static const struct mnemonic classes[] = {
+	{ DNS_CLASS_IN, "IN" }, { DNS_CLASS_CH, "CH" }, { DNS_CLASS_HS, "HS" },
+	{ DNS_CLASS_NONE, "NONE" }, { DNS_CLASS_ANY, "ANY" },
+};
+
+#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+
+static const char *
+mnemonic_name(const struct mnemonic *table, size_t n, uint16_t value,
+    const char *prefix, char buf[static DNS_TYPE_TEXT_MAX])
+{
+	struct text	t;
+	size_t		i;
+
+	for (i = 0; i < n; i++)
+		if (table[i].value == value)
+			return table[i].name;
+	t.buf = buf;
+	t.cap = DNS_TYPE_TEXT_MAX;
+	t.len = 0;
+	t.err = 0;
+	buf[0] = '\0';
+	text_puts(&t, prefix);
+	text_uint(&t, value);
+	return buf;
+}
+
+/* Parse PREFIXnnn with nnn in 0-65535. */
+static int
+mnemonic_number(const char *s, const char *prefix, uint16_t *value)
+{
+	size_t		plen = strlen(prefix);
+	unsigned long	v = 0;
+
+	if (strncasecmp(s, prefix, plen) != 0 || s[plen] == '\0')
+		return -1;
+	for (s += plen; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9' || (v = v * 10 + (unsigned long)(*s - '0')) > 65535)
+			return -1;
+	}
+	*value = (uint16_t)v;
+	return 0;
+}
+
+static int
+mnemonic_value(const struct mnemonic *table, size_t n, const char *s,
+    const char *prefix, uint16_t *value)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (strcasecmp(table[i].name, s) == 0) {
+			*value = table[i].value;
+			return 0;
+		}
+	return mnemonic_number(s, prefix, value);
+}
+
+const char *
+dnswire_type_name(uint16_t type, char buf[static DNS_TYPE_TEXT_MAX])
+{
+	return mnemonic_name(types, NELEM(types), type, "TYPE", buf);
+}
+
+int
+dnswire_type_from_text(const char *s, uint16_t *type)
+{
+	return mnemonic_value(types, NELEM(types), s, "TYPE", type);
+}
+
+const char *
+dnswire_class_name(uint16_t rclass, char buf[static DNS_TYPE_TEXT_MAX])
+{
+	return mnemonic_name(classes, NELEM(classes), rclass, "CLASS", buf);
+}
+
+int
+dnswire_class_from_text(const char *s, uint16_t *rclass)
+{
+	return mnemonic_value(classes, NELEM(classes), s, "CLASS", rclass);
+}
+
+const char *
+dnswire_rcode_name(unsigned int rcode, char buf[static DNS_TYPE_TEXT_MAX])
+{
+	static const char *const names[] = {
+		"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED",
+		"YXDOMAIN", "YXRRSET", "NXRRSET", "NOTAUTH", "NOTZONE", "RESERVED11",
+		"RESERVED12", "RESERVED13", "RESERVED14", "RESERVED15", "BADVERS",
+		"BADKEY", "BADTIME", "BADMODE", "BADNAME", "BADALG", "BADTRUNC",
+		"BADCOOKIE",
+	};
+	struct text	t;
+
+	if (rcode < NELEM(names))
+		return names[rcode];
+	t.buf = buf;
+	t.cap = DNS_TYPE_TEXT_MAX;
+	t.len = 0;
+	t.err = 0;
+	buf[0] = '\0';
+	text_uint(&t, rcode);
+	return buf;
+}
+
+const char *
+dnswire_opcode_name(unsigned int opcode, char buf[static DNS_TYPE_TEXT_MAX])
+{
+	static const char *const names[] = {
+		"QUERY", "IQUERY", "STATUS", "RESERVED3", "NOTIFY", "UPDATE",
+	};
+	struct text	t;
+
+	if (opcode < NELEM(names))
+		return names[opcode];
+	t.buf = buf;
+	t.cap = DNS_TYPE_TEXT_MAX;
+	t.len = 0;
+	t.err = 0;
+	buf[0] = '\0';
+	text_puts(&t, "RESERVED");
+	text_uint(&t, opcode);
+	return buf;
+}
