@@ -11,6 +11,8 @@ ARCH ?= native
 PREFIX ?= /usr
 SBINDIR ?= $(PREFIX)/sbin
 BINDIR ?= $(PREFIX)/bin
+CONFDIR ?= /etc/edgebox
+MANDIR ?= $(PREFIX)/share/man
 DESTDIR ?=
 
 # SANITIZE=1 builds everything with the system compiler (glibc), ASan and
@@ -56,6 +58,36 @@ else ifeq ($(ARCH),armv7)
   STRIP = arm-linux-gnueabihf-strip
 endif
 
+# Cross builds and their unit tests (ARCH=aarch64|armv7|x86_64).
+# TARGET_MACHINE is the compiler's triplet: aarch64-linux-gnu for Debian's
+# musl wrappers, aarch64-alpine-linux-musl on Alpine.
+TARGET_MACHINE := $(shell $(CC) -dumpmachine 2>/dev/null)
+# An aarch64 kernel may use 4, 16 or 64 KiB pages (the Raspberry Pi 5 kernel
+# uses 16 KiB), and segments aligned to less than the page size cannot be
+# mapped.  16 KiB instead of GNU ld's 64 KiB saves about 32 KiB of padding.
+ifneq ($(filter aarch64%,$(TARGET_MACHINE)),)
+  LDFLAGS += -Wl,-z,max-page-size=16384
+endif
+# Cross unit tests use the cross compiler, link statically and run under
+# $(RUN).  Debian's libcmocka-dev is glibc-only, so cmocka.c from Debian's
+# cmocka source package is compiled into each test (make cmocka-src).
+ifneq ($(ARCH),native)
+  CMOCKA_SRC ?= build/cmocka-1.1.5
+  CMOCKA_DEFS = -DHAVE_SIGNAL_H -DHAVE_INTTYPES_H -DHAVE_MALLOC_H -DHAVE_STRINGS_H \
+	-DHAVE_SETJMP_H -DHAVE_STDINT_H -DHAVE_STRSIGNAL -DHAVE_SIGLONGJMP \
+	-DHAVE_STRUCT_TIMESPEC -DHAVE_CLOCK_GETTIME -DHAVE_CLOCK_REALTIME \
+	-DHAVE_GCC_THREAD_LOCAL_STORAGE
+  # cmocka 1.1.5's cmocka.h assumes a 32-bit word on anything but x86_64.
+  ifeq ($(ARCH),aarch64)
+    CMOCKA_DEFS += -D__WORDSIZE=64
+  endif
+  TEST_CC ?= $(CC)
+  TEST_CFLAGS ?= -O1
+  TEST_CFLAGS += -I$(CMOCKA_SRC)/include $(CMOCKA_DEFS) $(if $(KINC_DEP),-idirafter $(KINC))
+  TEST_LDFLAGS += -static
+  TEST_LIBS ?= $(O)/cmocka.o -lm
+endif
+
 WARN = -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes -Wmissing-declarations \
 	-Wshadow -Wpointer-arith -Wcast-qual -Wsign-compare -Wno-unused-parameter
 CFLAGS ?= -Os
@@ -72,11 +104,9 @@ endif
 # links to the kernel headers brings back only those.
 KINC = $(O)/kinc
 ifneq ($(findstring musl-gcc,$(CC)),)
-  ifneq ($(ARCH),native)
-    KINC_ASM = /usr/$(patsubst %-linux-musl-gcc,%,$(patsubst arm-linux-musleabihf-gcc,arm-linux-gnueabihf,$(notdir $(CC))))-linux-gnu/include/asm
-  else
-    KINC_ASM = /usr/include/$(shell gcc -dumpmachine 2>/dev/null)/asm
-  endif
+  # <asm/*.h> of the target: multiarch (x86_64) or a cross package (arm).
+  KINC_ASM = $(firstword $(wildcard /usr/include/$(TARGET_MACHINE)/asm \
+	/usr/$(TARGET_MACHINE)/include/asm))
   CFLAGS += -idirafter $(KINC)
   KINC_DEP = $(KINC)/.stamp
 endif
@@ -152,11 +182,19 @@ install: $(O)/edgebox
 	for a in ntpd ntpctl dnsd; do ln -sfn edgebox $(DESTDIR)$(SBINDIR)/$$a; done
 	install -d $(DESTDIR)$(BINDIR)
 	ln -sfn ../sbin/edgebox $(DESTDIR)$(BINDIR)/hostq
+	install -Dm644 etc/ntpd.conf $(DESTDIR)$(CONFDIR)/ntpd.conf
+	install -Dm644 etc/dnsd.conf $(DESTDIR)$(CONFDIR)/dnsd.conf
+	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8
+	install -m644 $(MAN1) $(DESTDIR)$(MANDIR)/man1
+	install -m644 $(MAN8) $(DESTDIR)$(MANDIR)/man8
 
+# A reproducible tarball (same bytes for the same tree).  alpine-pkg/ stays
+# out because the APKBUILD stores the tarball's sha512.
 dist:
 	@mkdir -p build
-	git ls-files -z | tar --null -T - --sort=name --mtime=@0 --owner=0 --group=0 \
-	    --numeric-owner --transform 's,^,edgebox-$(VERSION)/,' -cf - | gzip -n -9 \
+	git ls-files -z -- . ':!alpine-pkg' | tar --null -T - --sort=name --mtime=@0 \
+	    --owner=0 --group=0 --numeric-owner --mode=u+rw,go-w,go+rX --format=gnu \
+	    --transform 's,^,edgebox-$(VERSION)/,' -cf - | gzip -n -9 \
 	    > build/edgebox-$(VERSION).tar.gz
 	@echo build/edgebox-$(VERSION).tar.gz
 
@@ -193,3 +231,65 @@ fuzz: fuzz-build
 		    2>build/fuzz/$$n.log || { tail -40 build/fuzz/$$n.log; exit 1; }; \
 		grep -E 'stat::number_of_executed_units' build/fuzz/$$n.log; \
 	done
+
+# Packaging: man pages, the size budget, the APKBUILD harness and the
+# footprint benchmark.  See alpine-pkg/ and tests/pkg/.
+MAN1 = docs/man/hostq.1
+MAN8 = docs/man/edgebox.8 docs/man/edgebox-ntpd.8 docs/man/edgebox-ntpctl.8 docs/man/edgebox-dnsd.8
+SIZE_BUDGET ?= 153600
+PKG_ARCH = $(if $(filter native,$(ARCH)),$(shell uname -m),$(ARCH))
+PKG_SH ?= $(if $(shell command -v busybox),busybox sh,sh)
+
+.PHONY: check-unit check-cross cmocka-src size-check pkgtest pkgsums footprint
+
+# Unit tests and the applet smoke test; no root needed, so the APKBUILD's
+# check() runs this instead of check.
+check-unit: all unit
+	RUN="$(RUN)" UNIT_ONLY=1 sh tests/run.sh $(O)
+	RUN="$(RUN)" sh tests/pkg/smoke.sh $(O)
+
+# make ARCH=aarch64 check-cross: the same under qemu-user, plus the size budget.
+check-cross: check-unit size-check
+
+ifneq ($(ARCH),native)
+$(UNIT_BINS): $(O)/cmocka.o
+$(TEST_OBJS): | $(KINC_DEP)
+
+$(O)/cmocka.o: $(CMOCKA_SRC)/src/cmocka.c
+	@mkdir -p $(dir $@)
+	$(TEST_CC) -O1 $(CMOCKA_DEFS) -I$(CMOCKA_SRC)/include -c -o $@ $<
+
+$(CMOCKA_SRC)/src/cmocka.c:
+	@echo "cmocka source not found in $(CMOCKA_SRC): run 'make cmocka-src'" \
+	    "(apt needs a deb-src entry) or set CMOCKA_SRC=DIR" >&2; exit 1
+endif
+
+# Debian's cmocka source package; its cmocka.c is compiled into cross tests.
+cmocka-src:
+	@mkdir -p build
+	test -f build/cmocka-1.1.5/src/cmocka.c || (cd build && apt-get source -qq cmocka)
+
+# Fail when the stripped binary is larger than SIZE_BUDGET bytes (150 KiB).
+size-check: $(O)/edgebox
+	$(STRIP) -o $(O)/edgebox.stripped $(O)/edgebox
+	@size=$$(wc -c < $(O)/edgebox.stripped); \
+	if [ $$size -gt $(SIZE_BUDGET) ]; then \
+		echo "size-check: $(O)/edgebox is $$size bytes stripped," \
+		    "over the budget of $(SIZE_BUDGET) bytes" >&2; \
+		exit 1; \
+	fi; \
+	echo "size-check: $(O)/edgebox is $$size bytes stripped (budget $(SIZE_BUDGET))"
+
+# Build the packages from the dist tarball as abuild would, and compare the
+# file list with tests/pkg/files.txt.
+pkgtest: dist
+	$(PKG_SH) tests/pkg/apkbuild-harness.sh -a $(PKG_ARCH) -d build -t \
+	    -e tests/pkg/files.txt alpine-pkg
+
+# Rewrite the sha512sums of alpine-pkg/APKBUILD for the current dist tarball.
+pkgsums: dist
+	$(PKG_SH) tests/pkg/apkbuild-harness.sh -d build -u alpine-pkg
+
+# Sizes and idle memory against chrony and dnsmasq (docs/BENCHMARKS.md).
+footprint: all
+	sh bench/footprint
