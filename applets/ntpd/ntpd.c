@@ -1,11 +1,357 @@
-/* ntpd.c -- placeholder until ntpd lands. */
+/* ntpd.c -- ntpd applet: chronyd's options, reading the config, start-up and shutdown. */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <math.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
 #include "applets.h"
+#include "conf.h"
+#include "log.h"
+#include "loop.h"
+#include "ntpd.h"
+
+#define DRIFT_SAVE_INTERVAL	3600.0	/* seconds between drift file writes */
+#define ONCE_CHECK_INTERVAL	0.25	/* seconds between checks for -q/-Q being done */
+#define ONCE_TIMEOUT		30.0	/* seconds -q/-Q wait for replies without -t */
+
+static const char usage_text[] =
+    "usage: ntpd [-dnpqQsx] [-f FILE] [-t SECONDS] [-u USER] [DIRECTIVE...]\n"
+    "  -f FILE     read FILE instead of " NTPD_CONF_DEFAULT "\n"
+    "  -d          stay in the foreground and log to stderr (-d -d: debug messages)\n"
+    "  -n          stay in the foreground and log to syslog\n"
+    "  -x          never change the system clock: measure and serve only\n"
+    "  -p          print the config as read and exit (1 when it has errors)\n"
+    "  -q          set the clock once and exit\n"
+    "  -Q          measure the offset once, print it and exit without changing the clock\n"
+    "  -t SECONDS  exit after SECONDS\n"
+    "  -s          set the clock from the saved time at start\n"
+    "  -u USER     run as USER after opening the sockets\n"
+    "  DIRECTIVE   config lines given as arguments replace the config file\n";
+
+struct options {
+	const char	*file;
+	int		 debug;
+	int		 foreground;
+	int		 readonly;
+	int		 print;
+	int		 once;		/* 'q' or 'Q' */
+	double		 timeout;
+	int		 restore;
+	const char	*user;
+};
+
+static struct ntpd_conf	conf;
+static struct options	opts;
+static int		exit_code;
+
+static void
+usage(FILE *f)
+{
+	fputs(usage_text, f);
+}
+
+static int
+parse_options(int argc, char **argv)
+{
+	static const struct option	longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	char	*end;
+	int	 ch;
+
+	opts.file = NTPD_CONF_DEFAULT;
+	while ((ch = getopt_long(argc, argv, "46df:hnpqQst:u:x", longopts, NULL)) != -1) {
+		switch (ch) {
+		case '4':
+		case '6':
+			break;
+		case 'd':
+			opts.debug++;
+			opts.foreground = 1;
+			break;
+		case 'f':
+			opts.file = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case 'n':
+			opts.foreground = 1;
+			break;
+		case 'p':
+			opts.print = 1;
+			break;
+		case 'q':
+		case 'Q':
+			opts.once = ch;
+			break;
+		case 's':
+			opts.restore = 1;
+			break;
+		case 't':
+			opts.timeout = strtod(optarg, &end);
+			if (*end != '\0' || !(opts.timeout > 0)) {
+				fprintf(stderr, "ntpd: invalid -t value '%s': give seconds above 0\n",
+				    optarg);
+				return -1;
+			}
+			break;
+		case 'u':
+			opts.user = optarg;
+			break;
+		case 'x':
+			opts.readonly = 1;
+			break;
+		default:
+			usage(stderr);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+read_config(int argc, char **argv)
+{
+	struct conf_parser		 p;
+	const struct conf_directive	*table;
+	size_t				 n;
+	int				 i;
+
+	config_defaults(&conf);
+	table = config_table(&n);
+	conf_init(&p, CONF_CHRONY, table, n, &conf);
+	if (optind < argc) {
+		for (i = optind; i < argc; i++)
+			conf_parse_line(&p, "command line", i - optind + 1, argv[i]);
+	} else {
+		conf_parse_file(&p, opts.file);
+	}
+	if (opts.user != NULL)
+		snprintf(conf.user, sizeof(conf.user), "%s", opts.user);
+	return p.errors > 0 ? -1 : 0;
+}
+
+static void
+read_driftfile(struct disc_config *dc)
+{
+	FILE	*f;
+	double	 freq, skew;
+
+	dc->freq_ppm = 0.0;
+	dc->skew_ppm = 2000.0;
+	if (conf.driftfile[0] == '\0')
+		return;
+	if ((f = fopen(conf.driftfile, "r")) == NULL) {
+		if (errno != ENOENT)
+			log_warn("cannot read drift file %s; starting from 0 ppm", conf.driftfile);
+		return;
+	}
+	if (fscanf(f, "%lf %lf", &freq, &skew) != 2 || !isfinite(freq) || !isfinite(skew) ||
+	    fabs(freq) > 5000.0) {
+		log_warnx("drift file %s is not \"FREQUENCY SKEW\" in ppm; starting from 0 ppm",
+		    conf.driftfile);
+	} else {
+		dc->freq_ppm = freq;
+		dc->skew_ppm = skew;
+		log_info("frequency %.3f ppm read from %s", freq, conf.driftfile);
+	}
+	fclose(f);
+}
+
+static void
+write_driftfile(void)
+{
+	static int		 warned;
+	struct disc_status	 st;
+	char			 tmp[PATH_MAX + 8];
+	FILE			*f;
+
+	discipline_get_status(&st);
+	if (conf.driftfile[0] == '\0' || st.updates < 3)
+		return;
+	snprintf(tmp, sizeof(tmp), "%s.tmp", conf.driftfile);
+	if ((f = fopen(tmp, "w")) == NULL || fprintf(f, "%20.6f %20.6f\n", st.freq_ppm,
+	    st.skew_ppm) < 0 || fclose(f) == EOF || rename(tmp, conf.driftfile) == -1) {
+		if (!warned)
+			log_warn("cannot write drift file %s", conf.driftfile);
+		warned = 1;
+		(void)unlink(tmp);
+	}
+}
+
+static void
+on_drift_timer(void *arg)
+{
+	(void)arg;
+	write_driftfile();
+	loop_add_timer(DRIFT_SAVE_INTERVAL, on_drift_timer, NULL);
+}
+
+static void
+on_signal(int signo, void *arg)
+{
+	(void)arg;
+	if (signo == SIGHUP) {
+		/* XXX: rereading the config on SIGHUP is not implemented. */
+		log_info("SIGHUP ignored: restart ntpd to read the config again");
+		return;
+	}
+	log_info("signal %d received, exiting", signo);
+	loop_stop();
+}
+
+static void
+on_once_check(void *arg)
+{
+	double	offset, *start = arg;
+
+	if (!source_burst_done() && clock_mono() - *start < ONCE_TIMEOUT) {
+		loop_add_timer(ONCE_CHECK_INTERVAL, on_once_check, arg);
+		return;
+	}
+	loop_stop();
+	if (source_measure_once(&offset) == -1) {
+		log_warnx("No suitable source for synchronisation");
+		exit_code = 1;
+		return;
+	}
+	if (opts.once == 'Q') {
+		log_info("System clock wrong by %.6f seconds (ignored)", -offset);
+		return;
+	}
+	if (clock_step(offset) == -1) {
+		log_warn("System clock wrong by %.6f seconds; cannot step it", -offset);
+		exit_code = 1;
+		return;
+	}
+	log_info("System clock wrong by %.6f seconds (step)", -offset);
+}
+
+static int
+run_once(void)
+{
+	static double	start;
+
+	start = clock_mono();
+	if (source_start(&conf, 1) == -1)
+		return 1;
+	loop_add_timer(ONCE_CHECK_INTERVAL, on_once_check, &start);
+	loop_run(opts.timeout);
+	source_stop();
+	return exit_code;
+}
+
+static int
+write_pidfile(void)
+{
+	FILE	*f;
+
+	if (conf.pidfile[0] == '\0')
+		return 0;
+	if ((f = fopen(conf.pidfile, "w")) == NULL) {
+		log_warn("cannot write pid file %s", conf.pidfile);
+		return -1;
+	}
+	fprintf(f, "%ld\n", (long)getpid());
+	fclose(f);
+	return 0;
+}
+
+static int
+start_daemon(void)
+{
+	if (!opts.foreground && daemon(0, 0) == -1) {
+		log_warn("cannot run in the background");
+		return -1;
+	}
+	write_pidfile();
+	if (conf.cmdsocket[0] != '\0')
+		cmd_start(conf.cmdsocket);
+	if (serve_start(&conf) == -1)
+		return -1;
+	if (conf.user[0] != '\0' && strcmp(conf.user, "root") != 0)
+		/* XXX: dropping to the user while keeping CAP_SYS_TIME waits for core/privs.c. */
+		log_info("still running as root: switching to user %s is not implemented",
+		    conf.user);
+	if (opts.restore)
+		/* XXX: -s does not yet move the clock forward to the saved time. */
+		log_info("-s accepted: the clock is not yet set from the saved time");
+	return 0;
+}
+
+static int
+run_daemon(void)
+{
+	if (start_daemon() == -1)
+		return 1;
+	if (source_start(&conf, 0) == -1)
+		return 1;
+	loop_add_timer(DRIFT_SAVE_INTERVAL, on_drift_timer, NULL);
+	loop_run(opts.timeout);
+	write_driftfile();
+	source_stop();
+	serve_stop();
+	cmd_stop();
+	if (conf.pidfile[0] != '\0')
+		(void)unlink(conf.pidfile);
+	return exit_code;
+}
+
+static void
+init_logging(void)
+{
+	int	dest = LOG_TO_SYSLOG;
+
+	if (opts.debug || opts.once || opts.print)
+		dest = LOG_TO_STDERR;
+	log_init(dest, opts.debug > 1, "ntpd", LOG_DAEMON);
+}
+
+static void
+init_discipline(void)
+{
+	struct disc_config	dc;
+
+	read_driftfile(&dc);
+	dc.makestep_threshold = conf.makestep_threshold;
+	dc.makestep_limit = conf.makestep_limit;
+	dc.initstep_threshold = conf.initstep_threshold;
+	dc.maxslewrate = conf.maxslewrate;
+	discipline_init(&dc);
+}
 
 int
 ntpd_main(int argc, char **argv)
 {
-	(void)argc; (void)argv;
-	fprintf(stderr, "ntpd: not built yet\n");
-	return 1;
+	if (parse_options(argc, argv) == -1)
+		return 1;
+	init_logging();
+	if (read_config(argc, argv) == -1)
+		return 1;
+	if (opts.print) {
+		config_print(stdout, &conf);
+		return 0;
+	}
+	clock_init_real(opts.readonly || opts.once == 'Q');
+	if (clock_is_readonly() && opts.once != 'Q')
+		log_info("-x: the system clock will not be changed");
+	if (loop_init() == -1)
+		fatal("cannot start the event loop");
+	loop_add_signal(SIGTERM, on_signal, NULL);
+	loop_add_signal(SIGINT, on_signal, NULL);
+	loop_add_signal(SIGHUP, on_signal, NULL);
+	init_discipline();
+	if (opts.once)
+		return run_once();
+	return run_daemon();
 }

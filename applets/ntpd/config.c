@@ -1,0 +1,547 @@
+/* config.c -- ntpd's chrony.conf directive table and the handlers that fill struct ntpd_conf. */
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+#include "ctl.h"
+#include "ntpd.h"
+
+#define DEFAULT_MINPOLL		6
+#define DEFAULT_MAXPOLL		10
+#define DEFAULT_MAXSOURCES	4
+#define DEFAULT_LOCAL_STRATUM	10
+
+void
+config_defaults(struct ntpd_conf *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->initstep_threshold = -1;
+	c->cmdport = 323;
+	snprintf(c->cmdsocket, sizeof(c->cmdsocket), "%s", CTL_SOCKET_DEFAULT);
+	c->port = NTPD_PORT;
+	c->maxdistance = 3.0;
+	c->minsources = 1;
+	c->maxslewrate = 83333.333;
+}
+
+/* Read "WORD VALUE" source options that take an integer. */
+static int
+spec_int_option(struct conf_parser *p, const char *name, const char *value,
+    struct source_spec *s)
+{
+	static const struct {
+		const char	*name;
+		size_t		 offset;
+		long		 min, max;
+	} opts[] = {
+		{ "maxpoll", offsetof(struct source_spec, maxpoll), POLL_MIN, POLL_MAX },
+		{ "maxsources", offsetof(struct source_spec, maxsources), 1, NTPD_MAX_SOURCES },
+		{ "minpoll", offsetof(struct source_spec, minpoll), POLL_MIN, POLL_MAX },
+		{ "minstratum", offsetof(struct source_spec, minstratum), 0, 15 },
+		{ "polltarget", offsetof(struct source_spec, polltarget), 6, 60 },
+	};
+	long	v;
+	size_t	i;
+
+	for (i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
+		if (strcmp(name, opts[i].name) != 0)
+			continue;
+		if (conf_int(p, value, opts[i].min, opts[i].max, &v) == -1)
+			return -1;
+		*(int *)(void *)((char *)s + opts[i].offset) = (int)v;
+		return 0;
+	}
+	return 1;
+}
+
+/* Options that chronyd accepts and ntpd ignores: the first list takes a value. */
+static const char *const ignored_valued[] = {
+	"asymmetry", "certset", "extfield", "filter", "key", "maxdelay", "maxdelaydevratio",
+	"maxdelayratio", "maxsamples", "mindelay", "minsamples", "ntsport", "offset",
+	"presend", "version", NULL
+};
+static const char *const ignored_flags[] = {
+	"auto_offline", "copy", "nts", "require", "trust", "xleave", NULL
+};
+
+static int
+in_list(const char *const *list, const char *word)
+{
+	for (; *list != NULL; list++)
+		if (strcmp(*list, word) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+spec_flag(const char *word, struct source_spec *s)
+{
+	if (strcmp(word, "iburst") == 0)
+		s->iburst = 1;
+	else if (strcmp(word, "burst") == 0)
+		s->burst = 1;
+	else if (strcmp(word, "prefer") == 0)
+		s->prefer = 1;
+	else if (strcmp(word, "noselect") == 0)
+		s->noselect = 1;
+	else if (strcmp(word, "offline") == 0)
+		s->offline = 1;
+	else
+		return in_list(ignored_flags, word) ? 0 : -1;
+	return 0;
+}
+
+static int
+spec_options(struct conf_parser *p, int argc, char **argv, struct source_spec *s)
+{
+	long	v;
+	int	i, rc;
+
+	for (i = 1; i < argc; i++) {
+		if (spec_flag(argv[i], s) == 0)
+			continue;
+		if (i + 1 >= argc) {
+			conf_error(p, "unknown or incomplete %s option '%s'", p->keyword, argv[i]);
+			return -1;
+		}
+		if (strcmp(argv[i], "port") == 0) {
+			if (conf_int(p, argv[i + 1], 1, 65535, &v) == -1)
+				return -1;
+			s->port = (uint16_t)v;
+		} else if ((rc = spec_int_option(p, argv[i], argv[i + 1], s)) == -1) {
+			return -1;
+		} else if (rc == 1 && !in_list(ignored_valued, argv[i])) {
+			conf_error(p, "unknown %s option '%s'", p->keyword, argv[i]);
+			return -1;
+		}
+		i++;
+	}
+	return 0;
+}
+
+static int
+add_spec(struct conf_parser *p, int argc, char **argv, struct ntpd_conf *c, int is_pool)
+{
+	struct source_spec	*s;
+
+	if (c->nspecs == NTPD_MAX_SPECS) {
+		conf_error(p, "too many server and pool lines (at most %d)", NTPD_MAX_SPECS);
+		return -1;
+	}
+	s = &c->specs[c->nspecs];
+	memset(s, 0, sizeof(*s));
+	if (strlen(argv[0]) >= sizeof(s->host)) {
+		conf_error(p, "%s name '%.40s...' is too long", p->keyword, argv[0]);
+		return -1;
+	}
+	strcpy(s->host, argv[0]);
+	s->is_pool = is_pool;
+	s->port = NTPD_PORT;
+	s->minpoll = DEFAULT_MINPOLL;
+	s->maxpoll = DEFAULT_MAXPOLL;
+	s->maxsources = DEFAULT_MAXSOURCES;
+	if (spec_options(p, argc, argv, s) == -1)
+		return -1;
+	if (s->maxpoll < s->minpoll)
+		s->maxpoll = s->minpoll;
+	c->nspecs++;
+	return 0;
+}
+
+static int
+do_server(struct conf_parser *p, int argc, char **argv, void *target)
+{
+	return add_spec(p, argc, argv, target, 0);
+}
+
+static int
+do_pool(struct conf_parser *p, int argc, char **argv, void *target)
+{
+	return add_spec(p, argc, argv, target, 1);
+}
+
+static int
+do_access(struct conf_parser *p, int argc, char **argv, struct ntpd_conf *c, int allow)
+{
+	struct netaddr	net;
+	int		prefixlen = 0, all = 0, i = 0, rc;
+
+	if (argc > 0 && strcmp(argv[0], "all") == 0) {
+		all = 1;
+		i = 1;
+	}
+	if (argc > i + 1) {
+		conf_error(p, "%s takes [all] and one subnet, not %d values", p->keyword, argc);
+		return -1;
+	}
+	if (argc == i) {
+		rc = acl_add(&c->acl, NULL, 0, allow, all);
+	} else {
+		if (netaddr_parse_cidr(argv[i], &net, &prefixlen) == -1) {
+			conf_error(p, "invalid %s subnet '%s': give an address, ADDRESS/LENGTH "
+			    "or a short IPv4 prefix such as 192.168.7", p->keyword, argv[i]);
+			return -1;
+		}
+		rc = acl_add(&c->acl, &net, prefixlen, allow, all);
+	}
+	if (rc == -1) {
+		conf_error(p, "too many allow and deny rules (at most %d)", ACL_MAX);
+		return -1;
+	}
+	if (allow)
+		c->nallow++;
+	return 0;
+}
+
+static int
+do_allow(struct conf_parser *p, int argc, char **argv, void *target)
+{
+	return do_access(p, argc, argv, target, 1);
+}
+
+static int
+do_deny(struct conf_parser *p, int argc, char **argv, void *target)
+{
+	return do_access(p, argc, argv, target, 0);
+}
+
+static int
+copy_path(struct conf_parser *p, const char *value, char *dst, size_t len)
+{
+	if (strlen(value) >= len) {
+		conf_error(p, "%s path is longer than %zu characters", p->keyword, len - 1);
+		return -1;
+	}
+	strcpy(dst, value);
+	return 0;
+}
+
+static int
+do_bindaddress(struct conf_parser *p, int argc, char **argv, void *target)
+{
+	struct ntpd_conf	*c = target;
+	struct netaddr		 a;
+	int			 i;
+
+	if (netaddr_parse(argv[0], &a) == -1) {
+		conf_error(p, "invalid bindaddress '%s': give an IPv4 or IPv6 address", argv[0]);
+		return -1;
+	}
+	/* chronyd keeps one address per family; a later line replaces an earlier one. */
+	for (i = 0; i < c->nbind; i++)
+		if (c->bind[i].family == a.family) {
+			c->bind[i] = a;
+			return 0;
+		}
+	c->bind[c->nbind++] = a;
+	return 0;
+}
+
+static int
+do_bindcmdaddress(struct conf_parser *p, int argc, char **argv, void *target)
+{
+	struct ntpd_conf	*c = target;
+	struct netaddr		 a;
+
+	if (argv[0][0] == '/')
+		return copy_path(p, argv[0], c->cmdsocket, sizeof(c->cmdsocket));
+	if (netaddr_parse(argv[0], &a) == -1) {
+		conf_error(p, "invalid bindcmdaddress '%s': give a socket path or an address",
+		    argv[0]);
+		return -1;
+	}
+	conf_warn(p, "bindcmdaddress %s is ignored: ntpd has no UDP command port, only "
+	    "the Unix socket", argv[0]);
+	return 0;
+}
+
+static int
+int_value(struct conf_parser *p, const char *s, long min, long max, int *out)
+{
+	long	v;
+
+	if (conf_int(p, s, min, max, &v) == -1)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+static int
+do_cmdport(struct conf_parser *p, int argc, char **argv, void *target)
+{
+	return int_value(p, argv[0], 0, 65535, &((struct ntpd_conf *)target)->cmdport);
+}
+
+static int
+do_port(struct conf_parser *p, int argc, char **argv, void *target)
+{
+	return int_value(p, argv[0], 0, 65535, &((struct ntpd_conf *)target)->port);
+}
+
+static int
+do_minsources(struct conf_parser *p, int argc, char **argv, void *target)
+{
+	return int_value(p, argv[0], 1, NTPD_MAX_SOURCES,
+	    &((struct ntpd_conf *)target)->minsources);
+}
+
+static int
+do_maxdistance(struct conf_parser *p, int argc, char **argv, void *target)
+{
+	return conf_double(p, argv[0], 0.0, 1e6, &((struct ntpd_conf *)target)->maxdistance);
+}
+
+static int
+do_maxslewrate(struct conf_parser *p, int argc, char **argv, void *target)
+{
+	return conf_double(p, argv[0], 0.0, 100000.0,
+	    &((struct ntpd_conf *)target)->maxslewrate);
+}
+
+static int
+do_driftfile(struct conf_parser *p, int argc, char **argv, void *target)
+{
+	struct ntpd_conf	*c = target;
+
+	return copy_path(p, argv[0], c->driftfile, sizeof(c->driftfile));
+}
+
+static int
+do_pidfile(struct conf_parser *p, int argc, char **argv, void *target)
+{
+	struct ntpd_conf	*c = target;
+
+	return copy_path(p, argv[0], c->pidfile, sizeof(c->pidfile));
+}
+
+static int
+do_user(struct conf_parser *p, int argc, char **argv, void *target)
+{
+	struct ntpd_conf	*c = target;
+
+	return copy_path(p, argv[0], c->user, sizeof(c->user));
+}
+
+static int
+do_include(struct conf_parser *p, int argc, char **argv, void *target)
+{
+	return conf_parse_glob(p, argv[0]);
+}
+
+static int
+do_initstepslew(struct conf_parser *p, int argc, char **argv, void *target)
+{
+	struct ntpd_conf	*c = target;
+
+	/* XXX: the hosts named here are not polled on their own; the first clock
+	 * update from the configured sources is checked against the threshold. */
+	return conf_double(p, argv[0], 0.0, 1e9, &c->initstep_threshold);
+}
+
+static int
+do_makestep(struct conf_parser *p, int argc, char **argv, void *target)
+{
+	struct ntpd_conf	*c = target;
+
+	if (conf_double(p, argv[0], 0.0, 1e9, &c->makestep_threshold) == -1)
+		return -1;
+	return int_value(p, argv[1], -1, 1000000000, &c->makestep_limit);
+}
+
+static int
+do_rtcsync(struct conf_parser *p, int argc, char **argv, void *target)
+{
+	((struct ntpd_conf *)target)->rtcsync = 1;
+	return 0;
+}
+
+static int
+do_local(struct conf_parser *p, int argc, char **argv, void *target)
+{
+	struct ntpd_conf	*c = target;
+	int			 i;
+
+	c->local_stratum = DEFAULT_LOCAL_STRATUM;
+	for (i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "orphan") == 0)
+			continue;
+		if (i + 1 >= argc) {
+			conf_error(p, "unknown or incomplete local option '%s'", argv[i]);
+			return -1;
+		}
+		if (strcmp(argv[i], "stratum") == 0) {
+			if (int_value(p, argv[i + 1], 1, 15, &c->local_stratum) == -1)
+				return -1;
+		} else if (strcmp(argv[i], "distance") != 0 && strcmp(argv[i], "activate") != 0 &&
+		    strcmp(argv[i], "waitsynced") != 0 && strcmp(argv[i], "waitunsynced") != 0) {
+			conf_error(p, "unknown local option '%s'", argv[i]);
+			return -1;
+		}
+		i++;
+	}
+	return 0;
+}
+
+#define UNSUPPORTED(name)	{ name, 0, -1, NULL, NULL }
+
+/* Sorted by name (strcmp); a unit test checks. */
+static const struct conf_directive directives[] = {
+	UNSUPPORTED("acquisitionport"),
+	{ "allow", 0, 2, do_allow, NULL },
+	UNSUPPORTED("authselectmode"),
+	UNSUPPORTED("bindacqaddress"),
+	UNSUPPORTED("bindacqdevice"),
+	{ "bindaddress", 1, 1, do_bindaddress, NULL },
+	{ "bindcmdaddress", 1, 1, do_bindcmdaddress, NULL },
+	UNSUPPORTED("binddevice"),
+	UNSUPPORTED("broadcast"),
+	UNSUPPORTED("clientloglimit"),
+	UNSUPPORTED("cmdallow"),
+	UNSUPPORTED("cmddeny"),
+	{ "cmdport", 1, 1, do_cmdport, NULL },
+	UNSUPPORTED("cmdratelimit"),
+	UNSUPPORTED("combinelimit"),
+	UNSUPPORTED("confdir"),
+	UNSUPPORTED("corrtimeratio"),
+	{ "deny", 0, 2, do_deny, NULL },
+	{ "driftfile", 1, 1, do_driftfile, NULL },
+	UNSUPPORTED("dscp"),
+	UNSUPPORTED("dumpdir"),
+	UNSUPPORTED("fallbackdrift"),
+	UNSUPPORTED("hwclockfile"),
+	UNSUPPORTED("hwtimestamp"),
+	UNSUPPORTED("hwtstimeout"),
+	{ "include", 1, 1, do_include, NULL },
+	{ "initstepslew", 1, -1, do_initstepslew, NULL },
+	UNSUPPORTED("keyfile"),
+	UNSUPPORTED("leapsecmode"),
+	UNSUPPORTED("leapsectz"),
+	{ "local", 0, -1, do_local, NULL },
+	UNSUPPORTED("lock_all"),
+	UNSUPPORTED("log"),
+	UNSUPPORTED("logbanner"),
+	UNSUPPORTED("logchange"),
+	UNSUPPORTED("logdir"),
+	UNSUPPORTED("mailonchange"),
+	{ "makestep", 2, 2, do_makestep, NULL },
+	UNSUPPORTED("manual"),
+	UNSUPPORTED("maxchange"),
+	UNSUPPORTED("maxclockerror"),
+	{ "maxdistance", 1, 1, do_maxdistance, NULL },
+	UNSUPPORTED("maxdrift"),
+	UNSUPPORTED("maxjitter"),
+	UNSUPPORTED("maxntsconnections"),
+	UNSUPPORTED("maxsamples"),
+	{ "maxslewrate", 1, 1, do_maxslewrate, NULL },
+	UNSUPPORTED("maxupdateskew"),
+	UNSUPPORTED("minsamples"),
+	{ "minsources", 1, 1, do_minsources, NULL },
+	UNSUPPORTED("nocerttimecheck"),
+	UNSUPPORTED("noclientlog"),
+	UNSUPPORTED("ntpsigndsocket"),
+	UNSUPPORTED("ntsdumpdir"),
+	UNSUPPORTED("ntsntpserver"),
+	UNSUPPORTED("ntsport"),
+	UNSUPPORTED("ntsprocesses"),
+	UNSUPPORTED("ntsratelimit"),
+	UNSUPPORTED("ntsrefresh"),
+	UNSUPPORTED("ntsrotate"),
+	UNSUPPORTED("ntsservercert"),
+	UNSUPPORTED("ntsserverkey"),
+	UNSUPPORTED("ntstrustedcerts"),
+	UNSUPPORTED("peer"),
+	{ "pidfile", 1, 1, do_pidfile, NULL },
+	{ "pool", 1, -1, do_pool, NULL },
+	{ "port", 1, 1, do_port, NULL },
+	UNSUPPORTED("ptpport"),
+	UNSUPPORTED("ratelimit"),
+	UNSUPPORTED("refclock"),
+	UNSUPPORTED("reselectdist"),
+	UNSUPPORTED("rtcautotrim"),
+	UNSUPPORTED("rtcdevice"),
+	UNSUPPORTED("rtcfile"),
+	UNSUPPORTED("rtconutc"),
+	{ "rtcsync", 0, 0, do_rtcsync, NULL },
+	UNSUPPORTED("sched_priority"),
+	{ "server", 1, -1, do_server, NULL },
+	UNSUPPORTED("smoothtime"),
+	UNSUPPORTED("sourcedir"),
+	UNSUPPORTED("stratumweight"),
+	UNSUPPORTED("tempcomp"),
+	{ "user", 1, 1, do_user, NULL },
+};
+
+const struct conf_directive *
+config_table(size_t *n)
+{
+	*n = sizeof(directives) / sizeof(directives[0]);
+	return directives;
+}
+
+static void
+print_spec(FILE *f, const struct source_spec *s)
+{
+	fprintf(f, "%s %s", s->is_pool ? "pool" : "server", s->host);
+	if (s->port != NTPD_PORT)
+		fprintf(f, " port %u", s->port);
+	fprintf(f, " minpoll %d maxpoll %d", s->minpoll, s->maxpoll);
+	if (s->is_pool)
+		fprintf(f, " maxsources %d", s->maxsources);
+	if (s->minstratum)
+		fprintf(f, " minstratum %d", s->minstratum);
+	if (s->polltarget)
+		fprintf(f, " polltarget %d", s->polltarget);
+	fprintf(f, "%s%s%s%s%s\n", s->iburst ? " iburst" : "", s->burst ? " burst" : "",
+	    s->prefer ? " prefer" : "", s->noselect ? " noselect" : "",
+	    s->offline ? " offline" : "");
+}
+
+static void
+print_acl(FILE *f, const struct acl *acl)
+{
+	char	text[NETADDR_STRLEN];
+	int	i;
+
+	for (i = 0; i < acl->count; i++) {
+		fprintf(f, "%s", acl->rules[i].allow ? "allow" : "deny");
+		if (acl->rules[i].net.family != AF_UNSPEC)
+			fprintf(f, " %s/%d", netaddr_format(&acl->rules[i].net, text),
+			    acl->rules[i].prefixlen);
+		fputc('\n', f);
+	}
+}
+
+void
+config_print(FILE *f, const struct ntpd_conf *c)
+{
+	char	text[NETADDR_STRLEN];
+	int	i;
+
+	for (i = 0; i < c->nspecs; i++)
+		print_spec(f, &c->specs[i]);
+	if (c->initstep_threshold >= 0)
+		fprintf(f, "initstepslew %g\n", c->initstep_threshold);
+	if (c->makestep_limit != 0)
+		fprintf(f, "makestep %g %d\n", c->makestep_threshold, c->makestep_limit);
+	if (c->driftfile[0] != '\0')
+		fprintf(f, "driftfile %s\n", c->driftfile);
+	if (c->rtcsync)
+		fprintf(f, "rtcsync\n");
+	print_acl(f, &c->acl);
+	if (c->local_stratum)
+		fprintf(f, "local stratum %d\n", c->local_stratum);
+	fprintf(f, "port %d\n", c->port);
+	for (i = 0; i < c->nbind; i++)
+		fprintf(f, "bindaddress %s\n", netaddr_format(&c->bind[i], text));
+	fprintf(f, "cmdport %d\n", c->cmdport);
+	fprintf(f, "bindcmdaddress %s\n", c->cmdsocket);
+	if (c->pidfile[0] != '\0')
+		fprintf(f, "pidfile %s\n", c->pidfile);
+	if (c->user[0] != '\0')
+		fprintf(f, "user %s\n", c->user);
+	fprintf(f, "maxdistance %g\n", c->maxdistance);
+	fprintf(f, "minsources %d\n", c->minsources);
+	fprintf(f, "maxslewrate %g\n", c->maxslewrate);
+}

@@ -1,0 +1,219 @@
+/* discipline.c -- clock discipline: frequency by regression over recent samples, offset by steps or timed slews. */
+#include <math.h>
+#include <string.h>
+
+#include "log.h"
+#include "ntpd.h"
+
+#define DISC_SAMPLES	16	/* samples in the frequency regression */
+#define CORR_TIME_RATIO	3.0	/* an offset is slewed over this many update intervals */
+#define SLEW_MIN_TIME	1.0	/* seconds */
+#define FREQ_LIMIT	5000.0	/* ppm: larger estimates are treated as broken samples */
+#define RMS_WEIGHT	0.25	/* weight of a new offset in the RMS average */
+
+static struct disc_config	cfg;
+
+/*
+ * The phase is the sum of every step and of the integral of every
+ * frequency adjustment applied so far.  A measured offset plus the phase at
+ * its time ("raw" offset) is what the offset would be had ntpd never
+ * touched the clock, so a straight line through raw offsets gives the
+ * clock's own frequency error whatever corrections ran in between.
+ */
+static struct {
+	double	t[DISC_SAMPLES];
+	double	raw[DISC_SAMPLES];
+	int	n;
+	double	phase;		/* phase at phase_mono */
+	double	phase_mono;
+	double	applied;	/* frequency adjustment in force, ppm */
+	double	base;		/* part of it that cancels the frequency error, ppm */
+	double	slew_end;	/* monotonic end of the running slew, 0 when none */
+	double	slew_rate;	/* ppm on top of base while slewing */
+	struct disc_status st;
+} d;
+
+double
+discipline_phase(double mono)
+{
+	return d.phase + d.applied * 1e-6 * (mono - d.phase_mono);
+}
+
+static void
+set_frequency(double now, double ppm)
+{
+	if (clock_is_readonly())
+		return;
+	d.phase = discipline_phase(now);
+	d.phase_mono = now;
+	if (clock_set_freq(ppm) == -1) {
+		log_warn("cannot set the clock frequency to %.3f ppm", ppm);
+		return;
+	}
+	d.applied = ppm;
+}
+
+void
+discipline_init(const struct disc_config *c)
+{
+	double	now = clock_mono();
+
+	cfg = *c;
+	memset(&d, 0, sizeof(d));
+	d.phase_mono = now;
+	d.base = -cfg.freq_ppm;
+	d.st.freq_ppm = cfg.freq_ppm;
+	d.st.skew_ppm = cfg.skew_ppm;
+	set_frequency(now, d.base);
+}
+
+static void
+add_sample(double mono, double raw)
+{
+	if (d.n == DISC_SAMPLES) {
+		memmove(d.t, d.t + 1, sizeof(d.t[0]) * (DISC_SAMPLES - 1));
+		memmove(d.raw, d.raw + 1, sizeof(d.raw[0]) * (DISC_SAMPLES - 1));
+		d.n--;
+	}
+	d.t[d.n] = mono;
+	d.raw[d.n] = raw;
+	d.n++;
+}
+
+/* Fit raw = a + b t.  Returns 0 with the slope and its standard error, or -1. */
+static int
+regress(double *slope, double *err_slope)
+{
+	double	mx = 0, my = 0, sxx = 0, sxy = 0, ss = 0, r;
+	int	i;
+
+	if (d.n < 3)
+		return -1;
+	for (i = 0; i < d.n; i++) {
+		mx += d.t[i];
+		my += d.raw[i];
+	}
+	mx /= d.n;
+	my /= d.n;
+	for (i = 0; i < d.n; i++) {
+		sxx += (d.t[i] - mx) * (d.t[i] - mx);
+		sxy += (d.t[i] - mx) * (d.raw[i] - my);
+	}
+	if (sxx < 1e-6)
+		return -1;
+	*slope = sxy / sxx;
+	for (i = 0; i < d.n; i++) {
+		r = d.raw[i] - my - *slope * (d.t[i] - mx);
+		ss += r * r;
+	}
+	*err_slope = sqrt(ss / (d.n - 2) / sxx);
+	return 0;
+}
+
+static void
+update_frequency(void)
+{
+	double	slope, err, freq;
+
+	if (regress(&slope, &err) == -1)
+		return;
+	/* raw falls as a fast clock runs ahead, so the error is minus the slope. */
+	freq = -slope * 1e6;
+	if (fabs(freq) > FREQ_LIMIT) {
+		log_warnx("frequency estimate %.1f ppm is beyond %.0f ppm, keeping %.3f ppm",
+		    freq, FREQ_LIMIT, d.st.freq_ppm);
+		return;
+	}
+	d.st.resid_freq_ppm = freq - d.st.freq_ppm;
+	d.st.freq_ppm = freq;
+	d.st.skew_ppm = err * 1e6;
+	d.base = -freq;
+}
+
+static int
+should_step(double offset)
+{
+	if (d.st.updates == 1 && cfg.initstep_threshold >= 0 &&
+	    fabs(offset) > cfg.initstep_threshold)
+		return 1;
+	if (cfg.makestep_limit == 0 || fabs(offset) <= cfg.makestep_threshold)
+		return 0;
+	return cfg.makestep_limit < 0 || d.st.updates <= cfg.makestep_limit;
+}
+
+static void
+start_slew(double now, double offset)
+{
+	double	span, rate;
+
+	span = CORR_TIME_RATIO * d.st.update_interval;
+	if (span < SLEW_MIN_TIME)
+		span = SLEW_MIN_TIME;
+	rate = offset / span * 1e6;
+	if (fabs(rate) > cfg.maxslewrate) {
+		rate = copysign(cfg.maxslewrate, rate);
+		span = fabs(offset / (rate * 1e-6));
+	}
+	d.slew_rate = rate;
+	d.slew_end = now + span;
+	set_frequency(now, d.base + rate);
+}
+
+double
+discipline_update(double now, double offset, double sample_mono, double raw)
+{
+	double	step = 0.0;
+
+	d.st.updates++;
+	if (d.st.last_update > 0)
+		d.st.update_interval = now - d.st.last_update;
+	d.st.last_update = now;
+	d.st.last_offset = offset;
+	d.st.rms_offset = d.st.updates == 1 ? fabs(offset) :
+	    sqrt((1 - RMS_WEIGHT) * d.st.rms_offset * d.st.rms_offset +
+	    RMS_WEIGHT * offset * offset);
+
+	if (!clock_is_readonly() && should_step(offset)) {
+		if (clock_step(offset) == 0) {
+			log_info("system clock stepped by %+.6f seconds", offset);
+			d.phase += offset;
+			step = offset;
+		} else {
+			log_warn("cannot step the system clock by %+.6f seconds", offset);
+		}
+	}
+	add_sample(sample_mono, raw);
+	update_frequency();
+	d.st.correction = offset - step;
+	if (clock_is_readonly())
+		return 0.0;
+	start_slew(now, offset - step);
+	return step;
+}
+
+void
+discipline_tick(double now)
+{
+	if (d.slew_end == 0 || now < d.slew_end)
+		return;
+	d.slew_end = 0;
+	d.slew_rate = 0;
+	d.st.correction = 0;
+	set_frequency(now, d.base);
+}
+
+double
+discipline_next(void)
+{
+	return d.slew_end;
+}
+
+void
+discipline_get_status(struct disc_status *st)
+{
+	double	now = clock_mono();
+
+	*st = d.st;
+	if (d.slew_end > now && !clock_is_readonly())
+		st->correction = d.slew_rate * 1e-6 * (d.slew_end - now);
+}

@@ -1,0 +1,244 @@
+/* ntpd.h -- interfaces between the modules of the ntpd applet. */
+#ifndef EDGEBOX_NTPD_H
+#define EDGEBOX_NTPD_H
+
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "netaddr.h"
+
+#define NTPD_CONF_DEFAULT	"/etc/edgebox/ntpd.conf"
+#define NTPD_PORT		123
+#define NTPD_MAX_SPECS		32	/* server and pool lines */
+#define NTPD_MAX_SOURCES	32	/* resolved addresses being polled */
+#define NTPD_MAX_BIND		2	/* one IPv4 and one IPv6 bindaddress */
+#define NTPD_NAME_MAX		256
+#define NTPD_PRECISION		(-20)	/* log2 seconds, about 1 us */
+#define FILTER_SIZE		8
+#define POLL_MIN		(-6)
+#define POLL_MAX		24
+
+/* One server or pool line. */
+struct source_spec {
+	char		host[NTPD_NAME_MAX];
+	uint16_t	port;
+	int		is_pool;
+	int		minpoll;	/* log2 seconds; chrony's defaults are 6 and 10 */
+	int		maxpoll;
+	int		iburst;
+	int		burst;
+	int		prefer;
+	int		noselect;
+	int		offline;
+	int		maxsources;	/* pool only */
+	int		minstratum;
+	int		polltarget;
+};
+
+struct ntpd_conf {
+	struct source_spec	specs[NTPD_MAX_SPECS];
+	int			nspecs;
+	double			makestep_threshold;	/* seconds */
+	int			makestep_limit;		/* updates; -1 no limit, 0 never step */
+	double			initstep_threshold;	/* seconds; < 0 when not set */
+	char			driftfile[PATH_MAX];
+	int			rtcsync;
+	struct acl		acl;
+	int			nallow;		/* allow rules seen (the server opens only with one) */
+	int			local_stratum;	/* 0: no local reference */
+	int			cmdport;
+	char			cmdsocket[PATH_MAX];
+	struct netaddr		bind[NTPD_MAX_BIND];
+	int			nbind;
+	int			port;		/* 0: no NTP server */
+	char			pidfile[PATH_MAX];
+	char			user[64];
+	double			maxdistance;	/* seconds */
+	int			minsources;
+	double			maxslewrate;	/* ppm */
+};
+
+/* config.c: the chrony.conf directives. */
+struct conf_directive;
+void	config_defaults(struct ntpd_conf *);
+/* Return the directive table (sorted) and its length. */
+const struct conf_directive *config_table(size_t *n);
+/* Print the config as directives that read back to the same settings. */
+void	config_print(FILE *, const struct ntpd_conf *);
+
+/* clock.c: the only way to the system clock.  Frequencies are in ppm and
+ * positive values make the clock run faster. */
+struct clock_sim {
+	struct timespec	base;		/* true time when the simulation started */
+	double		elapsed;	/* true seconds since base */
+	double		offset;		/* local clock minus true time, seconds */
+	double		drift;		/* natural frequency error, ppm (+ fast) */
+	double		freq;		/* frequency adjustment set by ntpd, ppm */
+	int		steps;		/* clock_step calls so far */
+};
+
+/* Use the system clock; with readonly set, stepping and frequency changes
+ * fail and never reach the kernel.  Returns 0 or -1. */
+int	clock_init_real(int readonly);
+/* Use a simulated clock that the caller advances. */
+void	clock_init_sim(struct clock_sim *);
+/* Advance a simulated clock by true seconds. */
+void	clock_sim_advance(struct clock_sim *, double seconds);
+/* Return 1 when the clock may not be changed. */
+int	clock_is_readonly(void);
+/* Read the clock (CLOCK_REALTIME or the simulation).  Returns 0 or -1. */
+int	clock_now(struct timespec *);
+/* Read a monotonic time in seconds (the simulation's true time for a simulated clock). */
+double	clock_mono(void);
+/* Step the clock by seconds (+ forward).  Returns 0 or -1. */
+int	clock_step(double seconds);
+/* Set the total frequency adjustment.  Returns 0 or -1. */
+int	clock_set_freq(double ppm);
+/* Tell the kernel whether the clock is synchronised, which enables its
+ * 11-minute RTC mode.  Returns 0 or -1. */
+int	clock_set_sync(int synced, double est_error, double max_error);
+
+/* filter.c: the last FILTER_SIZE samples of one source. */
+struct filter_sample {
+	double		mono;		/* monotonic seconds when the reply arrived */
+	double		raw;		/* offset plus the clock phase at that time */
+	double		offset;		/* measured offset, server minus local, seconds */
+	double		delay;
+	double		dispersion;
+};
+
+struct filter {
+	struct filter_sample	s[FILTER_SIZE];
+	int			n;
+	int			next;
+	double			used_mono;	/* time of the last sample handed on */
+};
+
+struct filter_stats {
+	int	samples;
+	int	runs;
+	double	span;
+	double	freq_ppm;
+	double	skew_ppm;
+	double	offset;		/* estimated at now */
+	double	stddev;
+};
+
+void	filter_reset(struct filter *);
+void	filter_add(struct filter *, const struct filter_sample *);
+/* Return the sample with the minimum delay when it is newer than the last
+ * one returned, else NULL. */
+const struct filter_sample *filter_best(struct filter *);
+/* Return the RMS difference between the samples' offsets and the best one's. */
+double	filter_jitter(const struct filter *, const struct filter_sample *best);
+/* Fit the samples (offsets corrected to phase_now) against time. */
+void	filter_get_stats(const struct filter *, double now, double phase_now,
+	    struct filter_stats *);
+
+/* select.c: falseticker rejection by interval intersection. */
+struct select_input {
+	double	offset;		/* seconds */
+	double	distance;	/* root distance: half-width of the correctness interval */
+	int	stratum;
+	int	prefer;
+	int	usable;		/* 0: unsynchronised, unreachable or noselect */
+};
+
+struct select_result {
+	double	offset;		/* combined offset of the survivors */
+	double	distance;	/* root distance of the system peer */
+	int	best;		/* index of the system peer */
+	int	survivors;
+};
+
+/* Mark each input with a ctl_source_state in states[] and combine the
+ * survivors.  Returns 0, or -1 when fewer than minsources agree. */
+int	select_run(const struct select_input *, int n, int minsources, double maxdistance,
+	    int *states, struct select_result *);
+
+/* discipline.c: frequency and offset control. */
+struct disc_config {
+	double	makestep_threshold;
+	int	makestep_limit;		/* -1 always, 0 never */
+	double	initstep_threshold;	/* < 0: no initstepslew */
+	double	maxslewrate;		/* ppm */
+	double	freq_ppm;		/* initial frequency error (drift file), + fast */
+	double	skew_ppm;
+};
+
+struct disc_status {
+	int	updates;
+	double	freq_ppm;	/* estimated frequency error of the free-running clock, + fast */
+	double	resid_freq_ppm;
+	double	skew_ppm;
+	double	last_offset;	/* seconds, server minus local */
+	double	rms_offset;
+	double	update_interval;
+	double	last_update;	/* monotonic seconds; 0 before the first update */
+	double	correction;	/* offset still being slewed, seconds, server minus local */
+};
+
+void	discipline_init(const struct disc_config *);
+/* Return the sum of every step and frequency adjustment applied up to mono. */
+double	discipline_phase(double mono);
+/*
+ * Take a combined measurement: offset (server minus local) valid at now,
+ * raw = offset of the sample plus the phase at sample time sample_mono.
+ * Steps or slews the clock (unless it is read-only).  Returns the step
+ * applied in seconds, 0 when the clock was slewed.
+ */
+double	discipline_update(double now, double offset, double sample_mono, double raw);
+/* End a finished slew; call at the time discipline_next() returns. */
+void	discipline_tick(double now);
+/* Return the monotonic time the running slew ends, or 0. */
+double	discipline_next(void);
+void	discipline_get_status(struct disc_status *);
+
+/* source.c: polling the configured servers. */
+struct source;
+
+int	source_start(const struct ntpd_conf *, int once);
+void	source_stop(void);
+int	source_count(void);
+/* Fill a control reply row; returns 0 or -1 when index is out of range. */
+struct ctl_source;
+int	source_get_ctl(int index, struct ctl_source *);
+/* Return 1 once every source has finished its initial burst (for -q/-Q). */
+int	source_burst_done(void);
+/* Select and combine the sources' best samples without touching the
+ * clock.  Returns 0 with the offset (server minus local), or -1. */
+int	source_measure_once(double *offset);
+
+/* State of the system clock as a server reports it. */
+struct ntpd_ref {
+	int		synced;
+	int		leap;
+	int		stratum;
+	uint32_t	refid;
+	char		refname[NETADDR_STRLEN];
+	struct timespec	reftime;
+	double		rootdelay;
+	double		rootdisp;
+	double		update_mono;
+};
+
+extern struct ntpd_ref	ntpd_ref;
+
+/* serve.c: the NTP server. */
+struct ctl_serverstats;
+int	serve_start(const struct ntpd_conf *);
+void	serve_stop(void);
+void	serve_get_stats(struct ctl_serverstats *);
+/* Build the reply to a decoded request (pure, for tests). */
+struct ntpwire_packet;
+void	serve_build_reply(const struct ntpwire_packet *req, uint64_t rx, uint64_t tx,
+	    const struct ntpd_ref *, int local_stratum, struct ntpwire_packet *out);
+
+/* cmd.c: the control socket. */
+int	cmd_start(const char *path);
+void	cmd_stop(void);
+
+#endif

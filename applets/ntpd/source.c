@@ -1,0 +1,552 @@
+/* source.c -- NTP sources: name resolution with retry, polling, reply checks and clock updates. */
+#include <sys/random.h>
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <math.h>
+#include <netdb.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ctl.h"
+#include "log.h"
+#include "loop.h"
+#include "ntpd.h"
+#include "ntpwire.h"
+#include "sock.h"
+
+#define BURST_POLLS		4	/* quick polls of iburst and of -q/-Q */
+#define BURST_INTERVAL		2.0	/* seconds between them */
+#define START_DELAY		0.2	/* seconds before the first poll */
+#define RESOLVE_FIRST_RETRY	8.0	/* seconds; doubles after each failure */
+#define RESOLVE_MAX_RETRY	1024.0
+#define POLL_RAISE_SAMPLES	4	/* good samples in a row before the poll interval doubles */
+#define PHI			15e-6	/* frequency tolerance of a clock, s/s (RFC 5905) */
+#define MAX_REPLY		1024
+
+struct source {
+	int		 spec;		/* index into the config's specs */
+	struct netaddr	 addr;
+	uint16_t	 port;
+	char		 name[NETADDR_STRLEN];
+	int		 fd;
+	int		 poll;
+	uint8_t		 reach;
+	int		 burst_left;
+	int		 good_in_row;
+	int		 stopped;	/* denied by a kiss-o'-death */
+	uint64_t	 timer;
+
+	/* The request in flight. */
+	int		 waiting;
+	uint64_t	 cookie;	/* random transmit timestamp the reply must echo */
+	struct timespec	 t1;
+	double		 t1_mono;
+
+	/* From the last valid reply. */
+	int		 leap;
+	int		 stratum;
+	uint32_t	 refid;
+	double		 rootdelay;
+	double		 rootdisp;
+
+	struct filter	 filter;
+	int		 has_best;
+	struct filter_sample best;	/* last sample handed to selection */
+	double		 jitter;
+	struct filter_sample last;	/* last sample measured */
+	int		 has_last;
+	int		 state;
+};
+
+struct resolver {
+	double		delay;
+	uint64_t	timer;
+};
+
+static const struct ntpd_conf	*conf;
+static struct source		 sources[NTPD_MAX_SOURCES];
+static int			 nsources;
+static struct resolver		 resolvers[NTPD_MAX_SPECS];
+static int			 once_mode;
+static uint64_t			 tick_timer;
+
+struct ntpd_ref	ntpd_ref;
+
+static void	poll_source(void *);
+static void	resolve_spec(void *);
+
+static int
+source_find(const struct netaddr *addr, uint16_t port)
+{
+	int	i;
+
+	for (i = 0; i < nsources; i++)
+		if (sources[i].port == port && netaddr_equal(&sources[i].addr, addr))
+			return i;
+	return -1;
+}
+
+static void
+on_reply(int fd, short revents, void *arg);
+
+static int
+add_source(int spec, const struct netaddr *addr)
+{
+	const struct source_spec	*sp = &conf->specs[spec];
+	struct source			*s;
+	int				 on = 1;
+
+	if (nsources == NTPD_MAX_SOURCES || source_find(addr, sp->port) != -1)
+		return -1;
+	s = &sources[nsources];
+	memset(s, 0, sizeof(*s));
+	s->spec = spec;
+	s->addr = *addr;
+	s->port = sp->port;
+	netaddr_format(addr, s->name);
+	s->poll = sp->minpoll;
+	s->stratum = 0;
+	s->leap = NTPWIRE_LEAP_UNSYNC;
+	s->state = CTL_STATE_UNUSABLE;
+	filter_reset(&s->filter);
+	if ((s->fd = sock_connect(addr, sp->port, SOCK_DGRAM)) == -1) {
+		log_warn("cannot open a socket to NTP source %s port %u", s->name, sp->port);
+		return -1;
+	}
+	/* Kernel receive timestamps keep scheduling delays out of T4. */
+	if (setsockopt(s->fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on)) == -1)
+		log_debug("no kernel receive timestamps for %s: %s", s->name, strerror(errno));
+	if (loop_add_fd(s->fd, POLLIN, on_reply, s) == -1) {
+		close(s->fd);
+		return -1;
+	}
+	nsources++;
+	if (once_mode || sp->iburst || sp->burst)
+		s->burst_left = BURST_POLLS;
+	if (!sp->offline)
+		s->timer = loop_add_timer(START_DELAY, poll_source, s);
+	log_info("added NTP source %s port %u", s->name, sp->port);
+	return 0;
+}
+
+static int
+resolve_name(int spec)
+{
+	const struct source_spec	*sp = &conf->specs[spec];
+	struct addrinfo			 hints, *res, *ai;
+	struct netaddr			 addr;
+	int				 rc, added = 0, want;
+
+	want = sp->is_pool ? sp->maxsources : 1;
+	if (netaddr_parse(sp->host, &addr) == 0)
+		return add_source(spec, &addr) == 0 ? 0 : -1;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_DGRAM;
+	/* XXX: getaddrinfo blocks the event loop while the resolver waits. */
+	if ((rc = getaddrinfo(sp->host, NULL, &hints, &res)) != 0) {
+		log_warnx("cannot resolve NTP source %s: %s", sp->host, gai_strerror(rc));
+		return -1;
+	}
+	for (ai = res; ai != NULL && added < want; ai = ai->ai_next) {
+		if (netaddr_from_sockaddr(ai->ai_addr, &addr, NULL) == -1)
+			continue;
+		if (add_source(spec, &addr) == 0)
+			added++;
+	}
+	freeaddrinfo(res);
+	return added > 0 ? 0 : -1;
+}
+
+static void
+resolve_spec(void *arg)
+{
+	int		 spec = (int)((struct resolver *)arg - resolvers);
+	struct resolver	*r = arg;
+
+	r->timer = 0;
+	if (resolve_name(spec) == 0)
+		return;
+	r->delay = r->delay == 0 ? RESOLVE_FIRST_RETRY : fmin(r->delay * 2, RESOLVE_MAX_RETRY);
+	log_info("retrying %s in %.0f seconds", conf->specs[spec].host, r->delay);
+	r->timer = loop_add_timer(r->delay, resolve_spec, r);
+}
+
+static void
+send_request(struct source *s)
+{
+	struct ntpwire_packet	pkt;
+	uint8_t			buf[NTPWIRE_HEADER_LEN];
+
+	memset(&pkt, 0, sizeof(pkt));
+	pkt.leap = NTPWIRE_LEAP_UNSYNC;
+	pkt.version = NTPWIRE_VERSION;
+	pkt.mode = NTPWIRE_MODE_CLIENT;
+	pkt.poll = (int8_t)s->poll;
+	pkt.precision = NTPD_PRECISION;
+	/* A random transmit timestamp hides our clock and lets us tell the
+	 * reply to this request from spoofed or stale ones. */
+	if (getrandom(&s->cookie, sizeof(s->cookie), 0) != sizeof(s->cookie))
+		s->cookie ^= (uint64_t)random() << 32 | (uint64_t)random();
+	pkt.transmit = s->cookie;
+	ntpwire_encode(&pkt, buf, sizeof(buf));
+	clock_now(&s->t1);
+	s->t1_mono = clock_mono();
+	if (send(s->fd, buf, sizeof(buf), 0) == -1) {
+		log_debug("cannot send to NTP source %s: %s", s->name, strerror(errno));
+		s->waiting = 0;
+		return;
+	}
+	s->waiting = 1;
+}
+
+static void
+poll_source(void *arg)
+{
+	struct source			*s = arg;
+	const struct source_spec	*sp = &conf->specs[s->spec];
+	double				 delay;
+
+	s->timer = 0;
+	if (s->stopped)
+		return;
+	s->reach <<= 1;
+	send_request(s);
+	if (s->burst_left > 0) {
+		s->burst_left--;
+		delay = BURST_INTERVAL;
+	} else {
+		delay = ldexp(1.0, s->poll);
+	}
+	if (once_mode && s->burst_left == 0)
+		return;
+	if (s->burst_left == 0 && sp->burst && s->reach == 0)
+		s->burst_left = BURST_POLLS - 1;
+	s->timer = loop_add_timer(delay, poll_source, s);
+}
+
+static int
+check_kod(struct source *s, const struct ntpwire_packet *pkt)
+{
+	const struct source_spec	*sp = &conf->specs[s->spec];
+
+	if (pkt->stratum != 0)
+		return 0;
+	if (pkt->refid == NTPWIRE_KOD_RATE) {
+		if (s->poll < sp->maxpoll)
+			s->poll++;
+		log_info("NTP source %s asks to poll less often; poll interval now %d",
+		    s->name, s->poll);
+	} else if (pkt->refid == NTPWIRE_KOD_DENY || pkt->refid == NTPWIRE_KOD_RSTR) {
+		log_warnx("NTP source %s denied access; no longer polling it", s->name);
+		s->stopped = 1;
+	}
+	return 1;
+}
+
+static void
+adjust_poll(struct source *s)
+{
+	const struct source_spec	*sp = &conf->specs[s->spec];
+
+	if (s->burst_left > 0)
+		return;
+	if (++s->good_in_row < POLL_RAISE_SAMPLES || s->poll >= sp->maxpoll)
+		return;
+	s->good_in_row = 0;
+	s->poll++;
+}
+
+static void	update_system(struct source *trigger);
+
+static void
+take_sample(struct source *s, const struct ntpwire_packet *pkt, const struct timespec *t4)
+{
+	struct filter_sample		 fs;
+	const struct filter_sample	*best;
+	double				 now = clock_mono();
+
+	ntpwire_offset_delay(ntpwire_from_timespec(&s->t1), pkt->receive, pkt->transmit,
+	    ntpwire_from_timespec(t4), &fs.offset, &fs.delay);
+	if (fs.delay < 0) {
+		/* Negative only when our clock was stepped during the exchange. */
+		log_debug("dropped a sample from %s with negative delay %.9f", s->name, fs.delay);
+		return;
+	}
+	fs.mono = now;
+	fs.raw = fs.offset + discipline_phase(now);
+	fs.dispersion = ldexp(1.0, pkt->precision) + ldexp(1.0, NTPD_PRECISION) +
+	    PHI * ntpwire_timespec_diff(t4, &s->t1);
+	s->last = fs;
+	s->has_last = 1;
+	filter_add(&s->filter, &fs);
+	adjust_poll(s);
+	log_debug("NTP source %s: offset %+.9f delay %.9f stratum %d", s->name, fs.offset,
+	    fs.delay, pkt->stratum);
+	if ((best = filter_best(&s->filter)) == NULL)
+		return;
+	s->best = *best;
+	s->has_best = 1;
+	s->jitter = filter_jitter(&s->filter, best);
+	if (!once_mode)
+		update_system(s);
+}
+
+static void
+handle_reply(struct source *s, const uint8_t *buf, ssize_t n, const struct sock_rxinfo *rx)
+{
+	struct ntpwire_packet	pkt;
+	struct timespec		t4;
+
+	if (rx->rxtime.tv_sec != 0)
+		t4 = rx->rxtime;
+	else
+		clock_now(&t4);
+	if (ntpwire_decode(buf, (size_t)n, &pkt) == -1 || pkt.mode != NTPWIRE_MODE_SERVER) {
+		log_debug("dropped a malformed reply from %s", s->name);
+		return;
+	}
+	if (!s->waiting || pkt.origin != s->cookie) {
+		log_debug("dropped a reply from %s that matches no request", s->name);
+		return;
+	}
+	s->waiting = 0;
+	if (check_kod(s, &pkt))
+		return;
+	s->reach |= 1;
+	s->leap = pkt.leap;
+	s->stratum = pkt.stratum;
+	s->refid = pkt.refid;
+	s->rootdelay = ntpwire_short_to_double(pkt.rootdelay);
+	s->rootdisp = ntpwire_short_to_double(pkt.rootdisp);
+	if (pkt.leap == NTPWIRE_LEAP_UNSYNC || pkt.stratum >= NTPWIRE_MAX_STRATUM ||
+	    pkt.stratum < conf->specs[s->spec].minstratum) {
+		log_debug("NTP source %s is not synchronised (leap %d, stratum %d)", s->name,
+		    pkt.leap, pkt.stratum);
+		return;
+	}
+	if (pkt.receive == 0 || pkt.transmit == 0 || ntpwire_diff(pkt.transmit, pkt.receive) < 0) {
+		log_debug("dropped a reply from %s with invalid timestamps", s->name);
+		return;
+	}
+	take_sample(s, &pkt, &t4);
+}
+
+static void
+on_reply(int fd, short revents, void *arg)
+{
+	struct sock_rxinfo	rx;
+	uint8_t			buf[MAX_REPLY];
+	ssize_t			n;
+
+	(void)revents;
+	while ((n = sock_recv(fd, buf, sizeof(buf), &rx)) >= 0)
+		handle_reply(arg, buf, n, &rx);
+}
+
+static double
+source_distance(const struct source *s, double now)
+{
+	return s->rootdelay / 2 + s->rootdisp + s->best.delay / 2 + s->best.dispersion +
+	    s->jitter + PHI * (now - s->best.mono);
+}
+
+static int
+is_usable(const struct source *s)
+{
+	return s->has_best && s->reach != 0 && !conf->specs[s->spec].noselect &&
+	    s->leap != NTPWIRE_LEAP_UNSYNC && s->stratum > 0 &&
+	    s->stratum < NTPWIRE_MAX_STRATUM;
+}
+
+/* Run selection over every source; returns 0 with res filled, or -1. */
+static int
+select_sources(double now, struct select_result *res)
+{
+	struct select_input	in[NTPD_MAX_SOURCES];
+	int			states[NTPD_MAX_SOURCES];
+	int			i, rc;
+
+	for (i = 0; i < nsources; i++) {
+		in[i].usable = is_usable(&sources[i]);
+		in[i].offset = sources[i].best.raw - discipline_phase(now);
+		in[i].distance = source_distance(&sources[i], now);
+		in[i].stratum = sources[i].stratum;
+		in[i].prefer = conf->specs[sources[i].spec].prefer;
+	}
+	rc = select_run(in, nsources, conf->minsources, conf->maxdistance, states, res);
+	for (i = 0; i < nsources; i++)
+		sources[i].state = states[i];
+	return rc;
+}
+
+static uint32_t
+make_refid(const struct netaddr *a)
+{
+	uint32_t	h = 2166136261u;
+	int		i;
+
+	if (a->family == AF_INET)
+		return ntohl(a->u.v4.s_addr);
+	/* XXX: chrony takes the first 32 bits of the MD5 of an IPv6 address; this is FNV-1a. */
+	for (i = 0; i < 16; i++)
+		h = (h ^ a->u.bytes[i]) * 16777619u;
+	return h;
+}
+
+static void
+on_tick(void *arg)
+{
+	(void)arg;
+	tick_timer = 0;
+	discipline_tick(clock_mono());
+}
+
+static void
+schedule_tick(double now)
+{
+	double	end = discipline_next();
+
+	if (tick_timer != 0)
+		loop_cancel_timer(tick_timer);
+	tick_timer = 0;
+	if (end > 0)
+		tick_timer = loop_add_timer(fmax(end - now, 0.0), on_tick, NULL);
+}
+
+static void
+set_reference(const struct source *peer, double offset, double distance)
+{
+	ntpd_ref.synced = 1;
+	ntpd_ref.leap = peer->leap;
+	ntpd_ref.stratum = peer->stratum + 1;
+	ntpd_ref.refid = make_refid(&peer->addr);
+	snprintf(ntpd_ref.refname, sizeof(ntpd_ref.refname), "%s", peer->name);
+	clock_now(&ntpd_ref.reftime);
+	ntpd_ref.update_mono = clock_mono();
+	ntpd_ref.rootdelay = peer->rootdelay + peer->best.delay;
+	ntpd_ref.rootdisp = peer->rootdisp + peer->best.dispersion + peer->jitter + fabs(offset);
+	if (conf->rtcsync && !clock_is_readonly() &&
+	    clock_set_sync(1, distance, distance + ntpd_ref.rootdelay / 2) == -1)
+		log_warn("cannot mark the kernel clock synchronised");
+}
+
+static void
+update_system(struct source *trigger)
+{
+	struct select_result	res;
+	double			now = clock_mono();
+	int			was_synced = ntpd_ref.synced;
+
+	if (select_sources(now, &res) == -1) {
+		log_debug("no majority of agreeing NTP sources");
+		return;
+	}
+	if (trigger->state != CTL_STATE_SELECTED && trigger->state != CTL_STATE_COMBINED)
+		return;
+	discipline_update(now, res.offset, now, res.offset + discipline_phase(now));
+	schedule_tick(now);
+	set_reference(&sources[res.best], res.offset, res.distance);
+	if (!was_synced)
+		log_info("selected NTP source %s", sources[res.best].name);
+}
+
+int
+source_start(const struct ntpd_conf *c, int once)
+{
+	int	i;
+
+	conf = c;
+	once_mode = once;
+	nsources = 0;
+	memset(resolvers, 0, sizeof(resolvers));
+	memset(&ntpd_ref, 0, sizeof(ntpd_ref));
+	ntpd_ref.leap = NTPWIRE_LEAP_UNSYNC;
+	for (i = 0; i < conf->nspecs; i++)
+		resolve_spec(&resolvers[i]);
+	return 0;
+}
+
+void
+source_stop(void)
+{
+	int	i;
+
+	for (i = 0; i < nsources; i++) {
+		loop_cancel_timer(sources[i].timer);
+		loop_del_fd(sources[i].fd);
+		close(sources[i].fd);
+	}
+	for (i = 0; i < conf->nspecs; i++)
+		loop_cancel_timer(resolvers[i].timer);
+	if (tick_timer != 0)
+		loop_cancel_timer(tick_timer);
+	tick_timer = 0;
+	nsources = 0;
+}
+
+int
+source_count(void)
+{
+	return nsources;
+}
+
+int
+source_burst_done(void)
+{
+	int	i;
+
+	for (i = 0; i < nsources; i++)
+		if (sources[i].timer != 0 || (sources[i].waiting &&
+		    clock_mono() - sources[i].t1_mono < BURST_INTERVAL))
+			return 0;
+	return 1;
+}
+
+int
+source_measure_once(double *offset)
+{
+	struct select_result	res;
+
+	if (select_sources(clock_mono(), &res) == -1)
+		return -1;
+	*offset = res.offset;
+	return 0;
+}
+
+int
+source_get_ctl(int index, struct ctl_source *row)
+{
+	const struct source	*s;
+	struct filter_stats	 st;
+	double			 now = clock_mono();
+
+	if (index < 0 || index >= nsources)
+		return -1;
+	s = &sources[index];
+	memset(row, 0, sizeof(*row));
+	snprintf(row->name, sizeof(row->name), "%s", s->name);
+	row->state = s->state;
+	row->stratum = s->stratum;
+	row->poll = s->poll;
+	row->reach = s->reach;
+	row->has_sample = s->has_last;
+	if (s->has_last) {
+		row->last_rx_ago = now - s->last.mono;
+		row->meas_offset = s->last.offset;
+		row->adj_offset = s->last.raw - discipline_phase(now);
+		row->error = s->rootdelay / 2 + s->rootdisp + s->last.delay / 2 +
+		    s->last.dispersion;
+	}
+	filter_get_stats(&s->filter, now, discipline_phase(now), &st);
+	row->samples = st.samples;
+	row->runs = st.runs;
+	row->span = st.span;
+	row->freq_ppm = st.freq_ppm;
+	row->freq_skew_ppm = st.skew_ppm;
+	row->offset = st.offset;
+	row->stddev = st.stddev;
+	return 0;
+}

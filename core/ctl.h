@@ -1,0 +1,137 @@
+/* ctl.h -- control socket protocol between ntpd and ntpctl: fixed-size messages over a Unix datagram socket. */
+#ifndef EDGEBOX_CTL_H
+#define EDGEBOX_CTL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CTL_MAGIC		0x4542434cu	/* "EBCL" */
+#define CTL_VERSION		1
+#define CTL_SOCKET_DEFAULT	"/run/edgebox/ntpd.sock"
+#define CTL_NAME_MAX		64
+
+enum ctl_type {
+	CTL_TRACKING = 1,	/* system clock state: struct ctl_tracking */
+	CTL_SOURCE = 2,		/* one source by index: struct ctl_source */
+	CTL_SERVERSTATS = 3	/* server counters: struct ctl_serverstats */
+};
+
+enum ctl_status {
+	CTL_OK = 0,
+	CTL_ERR_TYPE = 1,	/* unknown request type */
+	CTL_ERR_INDEX = 2	/* no source with that index */
+};
+
+/* Every request has exactly this size. */
+struct ctl_request {
+	uint32_t	magic;
+	uint16_t	version;
+	uint16_t	type;
+	uint32_t	seq;		/* copied into the reply */
+	uint32_t	index;		/* CTL_SOURCE: which source, from 0 */
+	uint8_t		reserved[16];
+};
+
+struct ctl_tracking {
+	uint32_t	refid;
+	int32_t		stratum;
+	int32_t		leap;		/* NTPWIRE_LEAP_*; NTPWIRE_LEAP_UNSYNC until the first update */
+	int32_t		reserved0;
+	char		refname[CTL_NAME_MAX];	/* source address, empty when not synchronised */
+	int64_t		reftime_sec;	/* Unix time of the last clock update */
+	int64_t		reftime_nsec;
+	double		system_time;	/* seconds the clock is fast (+) or slow (-) of NTP time */
+	double		last_offset;	/* seconds, offset measured at the last update */
+	double		rms_offset;
+	double		freq_ppm;	/* clock frequency error, + fast, - slow */
+	double		resid_freq_ppm;
+	double		skew_ppm;
+	double		root_delay;
+	double		root_dispersion;
+	double		update_interval;
+};
+
+/* Source states as chronyc's sources command shows them. */
+enum ctl_source_state {
+	CTL_STATE_SELECTED = '*',
+	CTL_STATE_COMBINED = '+',
+	CTL_STATE_NOTCOMBINED = '-',
+	CTL_STATE_FALSETICKER = 'x',
+	CTL_STATE_JITTERY = '~',
+	CTL_STATE_UNUSABLE = '?'
+};
+
+struct ctl_source {
+	char		name[CTL_NAME_MAX];	/* address as text */
+	int32_t		state;		/* enum ctl_source_state */
+	int32_t		stratum;
+	int32_t		poll;
+	int32_t		reach;		/* reachability register, 8 bits */
+	int32_t		samples;	/* samples in the filter (sourcestats NP) */
+	int32_t		runs;		/* runs of residuals with the same sign (NR) */
+	int32_t		has_sample;	/* whether the fields below are set */
+	int32_t		reserved0;
+	double		last_rx_ago;	/* seconds since the last good sample */
+	double		adj_offset;	/* offset of the last sample, corrected for later adjustments */
+	double		meas_offset;	/* offset of the last sample as measured */
+	double		error;		/* error bound of the last sample (+/-) */
+	double		span;		/* seconds between the oldest and newest filter sample */
+	double		freq_ppm;	/* frequency of the source relative to the local clock */
+	double		freq_skew_ppm;
+	double		offset;		/* estimated offset now */
+	double		stddev;
+};
+
+struct ctl_serverstats {
+	uint64_t	requests;	/* NTP requests received */
+	uint64_t	rejected;	/* denied by the access list */
+	uint64_t	malformed;	/* dropped as not an NTP request */
+	uint64_t	replies;
+	uint64_t	reserved[4];
+};
+
+/* Every reply has exactly this size. */
+struct ctl_reply {
+	uint32_t	magic;
+	uint16_t	version;
+	uint16_t	type;
+	uint32_t	seq;
+	int32_t		status;		/* enum ctl_status */
+	uint32_t	index;
+	uint32_t	count;		/* CTL_SOURCE: number of sources */
+	union {
+		struct ctl_tracking	tracking;
+		struct ctl_source	source;
+		struct ctl_serverstats	serverstats;
+		uint8_t			pad[512];
+	} u;
+};
+
+/* Fill a request of the given type. */
+void	ctl_request_init(struct ctl_request *, enum ctl_type, uint32_t seq, uint32_t index);
+
+/* Check a received request: exact size, magic and version.  Returns 0 or -1. */
+int	ctl_request_check(const void *buf, size_t len);
+
+/* Prepare the reply to req with status CTL_OK and a zeroed body. */
+void	ctl_reply_init(struct ctl_reply *, const struct ctl_request *req);
+
+/* Check a received reply against the request it answers: exact size,
+ * magic, version, type and sequence number.  Returns 0 or -1. */
+int	ctl_reply_check(const void *buf, size_t len, const struct ctl_request *req);
+
+/* Create the server's datagram socket at path, replacing a stale one and
+ * creating a missing parent directory (mode 0755).  Returns the fd or -1. */
+int	ctl_listen(const char *path);
+
+/* Open a client socket with an automatically bound abstract address,
+ * connected to path.  Returns the fd or -1 (errno set). */
+int	ctl_connect(const char *path);
+
+/* Send req on a connected client socket and wait up to timeout_ms for its
+ * reply, skipping stale replies.  Returns 0, or -1 (errno ETIMEDOUT when
+ * no reply came). */
+int	ctl_transact(int fd, const struct ctl_request *req, struct ctl_reply *,
+	    int timeout_ms);
+
+#endif
