@@ -29,6 +29,8 @@ dnsconf_defaults(struct dnsd_conf *c)
 	(void)records_strlcpy(c->conf_file, DNSD_DEFAULT_CONF, sizeof(c->conf_file));
 	(void)records_strlcpy(c->resolv_file, "/etc/resolv.conf", sizeof(c->resolv_file));
 	(void)records_strlcpy(c->pid_file, DNSD_DEFAULT_PIDFILE, sizeof(c->pid_file));
+	/* As in dnsmasq: drop root after binding unless user=root. */
+	(void)records_strlcpy(c->user, "nobody", sizeof(c->user));
 	c->port = 53;
 	c->cache_size = DNSD_CACHE_DEFAULT;
 	c->neg_ttl = -1;

@@ -1,11 +1,726 @@
-/* dnsd.c -- placeholder until dnsd lands. */
+/* dnsd.c -- the dnsd applet: start-up, listening sockets, TCP clients, signals and reload. */
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ifaddrs.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
 #include "applets.h"
+#include "dnsd.h"
+#include "dnswire.h"
+#include "log.h"
+#include "loop.h"
+#include "privs.h"
+#include "sock.h"
+#include "version.h"
+
+#define TCP_CONNS	20	/* dnsmasq's default max-tcp-connections */
+#define TCP_IDLE	10.0	/* seconds a TCP client may stay silent */
+#define TCP_QUERY_MAX	4096	/* larger queries over TCP are FORMERR */
+
+struct listener {
+	int	fd;
+	int	tcp;
+};
+
+struct conn {
+	int		 fd;
+	uint32_t	 gen;		/* bumped on close: late replies are dropped */
+	struct netaddr	 peer;
+	uint8_t		 rx[2 + TCP_QUERY_MAX];
+	size_t		 rxlen;
+	uint8_t		*tx;		/* 2 + DNS_MSG_MAX bytes, allocated at start-up */
+	size_t		 txlen, txoff;
+	int		 busy;		/* a query is being answered */
+	uint64_t	 timer;
+};
+
+static struct dnsd_state	 st;
+static struct listener		 listeners[2 * DNSD_LISTEN_MAX + 2];
+static int			 nlisteners;
+static struct conn		 conns[TCP_CONNS];
+static uint8_t			 inbuf[TCP_QUERY_MAX];
+static uint8_t			 outbuf[DNS_MSG_MAX];
+static int			 saved_argc;
+static char			**saved_argv;
+static int			 pidfile_written;
+
+static const char usage_text[] =
+    "usage: dnsd [-dhkv] [-C file] [-p port] [--test] [--OPTION[=VALUE] ...]\n"
+    "  -C FILE     read FILE instead of " DNSD_DEFAULT_CONF "\n"
+    "  -d          debug: stay in the foreground and log to stderr\n"
+    "  -k          stay in the foreground, log to syslog\n"
+    "  -p PORT     listen on PORT (default 53)\n"
+    "  -h          do not read /etc/hosts (no-hosts)\n"
+    "  --test      check the configuration and exit\n"
+    "  -v          print the version\n"
+    "Every dnsmasq.conf option is also a long option: --cache-size=500.\n";
+
+static void	process(const uint8_t *, size_t, int, const struct forward_client *,
+		    const struct netaddr *);
+
+/* Print config messages on stderr (before start-up and for --test). */
+static void
+print_sink(void *arg, int is_error, const char *msg)
+{
+	fprintf(stderr, "dnsd: %s%s\n", is_error ? "" : "warning: ", msg);
+}
+
+/* After start-up config messages go to the log. */
+static void
+log_sink(void *arg, int is_error, const char *msg)
+{
+	log_warnx("%s", msg);
+}
+
+static void
+deliver(const struct forward_client *c, const uint8_t *msg, size_t len)
+{
+	struct conn	*cn;
+
+	if (c->conn == -1) {
+		if (sock_reply(c->fd, msg, len, &c->rx) == -1)
+			log_debug("send reply: %s", strerror(errno));
+		return;
+	}
+	cn = &conns[c->conn];
+	if (cn->fd == -1 || cn->gen != c->conn_gen || len > DNS_MSG_MAX)
+		return;
+	cn->tx[0] = (uint8_t)(len >> 8);
+	cn->tx[1] = (uint8_t)len;
+	memcpy(cn->tx + 2, msg, len);
+	cn->txlen = len + 2;
+	cn->txoff = 0;
+	loop_set_events(cn->fd, POLLOUT);
+}
+
+static void
+log_query(const struct query *q, const struct netaddr *from)
+{
+	char	name[DNS_NAME_TEXT_MAX], type[DNS_TYPE_TEXT_MAX], addr[NETADDR_STRLEN];
+
+	if (!st.conf->log_queries)
+		return;
+	if (dnswire_name_to_text(q->name, name, sizeof(name), 0) == -1)
+		strcpy(name, "?");
+	log_info("query[%s] %s from %s", dnswire_type_name(q->qtype, type), name,
+	    netaddr_format(from, addr));
+}
+
+static void
+process(const uint8_t *msg, size_t len, int tcp, const struct forward_client *client,
+    const struct netaddr *from)
+{
+	struct query		q;
+	enum query_verdict	v;
+	size_t			outlen = 0;
+	int			idx[FORWARD_TRIES], n;
+
+	st.stats.queries++;
+	v = query_parse(&st, msg, len, tcp, &q, outbuf, sizeof(outbuf), &outlen);
+	if (v == QUERY_DROP) {
+		if (client->conn != -1)
+			conns[client->conn].busy = 0;
+		return;
+	}
+	q.from = *from;
+	if (v == QUERY_FORWARD) {
+		log_query(&q, from);
+		v = query_answer(&st, &q, outbuf, sizeof(outbuf), &outlen, loop_now());
+	}
+	if (v == QUERY_FORWARD) {
+		n = query_route(&st, q.name, idx, FORWARD_TRIES);
+		if (n == 0 || !query_may_forward(&st, from)) {
+			st.stats.refused++;
+			outlen = query_error(&q, DNS_RCODE_REFUSED, outbuf, sizeof(outbuf));
+		} else if (forward_start(&q, client, idx, n) == -1) {
+			st.stats.servfail++;
+			outlen = query_error(&q, DNS_RCODE_SERVFAIL, outbuf, sizeof(outbuf));
+		} else
+			return;
+	}
+	if (outlen > 0)
+		deliver(client, outbuf, outlen);
+}
+
+static void
+on_udp(int fd, short revents, void *arg)
+{
+	struct forward_client	c;
+	struct netaddr		from;
+	ssize_t			n;
+	uint16_t		port;
+
+	memset(&c, 0, sizeof(c));
+	c.fd = fd;
+	c.conn = -1;
+	if ((n = sock_recv(fd, inbuf, sizeof(inbuf), &c.rx)) == -1)
+		return;
+	if (netaddr_from_sockaddr((struct sockaddr *)&c.rx.from, &from, &port) == -1)
+		return;
+	process(inbuf, (size_t)n, 0, &c, &from);
+}
+
+static void
+conn_close(struct conn *cn)
+{
+	loop_del_fd(cn->fd);
+	close(cn->fd);
+	loop_cancel_timer(cn->timer);
+	cn->fd = -1;
+	cn->gen++;
+	cn->busy = 0;
+	cn->rxlen = cn->txlen = 0;
+}
+
+static void
+on_idle(void *arg)
+{
+	struct conn	*cn = arg;
+
+	cn->timer = 0;
+	if (cn->fd != -1)
+		conn_close(cn);
+}
+
+static void
+touch(struct conn *cn)
+{
+	loop_cancel_timer(cn->timer);
+	cn->timer = loop_add_timer(TCP_IDLE, on_idle, cn);
+}
+
+/* Answer the first whole query in rx, if there is one. */
+static void
+conn_next(struct conn *cn)
+{
+	struct forward_client	c;
+	size_t			qlen;
+
+	if (cn->busy || cn->rxlen < 2)
+		return;
+	qlen = (size_t)cn->rx[0] << 8 | cn->rx[1];
+	if (qlen > TCP_QUERY_MAX) {
+		st.stats.malformed++;
+		conn_close(cn);
+		return;
+	}
+	if (cn->rxlen < 2 + qlen)
+		return;
+	memcpy(inbuf, cn->rx + 2, qlen);
+	memmove(cn->rx, cn->rx + 2 + qlen, cn->rxlen - 2 - qlen);
+	cn->rxlen -= 2 + qlen;
+	cn->busy = 1;
+	loop_set_events(cn->fd, 0);
+	memset(&c, 0, sizeof(c));
+	c.fd = cn->fd;
+	c.conn = (int)(cn - conns);
+	c.conn_gen = cn->gen;
+	process(inbuf, qlen, 1, &c, &cn->peer);
+	if (cn->fd != -1 && !cn->busy)
+		loop_set_events(cn->fd, POLLIN);
+}
+
+static void
+on_conn(int fd, short revents, void *arg)
+{
+	struct conn	*cn = arg;
+	ssize_t		 n;
+
+	touch(cn);
+	if (revents & POLLOUT) {
+		n = write(fd, cn->tx + cn->txoff, cn->txlen - cn->txoff);
+		if (n == -1) {
+			if (errno != EAGAIN && errno != EINTR)
+				conn_close(cn);
+			return;
+		}
+		cn->txoff += (size_t)n;
+		if (cn->txoff < cn->txlen)
+			return;
+		cn->txlen = 0;
+		cn->busy = 0;
+		loop_set_events(fd, POLLIN);
+		conn_next(cn);
+		return;
+	}
+	if (revents & (POLLIN | POLLHUP | POLLERR)) {
+		n = read(fd, cn->rx + cn->rxlen, sizeof(cn->rx) - cn->rxlen);
+		if (n == 0 || (n == -1 && errno != EAGAIN && errno != EINTR)) {
+			conn_close(cn);
+			return;
+		}
+		if (n > 0)
+			cn->rxlen += (size_t)n;
+		conn_next(cn);
+	}
+}
+
+static void
+on_accept(int lfd, short revents, void *arg)
+{
+	struct sockaddr_storage	ss;
+	socklen_t		sslen = sizeof(ss);
+	struct conn		*cn = NULL;
+	uint16_t		port;
+	int			fd, i;
+
+	if ((fd = accept4(lfd, (struct sockaddr *)&ss, &sslen, SOCK_NONBLOCK | SOCK_CLOEXEC)) == -1)
+		return;
+	for (i = 0; i < TCP_CONNS; i++)
+		if (conns[i].fd == -1) {
+			cn = &conns[i];
+			break;
+		}
+	if (cn == NULL || loop_add_fd(fd, POLLIN, on_conn, cn) == -1) {
+		log_debug("TCP client dropped: %d connections open", TCP_CONNS);
+		close(fd);
+		return;
+	}
+	st.stats.tcp_connections++;
+	cn->fd = fd;
+	cn->rxlen = cn->txlen = 0;
+	cn->busy = 0;
+	cn->timer = 0;
+	if (netaddr_from_sockaddr((struct sockaddr *)&ss, &cn->peer, &port) == -1)
+		memset(&cn->peer, 0, sizeof(cn->peer));
+	touch(cn);
+}
+
+/* Add the addresses of interface= names to the listen list. */
+static int
+add_interfaces(struct dnsd_conf *c)
+{
+	struct ifaddrs	*ifa, *i;
+	struct netaddr	 a;
+	uint16_t	 port;
+	int		 k, found, errors = 0;
+
+	if (c->ninterfaces == 0)
+		return 0;
+	if (getifaddrs(&ifa) == -1) {
+		log_warn("getifaddrs");
+		return -1;
+	}
+	for (k = 0; k < c->ninterfaces; k++) {
+		found = 0;
+		for (i = ifa; i != NULL; i = i->ifa_next) {
+			if (i->ifa_addr == NULL || strcmp(i->ifa_name, c->interfaces[k]) != 0 ||
+			    netaddr_from_sockaddr(i->ifa_addr, &a, &port) == -1)
+				continue;
+			/* Link-local IPv6 needs a scope; dnsd does not serve it. */
+			if (a.family == AF_INET6 && a.u.bytes[0] == 0xfe &&
+			    (a.u.bytes[1] & 0xc0) == 0x80)
+				continue;
+			found = 1;
+			if (c->nlisten < DNSD_LISTEN_MAX)
+				c->listen[c->nlisten++] = a;
+		}
+		if (!found) {
+			log_warnx("interface=%s: no such interface, or it has no address",
+			    c->interfaces[k]);
+			errors++;
+		}
+	}
+	freeifaddrs(ifa);
+	return errors ? -1 : 0;
+}
+
+static int
+prefix_len(const struct sockaddr *mask)
+{
+	struct netaddr	m;
+	uint16_t	port;
+	int		n = 0, i, len;
+
+	if (mask == NULL || netaddr_from_sockaddr(mask, &m, &port) == -1)
+		return -1;
+	len = m.family == AF_INET ? 4 : 16;
+	for (i = 0; i < len; i++)
+		n += __builtin_popcount(m.u.bytes[i]);
+	return n;
+}
+
+/* The subnets of this host's interfaces: clients there may use forwarding. */
+static void
+read_subnets(struct dnsd_state *s)
+{
+	struct ifaddrs	*ifa, *i;
+	uint16_t	 port;
+	int		 len;
+
+	s->nsubnets = 0;
+	if (getifaddrs(&ifa) == -1) {
+		log_warn("getifaddrs");
+		return;
+	}
+	for (i = ifa; i != NULL && s->nsubnets < DNSD_SUBNETS_MAX; i = i->ifa_next) {
+		if (i->ifa_addr == NULL || (len = prefix_len(i->ifa_netmask)) < 0 ||
+		    netaddr_from_sockaddr(i->ifa_addr, &s->subnets[s->nsubnets].net, &port) == -1)
+			continue;
+		s->subnets[s->nsubnets].prefixlen = len;
+		s->nsubnets++;
+	}
+	freeifaddrs(ifa);
+}
+
+/*
+ * Every listen address must be one of this host's: dnsmasq refuses to start
+ * otherwise, and so does dnsd, before it sends or binds anything.
+ */
+static int
+check_listen(const struct dnsd_conf *c)
+{
+	char	buf[NETADDR_STRLEN];
+	int	i, r, errors = 0;
+
+	for (i = 0; i < c->nlisten; i++) {
+		r = sock_addr_is_local(&c->listen[i]);
+		if (r == 1)
+			continue;
+		if (r == 0)
+			log_warnx("listen-address %s: this address is not configured on any "
+			    "interface of this host; add it, or remove it from the config",
+			    netaddr_format(&c->listen[i], buf));
+		else
+			log_warn("listen-address %s", netaddr_format(&c->listen[i], buf));
+		errors++;
+	}
+	return errors ? -1 : 0;
+}
+
+/*
+ * Bind a UDP and a TCP socket to each listen address, as dnsmasq does with
+ * bind-interfaces.  dnsd always binds each address, with or without
+ * bind-interfaces: IP_PKTINFO already makes replies leave from the address
+ * asked, and a bound socket never answers on an address the config does
+ * not name and leaves port 53 of the other addresses to other servers.
+ */
+static int
+open_listeners(struct dnsd_conf *c)
+{
+	char	buf[NETADDR_STRLEN];
+	int	i, fd;
+
+	for (i = 0; i < c->nlisten; i++) {
+		netaddr_format(&c->listen[i], buf);
+		fd = sock_udp(&c->listen[i], c->port, SOCK_NONBLOCK_FLAG | SOCK_PKTINFO |
+		    SOCK_REUSEADDR);
+		if (fd == -1) {
+			log_warn("listen-address %s port %u (UDP)", buf, c->port);
+			return -1;
+		}
+		listeners[nlisteners].fd = fd;
+		listeners[nlisteners++].tcp = 0;
+		fd = sock_tcp_listen(&c->listen[i], c->port, 32, SOCK_NONBLOCK_FLAG |
+		    SOCK_REUSEADDR);
+		if (fd == -1) {
+			log_warn("listen-address %s port %u (TCP)", buf, c->port);
+			return -1;
+		}
+		listeners[nlisteners].fd = fd;
+		listeners[nlisteners++].tcp = 1;
+		log_info("listening on %s port %u", buf, c->port);
+	}
+	return 0;
+}
+
+/* Without listen-address and interface, listen on loopback only: dnsd
+ * serves no network the config does not name. */
+static void
+default_listen(struct dnsd_conf *c)
+{
+	struct netaddr	a;
+
+	if (c->nlisten > 0)
+		return;
+	if (netaddr_parse("127.0.0.1", &a) == 0)
+		c->listen[c->nlisten++] = a;
+	if (netaddr_parse("::1", &a) == 0 && sock_addr_is_local(&a) == 1)
+		c->listen[c->nlisten++] = a;
+}
+
+static void
+dump_stats(int signo, void *arg)
+{
+	log_info("queries %lu, answered locally %lu, cache hits %lu, cache misses %lu, "
+	    "forwarded %lu, upstream failures %lu, SERVFAIL %lu, REFUSED %lu, malformed %lu, "
+	    "dropped %lu, stray replies %lu, TCP connections %lu",
+	    st.stats.queries, st.stats.local, st.cache.hits, st.cache.misses,
+	    st.stats.forwarded, st.stats.upstream_failures, st.stats.servfail,
+	    st.stats.refused, st.stats.malformed, st.stats.dropped, st.stats.bad_replies,
+	    st.stats.tcp_connections);
+	log_info("cache size %zu, %zu entries, %lu inserted, %lu evicted; %d queries in flight",
+	    st.cache.size, cache_count(&st.cache), st.cache.inserts, st.cache.evictions,
+	    forward_pending());
+}
+
+static void
+on_stop(int signo, void *arg)
+{
+	log_info("exiting on signal %d", signo);
+	loop_stop();
+}
+
+static int
+same_listen(const struct dnsd_conf *a, const struct dnsd_conf *b)
+{
+	int	i;
+
+	if (a->nlisten != b->nlisten || a->port != b->port)
+		return 0;
+	for (i = 0; i < a->nlisten; i++)
+		if (!netaddr_equal(&a->listen[i], &b->listen[i]))
+			return 0;
+	return 1;
+}
+
+/* Load the config from the command line and files into a new struct. */
+static struct dnsd_conf *
+load_conf(conf_sink sink, int *errors)
+{
+	struct dnsd_conf	*c;
+
+	if ((c = malloc(sizeof(*c))) == NULL) {
+		*errors = 1;
+		return NULL;
+	}
+	dnsconf_defaults(c);
+	*errors = dnsconf_load(c, saved_argc, saved_argv, sink, NULL);
+	return c;
+}
+
+static void
+free_conf(struct dnsd_conf *c)
+{
+	if (c == NULL)
+		return;
+	dnsconf_free(c);
+	free(c);
+}
+
+/* SIGHUP: reread the config and every hosts file; keep the old config
+ * when the new one has errors. */
+static void
+on_reload(int signo, void *arg)
+{
+	struct dnsd_conf	*c, *old = st.conf;
+	struct records		 rec;
+	int			 errors;
+
+	log_info("reloading on SIGHUP");
+	c = load_conf(log_sink, &errors);
+	if (c != NULL && errors == 0) {
+		default_listen(c);
+		if (add_interfaces(c) == -1)
+			errors++;
+	}
+	if (c == NULL || errors > 0) {
+		log_warnx("configuration has %d error%s; keeping the old one", errors,
+		    errors == 1 ? "" : "s");
+		free_conf(c);
+		return;
+	}
+	if (!same_listen(old, c))
+		log_warnx("listen addresses and port changes take effect after a restart");
+	c->nlisten = old->nlisten;
+	memcpy(c->listen, old->listen, sizeof(c->listen));
+	c->port = old->port;
+	(void)dnsconf_read_resolv(c);
+	if (hosts_build(&rec, c, st.hostsfile, log_sink, NULL) == -1) {
+		log_warnx("keeping the old configuration");
+		free_conf(c);
+		return;
+	}
+	forward_cancel_all();
+	records_free(&st.records);
+	st.records = rec;
+	st.conf = c;
+	if (query_setup(&st) == -1)
+		log_warnx("invalid domain in the new configuration");
+	if ((size_t)c->cache_size != st.cache.size) {
+		cache_free(&st.cache);
+		if (cache_init(&st.cache, (size_t)c->cache_size) == -1)
+			log_warnx("no memory for a cache of %ld entries; caching is off",
+			    c->cache_size);
+	} else
+		cache_clear(&st.cache);
+	read_subnets(&st);
+	free_conf(old);
+	log_info("reloaded: %zu local records, cache size %zu", st.records.nrrs, st.cache.size);
+}
+
+static int
+write_pidfile(const struct dnsd_conf *c)
+{
+	FILE	*f;
+
+	if (c->pid_file[0] == '\0')
+		return 0;
+	if (c->debug && strcmp(c->pid_file, DNSD_DEFAULT_PIDFILE) == 0)
+		return 0;
+	if ((f = fopen(c->pid_file, "w")) == NULL) {
+		log_warn("pid-file %s", c->pid_file);
+		return -1;
+	}
+	fprintf(f, "%ld\n", (long)getpid());
+	fclose(f);
+	pidfile_written = 1;
+	return 0;
+}
+
+static void
+daemonize(void)
+{
+	pid_t	pid;
+	int	fd;
+
+	if ((pid = fork()) == -1)
+		fatal("fork");
+	if (pid > 0)
+		_exit(0);
+	setsid();
+	if (chdir("/") == -1)
+		log_warn("chdir /");
+	if ((fd = open("/dev/null", O_RDWR)) != -1) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		if (fd > 2)
+			close(fd);
+	}
+}
+
+static int
+setup_loop(void)
+{
+	int	i;
+
+	if (loop_init() == -1)
+		return -1;
+	for (i = 0; i < nlisteners; i++)
+		if (loop_add_fd(listeners[i].fd, POLLIN, listeners[i].tcp ? on_accept : on_udp,
+		    NULL) == -1)
+			return -1;
+	if (loop_add_signal(SIGHUP, on_reload, NULL) == -1 ||
+	    loop_add_signal(SIGUSR1, dump_stats, NULL) == -1 ||
+	    loop_add_signal(SIGTERM, on_stop, NULL) == -1 ||
+	    loop_add_signal(SIGINT, on_stop, NULL) == -1)
+		return -1;
+	signal(SIGPIPE, SIG_IGN);
+	return 0;
+}
+
+static int
+alloc_conns(void)
+{
+	int	i;
+
+	for (i = 0; i < TCP_CONNS; i++) {
+		conns[i].fd = -1;
+		if ((conns[i].tx = malloc(2 + DNS_MSG_MAX)) == NULL)
+			return -1;
+	}
+	return 0;
+}
+
+/* Everything between a valid config and the first packet. */
+static int
+start(struct dnsd_conf *c)
+{
+	char	*env;
+
+	default_listen(c);
+	if (add_interfaces(c) == -1 || check_listen(c) == -1)
+		return -1;
+	(void)dnsconf_read_resolv(c);
+	st.conf = c;
+	/* Tests point the main hosts file elsewhere; dnsmasq has no option for it. */
+	env = getenv("DNSD_HOSTS_FILE");
+	st.hostsfile = env != NULL && *env != '\0' ? env : DNSD_HOSTS;
+	if (query_setup(&st) == -1) {
+		log_warnx("invalid domain name in the configuration");
+		return -1;
+	}
+	if (hosts_build(&st.records, c, st.hostsfile, NULL, NULL) == -1)
+		return -1;
+	if (cache_init(&st.cache, (size_t)c->cache_size) == -1) {
+		log_warnx("no memory for a cache of %ld entries", c->cache_size);
+		return -1;
+	}
+	if (alloc_conns() == -1) {
+		log_warnx("no memory for TCP buffers");
+		return -1;
+	}
+	read_subnets(&st);
+	forward_init(&st, deliver);
+	return open_listeners(c);
+}
 
 int
 dnsd_main(int argc, char **argv)
 {
-	(void)argc; (void)argv;
-	fprintf(stderr, "dnsd: not built yet\n");
-	return 1;
+	struct dnsd_conf	*c;
+	int			 errors, daemon;
+
+	log_init(LOG_TO_STDERR, 0, "dnsd", LOG_DAEMON);
+	saved_argc = argc;
+	saved_argv = argv;
+	c = load_conf(print_sink, &errors);
+	if (c == NULL)
+		fatalx("out of memory");
+	if (c->help) {
+		fputs(usage_text, stdout);
+		return 0;
+	}
+	if (c->version) {
+		printf("dnsd (edgebox) %s\n", EDGEBOX_VERSION);
+		return 0;
+	}
+	if (c->test_only) {
+		if (errors > 0) {
+			fprintf(stderr, "dnsd: %d error%s in the configuration\n", errors,
+			    errors == 1 ? "" : "s");
+			return 1;
+		}
+		printf("dnsd: syntax check OK.\n");
+		return 0;
+	}
+	if (errors > 0) {
+		fprintf(stderr, "dnsd: %d error%s in the configuration; not starting\n", errors,
+		    errors == 1 ? "" : "s");
+		return 1;
+	}
+	if (c->debug)
+		log_init(LOG_TO_STDERR, 1, "dnsd", LOG_DAEMON);
+	if (start(c) == -1) {
+		log_warnx("not starting");
+		return 1;
+	}
+	daemon = !c->debug && !c->foreground;
+	if (daemon)
+		daemonize();
+	if (!c->debug)
+		log_init(LOG_TO_SYSLOG, 0, "dnsd", LOG_DAEMON);
+	(void)write_pidfile(c);
+	if (c->user[0] != '\0' && strcmp(c->user, "root") != 0 &&
+	    privs_drop(c->user, c->group[0] != '\0' ? c->group : NULL, 0) == -1)
+		fatalx("not starting");
+	if (setup_loop() == -1)
+		fatal("event loop");
+	log_info("started, version %s, cache size %zu, %zu local records",
+	    EDGEBOX_VERSION, st.cache.size, st.records.nrrs);
+	if (loop_run(0) == -1)
+		log_warn("event loop");
+	forward_cancel_all();
+	if (pidfile_written && unlink(st.conf->pid_file) == -1)
+		log_warn("cannot remove %s", st.conf->pid_file);
+	return 0;
 }

@@ -290,4 +290,130 @@ size_t	cache_count(const struct cache *);
 /* Check the list and hash invariants.  Returns 0 or -1. */
 int	cache_check(const struct cache *);
 
+
+/* query.c: answers from local data and the cache */
+
+/* A client's query, parsed. */
+struct query {
+	uint16_t		 id;
+	uint16_t		 flags;		/* client's flags word */
+	uint8_t			 name[255];	/* question name as sent (wire, case kept) */
+	uint16_t		 qtype;
+	uint16_t		 qclass;
+	int			 has_question;
+	int			 edns;		/* the query carried an OPT record */
+	uint16_t		 edns_size;	/* requestor's UDP payload size */
+	uint16_t		 adv_size;	/* ours, sent in the reply's OPT */
+	size_t			 limit;		/* largest reply the client takes */
+	int			 tcp;
+	struct netaddr		 from;
+};
+
+/* What the I/O layer does with a query. */
+enum query_verdict {
+	QUERY_DROP,		/* send nothing */
+	QUERY_REPLY,		/* send the reply built in the output buffer */
+	QUERY_FORWARD		/* ask an upstream; the reply comes later */
+};
+
+/* Counters dumped on SIGUSR1. */
+struct dnsd_stats {
+	unsigned long	queries;
+	unsigned long	local;		/* answered from hosts and local records */
+	unsigned long	forwarded;
+	unsigned long	upstream_failures;	/* timeouts, errors, SERVFAIL/REFUSED from upstream */
+	unsigned long	servfail;	/* SERVFAIL sent because no upstream answered */
+	unsigned long	malformed;
+	unsigned long	refused;
+	unsigned long	tcp_connections;
+	unsigned long	dropped;
+	unsigned long	bad_replies;	/* upstream replies that matched no query */
+};
+
+/* A local subnet: forwarding is only for clients inside one. */
+#define DNSD_SUBNETS_MAX	64
+struct dnsd_subnet {
+	struct netaddr	net;
+	int		prefixlen;
+};
+
+/* Everything a running dnsd reads per query. */
+struct dnsd_state {
+	struct dnsd_conf	*conf;
+	struct records		 records;
+	struct cache		 cache;
+	struct dnsd_stats	 stats;
+	struct dnsd_subnet	 subnets[DNSD_SUBNETS_MAX];
+	int			 nsubnets;
+	/* Wire forms of conf->servers[].domain and conf->addresses[].domain. */
+	uint8_t			 server_dom[DNSD_SERVERS_MAX][255];
+	uint8_t			 address_dom[DNSD_ADDRESS_MAX][255];
+	const char		*hostsfile;
+};
+
+/* Parse a client's query.  Returns QUERY_DROP (too short or a response),
+ * QUERY_REPLY with an error reply (FORMERR, NOTIMP) already built in out,
+ * or QUERY_FORWARD meaning "parsed, go on" with q filled. */
+enum query_verdict query_parse(struct dnsd_state *, const uint8_t *msg, size_t len,
+	    int tcp, struct query *q, uint8_t *out, size_t cap, size_t *outlen);
+
+/* Answer q from local data or the cache, or decide to forward.  On
+ * QUERY_REPLY the reply is in out.  route receives the server index of
+ * the best matching domain (-1: default servers). */
+enum query_verdict query_answer(struct dnsd_state *, const struct query *,
+	    uint8_t *out, size_t cap, size_t *outlen, double now);
+
+/* Build a reply with only the question and rcode.  Returns its length. */
+size_t	query_error(const struct query *, unsigned int rcode, uint8_t *out, size_t cap);
+
+/* Turn an upstream (or cached) reply into the reply for q: the client's ID,
+ * question case and RD bit, TTLs lowered by age, our OPT record, and cut
+ * to the client's size with TC set when answers are dropped.  Returns the
+ * length or 0 when up is malformed. */
+size_t	query_relay(const struct query *, const uint8_t *up, size_t uplen, uint32_t age,
+	    uint8_t *out, size_t cap);
+
+/* The TTL to cache an upstream reply with (0: do not cache it). */
+uint32_t query_cache_ttl(const struct dnsd_state *, const uint8_t *msg, size_t len);
+
+/* Fill the wire forms of the configured domains.  Returns 0 or -1. */
+int	query_setup(struct dnsd_state *);
+
+/* Choose the upstreams for a name: fills idx with up to max server
+ * indexes in the order to try.  Returns their number (0: none). */
+int	query_route(const struct dnsd_state *, const uint8_t *name, int *idx, int max);
+
+/* Whether a client may have its queries forwarded.  Returns 1 or 0. */
+int	query_may_forward(const struct dnsd_state *, const struct netaddr *);
+
+/* forward.c: queries sent upstream over UDP, with retries and failover */
+
+#define FORWARD_MAX	128	/* queries waiting for upstreams at once */
+#define FORWARD_TRIES	4	/* servers tried per query */
+#define FORWARD_TIMEOUT	1.0	/* seconds to wait for each try */
+
+/* Where the reply to a forwarded query goes. */
+struct forward_client {
+	int			fd;		/* UDP: the listening socket */
+	struct sock_rxinfo	rx;		/* UDP: source and destination */
+	int			conn;		/* TCP: connection slot, -1 for UDP */
+	uint32_t		conn_gen;	/* TCP: the slot's generation */
+};
+
+/* Delivers a reply to a client (the I/O layer in dnsd.c). */
+typedef void	(*forward_reply_cb)(const struct forward_client *, const uint8_t *, size_t);
+
+void	forward_init(struct dnsd_state *, forward_reply_cb);
+
+/* Send q upstream to the servers idx[0..n).  Returns 0, or -1 when no slot
+ * or socket is free (the caller answers SERVFAIL). */
+int	forward_start(const struct query *, const struct forward_client *,
+	    const int *idx, int n);
+
+/* Drop every query in flight (on reload: server indexes change). */
+void	forward_cancel_all(void);
+
+/* Number of queries in flight. */
+int	forward_pending(void);
+
 #endif

@@ -1,0 +1,303 @@
+/* forward.c -- dnsd's upstream queries: one UDP socket each, retries, failover, caching. */
+#include <sys/random.h>
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dnsd.h"
+#include "dnswire.h"
+#include "log.h"
+#include "loop.h"
+
+#define UPSTREAM_BUF	4096	/* we advertise DNSD_EDNS_SIZE; a little more is tolerated */
+
+struct pending {
+	int			in_use;
+	struct query		q;
+	struct forward_client	client;
+	struct netaddr		addr[FORWARD_TRIES];
+	uint16_t		port[FORWARD_TRIES];
+	int			nservers;
+	int			next;		/* next server to try */
+	int			fd[FORWARD_TRIES];	/* one socket per try in flight */
+	uint16_t		id[FORWARD_TRIES];
+	int			inflight;
+	uint64_t		timer;
+	unsigned int		last_rcode;	/* sent when every server failed */
+};
+
+static struct pending	 pending[FORWARD_MAX];
+static struct dnsd_state *state;
+static forward_reply_cb	 deliver;
+static uint8_t		 upbuf[UPSTREAM_BUF];
+static uint8_t		 outbuf[DNS_MSG_MAX];
+
+/* Random 16-bit values, from getrandom(2) in batches. */
+static uint16_t
+random16(void)
+{
+	static uint16_t	pool[128];
+	static size_t	left;
+	ssize_t		n;
+
+	if (left == 0) {
+		n = getrandom(pool, sizeof(pool), GRND_NONBLOCK);
+		if (n != (ssize_t)sizeof(pool))
+			fatal("getrandom");
+		left = sizeof(pool) / sizeof(pool[0]);
+	}
+	return pool[--left];
+}
+
+void
+forward_init(struct dnsd_state *st, forward_reply_cb cb)
+{
+	int	i, j;
+
+	state = st;
+	deliver = cb;
+	memset(pending, 0, sizeof(pending));
+	for (i = 0; i < FORWARD_MAX; i++)
+		for (j = 0; j < FORWARD_TRIES; j++)
+			pending[i].fd[j] = -1;
+}
+
+int
+forward_pending(void)
+{
+	int	i, n = 0;
+
+	for (i = 0; i < FORWARD_MAX; i++)
+		n += pending[i].in_use;
+	return n;
+}
+
+static void
+close_try(struct pending *pq, int k)
+{
+	if (pq->fd[k] == -1)
+		return;
+	loop_del_fd(pq->fd[k]);
+	close(pq->fd[k]);
+	pq->fd[k] = -1;
+	pq->inflight--;
+}
+
+static void
+release(struct pending *pq)
+{
+	int	k;
+
+	for (k = 0; k < FORWARD_TRIES; k++)
+		close_try(pq, k);
+	loop_cancel_timer(pq->timer);
+	pq->in_use = 0;
+}
+
+static void	on_reply(int, short, void *);
+static void	on_timeout(void *);
+
+/* Send the query to server k over a fresh socket: a new source port and ID
+ * per try, so a forged reply has to guess both (RFC 5452). */
+static int
+send_try(struct pending *pq, int k)
+{
+	uint8_t	msg[DNS_HEADER_LEN + DNS_NAME_MAX + 4 + 11];
+	char	buf[NETADDR_STRLEN];
+	int	len, fd;
+
+	pq->id[k] = random16();
+	len = dnswire_query(msg, sizeof(msg), pq->id[k], DNS_FLAG_RD, pq->q.name,
+	    pq->q.qtype, pq->q.qclass, DNSD_EDNS_SIZE);
+	if (len == -1)
+		return -1;
+	if ((fd = sock_connect(&pq->addr[k], pq->port[k], SOCK_DGRAM)) == -1) {
+		log_warn("upstream %s#%u: socket", netaddr_format(&pq->addr[k], buf),
+		    pq->port[k]);
+		return -1;
+	}
+	if (send(fd, msg, (size_t)len, 0) != len || loop_add_fd(fd, POLLIN, on_reply, pq) == -1) {
+		log_debug("upstream %s#%u: send: %s", netaddr_format(&pq->addr[k], buf),
+		    pq->port[k], strerror(errno));
+		close(fd);
+		return -1;
+	}
+	pq->fd[k] = fd;
+	pq->inflight++;
+	state->stats.forwarded++;
+	return 0;
+}
+
+static void
+finish_fail(struct pending *pq)
+{
+	size_t	len;
+
+	if (pq->last_rcode == DNS_RCODE_SERVFAIL)
+		state->stats.servfail++;
+	len = query_error(&pq->q, pq->last_rcode, outbuf, sizeof(outbuf));
+	if (len > 0)
+		deliver(&pq->client, outbuf, len);
+	release(pq);
+}
+
+/* Try the next servers until one send succeeds; with all-servers, send to
+ * every one at once.  Gives up with the last rcode when none is left. */
+static void
+advance(struct pending *pq)
+{
+	int	sent = 0;
+
+	while (pq->next < pq->nservers) {
+		if (send_try(pq, pq->next++) == 0) {
+			sent = 1;
+			if (!state->conf->all_servers)
+				break;
+		} else
+			state->stats.upstream_failures++;
+	}
+	if (!sent && pq->inflight == 0) {
+		finish_fail(pq);
+		return;
+	}
+	loop_cancel_timer(pq->timer);
+	pq->timer = loop_add_timer(FORWARD_TIMEOUT, on_timeout, pq);
+}
+
+static void
+on_timeout(void *arg)
+{
+	struct pending	*pq = arg;
+	int		 k;
+
+	pq->timer = 0;
+	state->stats.upstream_failures += (unsigned long)pq->inflight;
+	for (k = 0; k < FORWARD_TRIES; k++)
+		close_try(pq, k);
+	advance(pq);
+}
+
+int
+forward_start(const struct query *q, const struct forward_client *client,
+    const int *idx, int n)
+{
+	struct pending	*pq = NULL;
+	int		 i;
+
+	for (i = 0; i < FORWARD_MAX; i++)
+		if (!pending[i].in_use) {
+			pq = &pending[i];
+			break;
+		}
+	if (pq == NULL || n == 0)
+		return -1;
+	pq->in_use = 1;
+	pq->q = *q;
+	pq->client = *client;
+	pq->nservers = n < FORWARD_TRIES ? n : FORWARD_TRIES;
+	for (i = 0; i < pq->nservers; i++) {
+		pq->addr[i] = state->conf->servers[idx[i]].addr;
+		pq->port[i] = state->conf->servers[idx[i]].port;
+	}
+	pq->next = 0;
+	pq->inflight = 0;
+	pq->timer = 0;
+	pq->last_rcode = DNS_RCODE_SERVFAIL;
+	advance(pq);
+	return 0;
+}
+
+/* Whether msg answers the query we sent as try k: the ID and the one
+ * question must match (the connected socket already checked the source). */
+static int
+matches(const struct pending *pq, int k, const uint8_t *msg, size_t len)
+{
+	struct dnswire_parser	p;
+	struct dnswire_question	qu;
+
+	if (dnswire_parser_init(&p, msg, len) == -1 || p.hdr.id != pq->id[k] ||
+	    !(p.hdr.flags & DNS_FLAG_QR) || p.hdr.count[DNS_SECTION_QUESTION] != 1 ||
+	    dnswire_parse_question(&p, &qu) != 1)
+		return 0;
+	return qu.qtype == pq->q.qtype && qu.qclass == pq->q.qclass &&
+	    dnswire_name_equal(qu.name, pq->q.name);
+}
+
+static int
+try_of(const struct pending *pq, int fd)
+{
+	int	k;
+
+	for (k = 0; k < FORWARD_TRIES; k++)
+		if (pq->fd[k] == fd)
+			return k;
+	return -1;
+}
+
+static void
+on_reply(int fd, short revents, void *arg)
+{
+	struct pending	*pq = arg;
+	uint8_t		 lname[DNS_NAME_MAX];
+	ssize_t		 n;
+	size_t		 len, outlen;
+	unsigned int	 rcode;
+	uint32_t	 ttl;
+	int		 k;
+
+	if ((k = try_of(pq, fd)) == -1)
+		return;
+	if ((n = recv(fd, upbuf, sizeof(upbuf), 0)) == -1) {
+		if (errno == EAGAIN || errno == EINTR)
+			return;
+		/* ECONNREFUSED: an ICMP error; go on without waiting. */
+		log_debug("upstream reply: %s", strerror(errno));
+		state->stats.upstream_failures++;
+		close_try(pq, k);
+		if (pq->inflight == 0)
+			advance(pq);
+		return;
+	}
+	len = (size_t)n;
+	if (!matches(pq, k, upbuf, len)) {
+		state->stats.bad_replies++;
+		return;
+	}
+	rcode = DNS_FLAGS_RCODE(((uint16_t)upbuf[2] << 8) | upbuf[3]);
+	if (rcode == DNS_RCODE_SERVFAIL || rcode == DNS_RCODE_REFUSED ||
+	    rcode == DNS_RCODE_NOTIMP || rcode == DNS_RCODE_FORMERR) {
+		state->stats.upstream_failures++;
+		pq->last_rcode = rcode == DNS_RCODE_REFUSED ? rcode : DNS_RCODE_SERVFAIL;
+		close_try(pq, k);
+		if (pq->inflight == 0)
+			advance(pq);
+		return;
+	}
+	if ((ttl = query_cache_ttl(state, upbuf, len)) > 0) {
+		memcpy(lname, pq->q.name, dnswire_name_len(pq->q.name));
+		dnswire_name_lower(lname);
+		(void)cache_store(&state->cache, lname, pq->q.qtype, pq->q.qclass, upbuf, len,
+		    ttl, loop_now());
+	}
+	outlen = query_relay(&pq->q, upbuf, len, 0, outbuf, sizeof(outbuf));
+	if (outlen == 0) {
+		state->stats.malformed++;
+		close_try(pq, k);
+		if (pq->inflight == 0)
+			advance(pq);
+		return;
+	}
+	deliver(&pq->client, outbuf, outlen);
+	release(pq);
+}
+
+void
+forward_cancel_all(void)
+{
+	int	i;
+
+	for (i = 0; i < FORWARD_MAX; i++)
+		if (pending[i].in_use)
+			release(&pending[i]);
+}

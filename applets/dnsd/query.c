@@ -1,0 +1,643 @@
+/* query.c -- dnsd's answers: local names, address= and local= domains, the cache. */
+#include <string.h>
+
+#include "dnsd.h"
+#include "dnswire.h"
+#include "log.h"
+
+#define OPT_LEN		11	/* an OPT record without options */
+#define CNAME_HOPS	8	/* local CNAME chains followed at most */
+
+/* Synthetic SOA timers, in seconds; dnsd holds no zone, so only the
+ * minimum (the negative TTL, RFC 2308) matters to clients. */
+#define SOA_REFRESH	1200
+#define SOA_RETRY	180
+#define SOA_EXPIRE	1209600
+
+static size_t
+reply_limit(const struct query *q, const struct dnsd_conf *c)
+{
+	size_t	limit;
+
+	if (q->tcp)
+		return DNS_MSG_MAX;
+	if (!q->edns)
+		return DNS_UDP_MAX_PLAIN;
+	limit = q->edns_size < DNS_UDP_MAX_PLAIN ? DNS_UDP_MAX_PLAIN : q->edns_size;
+	if (limit > (size_t)c->edns_packet_max)
+		limit = (size_t)c->edns_packet_max;
+	return limit;
+}
+
+/* The flags of a reply: QR, the query's opcode and RD, RA, rcode. */
+static uint16_t
+reply_flags(const struct query *q, unsigned int rcode)
+{
+	return (uint16_t)(DNS_FLAG_QR | (q->flags & (0xf << 11)) | (q->flags & DNS_FLAG_RD) |
+	    DNS_FLAG_RA | (rcode & 0xf));
+}
+
+static void
+add_opt(struct dnswire_builder *b, const struct query *q)
+{
+	if (q->edns)
+		(void)dnswire_builder_opt(b, q->adv_size, 0, 0, 0, NULL, 0);
+}
+
+size_t
+query_error(const struct query *q, unsigned int rcode, uint8_t *out, size_t cap)
+{
+	struct dnswire_builder	b;
+
+	if (dnswire_builder_init(&b, out, cap, 0) == -1)
+		return 0;
+	dnswire_builder_header(&b, q->id, reply_flags(q, rcode));
+	if (q->has_question)
+		(void)dnswire_builder_question(&b, q->name, q->qtype, q->qclass);
+	if (q->edns)
+		(void)dnswire_builder_opt(&b, q->adv_size, 0, 0, 0, NULL, 0);
+	return dnswire_builder_finish(&b);
+}
+
+enum query_verdict
+query_parse(struct dnsd_state *st, const uint8_t *msg, size_t len, int tcp,
+    struct query *q, uint8_t *out, size_t cap, size_t *outlen)
+{
+	struct dnswire_parser	p;
+	struct dnswire_question	qu;
+	struct dnswire_edns	edns;
+	int			r;
+
+	memset(q, 0, sizeof(*q));
+	q->tcp = tcp;
+	if (dnswire_parser_init(&p, msg, len) == -1) {
+		st->stats.malformed++;
+		return QUERY_DROP;
+	}
+	q->id = p.hdr.id;
+	q->flags = p.hdr.flags;
+	if (p.hdr.flags & DNS_FLAG_QR) {
+		st->stats.dropped++;
+		return QUERY_DROP;
+	}
+	q->limit = tcp ? DNS_MSG_MAX : DNS_UDP_MAX_PLAIN;
+	if (DNS_FLAGS_OPCODE(p.hdr.flags) != DNS_OPCODE_QUERY) {
+		*outlen = query_error(q, DNS_RCODE_NOTIMP, out, cap);
+		return QUERY_REPLY;
+	}
+	if (p.hdr.count[DNS_SECTION_QUESTION] != 1 ||
+	    dnswire_parse_question(&p, &qu) != 1) {
+		st->stats.malformed++;
+		*outlen = query_error(q, DNS_RCODE_FORMERR, out, cap);
+		return QUERY_REPLY;
+	}
+	memcpy(q->name, qu.name, qu.namelen);
+	q->qtype = qu.qtype;
+	q->qclass = qu.qclass;
+	q->has_question = 1;
+	if ((r = dnswire_edns_find(msg, len, &edns)) == -1) {
+		st->stats.malformed++;
+		*outlen = query_error(q, DNS_RCODE_FORMERR, out, cap);
+		return QUERY_REPLY;
+	}
+	if (r == 1) {
+		q->edns = 1;
+		q->adv_size = (uint16_t)st->conf->edns_packet_max;
+		q->edns_size = edns.udp_size;
+		if (edns.version != 0) {
+			/* RFC 6891 6.1.3: BADVERS, with our OPT saying version 0. */
+			struct dnswire_builder	b;
+
+			dnswire_builder_init(&b, out, cap, 0);
+			dnswire_builder_header(&b, q->id, reply_flags(q, 0));
+			(void)dnswire_builder_question(&b, q->name, q->qtype, q->qclass);
+			(void)dnswire_builder_opt(&b, q->adv_size, DNS_RCODE_BADVERS >> 4, 0, 0,
+			    NULL, 0);
+			*outlen = dnswire_builder_finish(&b);
+			return QUERY_REPLY;
+		}
+	}
+	q->limit = reply_limit(q, st->conf);
+	return QUERY_FORWARD;
+}
+
+/* The name (a suffix of qname) of the zone dnsd speaks for: the longest
+ * local= domain containing qname, else domain= when it contains qname,
+ * else qname itself. */
+static const uint8_t *
+zone_of(const struct dnsd_state *st, const uint8_t *qname)
+{
+	const uint8_t	*best = NULL;
+	int		 i, labels, bestlabels = -1;
+	uint8_t		 dom[DNS_NAME_MAX];
+
+	for (i = 0; i < st->conf->nservers; i++) {
+		if (st->conf->servers[i].route != ROUTE_LOCAL ||
+		    !dnswire_name_is_subdomain(qname, st->server_dom[i]))
+			continue;
+		labels = dnswire_name_labels(st->server_dom[i]);
+		if (labels > bestlabels) {
+			best = st->server_dom[i];
+			bestlabels = labels;
+		}
+	}
+	if (best == NULL && st->conf->domain[0] != '\0' &&
+	    dnswire_name_from_text(st->conf->domain, dom) != -1 &&
+	    dnswire_name_is_subdomain(qname, dom))
+		bestlabels = dnswire_name_labels(dom);
+	if (best == NULL && bestlabels < 0)
+		return qname;
+	/* Point into qname itself so the builder compresses the owner. */
+	labels = dnswire_name_labels(qname) - bestlabels;
+	while (labels-- > 0)
+		qname += *qname + 1;
+	return qname;
+}
+
+/* Add the SOA that makes a negative answer cacheable (RFC 2308 3). */
+static void
+add_soa(struct dnsd_state *st, struct dnswire_builder *b, const struct query *q)
+{
+	const uint8_t		*zone = zone_of(st, q->name);
+	uint8_t			 rname[DNS_NAME_MAX];
+	struct dnswire_soa	 soa;
+	size_t			 zlen = dnswire_name_len(zone);
+	uint32_t		 ttl = (uint32_t)st->conf->local_ttl;
+
+	/* hostmaster.ZONE, or the zone itself when that is too long. */
+	if (zlen + 11 <= DNS_NAME_MAX) {
+		rname[0] = 10;
+		memcpy(rname + 1, "hostmaster", 10);
+		memcpy(rname + 11, zone, zlen);
+	} else
+		memcpy(rname, zone, zlen);
+	memset(&soa, 0, sizeof(soa));
+	soa.mname = zone;
+	soa.rname = rname;
+	soa.serial = 1;
+	soa.refresh = SOA_REFRESH;
+	soa.retry = SOA_RETRY;
+	soa.expire = SOA_EXPIRE;
+	soa.minimum = ttl;
+	(void)dnswire_builder_soa(b, DNS_SECTION_AUTHORITY, zone, ttl, &soa);
+}
+
+static uint32_t
+rr_ttl(const struct dnsd_state *st, const struct records_rr *rr)
+{
+	return rr->ttl == RECORDS_LOCAL_TTL ? (uint32_t)st->conf->local_ttl : rr->ttl;
+}
+
+/* Add one local record under owner; returns 0 or -1 when it did not fit. */
+static int
+add_rr(struct dnsd_state *st, struct dnswire_builder *b, const uint8_t *owner,
+    const struct records_rr *rr)
+{
+	const uint8_t	*data = records_data(&st->records, rr->data);
+	uint32_t	 ttl = rr_ttl(st, rr);
+
+	switch (rr->type) {
+	case DNS_TYPE_A:
+		return dnswire_builder_a(b, DNS_SECTION_ANSWER, owner, ttl, rr->addr.u.bytes);
+	case DNS_TYPE_AAAA:
+		return dnswire_builder_aaaa(b, DNS_SECTION_ANSWER, owner, ttl, rr->addr.u.bytes);
+	case DNS_TYPE_CNAME:
+	case DNS_TYPE_PTR:
+		return dnswire_builder_name_rr(b, DNS_SECTION_ANSWER, owner, rr->type, ttl, data);
+	case DNS_TYPE_MX:
+		return dnswire_builder_mx(b, DNS_SECTION_ANSWER, owner, ttl, rr->pref, data);
+	case DNS_TYPE_SRV:
+		return dnswire_builder_srv(b, DNS_SECTION_ANSWER, owner, ttl, rr->pref,
+		    rr->weight, rr->port, data);
+	case DNS_TYPE_TXT:
+		/* The data already holds the character-strings in wire form. */
+		if (dnswire_builder_rr_begin(b, DNS_SECTION_ANSWER, owner, DNS_TYPE_TXT,
+		    DNS_CLASS_IN, ttl) == -1)
+			return -1;
+		(void)dnswire_builder_rdata_bytes(b, data, rr->datalen);
+		return dnswire_builder_rr_end(b);
+	default:
+		return 0;
+	}
+}
+
+/* Add the records of name n that answer qtype, rotating round-robin sets.
+ * Returns how many were added; *cname receives a CNAME target if the name
+ * has one and qtype is not CNAME. */
+static int
+add_answers(struct dnsd_state *st, struct dnswire_builder *b, const uint8_t *owner,
+    struct records_name *n, uint16_t qtype, const uint8_t **cname)
+{
+	const struct records_rr	*rr = &st->records.rrs[n->first];
+	uint32_t		 i, start = 0, count = 0, first = 0, k;
+	int			 added = 0;
+
+	*cname = NULL;
+	for (i = 0; i < n->count; i++)
+		if (rr[i].type == DNS_TYPE_CNAME && qtype != DNS_TYPE_CNAME) {
+			if (add_rr(st, b, owner, &rr[i]) == 0)
+				added++;
+			*cname = records_data(&st->records, rr[i].data);
+			return added;
+		}
+	for (i = 0; i < n->count; i++) {
+		if (qtype != DNS_TYPE_ANY && rr[i].type != qtype)
+			continue;
+		if (count == 0)
+			first = i;
+		count++;
+	}
+	if (count > 1 && qtype != DNS_TYPE_ANY) {
+		start = n->rotate % count;
+		n->rotate++;
+	}
+	for (k = 0; k < count; k++) {
+		/* ANY takes every record of the name, in table order. */
+		i = qtype == DNS_TYPE_ANY ? k : first + (start + k) % count;
+		if (add_rr(st, b, owner, &rr[i]) == 0)
+			added++;
+	}
+	return added;
+}
+
+/* Answer from the name table.  Returns 1 when the name is local (reply
+ * built), 0 when it is not. */
+static int
+answer_local(struct dnsd_state *st, const struct query *q, struct dnswire_builder *b)
+{
+	struct records_name	*n;
+	const uint8_t		*owner = q->name, *cname;
+	int			 hops, added = 0;
+
+	if ((n = records_lookup(&st->records, q->name)) == NULL)
+		return 0;
+	for (hops = 0; n != NULL && hops < CNAME_HOPS; hops++) {
+		added += add_answers(st, b, owner, n, q->qtype, &cname);
+		if (cname == NULL)
+			break;
+		owner = cname;
+		n = records_lookup(&st->records, cname);
+	}
+	if (added == 0)
+		add_soa(st, b, q);
+	return 1;
+}
+
+/* address=/DOMAIN/[IP]: the most specific domain containing the name. */
+static int
+answer_address(struct dnsd_state *st, const struct query *q, struct dnswire_builder *b,
+    unsigned int *rcode)
+{
+	const struct dnsd_address	*a;
+	int				 i, labels, best = -1, added = 0;
+	static const uint8_t		 zero[16];
+
+	for (i = 0; i < st->conf->naddresses; i++) {
+		if (!dnswire_name_is_subdomain(q->name, st->address_dom[i]))
+			continue;
+		labels = dnswire_name_labels(st->address_dom[i]);
+		if (best == -1 || labels > dnswire_name_labels(st->address_dom[best]))
+			best = i;
+	}
+	if (best == -1)
+		return 0;
+	for (i = 0; i < st->conf->naddresses; i++) {
+		if (!dnswire_name_equal(st->address_dom[i], st->address_dom[best]))
+			continue;
+		a = &st->conf->addresses[i];
+		if (a->addr.family == AF_UNSPEC && !a->any) {
+			*rcode = DNS_RCODE_NXDOMAIN;
+			add_soa(st, b, q);
+			return 1;
+		}
+		if (q->qtype == DNS_TYPE_A && (a->any || a->addr.family == AF_INET))
+			added += dnswire_builder_a(b, DNS_SECTION_ANSWER, q->name,
+			    (uint32_t)st->conf->local_ttl, a->any ? zero : a->addr.u.bytes) == 0;
+		if (q->qtype == DNS_TYPE_AAAA && (a->any || a->addr.family == AF_INET6))
+			added += dnswire_builder_aaaa(b, DNS_SECTION_ANSWER, q->name,
+			    (uint32_t)st->conf->local_ttl, a->any ? zero : a->addr.u.bytes) == 0;
+	}
+	if (added == 0)
+		add_soa(st, b, q);
+	return 1;
+}
+
+/* Whether name is a reverse name of a private IPv4 range (RFC 1918) or
+ * of a link-local or unique-local IPv6 range: bogus-priv answers those
+ * with NXDOMAIN instead of forwarding them. */
+static int
+is_private_reverse(const uint8_t *name)
+{
+	static const char *const zones[] = {
+		"10.in-addr.arpa", "168.192.in-addr.arpa", "254.169.in-addr.arpa",
+		"d.f.ip6.arpa", "8.e.f.ip6.arpa", "9.e.f.ip6.arpa", "a.e.f.ip6.arpa",
+		"b.e.f.ip6.arpa",
+	};
+	uint8_t	zone[DNS_NAME_MAX];
+	char	buf[32];
+	size_t	i;
+	int	k;
+
+	for (i = 0; i < sizeof(zones) / sizeof(zones[0]); i++)
+		if (dnswire_name_from_text(zones[i], zone) != -1 &&
+		    dnswire_name_is_subdomain(name, zone))
+			return 1;
+	for (k = 16; k < 32; k++) {
+		snprintf(buf, sizeof(buf), "%d.172.in-addr.arpa", k);
+		if (dnswire_name_from_text(buf, zone) != -1 &&
+		    dnswire_name_is_subdomain(name, zone))
+			return 1;
+	}
+	return 0;
+}
+
+/* The server entry with the longest domain containing name, or -1. */
+static int
+best_server(const struct dnsd_state *st, const uint8_t *name)
+{
+	int	i, labels, best = -1, bestlabels = -1;
+
+	for (i = 0; i < st->conf->nservers; i++) {
+		if (st->conf->servers[i].domain[0] == '\0' ||
+		    !dnswire_name_is_subdomain(name, st->server_dom[i]))
+			continue;
+		labels = dnswire_name_labels(st->server_dom[i]);
+		if (labels > bestlabels) {
+			best = i;
+			bestlabels = labels;
+		}
+	}
+	return best;
+}
+
+int
+query_route(const struct dnsd_state *st, const uint8_t *name, int *idx, int max)
+{
+	const struct dnsd_server	*sv;
+	int				 i, n = 0, best = best_server(st, name);
+
+	if (best != -1 && st->conf->servers[best].route == ROUTE_LOCAL)
+		return 0;
+	for (i = 0; i < st->conf->nservers && n < max; i++) {
+		sv = &st->conf->servers[i];
+		if (sv->route != ROUTE_FORWARD)
+			continue;
+		if (best != -1 && st->conf->servers[best].route == ROUTE_FORWARD) {
+			if (dnswire_name_equal(st->server_dom[i], st->server_dom[best]))
+				idx[n++] = i;
+		} else if (sv->domain[0] == '\0')
+			idx[n++] = i;
+	}
+	return n;
+}
+
+int
+query_may_forward(const struct dnsd_state *st, const struct netaddr *a)
+{
+	int	i;
+
+	if (netaddr_is_loopback(a))
+		return 1;
+	for (i = 0; i < st->nsubnets; i++)
+		if (st->subnets[i].net.family == a->family &&
+		    netaddr_in_prefix(&st->subnets[i].net, st->subnets[i].prefixlen, a))
+			return 1;
+	return 0;
+}
+
+/* Start a reply to q with the question; AA for local data. */
+static void
+begin_reply(struct dnsd_state *st, const struct query *q, struct dnswire_builder *b,
+    uint8_t *out, size_t cap)
+{
+	dnswire_builder_init(b, out, cap, q->limit);
+	dnswire_builder_header(b, q->id, (uint16_t)(reply_flags(q, 0) | DNS_FLAG_AA));
+	(void)dnswire_builder_question(b, q->name, q->qtype, q->qclass);
+	b->reserve = q->edns ? OPT_LEN : 0;
+}
+
+static size_t
+finish_reply(struct dnsd_state *st, const struct query *q, struct dnswire_builder *b,
+    unsigned int rcode)
+{
+	uint16_t	flags = (uint16_t)(reply_flags(q, rcode) | DNS_FLAG_AA);
+
+	/* A record that did not fit was an answer: tell the client to retry
+	 * over TCP (RFC 2181 9). */
+	if (b->truncated)
+		flags |= DNS_FLAG_TC;
+	dnswire_builder_header(b, q->id, flags);
+	add_opt(b, q);
+	return dnswire_builder_finish(b);
+}
+
+/* The local part of query_answer: returns 1 with the reply built. */
+static int
+answer_from_config(struct dnsd_state *st, const struct query *q, uint8_t *out, size_t cap,
+    size_t *outlen)
+{
+	struct dnswire_builder	 b;
+	unsigned int		 rcode = DNS_RCODE_NOERROR;
+	int			 best;
+
+	begin_reply(st, q, &b, out, cap);
+	if (answer_local(st, q, &b) || answer_address(st, q, &b, &rcode)) {
+		*outlen = finish_reply(st, q, &b, rcode);
+		return 1;
+	}
+	best = best_server(st, q->name);
+	if ((best != -1 && st->conf->servers[best].route == ROUTE_LOCAL) ||
+	    (st->conf->bogus_priv && is_private_reverse(q->name)) ||
+	    (st->conf->domain_needed && dnswire_name_labels(q->name) <= 1)) {
+		add_soa(st, &b, q);
+		*outlen = finish_reply(st, q, &b, DNS_RCODE_NXDOMAIN);
+		return 1;
+	}
+	return 0;
+}
+
+enum query_verdict
+query_answer(struct dnsd_state *st, const struct query *q, uint8_t *out, size_t cap,
+    size_t *outlen, double now)
+{
+	const struct cache_entry	*e;
+	uint8_t				 lname[DNS_NAME_MAX];
+
+	if (q->qtype == DNS_TYPE_AXFR || q->qtype == DNS_TYPE_IXFR) {
+		st->stats.refused++;
+		*outlen = query_error(q, DNS_RCODE_REFUSED, out, cap);
+		return QUERY_REPLY;
+	}
+	if (q->qclass == DNS_CLASS_IN || q->qclass == DNS_CLASS_ANY) {
+		if (answer_from_config(st, q, out, cap, outlen)) {
+			st->stats.local++;
+			return QUERY_REPLY;
+		}
+	}
+	memcpy(lname, q->name, dnswire_name_len(q->name));
+	dnswire_name_lower(lname);
+	e = cache_lookup(&st->cache, lname, q->qtype, q->qclass, now);
+	if (e != NULL) {
+		*outlen = query_relay(q, e->msg, e->len, (uint32_t)(now - e->stored), out, cap);
+		if (*outlen > 0)
+			return QUERY_REPLY;
+	}
+	return QUERY_FORWARD;
+}
+
+/* Read a 16-bit or 32-bit field of a message. */
+static uint16_t
+get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static uint32_t
+get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static void
+put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static void
+put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+/*
+ * The reply is edited in place, record by record: compression pointers
+ * only point backwards, so cutting the message at a record boundary, and
+ * changing bytes without moving them (ID, flags, the question name in the
+ * client's case, TTLs), leaves every name valid.
+ */
+size_t
+query_relay(const struct query *q, const uint8_t *up, size_t uplen, uint32_t age,
+    uint8_t *out, size_t cap)
+{
+	struct dnswire_parser	 p;
+	struct dnswire_question	 qu;
+	struct dnswire_rr	 rr;
+	struct dnswire_header	 h;
+	uint16_t		 kept[DNS_SECTION_END] = { 0 };
+	size_t			 limit = q->limit, cut, end, namelen;
+	uint32_t		 ttl;
+	int			 r, dropped_answer = 0, stop = 0;
+
+	if (uplen > cap || uplen < DNS_HEADER_LEN)
+		return 0;
+	memcpy(out, up, uplen);
+	if (dnswire_parser_init(&p, out, uplen) == -1 ||
+	    dnswire_parse_question(&p, &qu) != 1)
+		return 0;
+	namelen = dnswire_name_len(q->name);
+	if (qu.namelen != namelen)
+		return 0;
+	/* The question is the first name, never compressed, at offset 12. */
+	memcpy(out + DNS_HEADER_LEN, q->name, namelen);
+	kept[DNS_SECTION_QUESTION] = 1;
+	cut = p.off;
+	if (limit > cap)
+		limit = cap;
+	if (q->edns)
+		limit -= OPT_LEN;
+	while ((r = dnswire_parse_rr(&p, &rr)) == 1) {
+		end = rr.rdoff + rr.rdlength;
+		if (rr.type == DNS_TYPE_OPT || rr.type == DNS_TYPE_TSIG)
+			break;	/* replaced by our own OPT; what follows is dropped */
+		if (stop || end > limit) {
+			stop = 1;
+			if (rr.section != DNS_SECTION_ADDITIONAL)
+				dropped_answer = 1;
+			continue;
+		}
+		ttl = get32(out + rr.rdoff - 6);
+		put32(out + rr.rdoff - 6, ttl > age ? ttl - age : 0);
+		kept[rr.section]++;
+		cut = end;
+	}
+	if (r == -1)
+		return 0;
+	memcpy(&h, &p.hdr, sizeof(h));
+	h.id = q->id;
+	h.flags = (uint16_t)((h.flags & ~(DNS_FLAG_RD | DNS_FLAG_TC | DNS_FLAG_AD |
+	    DNS_FLAG_CD | DNS_FLAG_Z)) | (q->flags & DNS_FLAG_RD) | DNS_FLAG_RA);
+	if (dropped_answer || (p.hdr.flags & DNS_FLAG_TC))
+		h.flags |= DNS_FLAG_TC;
+	memcpy(h.count, kept, sizeof(h.count));
+	dnswire_header_write(out, &h);
+	if (q->edns) {
+		/* OPT: root owner, type, our payload size, no extended rcode or
+		 * flags, no options. */
+		out[cut] = 0;
+		put16(out + cut + 1, DNS_TYPE_OPT);
+		put16(out + cut + 3, q->adv_size);
+		put32(out + cut + 5, 0);
+		put16(out + cut + 9, 0);
+		cut += OPT_LEN;
+		put16(out + 10, (uint16_t)(get16(out + 10) + 1));
+	}
+	return cut;
+}
+
+uint32_t
+query_cache_ttl(const struct dnsd_state *st, const uint8_t *msg, size_t len)
+{
+	struct dnswire_parser	p;
+	struct dnswire_rr	rr;
+	unsigned int		rcode;
+	uint32_t		ttl = UINT32_MAX, neg = UINT32_MAX, min;
+	int			answers = 0, r;
+
+	if (dnswire_parser_init(&p, msg, len) == -1 || (p.hdr.flags & DNS_FLAG_TC))
+		return 0;
+	rcode = DNS_FLAGS_RCODE(p.hdr.flags);
+	if (rcode != DNS_RCODE_NOERROR && rcode != DNS_RCODE_NXDOMAIN)
+		return 0;
+	while ((r = dnswire_parse_rr(&p, &rr)) == 1) {
+		if (rr.type == DNS_TYPE_OPT || rr.section == DNS_SECTION_ADDITIONAL)
+			continue;
+		if (rr.section == DNS_SECTION_ANSWER) {
+			answers++;
+			if (rr.ttl < ttl)
+				ttl = rr.ttl;
+		} else if (rr.type == DNS_TYPE_SOA && rr.rdlength >= 22) {
+			/* RFC 2308 5: the lower of the SOA's TTL and its MINIMUM. */
+			min = get32(msg + rr.rdoff + rr.rdlength - 4);
+			neg = rr.ttl < min ? rr.ttl : min;
+		}
+	}
+	if (r == -1)
+		return 0;
+	if (rcode == DNS_RCODE_NOERROR && answers > 0)
+		return ttl == UINT32_MAX ? 0 : ttl;
+	if (st->conf->no_negcache)
+		return 0;
+	if (neg != UINT32_MAX)
+		return neg;
+	return st->conf->neg_ttl > 0 ? (uint32_t)st->conf->neg_ttl : 0;
+}
+
+int
+query_setup(struct dnsd_state *st)
+{
+	int	i;
+
+	for (i = 0; i < st->conf->nservers; i++)
+		if (dnswire_name_from_text(st->conf->servers[i].domain, st->server_dom[i]) == -1)
+			return -1;
+	for (i = 0; i < st->conf->naddresses; i++)
+		if (dnswire_name_from_text(st->conf->addresses[i].domain,
+		    st->address_dom[i]) == -1)
+			return -1;
+	return 0;
+}
