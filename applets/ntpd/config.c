@@ -334,9 +334,21 @@ static int
 do_initstepslew(struct conf_parser *p, int argc, char **argv, void *target)
 {
 	struct ntpd_conf	*c = target;
+	size_t			 len = 0;
+	int			 i;
 
 	/* XXX: the hosts named here are not polled on their own; the first clock
 	 * update from the configured sources is checked against the threshold. */
+	c->initstep_hosts[0] = '\0';
+	for (i = 1; i < argc; i++) {
+		len += (size_t)snprintf(c->initstep_hosts + len, sizeof(c->initstep_hosts) - len,
+		    " %s", argv[i]);
+		if (len >= sizeof(c->initstep_hosts)) {
+			conf_error(p, "initstepslew host list is longer than %zu characters",
+			    sizeof(c->initstep_hosts) - 1);
+			return -1;
+		}
+	}
 	return conf_double(p, argv[0], 0.0, 1e9, &c->initstep_threshold);
 }
 
@@ -522,7 +534,7 @@ config_print(FILE *f, const struct ntpd_conf *c)
 	for (i = 0; i < c->nspecs; i++)
 		print_spec(f, &c->specs[i]);
 	if (c->initstep_threshold >= 0)
-		fprintf(f, "initstepslew %g\n", c->initstep_threshold);
+		fprintf(f, "initstepslew %g%s\n", c->initstep_threshold, c->initstep_hosts);
 	if (c->makestep_limit != 0)
 		fprintf(f, "makestep %g %d\n", c->makestep_threshold, c->makestep_limit);
 	if (c->driftfile[0] != '\0')

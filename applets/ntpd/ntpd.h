@@ -44,6 +44,7 @@ struct ntpd_conf {
 	double			makestep_threshold;	/* seconds */
 	int			makestep_limit;		/* updates; -1 no limit, 0 never step */
 	double			initstep_threshold;	/* seconds; < 0 when not set */
+	char			initstep_hosts[NTPD_NAME_MAX];	/* as written, for -p */
 	char			driftfile[PATH_MAX];
 	int			rtcsync;
 	struct acl		acl;

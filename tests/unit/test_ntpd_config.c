@@ -1,0 +1,284 @@
+/* test_ntpd_config.c -- ntpd's chrony.conf table: reference configs, values, errors with FILE:LINE. */
+#include "testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "../../applets/ntpd/ntpd.h"
+
+struct messages {
+	int	count;
+	char	text[16][256];
+};
+
+static void
+collect(void *arg, int is_error, const char *msg)
+{
+	struct messages	*m = arg;
+
+	(void)is_error;
+	if (m->count < 16)
+		snprintf(m->text[m->count++], sizeof(m->text[0]), "%s", msg);
+}
+
+static void
+parser_setup(struct conf_parser *p, struct ntpd_conf *c, struct messages *m)
+{
+	const struct conf_directive	*table;
+	size_t				 n;
+
+	memset(m, 0, sizeof(*m));
+	config_defaults(c);
+	table = config_table(&n);
+	conf_init(p, CONF_CHRONY, table, n, c);
+	p->sink = collect;
+	p->sink_arg = m;
+}
+
+static void
+test_table_sorted(void **state)
+{
+	const struct conf_directive	*table;
+	size_t				 n;
+
+	(void)state;
+	table = config_table(&n);
+	assert_true(n > 0);
+	assert_int_equal(conf_table_sorted(table, n), 1);
+}
+
+static void
+test_server_reference(void **state)
+{
+	struct conf_parser	p;
+	struct ntpd_conf	c;
+	struct messages		m;
+	struct netaddr		a;
+
+	(void)state;
+	parser_setup(&p, &c, &m);
+	assert_int_equal(conf_parse_file(&p, "tests/data/chrony-server.conf"), 0);
+	assert_int_equal(p.errors, 0);
+	assert_int_equal(c.nspecs, 1);
+	assert_string_equal(c.specs[0].host, "pool.ntp.org");
+	assert_int_equal(c.specs[0].is_pool, 1);
+	assert_int_equal(c.specs[0].iburst, 1);
+	assert_int_equal(c.specs[0].maxsources, 4);
+	assert_true(c.initstep_threshold == 10.0);
+	assert_string_equal(c.driftfile, "/var/lib/chrony/chrony.drift");
+	assert_int_equal(c.rtcsync, 1);
+	assert_int_equal(c.cmdport, 0);
+	assert_int_equal(c.nallow, 1);
+	assert_int_equal(netaddr_parse("192.168.7.42", &a), 0);
+	assert_int_equal(acl_allows(&c.acl, &a), 1);
+	assert_int_equal(netaddr_parse("192.168.8.42", &a), 0);
+	assert_int_equal(acl_allows(&c.acl, &a), 0);
+}
+
+static void
+test_client_reference(void **state)
+{
+	struct conf_parser	p;
+	struct ntpd_conf	c;
+	struct messages		m;
+
+	(void)state;
+	parser_setup(&p, &c, &m);
+	assert_int_equal(conf_parse_file(&p, "tests/data/chrony-client.conf"), 0);
+	assert_int_equal(p.errors, 0);
+	assert_int_equal(c.nspecs, 1);
+	assert_string_equal(c.specs[0].host, "192.168.7.11");
+	assert_int_equal(c.nallow, 0);
+	assert_int_equal(c.port, NTPD_PORT);
+}
+
+static void
+test_source_options(void **state)
+{
+	struct conf_parser	p;
+	struct ntpd_conf	c;
+	struct messages		m;
+
+	(void)state;
+	parser_setup(&p, &c, &m);
+	conf_parse_line(&p, "t.conf", 1, "server 127.0.0.1 port 12300 minpoll 2 maxpoll 4 "
+	    "prefer noselect burst key 5 xleave");
+	conf_parse_line(&p, "t.conf", 2, "pool example.net maxsources 2 offline polltarget 20");
+	assert_int_equal(p.errors, 0);
+	assert_int_equal(c.specs[0].port, 12300);
+	assert_int_equal(c.specs[0].minpoll, 2);
+	assert_int_equal(c.specs[0].maxpoll, 4);
+	assert_int_equal(c.specs[0].prefer, 1);
+	assert_int_equal(c.specs[0].noselect, 1);
+	assert_int_equal(c.specs[0].burst, 1);
+	assert_int_equal(c.specs[1].maxsources, 2);
+	assert_int_equal(c.specs[1].offline, 1);
+	assert_int_equal(c.specs[1].polltarget, 20);
+}
+
+static void
+test_directive_values(void **state)
+{
+	struct conf_parser	p;
+	struct ntpd_conf	c;
+	struct messages		m;
+
+	(void)state;
+	parser_setup(&p, &c, &m);
+	conf_parse_line(&p, "t.conf", 1, "makestep 1.5 3");
+	conf_parse_line(&p, "t.conf", 2, "local stratum 3 orphan");
+	conf_parse_line(&p, "t.conf", 3, "bindcmdaddress /tmp/x.sock");
+	conf_parse_line(&p, "t.conf", 4, "bindaddress 127.0.0.1");
+	conf_parse_line(&p, "t.conf", 5, "bindaddress ::1");
+	conf_parse_line(&p, "t.conf", 6, "port 0");
+	conf_parse_line(&p, "t.conf", 7, "maxdistance 1.5");
+	conf_parse_line(&p, "t.conf", 8, "minsources 2");
+	conf_parse_line(&p, "t.conf", 9, "pidfile /tmp/x.pid");
+	conf_parse_line(&p, "t.conf", 10, "user ntp");
+	assert_int_equal(p.errors, 0);
+	assert_true(c.makestep_threshold == 1.5);
+	assert_int_equal(c.makestep_limit, 3);
+	assert_int_equal(c.local_stratum, 3);
+	assert_string_equal(c.cmdsocket, "/tmp/x.sock");
+	assert_int_equal(c.nbind, 2);
+	assert_int_equal(c.port, 0);
+	assert_true(c.maxdistance == 1.5);
+	assert_int_equal(c.minsources, 2);
+	assert_string_equal(c.pidfile, "/tmp/x.pid");
+	assert_string_equal(c.user, "ntp");
+}
+
+static void
+test_access_rules(void **state)
+{
+	struct conf_parser	p;
+	struct ntpd_conf	c;
+	struct messages		m;
+	struct netaddr		a;
+
+	(void)state;
+	parser_setup(&p, &c, &m);
+	conf_parse_line(&p, "t.conf", 1, "allow 10.0.0.0/8");
+	conf_parse_line(&p, "t.conf", 2, "deny 10.1");
+	conf_parse_line(&p, "t.conf", 3, "allow 2001:db8::/32");
+	assert_int_equal(p.errors, 0);
+	netaddr_parse("10.2.3.4", &a);
+	assert_int_equal(acl_allows(&c.acl, &a), 1);
+	netaddr_parse("10.1.3.4", &a);
+	assert_int_equal(acl_allows(&c.acl, &a), 0);
+	netaddr_parse("2001:db8::1", &a);
+	assert_int_equal(acl_allows(&c.acl, &a), 1);
+	netaddr_parse("2001:db9::1", &a);
+	assert_int_equal(acl_allows(&c.acl, &a), 0);
+	/* "deny all" removes the narrower allow inside it. */
+	conf_parse_line(&p, "t.conf", 4, "deny all 10.0.0.0/8");
+	netaddr_parse("10.2.3.4", &a);
+	assert_int_equal(acl_allows(&c.acl, &a), 0);
+	conf_parse_line(&p, "t.conf", 5, "allow");
+	netaddr_parse("192.0.2.1", &a);
+	assert_int_equal(acl_allows(&c.acl, &a), 1);
+}
+
+static void
+test_errors_with_location(void **state)
+{
+	struct conf_parser	p;
+	struct ntpd_conf	c;
+	struct messages		m;
+
+	(void)state;
+	parser_setup(&p, &c, &m);
+	conf_parse_line(&p, "bad.conf", 1, "server");
+	conf_parse_line(&p, "bad.conf", 2, "server a.example bogus");
+	conf_parse_line(&p, "bad.conf", 3, "frobnicate 1");
+	conf_parse_line(&p, "bad.conf", 4, "allow 300.1.2.3");
+	conf_parse_line(&p, "bad.conf", 5, "makestep x 3");
+	conf_parse_line(&p, "bad.conf", 6, "server b.example minpoll 99");
+	assert_int_equal(p.errors, 6);
+	assert_int_equal(m.count, 6);
+	assert_non_null(strstr(m.text[0], "bad.conf:1: "));
+	assert_non_null(strstr(m.text[1], "bad.conf:2: "));
+	assert_non_null(strstr(m.text[1], "bogus"));
+	assert_non_null(strstr(m.text[2], "bad.conf:3: "));
+	assert_non_null(strstr(m.text[2], "frobnicate"));
+	assert_non_null(strstr(m.text[3], "300.1.2.3"));
+	assert_non_null(strstr(m.text[4], "bad.conf:5: "));
+	assert_non_null(strstr(m.text[5], "99"));
+}
+
+static void
+test_unsupported_warns_once(void **state)
+{
+	struct conf_parser	p;
+	struct ntpd_conf	c;
+	struct messages		m;
+
+	(void)state;
+	parser_setup(&p, &c, &m);
+	conf_parse_line(&p, "t.conf", 1, "logdir /var/log/chrony");
+	conf_parse_line(&p, "t.conf", 2, "logdir /var/log/other");
+	conf_parse_line(&p, "t.conf", 3, "keyfile /etc/chrony.keys");
+	assert_int_equal(p.errors, 0);
+	assert_int_equal(p.warnings, 2);
+	assert_non_null(strstr(m.text[0], "logdir"));
+	assert_non_null(strstr(m.text[1], "keyfile"));
+}
+
+static void
+test_print_reads_back(void **state)
+{
+	struct conf_parser	p, p2;
+	struct ntpd_conf	c, c2;
+	struct messages		m, m2;
+	char			path[] = "/tmp/test_ntpd_config.XXXXXX";
+	FILE			*f;
+	int			fd;
+
+	(void)state;
+	parser_setup(&p, &c, &m);
+	conf_parse_file(&p, "tests/data/chrony-server.conf");
+	conf_parse_line(&p, "t.conf", 1, "server 127.0.0.1 port 999 prefer");
+	conf_parse_line(&p, "t.conf", 2, "local stratum 4");
+	conf_parse_line(&p, "t.conf", 3, "makestep 0.5 -1");
+	assert_int_equal(p.errors, 0);
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	config_print(f, &c);
+	fclose(f);
+	parser_setup(&p2, &c2, &m2);
+	assert_int_equal(conf_parse_file(&p2, path), 0);
+	unlink(path);
+	assert_int_equal(p2.errors, 0);
+	assert_int_equal(c2.nspecs, c.nspecs);
+	assert_memory_equal(&c2.specs, &c.specs, sizeof(c.specs));
+	assert_true(c2.initstep_threshold == c.initstep_threshold);
+	assert_string_equal(c2.initstep_hosts, " pool.ntp.org");
+	assert_true(c2.makestep_threshold == c.makestep_threshold);
+	assert_int_equal(c2.makestep_limit, c.makestep_limit);
+	assert_int_equal(c2.local_stratum, 4);
+	assert_int_equal(c2.acl.count, c.acl.count);
+	assert_int_equal(c2.cmdport, 0);
+	assert_string_equal(c2.driftfile, c.driftfile);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest	tests[] = {
+		cmocka_unit_test(test_table_sorted),
+		cmocka_unit_test(test_server_reference),
+		cmocka_unit_test(test_client_reference),
+		cmocka_unit_test(test_source_options),
+		cmocka_unit_test(test_directive_values),
+		cmocka_unit_test(test_access_rules),
+		cmocka_unit_test(test_errors_with_location),
+		cmocka_unit_test(test_unsupported_warns_once),
+		cmocka_unit_test(test_print_reads_back),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
