@@ -10,6 +10,8 @@
 #define SLEW_MIN_TIME	1.0	/* seconds */
 #define FREQ_LIMIT	5000.0	/* ppm: larger estimates are treated as broken samples */
 #define RMS_WEIGHT	0.25	/* weight of a new offset in the RMS average */
+#define JUMP_MIN	1e-3	/* seconds off the fitted line that count as a jump */
+#define JUMP_SIGMAS	8.0	/* ... or this many residual standard deviations, if more */
 
 static struct disc_config	cfg;
 
@@ -80,9 +82,10 @@ add_sample(double mono, double raw)
 	d.n++;
 }
 
-/* Fit raw = a + b t.  Returns 0 with the slope and its standard error, or -1. */
+/* Fit raw = a + b t.  Returns 0 with the slope, its standard error, the
+ * means and the residual standard deviation, or -1. */
 static int
-regress(double *slope, double *err_slope)
+fit(double *slope, double *err_slope, double *mean_t, double *mean_raw, double *sd)
 {
 	double	mx = 0, my = 0, sxx = 0, sxy = 0, ss = 0, r;
 	int	i;
@@ -107,7 +110,37 @@ regress(double *slope, double *err_slope)
 		ss += r * r;
 	}
 	*err_slope = sqrt(ss / (d.n - 2) / sxx);
+	*mean_t = mx;
+	*mean_raw = my;
+	*sd = sqrt(ss / (d.n - 2));
 	return 0;
+}
+
+static int
+regress(double *slope, double *err_slope)
+{
+	double	mx, my, sd;
+
+	return fit(slope, err_slope, &mx, &my, &sd);
+}
+
+/*
+ * Forget the history when a sample lies far off the line through it: the
+ * clock was set by someone else or the sources changed, and a fit across
+ * the jump would give a wildly wrong frequency.
+ */
+static void
+check_jump(double mono, double raw)
+{
+	double	slope, err, mx, my, sd, off;
+
+	if (fit(&slope, &err, &mx, &my, &sd) == -1)
+		return;
+	off = fabs(raw - (my + slope * (mono - mx)));
+	if (off <= fmax(JUMP_MIN, JUMP_SIGMAS * sd))
+		return;
+	log_info("offset jumped by %.6f seconds; restarting the frequency estimate", off);
+	d.n = 0;
 }
 
 static void
@@ -182,6 +215,7 @@ discipline_update(double now, double offset, double sample_mono, double raw)
 			log_warn("cannot step the system clock by %+.6f seconds", offset);
 		}
 	}
+	check_jump(sample_mono, raw);
 	add_sample(sample_mono, raw);
 	update_frequency();
 	d.st.correction = offset - step;

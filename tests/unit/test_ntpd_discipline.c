@@ -1,0 +1,266 @@
+/* test_ntpd_discipline.c -- clock filter and discipline against a simulated clock. */
+#include "testutil.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../applets/ntpd/ntpd.h"
+
+static struct clock_sim	sim;
+
+/* Gaussian noise with standard deviation sd (Box-Muller). */
+static double
+noise(double sd)
+{
+	double	u1 = (random() + 1.0) / (RAND_MAX + 2.0);
+	double	u2 = (random() + 1.0) / (RAND_MAX + 2.0);
+
+	return sd * sqrt(-2.0 * log(u1)) * cos(2.0 * M_PI * u2);
+}
+
+static void
+start(double offset, double drift_ppm, double makestep, int limit, double initial_freq)
+{
+	struct disc_config	dc;
+
+	memset(&sim, 0, sizeof(sim));
+	sim.base.tv_sec = 1800000000;
+	sim.offset = offset;
+	sim.drift = drift_ppm;
+	clock_init_sim(&sim);
+	memset(&dc, 0, sizeof(dc));
+	dc.makestep_threshold = makestep;
+	dc.makestep_limit = limit;
+	dc.initstep_threshold = -1;
+	dc.maxslewrate = 83333.333;
+	dc.freq_ppm = initial_freq;
+	dc.skew_ppm = 2000;
+	discipline_init(&dc);
+}
+
+/* Advance true time to `until`, ending slews where they end. */
+static void
+advance(double until)
+{
+	double	next;
+
+	while (sim.elapsed < until) {
+		next = discipline_next();
+		if (next <= sim.elapsed || next > until)
+			next = until;
+		clock_sim_advance(&sim, next - sim.elapsed);
+		discipline_tick(sim.elapsed);
+	}
+}
+
+/* Measure (server minus local, with noise) every interval seconds for duration. */
+static void
+run(double interval, double duration, double sd)
+{
+	double	end = sim.elapsed + duration, off, now;
+
+	while (sim.elapsed + interval <= end + 1e-9) {
+		advance(sim.elapsed + interval);
+		now = sim.elapsed;
+		off = -sim.offset + noise(sd);
+		discipline_update(now, off, now, off + discipline_phase(now));
+	}
+}
+
+static void
+test_hours_offset_500ppm(void **state)
+{
+	struct disc_status	st;
+
+	(void)state;
+	srandom(10);
+	start(-3 * 3600.0, 500.0, 1.0, 3, 0.0);
+	run(2.0, 8.0, 20e-6);		/* iburst */
+	assert_int_equal(sim.steps, 1);
+	assert_true(fabs(sim.offset) < 0.1);
+	run(64.0, 4 * 3600.0, 20e-6);
+	discipline_get_status(&st);
+	assert_true(fabs(sim.offset) < 100e-6);
+	assert_true(fabs(st.freq_ppm - 500.0) < 1.0);
+	assert_true(fabs(sim.freq + 500.0) < 2.0);
+	assert_int_equal(sim.steps, 1);
+}
+
+static void
+test_slew_without_step(void **state)
+{
+	struct disc_status	st;
+
+	(void)state;
+	srandom(11);
+	start(0.5, -1000.0, 0.0, 0, 0.0);
+	run(16.0, 2 * 3600.0, 10e-6);
+	discipline_get_status(&st);
+	assert_int_equal(sim.steps, 0);
+	assert_true(fabs(sim.offset) < 50e-6);
+	assert_true(fabs(st.freq_ppm + 1000.0) < 1.0);
+}
+
+static void
+test_frequency_change_tracked(void **state)
+{
+	(void)state;
+	srandom(12);
+	start(0.001, 200.0, 1.0, 3, 200.0);
+	run(32.0, 3600.0, 10e-6);
+	assert_true(fabs(sim.offset) < 50e-6);
+	sim.drift = 230.0;		/* temperature change */
+	run(32.0, 3 * 3600.0, 10e-6);
+	assert_true(fabs(sim.offset) < 50e-6);
+	assert_true(fabs(sim.freq + 230.0) < 1.0);
+}
+
+static void
+test_makestep_limit(void **state)
+{
+	(void)state;
+	srandom(13);
+	start(0.0, 0.0, 1.0, 2, 0.0);
+	run(16.0, 64.0, 1e-6);
+	/* Past the limit, a large offset is slewed, not stepped. */
+	sim.offset = 5.0;
+	run(16.0, 16.0, 1e-6);
+	assert_int_equal(sim.steps, 0);
+	assert_true(sim.freq < -1000.0);
+}
+
+static void
+test_initstepslew(void **state)
+{
+	struct disc_config	dc;
+
+	(void)state;
+	memset(&sim, 0, sizeof(sim));
+	sim.offset = 30.0;
+	clock_init_sim(&sim);
+	memset(&dc, 0, sizeof(dc));
+	dc.initstep_threshold = 10;
+	dc.maxslewrate = 83333.333;
+	discipline_init(&dc);
+	advance(2.0);
+	discipline_update(2.0, -30.0, 2.0, -30.0 + discipline_phase(2.0));
+	assert_int_equal(sim.steps, 1);
+	assert_true(fabs(sim.offset) < 1e-6);
+}
+
+static void
+filter_put(struct filter *f, double mono, double offset, double delay)
+{
+	struct filter_sample	s;
+
+	memset(&s, 0, sizeof(s));
+	s.mono = mono;
+	s.offset = offset;
+	s.raw = offset;
+	s.delay = delay;
+	filter_add(f, &s);
+}
+
+static void
+test_filter_min_delay(void **state)
+{
+	struct filter			 f;
+	const struct filter_sample	*best;
+
+	(void)state;
+	filter_reset(&f);
+	filter_put(&f, 1, 0.010, 0.050);
+	best = filter_best(&f);
+	assert_non_null(best);
+	assert_true(best->offset == 0.010);
+	filter_put(&f, 2, 0.001, 0.002);
+	best = filter_best(&f);
+	assert_non_null(best);
+	assert_true(best->offset == 0.001);
+	/* A worse sample leaves the best one, which was already used. */
+	filter_put(&f, 3, 0.030, 0.090);
+	assert_null(filter_best(&f));
+}
+
+static void
+test_filter_window(void **state)
+{
+	struct filter			 f;
+	const struct filter_sample	*best;
+	int				 i;
+
+	(void)state;
+	filter_reset(&f);
+	filter_put(&f, 0, 0.5, 0.001);
+	assert_non_null(filter_best(&f));
+	for (i = 1; i <= FILTER_SIZE; i++)
+		filter_put(&f, i, 0.002, 0.010 + i * 0.001);
+	/* The old minimum dropped out of the eight; the best of the rest is new. */
+	best = filter_best(&f);
+	assert_non_null(best);
+	assert_true(best->mono == 1);
+	assert_int_equal(f.n, FILTER_SIZE);
+}
+
+static void
+test_filter_stats(void **state)
+{
+	struct filter		f;
+	struct filter_stats	st;
+	int			i;
+
+	(void)state;
+	filter_reset(&f);
+	/* A local clock 10 ppm fast: the offset falls by 10 us a second. */
+	for (i = 0; i < 8; i++)
+		filter_put(&f, i * 64.0, -10e-6 * i * 64.0, 0.001);
+	filter_get_stats(&f, 7 * 64.0, 0.0, &st);
+	assert_int_equal(st.samples, 8);
+	assert_true(fabs(st.freq_ppm - 10.0) < 1e-6);
+	assert_true(fabs(st.offset + 10e-6 * 7 * 64.0) < 1e-9);
+	assert_true(st.span == 7 * 64.0);
+}
+
+static void
+test_readonly_clock_untouched(void **state)
+{
+	struct disc_config	dc;
+	struct disc_status	st;
+
+	(void)state;
+	/* The real clock in read-only mode: every change fails before the kernel. */
+	assert_int_equal(clock_init_real(1), 0);
+	assert_int_equal(clock_is_readonly(), 1);
+	assert_int_equal(clock_step(1.0), -1);
+	assert_int_equal(clock_set_freq(10.0), -1);
+	assert_int_equal(clock_set_sync(1, 0.001, 0.01), -1);
+	memset(&dc, 0, sizeof(dc));
+	dc.makestep_threshold = 0.1;
+	dc.makestep_limit = -1;
+	dc.initstep_threshold = -1;
+	dc.maxslewrate = 83333.333;
+	discipline_init(&dc);
+	assert_true(discipline_update(clock_mono(), 100.0, clock_mono(), 100.0) == 0.0);
+	assert_true(discipline_phase(clock_mono() + 10) == 0.0);
+	discipline_get_status(&st);
+	assert_true(st.last_offset == 100.0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest	tests[] = {
+		cmocka_unit_test(test_hours_offset_500ppm),
+		cmocka_unit_test(test_slew_without_step),
+		cmocka_unit_test(test_frequency_change_tracked),
+		cmocka_unit_test(test_makestep_limit),
+		cmocka_unit_test(test_initstepslew),
+		cmocka_unit_test(test_filter_min_delay),
+		cmocka_unit_test(test_filter_window),
+		cmocka_unit_test(test_filter_stats),
+		cmocka_unit_test(test_readonly_clock_untouched),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
