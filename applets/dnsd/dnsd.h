@@ -368,10 +368,10 @@ size_t	query_error(const struct query *, unsigned int rcode, uint8_t *out, size_
 
 /* Turn an upstream (or cached) reply into the reply for q: the client's ID,
  * question case and RD bit, TTLs lowered by age, our OPT record, and cut
- * to the client's size with TC set when answers are dropped.  Returns the
- * length or 0 when up is malformed. */
-size_t	query_relay(const struct query *, const uint8_t *up, size_t uplen, uint32_t age,
-	    uint8_t *out, size_t cap);
+ * to the client's size with TC set when answers are dropped; a cached
+ * reply loses AA.  Returns the length or 0 when up is malformed. */
+size_t	query_relay(const struct query *, const uint8_t *up, size_t uplen, int cached,
+	    uint32_t age, uint8_t *out, size_t cap);
 
 /* The TTL to cache an upstream reply with (0: do not cache it). */
 uint32_t query_cache_ttl(const struct dnsd_state *, const uint8_t *msg, size_t len);

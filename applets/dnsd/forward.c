@@ -280,7 +280,7 @@ on_reply(int fd, short revents, void *arg)
 		(void)cache_store(&state->cache, lname, pq->q.qtype, pq->q.qclass, upbuf, len,
 		    ttl, loop_now());
 	}
-	outlen = query_relay(&pq->q, upbuf, len, 0, outbuf, sizeof(outbuf));
+	outlen = query_relay(&pq->q, upbuf, len, 0, 0, outbuf, sizeof(outbuf));
 	if (outlen == 0) {
 		state->stats.malformed++;
 		close_try(pq, k);

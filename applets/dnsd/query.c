@@ -1,4 +1,5 @@
 /* query.c -- dnsd's answers: local names, address= and local= domains, the cache. */
+#include <stdio.h>
 #include <string.h>
 
 #include "dnsd.h"
@@ -478,7 +479,8 @@ query_answer(struct dnsd_state *st, const struct query *q, uint8_t *out, size_t 
 	dnswire_name_lower(lname);
 	e = cache_lookup(&st->cache, lname, q->qtype, q->qclass, now);
 	if (e != NULL) {
-		*outlen = query_relay(q, e->msg, e->len, (uint32_t)(now - e->stored), out, cap);
+		*outlen = query_relay(q, e->msg, e->len, 1, (uint32_t)(now - e->stored), out,
+		    cap);
 		if (*outlen > 0)
 			return QUERY_REPLY;
 	}
@@ -521,8 +523,8 @@ put32(uint8_t *p, uint32_t v)
  * client's case, TTLs), leaves every name valid.
  */
 size_t
-query_relay(const struct query *q, const uint8_t *up, size_t uplen, uint32_t age,
-    uint8_t *out, size_t cap)
+query_relay(const struct query *q, const uint8_t *up, size_t uplen, int cached,
+    uint32_t age, uint8_t *out, size_t cap)
 {
 	struct dnswire_parser	 p;
 	struct dnswire_question	 qu;
@@ -573,6 +575,9 @@ query_relay(const struct query *q, const uint8_t *up, size_t uplen, uint32_t age
 	    DNS_FLAG_CD | DNS_FLAG_Z)) | (q->flags & DNS_FLAG_RD) | DNS_FLAG_RA);
 	if (dropped_answer || (p.hdr.flags & DNS_FLAG_TC))
 		h.flags |= DNS_FLAG_TC;
+	/* An answer from the cache is no longer the authority's own. */
+	if (cached)
+		h.flags &= (uint16_t)~DNS_FLAG_AA;
 	memcpy(h.count, kept, sizeof(h.count));
 	dnswire_header_write(out, &h);
 	if (q->edns) {

@@ -1,0 +1,376 @@
+#!/bin/sh
+# dnsd against Debian's dnsmasq, both on loopback with the reference
+# dnsmasq.conf and hosts file: the same questions to both, compared by
+# rcode, flags and the sorted answer set.  Each server forwards to its own
+# dnsmasq "upstream" on loopback that serves a few outside.test names, so
+# the upstream's query log shows what each one forwarded.  Where dnsd
+# differs from dnsmasq on purpose, the case says so and checks the RFC
+# rule instead.  Everything stays on 127.0.0.1; the reference config's
+# server=8.8.8.8 and listen-address=192.168.6.200 are rewritten first.
+. "$(dirname "$0")/lib.sh"
+
+e2e_require_cmd dnsmasq dig python3
+[ "$(id -u)" -eq 0 ] || skip "dnsmasq and dnsd drop privileges only as root"
+e2e_timeout 180 "$@"
+DATA=tests/data
+DNSD="$B/dnsd"
+[ -x "$DNSD" ] || skip "$DNSD is missing; run make"
+is_placeholder dnsd && skip "applet dnsd is not built yet"
+DOMAIN=edge.example.org
+
+e2e_init
+T=$E2E_TMP
+mkdir "$T/q" "$T/run"
+# dnsd runs as nobody after start-up and removes its pid file at exit.
+chmod 777 "$T/run"
+
+BASE=$((20000 + ($$ % 4000) * 10))
+P_UPREF=$BASE		# upstream of dnsmasq
+P_UPDNSD=$((BASE + 1))	# upstream of dnsd
+P_REF=$((BASE + 2))	# dnsmasq under comparison
+P_DNSD=$((BASE + 3))	# dnsd
+P_DEAD=$((BASE + 4))	# an upstream that reads queries and never answers
+
+# --- the upstreams --------------------------------------------------------
+
+upstream_conf() {	# upstream_conf PORT LOG
+	cat <<EOF
+port=$1
+listen-address=127.0.0.1
+bind-interfaces
+no-resolv
+no-hosts
+user=root
+pid-file=
+local-ttl=300
+local=/outside.test/
+host-record=www.outside.test,10.9.9.9,fd00::9
+host-record=mail.outside.test,10.9.9.10
+txt-record=txt.outside.test,"hello world"
+log-queries
+log-facility=$2
+EOF
+}
+upstream_conf "$P_UPREF" "$T/upref.log" >"$T/upref.conf"
+upstream_conf "$P_UPDNSD" "$T/updnsd.log" >"$T/updnsd.conf"
+local_start "$T/upref.out" dnsmasq -k -C "$T/upref.conf"
+local_start "$T/updnsd.out" dnsmasq -k -C "$T/updnsd.conf"
+local_start "$T/dead.out" python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+end = time.time() + 170
+while time.time() < end:
+	s.settimeout(1)
+	try:
+		s.recv(4096)
+	except socket.timeout:
+		pass
+' "$P_DEAD"
+
+# --- the two servers on the reference config -------------------------------
+
+# server_conf UPPORT PORT PIDFILE: the reference config with the upstream
+# and the listen address rewritten to loopback, the test's hosts files in
+# place of /etc/hosts, and a domain whose upstream never answers.
+server_conf() {
+	sed -e "s/^server=8\.8\.8\.8\$/server=127.0.0.1#$1/" \
+	    -e 's/^listen-address=.*/listen-address=127.0.0.1/' "$DATA/dnsmasq.conf"
+	cat <<EOF
+port=$2
+bind-interfaces
+no-resolv
+no-hosts
+addn-hosts=$T/hosts
+addn-hosts=$T/extra.hosts
+server=/dead.test/127.0.0.1#$P_DEAD
+pid-file=$3
+EOF
+}
+cp "$DATA/hosts" "$T/hosts"
+# A name with 40 addresses: more than fits in 512 bytes.
+i=1
+while [ $i -le 40 ]; do
+	echo "10.40.0.$i big"
+	i=$((i + 1))
+done >"$T/extra.hosts"
+chmod 644 "$T/hosts" "$T/extra.hosts"
+server_conf "$P_UPREF" "$P_REF" "$T/ref.pid" >"$T/ref.conf"
+server_conf "$P_UPDNSD" "$P_DNSD" "$T/run/dnsd.pid" >"$T/dnsd.conf"
+chmod 644 "$T/ref.conf" "$T/dnsd.conf"
+
+check "dnsd --test accepts the test config" \
+    sh -c "'$DNSD' -C '$T/dnsd.conf' --test | grep -qx 'dnsd: syntax check OK.'"
+local_start "$T/ref.out" dnsmasq -k --user=root -C "$T/ref.conf"
+local_start "$T/dnsd.log" "$DNSD" -d -C "$T/dnsd.conf"
+DNSD_PID=$E2E_PID
+
+answers() {	# answers PORT NAME: succeed once the server answers
+	dig @127.0.0.1 -p "$1" +time=1 +tries=1 "$2" >/dev/null 2>&1
+}
+# The upstreams are probed with a name no case asks, so the query log
+# counts only what the servers forwarded.
+wait_until 5 answers "$P_UPREF" probe.outside.test || fail "upstream of dnsmasq starts"
+wait_until 5 answers "$P_UPDNSD" probe.outside.test || fail "upstream of dnsd starts"
+wait_until 5 answers "$P_REF" x-adm || fail "dnsmasq starts" "$(cat "$T/ref.out")"
+wait_until 5 answers "$P_DNSD" x-adm || fail "dnsd starts" "$(cat "$T/dnsd.log")"
+
+# --- comparing answers ----------------------------------------------------
+
+N=0
+# ask TAG DIGARGS...: the same question to dnsmasq and dnsd; the replies go
+# to $T/q/TAG.ref and $T/q/TAG.dnsd.
+ask() {
+	_tag=$1
+	shift
+	dig @127.0.0.1 -p "$P_REF" +time=3 +tries=1 "$@" >"$T/q/$_tag.ref" 2>&1
+	dig @127.0.0.1 -p "$P_DNSD" +time=3 +tries=1 "$@" >"$T/q/$_tag.dnsd" 2>&1
+}
+
+status_of() {
+	sed -n 's/.*status: \([A-Z]*\),.*/\1/p' "$1"
+}
+
+flags_of() {
+	sed -n 's/^;; flags: \([a-z ]*\);.*/\1/p' "$1"
+}
+
+# answers_of FILE: the answer section, owner in lower case, without TTLs, sorted.
+answers_of() {
+	sed -n '/^;; ANSWER SECTION:/,/^$/p' "$1" | grep -v '^;;' | grep -v '^$' |
+	    awk '{ $1 = tolower($1); $2 = ""; print }' | sort
+}
+
+authority_of() {
+	sed -n '/^;; AUTHORITY SECTION:/,/^$/p' "$1" | grep -v '^;;' | grep -v '^$'
+}
+
+ttl_of() {	# the TTL of the first answer
+	sed -n '/^;; ANSWER SECTION:/{n;p;}' "$1" | awk '{ print $2 }'
+}
+
+# same WHAT TAG: rcode, flags and answers of dnsd equal dnsmasq's.
+same() {
+	_r=$T/q/$2.ref
+	_d=$T/q/$2.dnsd
+	if [ -n "$(status_of "$_r")" ] && [ "$(status_of "$_r")" = "$(status_of "$_d")" ] &&
+	    [ "$(flags_of "$_r")" = "$(flags_of "$_d")" ] &&
+	    [ "$(answers_of "$_r")" = "$(answers_of "$_d")" ]; then
+		pass "$1"
+	else
+		fail "$1" "$(show_diff "$_r" "$_d")"
+	fi
+}
+
+# same_negative WHAT TAG ZONE: dnsmasq and dnsd agree on the rcode and on
+# an empty answer.  dnsd differs on purpose: its negative answers are
+# authoritative (AA) and carry the SOA of ZONE in the authority section, so
+# resolvers behind it may cache them (RFC 2308 3 and 5); dnsmasq sends
+# neither.
+same_negative() {
+	_r=$T/q/$2.ref
+	_d=$T/q/$2.dnsd
+	if [ -n "$(status_of "$_r")" ] && [ "$(status_of "$_r")" = "$(status_of "$_d")" ] &&
+	    [ -z "$(answers_of "$_d")" ] && [ -z "$(answers_of "$_r")" ] &&
+	    flags_of "$_d" | grep -q 'aa' &&
+	    authority_of "$_d" | grep -q "^$3\.[[:space:]].*IN[[:space:]]*SOA"; then
+		pass "$1"
+	else
+		fail "$1" "$(show_diff "$_r" "$_d")"
+	fi
+}
+
+# forwarded_by_dnsd NAME: how many queries for NAME reached dnsd's upstream.
+forwarded_by_dnsd() {
+	grep -c "query\[[A-Z]*\] $1 from" "$T/updnsd.log"
+}
+
+NAMES=$(awk '!/^#/ { for (i = 2; i <= NF; i++) if (!seen[$i]++) print $i }' "$DATA/hosts")
+ADDRS=$(awk '!/^#/ && NF > 1 && !seen[$1]++ { print $1 }' "$DATA/hosts")
+
+# The reference must hold the hosts file, or every comparison would agree
+# on "not found".
+ask sanity x-k3s-n-1
+check "dnsmasq answers x-k3s-n-1 from the hosts file" \
+    grep -q '192\.168\.7\.21$' "$T/q/sanity.ref"
+
+for name in $NAMES; do
+	ask "a-$name" "$name" A
+	same "A $name as dnsmasq" "a-$name"
+	ask "a-$name-full" "$name.$DOMAIN" A
+	same "A $name.$DOMAIN as dnsmasq" "a-$name-full"
+done
+for addr in $ADDRS; do
+	ask "ptr-$addr" -x "$addr"
+	same "PTR $addr as dnsmasq" "ptr-$addr"
+done
+ask aaaa-localhost localhost AAAA
+same "AAAA localhost as dnsmasq" aaaa-localhost
+ask ptr-v6 -x ::1
+same "PTR ::1 as dnsmasq" ptr-v6
+ask case ETCD.Edge.Example.ORG A
+same "mixed-case name as dnsmasq" case
+check "question case is echoed in the answer" \
+    grep -q '^ETCD\.Edge\.Example\.ORG\..*192\.168\.7\.1[123]$' "$T/q/case.dnsd"
+
+# Round robin: all three etcd addresses, the first one changing per query.
+ask rr etcd A
+same "etcd round-robin set as dnsmasq" rr
+firsts=$(for i in 1 2 3; do
+	dig @127.0.0.1 -p "$P_DNSD" +short etcd A | head -n 1
+done | sort -u | wc -l)
+check "dnsd rotates the etcd addresses per query" test "$firsts" -ge 2
+
+# Names dnsd holds, asked for a type they lack.
+ask nodata-full "x-adm.$DOMAIN" AAAA
+same_negative "AAAA x-adm.$DOMAIN: NODATA as dnsmasq, with AA and SOA" nodata-full "$DOMAIN"
+# dnsmasq forwards other types of a short hosts name; dnsd answers NODATA
+# itself because the name exists in its data (RFC 2308 2.2), and never
+# forwards it.
+for type in AAAA MX; do
+	dig @127.0.0.1 -p "$P_DNSD" +time=3 +tries=1 x-adm "$type" >"$T/q/short-$type.dnsd"
+	if [ "$(status_of "$T/q/short-$type.dnsd")" = NOERROR ] &&
+	    [ -z "$(answers_of "$T/q/short-$type.dnsd")" ] &&
+	    authority_of "$T/q/short-$type.dnsd" | grep -q 'SOA'; then
+		pass "$type x-adm: NODATA with SOA (RFC 2308), not forwarded as dnsmasq does"
+	else
+		fail "$type x-adm: NODATA with SOA (RFC 2308), not forwarded as dnsmasq does" \
+		    "$(cat "$T/q/short-$type.dnsd")"
+	fi
+done
+check "dnsd forwarded no query for x-adm" test "$(forwarded_by_dnsd x-adm)" -eq 0
+
+# Unknown names under local=/edge.example.org/.
+ask nx "nosuch.$DOMAIN" A
+same_negative "nosuch.$DOMAIN: NXDOMAIN as dnsmasq, with AA and SOA" nx "$DOMAIN"
+check "dnsd forwarded no query for nosuch.$DOMAIN" \
+    test "$(forwarded_by_dnsd "nosuch.$DOMAIN")" -eq 0
+
+# Forwarding and the cache.
+ask fwd www.outside.test A
+same "forwarded A www.outside.test as dnsmasq" fwd
+check "forwarded answer holds the upstream's address" \
+    grep -q '10\.9\.9\.9$' "$T/q/fwd.dnsd"
+sleep 1.2
+ask fwd2 www.outside.test A
+same "cached A www.outside.test as dnsmasq" fwd2
+t1=$(ttl_of "$T/q/fwd.dnsd")
+t2=$(ttl_of "$T/q/fwd2.dnsd")
+check "cached TTL counts down ($t1 then $t2)" test "${t2:-999}" -lt "${t1:-0}"
+check "dnsd asked its upstream once for www.outside.test" \
+    test "$(forwarded_by_dnsd www.outside.test)" -eq 1
+ask fwd-aaaa www.outside.test AAAA
+same "forwarded AAAA www.outside.test as dnsmasq" fwd-aaaa
+ask fwd-txt txt.outside.test TXT
+same "forwarded TXT txt.outside.test as dnsmasq" fwd-txt
+ask fwd-nx nosuch.outside.test A
+same "forwarded NXDOMAIN nosuch.outside.test as dnsmasq" fwd-nx
+ask fwd-tcp +tcp mail.outside.test A
+same "forwarded over TCP mail.outside.test as dnsmasq" fwd-tcp
+
+# An upstream that never answers: dnsd gives up with SERVFAIL (RFC 1035
+# 4.1.1: the server could not process the query) about a second after its
+# last try.  dnsmasq stays silent, so only dnsd is checked.
+start=$(date +%s%N)
+dig @127.0.0.1 -p "$P_DNSD" +time=5 +tries=1 x.dead.test A >"$T/q/dead.dnsd" 2>&1
+ms=$((($(date +%s%N) - start) / 1000000))
+check "silent upstream: SERVFAIL" test "$(status_of "$T/q/dead.dnsd")" = SERVFAIL
+check "silent upstream: SERVFAIL within 2.5 s (took $ms ms)" test "$ms" -lt 2500
+
+# TCP, truncation and EDNS(0).
+ask tcp +tcp "x-k3s-m-1.$DOMAIN" A
+same "A over TCP as dnsmasq" tcp
+ask big-tcp +tcp big A
+same "40 addresses over TCP as dnsmasq" big-tcp
+check "all 40 addresses over TCP" test "$(answers_of "$T/q/big-tcp.dnsd" | wc -l)" -eq 40
+ask big-udp +noedns +ignore big A
+check "40 addresses over UDP without EDNS: TC set" \
+    sh -c "flags_of() { sed -n 's/^;; flags: \([a-z ]*\);.*/\1/p' \"\$1\"; }; flags_of '$T/q/big-udp.dnsd' | grep -q tc"
+check "truncated reply fits in 512 bytes" \
+    sh -c "grep -q 'MSG SIZE  rcvd: \([0-9]\|[0-9][0-9]\|[1-4][0-9][0-9]\|50[0-9]\|51[0-2]\)\$' '$T/q/big-udp.dnsd'"
+check "truncated reply keeps a partial answer" test "$(answers_of "$T/q/big-udp.dnsd" | wc -l)" -gt 0
+ask edns x-adm A
+check "EDNS(0) reply advertises 1232 bytes" grep -q 'udp: 1232$' "$T/q/edns.dnsd"
+
+# Malformed and unsupported queries.
+# dnsmasq answers other opcodes with REFUSED; dnsd with NOTIMP, the rcode
+# RFC 1035 4.1.1 gives for a kind of query the server does not support.
+ask notimp +opcode=status x-adm
+check "opcode STATUS: NOTIMP (RFC 1035; dnsmasq: $(status_of "$T/q/notimp.ref"))" \
+    test "$(status_of "$T/q/notimp.dnsd")" = NOTIMP
+# A query whose question is cut short in the middle of the name.
+rawq() {	# rawq PORT: print the rcode of the reply to a malformed query, or "none"
+	python3 - "$1" <<'EOF'
+import socket, sys
+q = bytes.fromhex("abcd01000001000000000000") + b"\x05x-ad"
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(2)
+s.sendto(q, ("127.0.0.1", int(sys.argv[1])))
+try:
+    r = s.recv(4096)
+    print(r[3] & 15)
+except socket.timeout:
+    print("none")
+EOF
+}
+r_ref=$(rawq "$P_REF")
+r_dnsd=$(rawq "$P_DNSD")
+check "malformed question: FORMERR (dnsmasq: $r_ref)" test "$r_dnsd" = 1
+check "dnsd still answers after malformed input" answers "$P_DNSD" x-adm
+
+# --- signals --------------------------------------------------------------
+
+echo "192.168.7.99	x-new" >>"$T/hosts"
+kill -HUP "$DNSD_PID"
+sleep 0.5
+check "SIGHUP rereads the hosts files" \
+    sh -c "dig @127.0.0.1 -p $P_DNSD +short x-new | grep -qx 192.168.7.99"
+echo "no-such-option" >>"$T/dnsd.conf"
+kill -HUP "$DNSD_PID"
+sleep 0.5
+check "invalid config on SIGHUP is logged with FILE:LINE" \
+    grep -q "$T/dnsd.conf:[0-9]*: unknown option 'no-such-option'" "$T/dnsd.log"
+check "invalid config on SIGHUP keeps the old one" \
+    sh -c "dig @127.0.0.1 -p $P_DNSD +short x-new | grep -qx 192.168.7.99"
+kill -USR1 "$DNSD_PID"
+sleep 0.3
+check "SIGUSR1 logs the counters" grep -q 'queries [0-9]*, answered locally' "$T/dnsd.log"
+check "pid file holds dnsd's pid" test "$(cat "$T/run/dnsd.pid" 2>/dev/null)" = "$DNSD_PID"
+kill "$DNSD_PID"
+wait_until 3 has_exited "$DNSD_PID"
+check "SIGTERM stops dnsd" has_exited "$DNSD_PID"
+check "SIGTERM removes the pid file" test ! -e "$T/run/dnsd.pid"
+
+# --- the unchanged reference config ----------------------------------------
+
+out=$("$DNSD" -C "$DATA/dnsmasq.conf" --test 2>&1)
+check "dnsd --test accepts the unchanged reference config" \
+    test "$out" = "dnsd: syntax check OK."
+printf 'no-resolv\nfrobnicate=1\ncache-size=lots\n' >"$T/bad.conf"
+"$DNSD" -C "$T/bad.conf" --test >"$T/bad.out" 2>&1
+rc=$?
+check "--test on a bad config exits 1" test "$rc" -eq 1
+check "--test names the unknown option with FILE:LINE" \
+    grep -q "$T/bad.conf:2: unknown option 'frobnicate'" "$T/bad.out"
+check "--test names the bad value with FILE:LINE" \
+    grep -q "$T/bad.conf:3: .*'lots'" "$T/bad.out"
+
+# listen-address=192.168.6.200 is not on this host: dnsd must refuse to
+# start and name it.  It runs in an empty network namespace, so even a
+# broken dnsd could send nothing anywhere.  Loopback must be up there: in a
+# namespace without any address, Linux lets a socket bind every address.
+if ip -br addr 2>/dev/null | grep -q '192\.168\.6\.200/'; then
+	echo "SKIP: this host carries 192.168.6.200"
+elif command -v unshare >/dev/null 2>&1 && unshare -n true 2>/dev/null; then
+	unshare -n sh -c 'ip link set lo up && exec "$@"' sh \
+	    timeout 10 "$DNSD" -d -C "$DATA/dnsmasq.conf" --no-resolv \
+	    --pid-file="$T/ref-run.pid" >"$T/absent.out" 2>&1
+	rc=$?
+	check "reference config without 192.168.6.200: exits non-zero" test "$rc" -ne 0 -a "$rc" -ne 124
+	check "reference config without 192.168.6.200: the error names it" \
+	    grep -q '192\.168\.6\.200' "$T/absent.out"
+else
+	echo "SKIP: unshare -n is not available"
+fi
+
+exit $E2E_FAIL
