@@ -1,0 +1,396 @@
+/* test_dnsd_conf.c -- dnsd's options: the dnsmasq.conf table, the reference config, errors. */
+#include "testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "../../applets/dnsd/dnsd.h"
+#include "dnswire.h"
+
+struct messages {
+	int	n;
+	int	errors;
+	char	text[16][512];
+};
+
+static void
+collect(void *arg, int is_error, const char *msg)
+{
+	struct messages	*m = arg;
+
+	if (m->n < 16)
+		snprintf(m->text[m->n++], sizeof(m->text[0]), "%s%s", is_error ? "E " : "W ", msg);
+	m->errors += is_error;
+}
+
+/* Whether some message contains s. */
+static int
+has_message(const struct messages *m, const char *s)
+{
+	int	i;
+
+	for (i = 0; i < m->n; i++)
+		if (strstr(m->text[i], s) != NULL)
+			return 1;
+	return 0;
+}
+
+static char	tmpdir[64];
+static char	progname[] = "dnsd";
+
+static int
+setup(void **state)
+{
+	strcpy(tmpdir, "/tmp/test_dnsd_conf.XXXXXX");
+	return mkdtemp(tmpdir) == NULL ? -1 : 0;
+}
+
+static int
+teardown(void **state)
+{
+	char	cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* Write text to a file in tmpdir; returns its path (static buffer). */
+static char *
+write_file(const char *name, const char *text)
+{
+	static char	path[256];
+	FILE		*f;
+
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+/* Load the command line args (NULL-terminated, argv[0] added). */
+static int
+load(struct dnsd_conf *c, struct messages *m, char *const *args)
+{
+	char	*argv[32];
+	int	 argc = 0;
+
+	memset(m, 0, sizeof(*m));
+	argv[argc++] = progname;
+	while (*args != NULL && argc < 31)
+		argv[argc++] = *args++;
+	argv[argc] = NULL;
+	dnsconf_defaults(c);
+	return dnsconf_load(c, argc, argv, collect, m);
+}
+
+static void
+test_table_sorted(void **state)
+{
+	assert_true(conf_table_sorted(dnsconf_table, dnsconf_table_len));
+	assert_true(dnsconf_table_len <= CONF_TABLE_MAX);
+}
+
+static void
+test_reference_config(void **state)
+{
+	struct dnsd_conf	c;
+	struct messages		m;
+	char			*args[] = { "-C", "tests/data/dnsmasq.conf", NULL };
+	char			buf[NETADDR_STRLEN];
+
+	assert_int_equal(load(&c, &m, args), 0);
+	assert_int_equal(m.n, 0);
+	assert_int_equal(c.nservers, 2);
+	assert_int_equal(c.servers[0].route, ROUTE_LOCAL);
+	assert_string_equal(c.servers[0].domain, "edge.example.org");
+	assert_int_equal(c.servers[1].route, ROUTE_FORWARD);
+	assert_string_equal(c.servers[1].domain, "");
+	assert_string_equal(netaddr_format(&c.servers[1].addr, buf), "8.8.8.8");
+	assert_int_equal(c.servers[1].port, 53);
+	assert_int_equal(c.nlisten, 2);
+	assert_string_equal(netaddr_format(&c.listen[0], buf), "192.168.6.200");
+	assert_string_equal(netaddr_format(&c.listen[1], buf), "127.0.0.1");
+	assert_true(c.expand_hosts);
+	assert_string_equal(c.domain, "edge.example.org");
+	assert_int_equal(c.cache_size, 1000);
+	assert_int_equal(c.port, 53);
+	assert_false(c.no_hosts);
+	dnsconf_free(&c);
+}
+
+static void
+test_defaults(void **state)
+{
+	struct dnsd_conf	c;
+
+	dnsconf_defaults(&c);
+	assert_int_equal(c.cache_size, DNSD_CACHE_DEFAULT);
+	assert_int_equal(c.local_ttl, 0);
+	assert_int_equal(c.neg_ttl, -1);
+	assert_int_equal(c.port, 53);
+	assert_int_equal(c.edns_packet_max, 1232);
+	assert_string_equal(c.conf_file, "/etc/edgebox/dnsd.conf");
+}
+
+static void
+test_command_line(void **state)
+{
+	struct dnsd_conf	c;
+	struct messages		m;
+	char			*conf = write_file("cl.conf", "cache-size=100\nport=53\n");
+	char			*args[] = { "-C", conf, "--cache-size=500", "-p", "5353", "-h",
+	    "-kd", "--server=10.0.0.1#5300", "--log-queries", "-q", "--test", NULL };
+
+	assert_int_equal(load(&c, &m, args), 0);
+	assert_int_equal(c.cache_size, 500);	/* the command line wins */
+	assert_int_equal(c.port, 5353);
+	assert_true(c.no_hosts);
+	assert_true(c.foreground);
+	assert_true(c.debug);
+	assert_true(c.log_queries);
+	assert_true(c.test_only);
+	assert_int_equal(c.nservers, 1);
+	assert_int_equal(c.servers[0].port, 5300);
+	dnsconf_free(&c);
+}
+
+static void
+test_command_line_errors(void **state)
+{
+	struct dnsd_conf	c;
+	struct messages		m;
+	char			*conf = write_file("empty.conf", "");
+	char			*args[] = { "-C", conf, "--no-such-option", "-j", "stray",
+	    "--port=0", NULL };
+
+	assert_int_equal(load(&c, &m, args), 4);
+	assert_true(has_message(&m, "unknown option \"--no-such-option\""));
+	assert_true(has_message(&m, "unknown option \"-j\""));
+	assert_true(has_message(&m, "unexpected argument \"stray\""));
+	assert_true(has_message(&m, "'0' for port"));
+	dnsconf_free(&c);
+}
+
+static void
+test_missing_file(void **state)
+{
+	struct dnsd_conf	c;
+	struct messages		m;
+	char			*args[] = { "-C", "/nonexistent/dnsd.conf", NULL };
+
+	assert_int_equal(load(&c, &m, args), 1);
+	assert_true(has_message(&m, "/nonexistent/dnsd.conf"));
+}
+
+static void
+test_server_forms(void **state)
+{
+	struct dnsd_conf	c;
+	struct messages		m;
+	char			buf[NETADDR_STRLEN];
+	char			*conf = write_file("srv.conf",
+	    "server=192.0.2.1\n"
+	    "server=192.0.2.2#5353\n"
+	    "server=/lab.test/other.test/2001:db8::1#54\n"
+	    "server=/priv.test/\n"
+	    "local=/LOCAL.Test/\n"
+	    "server=/fwd.lab.test/#\n");
+	char			*args[] = { "-C", conf, NULL };
+
+	assert_int_equal(load(&c, &m, args), 0);
+	assert_int_equal(c.nservers, 7);
+	assert_string_equal(netaddr_format(&c.servers[0].addr, buf), "192.0.2.1");
+	assert_int_equal(c.servers[0].port, 53);
+	assert_int_equal(c.servers[1].port, 5353);
+	assert_int_equal(c.servers[2].route, ROUTE_FORWARD);
+	assert_string_equal(c.servers[2].domain, "lab.test");
+	assert_string_equal(c.servers[3].domain, "other.test");
+	assert_string_equal(netaddr_format(&c.servers[3].addr, buf), "2001:db8::1");
+	assert_int_equal(c.servers[3].port, 54);
+	assert_int_equal(c.servers[4].route, ROUTE_LOCAL);
+	assert_int_equal(c.servers[5].route, ROUTE_LOCAL);
+	assert_string_equal(c.servers[5].domain, "local.test");
+	assert_int_equal(c.servers[6].route, ROUTE_DEFAULT);
+	dnsconf_free(&c);
+}
+
+static void
+test_records(void **state)
+{
+	struct dnsd_conf	c;
+	struct messages		m;
+	char			*conf = write_file("rec.conf",
+	    "host-record=gw,gw.lab.test,192.0.2.1,2001:db8::1,600\n"
+	    "cname=www,web.lab.test,gw\n"
+	    "mx-host=lab.test,mail.lab.test,10\n"
+	    "srv-host=_ldap._tcp.lab.test,ldap.lab.test,389,1,5\n"
+	    "txt-record=txt.lab.test,\"v=spf1 -all\",second\n"
+	    "ptr-record=1.2.0.192.in-addr.arpa,gw.lab.test\n"
+	    "address=/ads.test/0.0.0.0\n"
+	    "address=/block.test/\n");
+	char			*args[] = { "-C", conf, NULL };
+	int			 i, types[300] = { 0 };
+
+	assert_int_equal(load(&c, &m, args), 0);
+	for (i = 0; i < c.nrecords; i++)
+		types[c.records[i].type]++;
+	assert_int_equal(types[DNS_TYPE_A], 2);
+	assert_int_equal(types[DNS_TYPE_AAAA], 2);
+	assert_int_equal(types[DNS_TYPE_CNAME], 2);
+	assert_int_equal(types[DNS_TYPE_MX], 1);
+	assert_int_equal(types[DNS_TYPE_SRV], 1);
+	assert_int_equal(types[DNS_TYPE_TXT], 1);
+	assert_int_equal(types[DNS_TYPE_PTR], 1);
+	assert_int_equal(c.records[0].ttl, 600);
+	for (i = 0; i < c.nrecords; i++) {
+		if (c.records[i].type == DNS_TYPE_TXT) {
+			/* Two character-strings: 11 bytes and 6 bytes. */
+			assert_int_equal(c.records[i].textlen, 1 + 11 + 1 + 6);
+			assert_int_equal(c.records[i].text[0], 11);
+		}
+		if (c.records[i].type == DNS_TYPE_SRV) {
+			assert_int_equal(c.records[i].port, 389);
+			assert_int_equal(c.records[i].pref, 1);
+			assert_int_equal(c.records[i].weight, 5);
+		}
+	}
+	assert_int_equal(c.naddresses, 2);
+	assert_true(c.addresses[0].addr.family == AF_INET);
+	assert_true(c.addresses[1].addr.family == AF_UNSPEC);
+	dnsconf_free(&c);
+}
+
+static void
+test_errors_with_location(void **state)
+{
+	struct dnsd_conf	c;
+	struct messages		m;
+	char			want[300];
+	char			*conf = write_file("bad.conf",
+	    "# comment\n"
+	    "cache-size=lots\n"
+	    "server=not-an-address\n"
+	    "frobnicate=1\n"
+	    "listen-address=192.0.2.1,999.1.1.1\n"
+	    "expand-hosts=yes\n"
+	    "address=/only-slash\n"
+	    "host-record=name-without-address\n"
+	    "local-ttl=-5\n");
+	char			*args[] = { "-C", conf, NULL };
+
+	assert_int_equal(load(&c, &m, args), 8);
+	snprintf(want, sizeof(want), "%s:2: invalid value 'lots' for cache-size", conf);
+	assert_true(has_message(&m, want));
+	snprintf(want, sizeof(want), "%s:3: server: invalid server address \"not-an-address\"",
+	    conf);
+	assert_true(has_message(&m, want));
+	snprintf(want, sizeof(want), "%s:4: unknown option 'frobnicate'", conf);
+	assert_true(has_message(&m, want));
+	snprintf(want, sizeof(want), "%s:5: listen-address: invalid address \"999.1.1.1\"", conf);
+	assert_true(has_message(&m, want));
+	snprintf(want, sizeof(want), "%s:6: option 'expand-hosts' takes no value", conf);
+	assert_true(has_message(&m, want));
+	snprintf(want, sizeof(want), "%s:7: address:", conf);
+	assert_true(has_message(&m, want));
+	snprintf(want, sizeof(want), "%s:8: option 'host-record' needs at least 2 values", conf);
+	assert_true(has_message(&m, want));
+	snprintf(want, sizeof(want), "%s:9: invalid value '-5' for local-ttl", conf);
+	assert_true(has_message(&m, want));
+	dnsconf_free(&c);
+}
+
+static void
+test_unsupported_warn_once(void **state)
+{
+	struct dnsd_conf	c;
+	struct messages		m;
+	char			*conf = write_file("dhcp.conf",
+	    "dhcp-range=192.168.7.100,192.168.7.150,12h\n"
+	    "dhcp-range=192.168.8.100,192.168.8.150,12h\n"
+	    "enable-tftp\n"
+	    "dnssec\n");
+	char			*args[] = { "-C", conf, NULL };
+
+	assert_int_equal(load(&c, &m, args), 0);
+	assert_int_equal(m.n, 3);
+	assert_true(has_message(&m, "'dhcp-range' is not supported and is ignored: dnsd does "
+	    "not serve DHCP"));
+	assert_true(has_message(&m, "'enable-tftp' is not supported and is ignored: dnsd does "
+	    "not serve TFTP"));
+	assert_true(has_message(&m, "'dnssec' is not supported"));
+}
+
+static void
+test_cache_size_clamped(void **state)
+{
+	struct dnsd_conf	c;
+	struct messages		m;
+	char			*conf = write_file("big.conf", "cache-size=50000\n");
+	char			*args[] = { "-C", conf, NULL };
+
+	assert_int_equal(load(&c, &m, args), 0);
+	assert_int_equal(c.cache_size, DNSD_CACHE_MAX);
+	assert_true(has_message(&m, "W "));
+}
+
+static void
+test_conf_dir_filters(void **state)
+{
+	struct dnsd_conf	c;
+	struct messages		m;
+	char			dir[200], text[300];
+	char			*conf;
+
+	snprintf(dir, sizeof(dir), "%s/d", tmpdir);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	write_file("d/a.conf", "cache-size=11\n");
+	write_file("d/b.conf", "port=5300\n");
+	write_file("d/c.bak", "cache-size=99\n");
+	write_file("d/d.conf~", "cache-size=98\n");
+	write_file("d/e.other", "port=1\n");
+	snprintf(text, sizeof(text), "conf-dir=%s,*.conf\n", dir);
+	conf = write_file("top.conf", text);
+	{
+		char	*args[] = { "-C", conf, NULL };
+
+		assert_int_equal(load(&c, &m, args), 0);
+	}
+	assert_int_equal(c.cache_size, 11);
+	assert_int_equal(c.port, 5300);
+	snprintf(text, sizeof(text), "conf-dir=%s,.bak,.conf\n", dir);
+	conf = write_file("top2.conf", text);
+	{
+		char	*args[] = { "-C", conf, NULL };
+
+		assert_int_equal(load(&c, &m, args), 0);
+	}
+	assert_int_equal(c.port, 1);			/* e.other read */
+	assert_int_equal(c.cache_size, DNSD_CACHE_DEFAULT);	/* .bak and .conf skipped */
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest	tests[] = {
+		cmocka_unit_test(test_table_sorted),
+		cmocka_unit_test(test_reference_config),
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_command_line),
+		cmocka_unit_test(test_command_line_errors),
+		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_server_forms),
+		cmocka_unit_test(test_records),
+		cmocka_unit_test(test_errors_with_location),
+		cmocka_unit_test(test_unsupported_warn_once),
+		cmocka_unit_test(test_cache_size_clamped),
+		cmocka_unit_test(test_conf_dir_filters),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
