@@ -1,0 +1,192 @@
+#!/bin/sh
+# ntpd against chronyd on loopback: a chronyd with "local stratum 3" is the
+# upstream; ntpd -x synchronises to it and serves time; chronyd -Q then
+# measures ntpd as a server.  Every daemon runs with -x (or -Q), so the
+# clock of this machine is never changed.  Also checks config errors and
+# the reference configs with ntpd -p, which opens no socket.
+. "$(dirname "$0")/lib.sh"
+
+e2e_require_cmd chronyd awk
+[ "$(id -u)" -eq 0 ] || skip "chronyd keeps its sockets only as root"
+e2e_timeout 150 "$@"
+NTPD="$B/ntpd"
+NTPCTL="$B/ntpctl"
+[ -x "$NTPD" ] || skip "$NTPD is missing; run make"
+is_placeholder ntpd && skip "applet ntpd is not built yet"
+
+e2e_init
+T=$E2E_TMP
+# chronyd refuses a socket folder that others can write or that it does not own.
+mkdir -m 700 "$T/chrony"
+
+BASE=$((24000 + ($$ % 4000) * 10))
+P_UP=$BASE		# chronyd upstream
+P_NTPD=$((BASE + 1))	# ntpd as a server
+P_BARE=$((BASE + 2))	# ntpd with no source and no local stratum
+
+# chronyd_conf NAME LINE...: a private chronyd config with its own pid, drift and socket.
+chronyd_conf() {
+	_name=$1
+	shift
+	{
+		printf '%s\n' "$@"
+		echo "cmdport 0"
+		echo "bindcmdaddress $T/chrony/$_name.sock"
+		echo "pidfile $T/chrony/$_name.pid"
+		echo "driftfile $T/chrony/$_name.drift"
+		echo "user root"
+	} >"$T/$_name.conf"
+}
+
+# chronyd_q NAME: run chronyd -Q on config NAME (which must exist), log in NAME.log.
+chronyd_q() {
+	[ -f "$T/$1.conf" ] || return 1
+	timeout 30 chronyd -Q -t 10 -f "$T/$1.conf" >"$T/$1.log" 2>&1
+}
+
+# offset_of LOG: the seconds from "System clock wrong by X seconds".
+offset_of() {
+	sed -n 's/.*System clock wrong by \([-+0-9.e]*\) seconds.*/\1/p' "$1" | tail -n 1
+}
+
+# is_below X LIMIT: succeed when |X| < LIMIT.
+is_below() {
+	[ -n "$1" ] && awk -v x="$1" -v l="$2" 'BEGIN { exit !((x < 0 ? -x : x) < l) }'
+}
+
+# --- config checks (no sockets) ------------------------------------------
+
+printf 'server 127.0.0.1 iburst\nfrobnicate 1\nmakestep 1\nallow 300.1.2.3\n' >"$T/bad.conf"
+"$NTPD" -p -f "$T/bad.conf" >"$T/bad.out" 2>&1
+rc=$?
+if [ "$rc" -eq 1 ] && file_has "$T/bad.out" "$T/bad.conf:2: .*frobnicate" &&
+    file_has "$T/bad.out" "$T/bad.conf:3: .*makestep" &&
+    file_has "$T/bad.out" "$T/bad.conf:4: .*300.1.2.3"; then
+	pass "ntpd -p reports every config error as FILE:LINE and exits 1"
+else
+	fail "ntpd -p reports every config error as FILE:LINE and exits 1" \
+	    "exit $rc: $(cat "$T/bad.out")"
+fi
+
+for f in tests/data/chrony-server.conf tests/data/chrony-client.conf; do
+	if "$NTPD" -p -f "$f" >"$T/p.out" 2>&1 && file_has "$T/p.out" '^pool '; then
+		pass "ntpd -p accepts $(basename "$f") unchanged"
+	else
+		fail "ntpd -p accepts $(basename "$f") unchanged" "$(cat "$T/p.out")"
+	fi
+done
+
+"$NTPCTL" >"$T/usage.out" 2>&1
+rc=$?
+if [ "$rc" -eq 1 ] && file_has "$T/usage.out" '^usage: ntpctl'; then
+	pass "ntpctl without a command prints usage"
+else
+	fail "ntpctl without a command prints usage" "exit $rc: $(cat "$T/usage.out")"
+fi
+
+# --- chronyd upstream and ntpd -x synchronising to it --------------------
+
+chronyd_conf up "local stratum 3" "allow 127.0.0.1" "port $P_UP"
+local_start "$T/up.log" chronyd -x -d -f "$T/up.conf"
+UP_PID=$E2E_PID
+
+{
+	echo "server 127.0.0.1 port $P_UP iburst"
+	echo "allow 127.0.0.1"
+	echo "port $P_NTPD"
+	echo "bindaddress 127.0.0.1"
+	echo "bindcmdaddress $T/ntpd.sock"
+	echo "pidfile $T/ntpd.pid"
+	echo "driftfile $T/ntpd.drift"
+	echo "cmdport 0"
+} >"$T/ntpd.conf"
+local_start "$T/ntpd.log" "$NTPD" -x -d -f "$T/ntpd.conf"
+NTPD_PID=$E2E_PID
+
+is_synced() {
+	"$NTPCTL" -h "$T/ntpd.sock" tracking >"$T/tracking.out" 2>&1 &&
+	    file_has "$T/tracking.out" '^Leap status     : Normal$'
+}
+
+if wait_until 15 is_synced; then
+	pass "ntpd -x synchronises to chronyd within 15 s"
+else
+	fail "ntpd -x synchronises to chronyd within 15 s" \
+	    "$(cat "$T/tracking.out" "$T/ntpd.log" 2>/dev/null | tail -n 20)"
+fi
+check "tracking names 127.0.0.1 as the reference" \
+    file_has "$T/tracking.out" '^Reference ID    : 7F000001 (127.0.0.1)$'
+check "tracking reports stratum 4 under a stratum 3 server" \
+    file_has "$T/tracking.out" '^Stratum         : 4$'
+
+"$NTPCTL" -h "$T/ntpd.sock" sources >"$T/sources.out" 2>&1
+if file_has "$T/sources.out" '^\^\* 127\.0\.0\.1  *3  ' &&
+    file_has "$T/sources.out" '^MS Name/IP address         Stratum Poll Reach LastRx Last sample'; then
+	pass "sources lists the upstream as the selected source"
+else
+	fail "sources lists the upstream as the selected source" "$(cat "$T/sources.out")"
+fi
+
+"$NTPCTL" -h "$T/ntpd.sock" sourcestats >"$T/stats.out" 2>&1
+check "sourcestats has a row for the upstream" file_has "$T/stats.out" '^127\.0\.0\.1  '
+
+if "$NTPCTL" -h "$T/ntpd.sock" waitsync 3 0.01 0 1 >"$T/waitsync.out" 2>&1; then
+	pass "waitsync returns 0 once synchronised"
+else
+	fail "waitsync returns 0 once synchronised" "$(cat "$T/waitsync.out")"
+fi
+
+# --- chronyd -Q measures ntpd as a server ---------------------------------
+
+chronyd_conf q "server 127.0.0.1 port $P_NTPD iburst"
+chronyd_q q
+off=$(offset_of "$T/q.log")
+if is_below "$off" 0.001; then
+	pass "chronyd -Q measures ntpd's time within 1 ms ($off s)"
+else
+	fail "chronyd -Q measures ntpd's time within 1 ms" "$(cat "$T/q.log")"
+fi
+
+"$NTPCTL" -h "$T/ntpd.sock" serverstats >"$T/serverstats.out" 2>&1
+if awk -F: '/^NTP replies sent/ { n = $2 + 0 } END { exit !(n >= 1) }' "$T/serverstats.out"; then
+	pass "serverstats counts the replies to chronyd"
+else
+	fail "serverstats counts the replies to chronyd" "$(cat "$T/serverstats.out")"
+fi
+
+# --- ntpd -Q against chronyd, side by side with chronyd -Q ----------------
+
+timeout 30 "$NTPD" -Q -t 20 "server 127.0.0.1 port $P_UP iburst" >"$T/nq.log" 2>&1
+rc=$?
+noff=$(offset_of "$T/nq.log")
+chronyd_conf cq "server 127.0.0.1 port $P_UP iburst"
+chronyd_q cq
+coff=$(offset_of "$T/cq.log")
+if [ "$rc" -eq 0 ] && is_below "$noff" 0.001 && is_below "$coff" 0.001; then
+	pass "ntpd -Q and chronyd -Q both measure under 1 ms ($noff s, $coff s)"
+else
+	fail "ntpd -Q and chronyd -Q both measure under 1 ms" \
+	    "ntpd exit $rc: $(cat "$T/nq.log"); chronyd: $(cat "$T/cq.log")"
+fi
+
+# --- an unsynchronised ntpd: chronyd finds no usable source ---------------
+
+local_start "$T/bare.log" "$NTPD" -x -d -t 60 "allow 127.0.0.1" "port $P_BARE" \
+    "bindcmdaddress $T/bare.sock"
+wait_until 5 test -S "$T/bare.sock"
+chronyd_conf bq "server 127.0.0.1 port $P_BARE iburst"
+chronyd_q bq
+if file_has "$T/bq.log" 'No suitable source' && [ -z "$(offset_of "$T/bq.log")" ]; then
+	pass "an unsynchronised ntpd is not used as a source"
+else
+	fail "an unsynchronised ntpd is not used as a source" "$(cat "$T/bq.log")"
+fi
+
+# --- shutdown --------------------------------------------------------------
+
+daemon_stop "$NTPD_PID"
+check "ntpd removes its pid file at exit" test ! -e "$T/ntpd.pid"
+check "ntpd writes its drift file at exit" file_has "$T/ntpd.drift" '^ *[-0-9.]* *[0-9.]*$'
+daemon_stop "$UP_PID"
+
+exit "$E2E_FAIL"
