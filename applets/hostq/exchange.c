@@ -1,0 +1,418 @@
+/* exchange.c -- hostq's queries over UDP and TCP, with host's retries and error lines. */
+#include <sys/random.h>
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hostq.h"
+#include "sock.h"
+
+/* Outcome of one attempt. */
+#define XCHG_OK		0
+#define XCHG_FAILED	-1	/* error line printed, try again */
+#define XCHG_CONNECT	-2	/* TCP connect failed; host prints its own lines */
+
+static long
+now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static uint16_t
+random_id(void)
+{
+	uint16_t	id;
+
+	if (getrandom(&id, sizeof(id), GRND_NONBLOCK) != (ssize_t)sizeof(id))
+		id = (uint16_t)(now_ms() ^ getpid());
+	return id;
+}
+
+/* Error text as BIND words it (isc_result_totext). */
+static const char *
+exchange_errtext(int err)
+{
+	switch (err) {
+	case ETIMEDOUT:
+		return "timed out";
+	case ECONNREFUSED:
+		return "connection refused";
+	case ENETUNREACH:
+		return "network unreachable";
+	case EHOSTUNREACH:
+		return "host unreachable";
+	case ECONNRESET:
+		return "connection reset";
+	case 0:
+		return "end of file";
+	}
+	return strerror(err);
+}
+
+static void
+exchange_commerror(const struct hostq *h, const struct hostq_server *s, int err)
+{
+	char	addr[NETADDR_STRLEN];
+
+	printf(";; communications error to %s#%u: %s\n",
+	    netaddr_format(&s->addr, addr), h->port, exchange_errtext(err));
+}
+
+static int
+exchange_timeout_ms(const struct hostq *h, int tcp)
+{
+	if (h->timeout == HOSTQ_WAIT_FOREVER)
+		return -1;
+	if (h->timeout > 0)
+		return h->timeout * 1000;
+	return (tcp ? HOSTQ_TIMEOUT_TCP : HOSTQ_TIMEOUT_UDP) * 1000;
+}
+
+/* Wait for events on fd until the deadline (-1: none).  Returns poll's
+ * revents, or 0 on timeout. */
+static int
+exchange_wait(int fd, short events, long deadline)
+{
+	struct pollfd	pfd;
+	int		wait, r;
+
+	for (;;) {
+		wait = deadline < 0 ? -1 : (int)(deadline - now_ms());
+		if (deadline >= 0 && wait < 0)
+			wait = 0;
+		pfd.fd = fd;
+		pfd.events = events;
+		pfd.revents = 0;
+		r = poll(&pfd, 1, wait);
+		if (r == -1 && errno == EINTR)
+			continue;
+		return r <= 0 ? 0 : pfd.revents;
+	}
+}
+
+static int
+exchange_udp(const struct hostq *h, const struct hostq_server *s, const uint8_t *query,
+    size_t qlen, struct hostq_reply *reply)
+{
+	struct dnswire_header	hdr;
+	long			start, deadline;
+	ssize_t			n;
+	int			fd, err;
+	uint16_t		id = (uint16_t)(query[0] << 8 | query[1]);
+
+	if ((fd = sock_connect(&s->addr, h->port, SOCK_DGRAM)) == -1) {
+		exchange_commerror(h, s, errno);
+		return XCHG_FAILED;
+	}
+	start = now_ms();
+	deadline = exchange_timeout_ms(h, 0) < 0 ? -1 : start + exchange_timeout_ms(h, 0);
+	if (send(fd, query, qlen, 0) == -1) {
+		err = errno;
+		close(fd);
+		exchange_commerror(h, s, err);
+		return XCHG_FAILED;
+	}
+	for (;;) {
+		if (exchange_wait(fd, POLLIN, deadline) == 0) {
+			close(fd);
+			exchange_commerror(h, s, ETIMEDOUT);
+			return XCHG_FAILED;
+		}
+		n = recv(fd, reply->msg, sizeof(reply->msg), 0);
+		if (n == -1) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			err = errno;
+			close(fd);
+			exchange_commerror(h, s, err);
+			return XCHG_FAILED;
+		}
+		if (dnswire_header_read(reply->msg, (size_t)n, &hdr) == -1) {
+			printf(";; Warning: short (< header size) message received\n");
+			continue;
+		}
+		if (hdr.id != id) {
+			printf(";; Warning: ID mismatch: expected ID %u, got %u\n", id, hdr.id);
+			continue;
+		}
+		break;
+	}
+	close(fd);
+	reply->len = (size_t)n;
+	reply->server = s;
+	reply->elapsed_ms = now_ms() - start;
+	return XCHG_OK;
+}
+
+/* Read exactly len bytes before the deadline.  Returns 0, or an errno
+ * value (0 is never returned for errors: end of file gives -1). */
+static int
+exchange_read(int fd, uint8_t *buf, size_t len, long deadline, int *err)
+{
+	size_t	got = 0;
+	ssize_t	n;
+
+	while (got < len) {
+		if (exchange_wait(fd, POLLIN, deadline) == 0) {
+			*err = ETIMEDOUT;
+			return -1;
+		}
+		n = read(fd, buf + got, len - got);
+		if (n == 0) {
+			*err = 0;
+			return -1;
+		}
+		if (n == -1) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			*err = errno;
+			return -1;
+		}
+		got += (size_t)n;
+	}
+	return 0;
+}
+
+static int
+exchange_write(int fd, const uint8_t *buf, size_t len, long deadline, int *err)
+{
+	size_t	done = 0;
+	ssize_t	n;
+
+	while (done < len) {
+		if (exchange_wait(fd, POLLOUT, deadline) == 0) {
+			*err = ETIMEDOUT;
+			return -1;
+		}
+		n = write(fd, buf + done, len - done);
+		if (n == -1) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			*err = errno;
+			return -1;
+		}
+		done += (size_t)n;
+	}
+	return 0;
+}
+
+/* Connect over TCP; on failure print host's two lines.  Returns the fd or -1. */
+static int
+exchange_tcp_connect(const struct hostq *h, const struct hostq_server *s, const char *qtext,
+    long deadline)
+{
+	char		addr[NETADDR_STRLEN];
+	socklen_t	len = sizeof(int);
+	int		fd, err = 0, ev;
+
+	if ((fd = sock_connect(&s->addr, h->port, SOCK_STREAM)) == -1)
+		err = errno;
+	else if ((ev = exchange_wait(fd, POLLOUT, deadline)) == 0)
+		err = ETIMEDOUT;
+	else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
+		err = errno;
+	if (err == 0)
+		return fd;
+	if (fd != -1)
+		close(fd);
+	netaddr_format(&s->addr, addr);
+	printf(";; Connection to %s#%u(%s) for %s failed: %s.\n", addr, h->port, addr,
+	    qtext, exchange_errtext(err));
+	printf(";; no servers could be reached\n");
+	return -1;
+}
+
+/* Send one query over an open TCP connection and read one message. */
+static int
+exchange_tcp_message(const struct hostq *h, const struct hostq_server *s, int fd,
+    long deadline, struct hostq_reply *reply)
+{
+	uint8_t	lenbuf[2];
+	size_t	len;
+	int	err;
+
+	if (exchange_read(fd, lenbuf, 2, deadline, &err) == -1) {
+		exchange_commerror(h, s, err);
+		return XCHG_FAILED;
+	}
+	len = (size_t)(lenbuf[0] << 8 | lenbuf[1]);
+	if (exchange_read(fd, reply->msg, len, deadline, &err) == -1) {
+		exchange_commerror(h, s, err);
+		return XCHG_FAILED;
+	}
+	reply->len = len;
+	reply->server = s;
+	return XCHG_OK;
+}
+
+static int
+exchange_tcp_send(const struct hostq *h, const struct hostq_server *s, int fd,
+    const uint8_t *query, size_t qlen, long deadline)
+{
+	uint8_t	out[2 + DNS_MSG_MAX];
+	int	err;
+
+	out[0] = (uint8_t)(qlen >> 8);
+	out[1] = (uint8_t)qlen;
+	memcpy(out + 2, query, qlen);
+	if (exchange_write(fd, out, qlen + 2, deadline, &err) == -1) {
+		exchange_commerror(h, s, err);
+		return XCHG_FAILED;
+	}
+	return XCHG_OK;
+}
+
+static int
+exchange_tcp(const struct hostq *h, const struct hostq_server *s, const char *qtext,
+    const uint8_t *query, size_t qlen, struct hostq_reply *reply)
+{
+	long	start = now_ms(), deadline;
+	int	fd, r;
+
+	deadline = exchange_timeout_ms(h, 1) < 0 ? -1 : start + exchange_timeout_ms(h, 1);
+	if ((fd = exchange_tcp_connect(h, s, qtext, deadline)) == -1)
+		return XCHG_CONNECT;
+	r = exchange_tcp_send(h, s, fd, query, qlen, deadline);
+	if (r == XCHG_OK)
+		r = exchange_tcp_message(h, s, fd, deadline, reply);
+	close(fd);
+	reply->elapsed_ms = now_ms() - start;
+	return r;
+}
+
+/* Whether server s may be used under -4 / -6; prints host's note if not. */
+static int
+exchange_family_ok(const struct hostq *h, const struct hostq_server *s)
+{
+	char	addr[NETADDR_STRLEN];
+
+	if (h->family == 0 || h->family == s->addr.family)
+		return 1;
+	netaddr_format(&s->addr, addr);
+	if (s->addr.family == AF_INET)
+		printf(";; Skipping mapped address '::ffff:%s'\n", addr);
+	else
+		printf(";; Skipping IPv6 address '%s'\n", addr);
+	return 0;
+}
+
+/* Ask one server, tries times.  Returns XCHG_OK or the last failure. */
+static int
+exchange_server(const struct hostq *h, const struct hostq_server *s, const char *qtext,
+    const uint8_t *query, size_t qlen, struct hostq_reply *reply)
+{
+	struct dnswire_header	hdr;
+	int			attempt, r = XCHG_FAILED, tcp = h->tcp;
+
+	for (attempt = 0; attempt < h->tries; attempt++) {
+		r = tcp ? exchange_tcp(h, s, qtext, query, qlen, reply) :
+		    exchange_udp(h, s, query, qlen, reply);
+		if (r != XCHG_OK)
+			continue;
+		dnswire_header_read(reply->msg, reply->len, &hdr);
+		if (tcp || !(hdr.flags & DNS_FLAG_TC))
+			return XCHG_OK;
+		/* Truncated: host asks again over TCP, even with -U. */
+		if (h->verbose)
+			printf("Trying \"%s\"\n", qtext);
+		tcp = 1;
+		attempt--;
+	}
+	return r;
+}
+
+int
+exchange_query(struct hostq *h, const char *qtext, const uint8_t *qname, uint16_t qtype,
+    struct hostq_reply *reply)
+{
+	uint8_t		query[DNS_HEADER_LEN + DNS_NAME_MAX + 4];
+	int		qlen, i, r = XCHG_FAILED, usable = 0;
+	unsigned int	rcode;
+
+	qlen = dnswire_query(query, sizeof(query), random_id(), h->recurse ? DNS_FLAG_RD : 0,
+	    qname, qtype, h->qclass, 0);
+	if (qlen == -1)
+		return -1;
+	if (h->verbose)
+		printf("Trying \"%s\"\n", qtext);
+	for (i = 0; i < h->nservers; i++) {
+		if (!exchange_family_ok(h, &h->servers[i]))
+			continue;
+		usable++;
+		r = exchange_server(h, &h->servers[i], qtext, query, (size_t)qlen, reply);
+		if (r != XCHG_OK)
+			continue;
+		rcode = DNS_FLAGS_RCODE(reply->msg[3]);
+		/* A stub resolver moves on after SERVFAIL unless -s says stop. */
+		if (rcode == DNS_RCODE_SERVFAIL && !h->servfail_stops && i + 1 < h->nservers)
+			continue;
+		return 0;
+	}
+	if (usable == 0) {
+		printf(";; No acceptable nameservers\n");
+		return -1;
+	}
+	if (r != XCHG_CONNECT)
+		printf(";; no servers could be reached\n");
+	return -1;
+}
+
+int
+exchange_axfr(struct hostq *h, const char *qtext, const uint8_t *qname,
+    int (*each)(struct hostq *, const struct hostq_reply *, void *), void *arg)
+{
+	static struct hostq_reply	reply;
+	struct dnswire_header		hdr;
+	const struct hostq_server	*s;
+	uint8_t				query[DNS_HEADER_LEN + DNS_NAME_MAX + 4];
+	long				start, deadline;
+	int				qlen, fd, r, i, err;
+	uint16_t			id = random_id();
+
+	qlen = dnswire_query(query, sizeof(query), id, 0, qname, h->qtype, h->qclass, 0);
+	if (qlen == -1)
+		return -1;
+	if (h->verbose)
+		printf("Trying \"%s\"\n", qtext);
+	for (i = 0; i < h->nservers; i++) {
+		s = &h->servers[i];
+		if (!exchange_family_ok(h, s))
+			continue;
+		start = now_ms();
+		deadline = exchange_timeout_ms(h, 1) < 0 ? -1 : start + exchange_timeout_ms(h, 1);
+		if ((fd = exchange_tcp_connect(h, s, qtext, deadline)) == -1)
+			continue;
+		if (exchange_tcp_send(h, s, fd, query, (size_t)qlen, deadline) != XCHG_OK) {
+			close(fd);
+			continue;
+		}
+		/* Messages follow until the callback says the transfer ended. */
+		do {
+			if (exchange_tcp_message(h, s, fd, deadline, &reply) != XCHG_OK) {
+				close(fd);
+				return -1;
+			}
+			reply.elapsed_ms = now_ms() - start;
+			if (dnswire_header_read(reply.msg, reply.len, &hdr) == -1 ||
+			    hdr.id != id) {
+				err = EPROTO;
+				exchange_commerror(h, s, err);
+				close(fd);
+				return -1;
+			}
+			r = each(h, &reply, arg);
+		} while (r == 1);
+		close(fd);
+		return r;
+	}
+	printf(";; no servers could be reached\n");
+	return -1;
+}

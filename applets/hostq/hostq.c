@@ -1,0 +1,459 @@
+/* hostq.c -- DNS lookup tool with the options, output and exit codes of BIND 9.18's host. */
+#include <sys/socket.h>
+
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "applets.h"
+#include "hostq.h"
+#include "version.h"
+
+#define RESOLV_CONF	"/etc/resolv.conf"
+#define OPTSTRING	":46aAc:CdDilm:nN:p:rR:st:TUvVwW:"
+
+static const char usage_text[] =
+"Usage: hostq [-aCdilrTvVw] [-c class] [-N ndots] [-t type] [-W time]\n"
+"            [-R number] [-m flag] [-p port] hostname [server]\n"
+"       -a is equivalent to -v -t ANY\n"
+"       -A is like -a but omits RRSIG, NSEC, NSEC3\n"
+"       -c specifies query class for non-IN data\n"
+"       -C compares SOA records on authoritative nameservers (not supported)\n"
+"       -d is equivalent to -v\n"
+"       -l lists all hosts in a domain, using AXFR\n"
+"       -m set memory debugging flag (accepted and ignored)\n"
+"       -N changes the number of dots allowed before root lookup is done\n"
+"       -p specifies the port on the server to query\n"
+"       -r disables recursive processing\n"
+"       -R specifies number of retries for UDP packets\n"
+"       -s a SERVFAIL response should stop query\n"
+"       -t specifies the query type\n"
+"       -T enables TCP/IP mode\n"
+"       -U enables UDP mode\n"
+"       -v enables verbose output\n"
+"       -V print version number and exit\n"
+"       -w specifies to wait forever for a reply\n"
+"       -W specifies how long to wait for a reply (seconds)\n"
+"       -4 use IPv4 query transport only\n"
+"       -6 use IPv6 query transport only\n";
+
+/* The reply buffer is 64 KiB: keep it off the stack. */
+static struct hostq_reply	reply;
+
+static void
+hostq_usage(FILE *f, int status)
+{
+	fputs(usage_text, f);
+	exit(status);
+}
+
+/* host's fatal(): the message, and exit status 1 unless told otherwise. */
+static void
+hostq_fatal(int status, const char *fmt, const char *arg)
+{
+	fputs("hostq: ", stderr);
+	fprintf(stderr, fmt, arg);
+	fputc('\n', stderr);
+	exit(status);
+}
+
+static void
+hostq_set_type(struct hostq *h, const char *arg)
+{
+	uint16_t	type;
+
+	if (strncasecmp(arg, "ixfr=", 5) == 0)
+		type = DNS_TYPE_IXFR;	/* XXX: the serial is not sent */
+	else if (dnswire_type_from_text(arg, &type) == -1)
+		hostq_fatal(2, "invalid type: %s\n", arg);
+	if (h->qtype != DNS_TYPE_AXFR || !h->list_zone)
+		h->qtype = type;
+	if (type == DNS_TYPE_AXFR) {
+		h->list_any = 1;
+		h->verbose = 1;
+		h->tcp = 1;
+	} else if (type == DNS_TYPE_IXFR) {
+		h->tcp = 1;
+	} else if (type == DNS_TYPE_ANY && !h->tcp_set)
+		h->tcp = 1;
+	h->default_lookups = 0;
+}
+
+static void
+hostq_set_any(struct hostq *h, int almost)
+{
+	h->list_almost_all |= almost;
+	if (!h->list_zone)
+		h->qtype = DNS_TYPE_ANY;
+	h->list_any = 1;
+	h->verbose = 1;
+	h->default_lookups = 0;
+}
+
+static void
+hostq_option(struct hostq *h, int c, const char *arg)
+{
+	switch (c) {
+	case '4':
+	case '6':
+		if (h->family != 0 && h->family != (c == '4' ? AF_INET : AF_INET6))
+			hostq_fatal(1, "only one of -4 and -6 allowed%s", "");
+		h->family = c == '4' ? AF_INET : AF_INET6;
+		break;
+	case 'a':
+	case 'A':
+		hostq_set_any(h, c == 'A');
+		break;
+	case 'c':
+		if (dnswire_class_from_text(arg, &h->qclass) == -1)
+			hostq_fatal(2, "invalid class: %s\n", arg);
+		h->default_lookups = 0;
+		break;
+	case 'C':
+		hostq_fatal(1, "-C (compare SOA records) is not supported%s", "");
+		break;
+	case 'd':
+	case 'v':
+		h->verbose = 1;
+		break;
+	case 'l':
+		h->list_zone = 1;
+		h->qtype = DNS_TYPE_AXFR;
+		h->tcp = 1;
+		break;
+	case 'N':
+		h->ndots = atoi(arg);
+		break;
+	case 'p':
+		h->port = (uint16_t)atoi(arg);
+		break;
+	case 'r':
+		h->recurse = 0;
+		break;
+	case 'R':
+		h->tries = atoi(arg) + 1 < 2 ? 2 : atoi(arg) + 1;
+		break;
+	case 's':
+		h->servfail_stops = 1;
+		break;
+	case 't':
+		hostq_set_type(h, arg);
+		break;
+	case 'T':
+	case 'U':
+		h->tcp = c == 'T';
+		h->tcp_set = 1;
+		break;
+	case 'V':
+		fprintf(stderr, "hostq %s\n", EDGEBOX_VERSION);
+		exit(0);
+	case 'w':
+		h->timeout = HOSTQ_WAIT_FOREVER;
+		break;
+	case 'W':
+		h->timeout = atoi(arg) < 1 ? 1 : atoi(arg);
+		break;
+	case 'D':	/* debugging of host itself */
+	case 'i':	/* IP6.INT, long gone */
+	case 'm':	/* memory debugging */
+	case 'n':
+		break;
+	}
+}
+
+static void
+hostq_parse_options(struct hostq *h, int argc, char **argv)
+{
+	int	c;
+
+	opterr = 0;
+	while ((c = getopt(argc, argv, OPTSTRING)) != -1) {
+		if (c == '?') {
+			if (optopt == '-' && optind <= argc &&
+			    strcmp(argv[optind - 1], "--help") == 0)
+				hostq_usage(stdout, 0);
+			fprintf(stderr, "hostq: illegal option -- %c\n", optopt);
+			hostq_usage(stderr, 1);
+		}
+		if (c == ':') {
+			fprintf(stderr, "hostq: option requires an argument -- %c\n", optopt);
+			hostq_usage(stderr, 1);
+		}
+		hostq_option(h, c, optarg);
+	}
+}
+
+/* The server argument: a numeric address, else a name from getaddrinfo. */
+static void
+hostq_set_server(struct hostq *h, const char *arg)
+{
+	struct addrinfo	 hints, *res;
+	struct hostq_server *s = &h->servers[0];
+	int		 r;
+
+	memset(s, 0, sizeof(*s));
+	snprintf(s->name, sizeof(s->name), "%s", arg);
+	h->nservers = 1;
+	h->listed_server = 1;
+	if (netaddr_parse(arg, &s->addr) == 0) {
+		if (h->family == AF_INET && s->addr.family == AF_INET6)
+			hostq_fatal(1, "couldn't get address for '%s': address family not supported",
+			    arg);
+		return;
+	}
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = h->family == 0 ? AF_UNSPEC : h->family;
+	hints.ai_socktype = SOCK_DGRAM;
+	if ((r = getaddrinfo(arg, NULL, &hints, &res)) != 0)
+		hostq_fatal(1, "couldn't get address for '%s': not found", arg);
+	netaddr_from_sockaddr(res->ai_addr, &s->addr, NULL);
+	freeaddrinfo(res);
+}
+
+/* Why a name is rejected, in BIND's words. */
+static const char *
+hostq_name_error(const char *text)
+{
+	const char	*p, *label = text;
+
+	if (*text == '\0')
+		return "unexpected end of input";
+	for (p = text; ; p++) {
+		if (*p == '.' || *p == '\0') {
+			if (p == label && *p == '.' && p[1] != '\0')
+				return "empty label";
+			if (p - label > DNS_LABEL_MAX)
+				return "label too long";
+			if (*p == '\0')
+				break;
+			label = p + 1;
+		}
+		if (*p == '\\' && p[1] != '\0')
+			p++;
+	}
+	return strlen(text) > DNS_NAME_MAX ? "ran out of space" : "bad escape";
+}
+
+static int
+hostq_count_dots(const char *text)
+{
+	int	n = 0;
+
+	for (; *text != '\0'; text++)
+		if (*text == '.')
+			n++;
+	return n;
+}
+
+/* Fill names with the wire names to try, in order: the search list is
+ * appended before the name as given when it has fewer than ndots dots,
+ * after it otherwise.  Returns how many. */
+static int
+hostq_candidates(const struct hostq *h, const char *text, int use_search,
+    uint8_t names[][DNS_NAME_MAX])
+{
+	char	full[2 * DNS_NAME_TEXT_MAX];
+	size_t	len = strlen(text);
+	int	n = 0, i, as_is_first;
+
+	if (dnswire_name_from_text(text, names[n]) == -1)
+		return 0;
+	n++;
+	if (!use_search || (len > 0 && text[len - 1] == '.'))
+		return n;
+	as_is_first = hostq_count_dots(text) >= h->ndots;
+	for (i = 0; i < h->nsearch; i++) {
+		snprintf(full, sizeof(full), "%s.%s", text, h->search[i]);
+		if (dnswire_name_from_text(full, names[n]) != -1)
+			n++;
+	}
+	if (!as_is_first && n > 1) {
+		/* Move the name as given to the end. */
+		memmove(names[HOSTQ_MAXSEARCH + 1], names[0], DNS_NAME_MAX);
+		memmove(names[0], names[1], (size_t)(n - 1) * DNS_NAME_MAX);
+		memmove(names[n - 1], names[HOSTQ_MAXSEARCH + 1], DNS_NAME_MAX);
+	}
+	return n;
+}
+
+/* Follow the CNAME chain from name through the answer, as host does before
+ * its AAAA and MX lookups. */
+static void
+hostq_chase(const struct hostq_reply *r, uint8_t name[static DNS_NAME_MAX])
+{
+	struct dnswire_parser	p;
+	struct dnswire_rr	rr;
+	size_t			len;
+	int			rounds, found;
+
+	dnswire_parser_init(&p, r->msg, r->len);
+	for (rounds = p.hdr.count[DNS_SECTION_ANSWER]; rounds > 0; rounds--) {
+		found = 0;
+		dnswire_parser_init(&p, r->msg, r->len);
+		while (dnswire_parse_rr(&p, &rr) == 1) {
+			if (rr.section != DNS_SECTION_ANSWER || rr.type != DNS_TYPE_CNAME ||
+			    !dnswire_name_equal(rr.name, name))
+				continue;
+			if (dnswire_rdata_name(r->msg, r->len, &rr, rr.rdoff, name, &len) == -1)
+				return;
+			found = 1;
+			break;
+		}
+		if (!found)
+			return;
+	}
+}
+
+/*
+ * One lookup through the search list.  NXDOMAIN for one candidate moves
+ * to the next silently; the last reply is printed.  Returns the rcode, or
+ * -1 when no server answered.  With chase set, it is replaced by the end
+ * of the CNAME chain.
+ */
+static int
+hostq_lookup(struct hostq *h, const char *text, int use_search, uint16_t qtype,
+    uint8_t *chase)
+{
+	uint8_t		names[HOSTQ_MAXSEARCH + 2][DNS_NAME_MAX];
+	char		qtext[DNS_NAME_TEXT_MAX];
+	unsigned int	rcode;
+	int		n, i;
+
+	n = hostq_candidates(h, text, use_search, names);
+	for (i = 0; i < n; i++) {
+		output_name(names[i], qtext, sizeof(qtext));
+		if (exchange_query(h, qtext, names[i], qtype, &reply) == -1)
+			return -1;
+		rcode = DNS_FLAGS_RCODE(reply.msg[3]);
+		if (rcode == DNS_RCODE_NXDOMAIN && i + 1 < n)
+			continue;
+		rcode = output_message(h, &reply, text);
+		output_received(h, &reply);
+		/* host 9.18 prints this line twice after a searched NXDOMAIN. */
+		if (rcode == DNS_RCODE_NXDOMAIN && use_search)
+			output_received(h, &reply);
+		if (rcode == DNS_RCODE_NOERROR && chase != NULL) {
+			memcpy(chase, names[i], DNS_NAME_MAX);
+			hostq_chase(&reply, chase);
+		}
+		return (int)rcode;
+	}
+	return -1;
+}
+
+struct hostq_xfr {
+	const char	*text;
+	int		 soa_seen;
+	int		 messages;
+};
+
+/* Print one message of a zone transfer.  Returns 1 for more, 0 at the
+ * closing SOA, -1 when the transfer failed. */
+static int
+hostq_xfr_message(struct hostq *h, const struct hostq_reply *r, void *arg)
+{
+	struct hostq_xfr	*x = arg;
+	struct dnswire_parser	 p;
+	struct dnswire_rr	 rr;
+	unsigned int		 rcode;
+	int			 first = x->messages++ == 0;
+
+	rcode = output_message(h, r, x->text);
+	if (rcode != DNS_RCODE_NOERROR)
+		return -1;
+	dnswire_parser_init(&p, r->msg, r->len);
+	while (dnswire_parse_rr(&p, &rr) == 1) {
+		if (rr.section != DNS_SECTION_ANSWER)
+			continue;
+		if (first && x->soa_seen == 0 && rr.type != DNS_TYPE_SOA)
+			return -1;
+		if (rr.type == DNS_TYPE_SOA && ++x->soa_seen == 2)
+			return 0;
+	}
+	return x->soa_seen == 0 ? -1 : 1;
+}
+
+static void
+hostq_transfer(struct hostq *h, const char *text)
+{
+	struct hostq_xfr	x;
+	uint8_t			name[DNS_NAME_MAX];
+
+	memset(&x, 0, sizeof(x));
+	x.text = text;
+	dnswire_name_from_text(text, name);
+	if (exchange_axfr(h, text, name, hostq_xfr_message, &x) == -1 && x.messages > 0)
+		printf("; Transfer failed.\n");
+}
+
+static void
+hostq_defaults(struct hostq *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->default_lookups = 1;
+	h->recurse = 1;
+	h->ndots = -1;
+	h->port = 53;
+	h->qtype = DNS_TYPE_A;
+	h->qclass = DNS_CLASS_IN;
+	h->seen_error = -1;
+}
+
+int
+hostq_main(int argc, char **argv)
+{
+	struct hostq		h;
+	struct netaddr		addr;
+	uint8_t			chased[DNS_NAME_MAX];
+	char			rev[DNS_NAME_TEXT_MAX], chasetext[DNS_NAME_TEXT_MAX];
+	const char		*text;
+	int			reverse, rcode;
+	static const char	loopback[] = "127.0.0.1";
+
+	hostq_defaults(&h);
+	hostq_parse_options(&h, argc, argv);
+	if (optind >= argc)
+		hostq_usage(stderr, 1);
+	text = argv[optind];
+	if (optind + 1 < argc)
+		hostq_set_server(&h, argv[optind + 1]);
+	resolvconf_read(&h, RESOLV_CONF, !h.listed_server);
+	if (h.nservers == 0) {
+		netaddr_parse(loopback, &h.servers[0].addr);
+		snprintf(h.servers[0].name, sizeof(h.servers[0].name), "%s", loopback);
+		h.nservers = 1;
+	}
+	if (h.ndots < 0)
+		h.ndots = 1;
+	if (h.tries == 0)
+		h.tries = 2;
+
+	reverse = netaddr_parse(text, &addr) == 0;
+	if (reverse) {
+		netaddr_reverse_name(&addr, rev, sizeof(rev));
+		text = rev;
+		h.qtype = DNS_TYPE_PTR;
+		h.default_lookups = 0;
+	} else if (dnswire_name_from_text(text, chased) == -1) {
+		fprintf(stderr, "hostq: '%s' is not a legal name (%s)\n", text,
+		    hostq_name_error(text));
+		return 1;
+	}
+	setvbuf(stdout, NULL, _IOFBF, 0);
+
+	if (h.qtype == DNS_TYPE_AXFR || h.qtype == DNS_TYPE_IXFR) {
+		hostq_transfer(&h, text);
+		fflush(stdout);
+		return h.seen_error == 0 ? 0 : 1;
+	}
+	rcode = hostq_lookup(&h, text, !reverse, h.qtype, h.default_lookups ? chased : NULL);
+	if (h.default_lookups && rcode == DNS_RCODE_NOERROR) {
+		output_name(chased, chasetext, sizeof(chasetext));
+		hostq_lookup(&h, chasetext, 0, DNS_TYPE_AAAA, NULL);
+		hostq_lookup(&h, chasetext, 0, DNS_TYPE_MX, NULL);
+	}
+	fflush(stdout);
+	return h.seen_error == 0 ? 0 : 1;
+}

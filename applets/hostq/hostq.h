@@ -1,0 +1,97 @@
+/* hostq.h -- state shared by the parts of hostq, the lookup tool used like BIND's host. */
+#ifndef EDGEBOX_HOSTQ_H
+#define EDGEBOX_HOSTQ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dnswire.h"
+#include "netaddr.h"
+
+#define HOSTQ_MAXNS		3	/* nameserver lines read, as in glibc and BIND */
+#define HOSTQ_MAXSEARCH		8
+#define HOSTQ_TIMEOUT_UDP	5	/* seconds, host's defaults */
+#define HOSTQ_TIMEOUT_TCP	10
+#define HOSTQ_WAIT_FOREVER	-1
+
+struct hostq_server {
+	struct netaddr	addr;
+	char		name[256];	/* as given, for the "Name:" line */
+};
+
+struct hostq {
+	/* Options. */
+	int		verbose;	/* -v, -d, -a: dig-style output */
+	int		default_lookups; /* A, then AAAA and MX */
+	int		recurse;
+	int		tcp;		/* -T, or implied by the type */
+	int		tcp_set;	/* -T or -U given */
+	int		servfail_stops;	/* -s */
+	int		family;		/* AF_INET for -4, AF_INET6 for -6, else 0 */
+	int		timeout;	/* seconds, 0 for the default, HOSTQ_WAIT_FOREVER */
+	int		tries;		/* attempts per server */
+	int		ndots;
+	int		list_zone;	/* -l */
+	int		list_almost_all; /* -A */
+	int		list_any;	/* with -l: print every type */
+	uint16_t	port;
+	uint16_t	qtype;
+	uint16_t	qclass;
+
+	/* Where to ask. */
+	struct hostq_server servers[HOSTQ_MAXNS];
+	int		nservers;
+	int		listed_server;	/* SERVER was on the command line */
+	char		search[HOSTQ_MAXSEARCH][DNS_NAME_TEXT_MAX];
+	int		nsearch;
+
+	/* Run state, as host keeps it. */
+	int		seen_error;	/* -1 nothing printed yet, 1 an error printed */
+	int		printed_server;
+};
+
+/* One reply as received. */
+struct hostq_reply {
+	uint8_t		msg[DNS_MSG_MAX];
+	size_t		len;
+	const struct hostq_server *server;
+	long		elapsed_ms;
+};
+
+/* resolvconf.c */
+
+/* Read nameserver, search, domain and options lines from path; missing
+ * files leave the defaults.  Servers are read only when want_servers. */
+void	resolvconf_read(struct hostq *, const char *path, int want_servers);
+
+/* exchange.c */
+
+/* Send the query to each server in turn, tries times each, over UDP (TCP
+ * after a truncated reply) or TCP, printing host's error lines.  Returns
+ * 0 with the reply filled, or -1 when no server could be reached. */
+int	exchange_query(struct hostq *, const char *qtext, const uint8_t *qname,
+	    uint16_t qtype, struct hostq_reply *);
+
+/* Transfer a zone over TCP, calling back for each message.  Returns 0 or -1. */
+int	exchange_axfr(struct hostq *, const char *qtext, const uint8_t *qname,
+	    int (*each)(struct hostq *, const struct hostq_reply *, void *), void *arg);
+
+/* output.c */
+
+/* Print a reply as host does; nxtext is the name printed for NXDOMAIN.
+ * Returns the rcode. */
+unsigned int output_message(struct hostq *, const struct hostq_reply *, const char *nxtext);
+
+/* The "Received N bytes from ..." line of verbose mode. */
+void	output_received(const struct hostq *, const struct hostq_reply *);
+
+/* The "Using domain server:" block, once per run. */
+void	output_server(struct hostq *, const struct hostq_server *);
+
+/* Print ";; Got bad packet: why" and a hex dump of msg. */
+void	output_bad_packet(const char *why, const uint8_t *msg, size_t len);
+
+/* Format a wire name as host prints it: no trailing dot except for the root. */
+void	output_name(const uint8_t *name, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,333 @@
+/* output.c -- hostq's printing of replies in host's short and verbose (dig-like) forms. */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "hostq.h"
+
+/* Columns of dig's and host's verbose record lines, with 8-column tabs. */
+#define COL_TTL		24
+#define COL_CLASS	32
+#define COL_TYPE	40
+#define COL_RDATA	48
+#define TAB_WIDTH	8
+
+#define RDATA_TEXT_MAX	(4 * DNS_MSG_MAX)
+
+/* host's words for the types it names in the short form. */
+static const char *
+output_description(uint16_t type, char *buf, size_t len)
+{
+	char	name[DNS_TYPE_TEXT_MAX];
+
+	switch (type) {
+	case DNS_TYPE_A:
+		return "has address";
+	case DNS_TYPE_NS:
+		return "name server";
+	case DNS_TYPE_CNAME:
+		return "is an alias for";
+	case DNS_TYPE_WKS:
+		return "has well known services";
+	case DNS_TYPE_PTR:
+		return "domain name pointer";
+	case DNS_TYPE_HINFO:
+		return "host information";
+	case DNS_TYPE_MX:
+		return "mail is handled by";
+	case DNS_TYPE_TXT:
+		return "descriptive text";
+	case 19:
+		return "x25 address";
+	case 20:
+		return "ISDN address";
+	case 24:
+		return "has signature";
+	case 25:
+		return "has key";
+	case DNS_TYPE_AAAA:
+		return "has IPv6 address";
+	case DNS_TYPE_LOC:
+		return "location";
+	}
+	snprintf(buf, len, "has %s record", dnswire_type_name(type, name));
+	return buf;
+}
+
+void
+output_name(const uint8_t *name, char *buf, size_t len)
+{
+	if (dnswire_name_to_text(name, buf, len, 0) == -1)
+		snprintf(buf, len, "?");
+}
+
+/* Pad from column *col to column to with tabs and spaces, at least one
+ * character, the way BIND aligns its master-file output. */
+static void
+output_indent(size_t *col, size_t to)
+{
+	size_t	ntabs;
+
+	if (to < *col + 1)
+		to = *col + 1;
+	ntabs = to / TAB_WIDTH - *col / TAB_WIDTH;
+	if (ntabs > 0)
+		*col = (to / TAB_WIDTH) * TAB_WIDTH;
+	while (ntabs-- > 0)
+		putchar('\t');
+	while (*col < to) {
+		putchar(' ');
+		(*col)++;
+	}
+}
+
+static void
+output_field(size_t *col, const char *text)
+{
+	fputs(text, stdout);
+	*col += strlen(text);
+}
+
+void
+output_server(struct hostq *h, const struct hostq_server *s)
+{
+	char	addr[NETADDR_STRLEN];
+
+	if (!h->listed_server || h->printed_server)
+		return;
+	printf("Using domain server:\nName: %s\nAddress: %s#%u\nAliases: \n\n", s->name,
+	    netaddr_format(&s->addr, addr), h->port);
+	h->printed_server = 1;
+}
+
+void
+output_received(const struct hostq *h, const struct hostq_reply *r)
+{
+	char	addr[NETADDR_STRLEN];
+
+	if (h->verbose)
+		printf("Received %zu bytes from %s#%u in %ld ms\n", r->len,
+		    netaddr_format(&r->server->addr, addr), h->port, r->elapsed_ms);
+}
+
+void
+output_bad_packet(const char *why, const uint8_t *msg, size_t len)
+{
+	size_t	row, i;
+
+	printf(";; Got bad packet: %s\n%zu bytes\n", why, len);
+	for (row = 0; row < len; row += 16) {
+		for (i = row; i < row + 16; i++)
+			if (i < len)
+				printf("%02x ", msg[i]);
+			else
+				fputs("   ", stdout);
+		fputs("         ", stdout);
+		for (i = row; i < row + 16 && i < len; i++)
+			putchar(isprint(msg[i]) ? msg[i] : '.');
+		putchar('\n');
+	}
+}
+
+/* One record in dig's layout: owner, TTL, class, type, RDATA. */
+static int
+output_rr_verbose(const struct hostq_reply *r, const struct dnswire_rr *rr)
+{
+	static char	rdata[RDATA_TEXT_MAX];
+	char		name[DNS_NAME_TEXT_MAX], num[16], buf[DNS_TYPE_TEXT_MAX];
+	size_t		col = 0;
+
+	if (dnswire_rdata_to_text(r->msg, r->len, rr, rdata, sizeof(rdata)) == -1)
+		return -1;
+	dnswire_name_to_text(rr->name, name, sizeof(name), 1);
+	output_field(&col, name);
+	output_indent(&col, COL_TTL);
+	snprintf(num, sizeof(num), "%lu", (unsigned long)rr->ttl);
+	output_field(&col, num);
+	output_indent(&col, COL_CLASS);
+	output_field(&col, dnswire_class_name(rr->rclass, buf));
+	output_indent(&col, COL_TYPE);
+	output_field(&col, dnswire_type_name(rr->type, buf));
+	output_indent(&col, COL_RDATA);
+	printf("%s\n", rdata);
+	return 0;
+}
+
+static int
+output_rr_short(const struct hostq_reply *r, const struct dnswire_rr *rr)
+{
+	static char	rdata[RDATA_TEXT_MAX];
+	char		name[DNS_NAME_TEXT_MAX], desc[64];
+
+	if (dnswire_rdata_to_text(r->msg, r->len, rr, rdata, sizeof(rdata)) == -1)
+		return -1;
+	output_name(rr->name, name, sizeof(name));
+	printf("%s %s %s\n", name, output_description(rr->type, desc, sizeof(desc)), rdata);
+	return 0;
+}
+
+/* Whether -A leaves the record out. */
+static int
+output_skipped(const struct hostq *h, uint16_t type)
+{
+	return h->list_almost_all && (type == DNS_TYPE_RRSIG || type == DNS_TYPE_NSEC ||
+	    type == DNS_TYPE_NSEC3);
+}
+
+/* Whether -l prints a record of this type. */
+static int
+output_axfr_wanted(const struct hostq *h, uint16_t type)
+{
+	if (h->list_any)
+		return !output_skipped(h, type);
+	return type == DNS_TYPE_A || type == DNS_TYPE_AAAA || type == DNS_TYPE_NS ||
+	    type == DNS_TYPE_PTR;
+}
+
+static void
+output_question_verbose(const struct dnswire_question *q)
+{
+	char	name[DNS_NAME_TEXT_MAX], buf[DNS_TYPE_TEXT_MAX];
+	size_t	col = 0;
+
+	dnswire_name_to_text(q->name, name, sizeof(name), 1);
+	putchar(';');
+	output_field(&col, name);
+	output_indent(&col, COL_CLASS);
+	output_field(&col, dnswire_class_name(q->qclass, buf));
+	output_indent(&col, COL_TYPE);
+	printf("%s\n", dnswire_type_name(q->qtype, buf));
+}
+
+static void
+output_header(const struct dnswire_header *hdr, const struct dnswire_edns *edns,
+    unsigned int rcode)
+{
+	static const struct {
+		uint16_t	bit;
+		const char	*name;
+	} flags[] = {
+		{ DNS_FLAG_QR, "qr" }, { DNS_FLAG_AA, "aa" }, { DNS_FLAG_TC, "tc" },
+		{ DNS_FLAG_RD, "rd" }, { DNS_FLAG_RA, "ra" }, { DNS_FLAG_AD, "ad" },
+		{ DNS_FLAG_CD, "cd" },
+	};
+	char	buf1[DNS_TYPE_TEXT_MAX], buf2[DNS_TYPE_TEXT_MAX];
+	size_t	i;
+	int	first = 1;
+
+	printf(";; ->>HEADER<<- opcode: %s, status: %s, id: %u\n",
+	    dnswire_opcode_name(DNS_FLAGS_OPCODE(hdr->flags), buf1),
+	    dnswire_rcode_name(rcode, buf2), hdr->id);
+	fputs(";; flags: ", stdout);
+	for (i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
+		if (hdr->flags & flags[i].bit) {
+			printf("%s%s", first ? "" : " ", flags[i].name);
+			first = 0;
+		}
+	printf("; QUERY: %u, ANSWER: %u, AUTHORITY: %u, ADDITIONAL: %u\n",
+	    hdr->count[0], hdr->count[1], hdr->count[2], hdr->count[3]);
+	/* XXX: the EDNS line follows older host releases; 9.18 was not seen
+	 * printing it because host sends no OPT and dnsmasq adds none. */
+	if (edns != NULL)
+		printf(";; EDNS: version: %u, udp=%u\n", edns->version, edns->udp_size);
+}
+
+static const char *const section_names[] = { "QUESTION", "ANSWER", "AUTHORITY", "ADDITIONAL" };
+
+/* Print the records; a section heading before the first of each in
+ * verbose mode.  Returns 0, or -1 when a record is malformed. */
+static int
+output_records(const struct hostq *h, const struct hostq_reply *r)
+{
+	struct dnswire_parser	p;
+	struct dnswire_question	q;
+	struct dnswire_rr	rr;
+	int			res, section = DNS_SECTION_QUESTION;
+
+	dnswire_parser_init(&p, r->msg, r->len);
+	while ((res = dnswire_parse_question(&p, &q)) == 1) {
+		if (!h->verbose)
+			continue;
+		if (section == DNS_SECTION_QUESTION) {
+			printf("\n;; QUESTION SECTION:\n");
+			section = -1;
+		}
+		output_question_verbose(&q);
+	}
+	if (res == -1)
+		return -1;
+	section = DNS_SECTION_QUESTION;
+	while ((res = dnswire_parse_rr(&p, &rr)) == 1) {
+		if (rr.type == DNS_TYPE_OPT || rr.type == DNS_TYPE_TSIG)
+			continue;
+		if (rr.section != DNS_SECTION_ANSWER && !h->verbose)
+			continue;
+		if (output_skipped(h, rr.type))
+			continue;
+		if ((h->qtype == DNS_TYPE_AXFR || h->qtype == DNS_TYPE_IXFR) &&
+		    !output_axfr_wanted(h, rr.type))
+			continue;
+		if (h->verbose && rr.section != section) {
+			printf("\n;; %s SECTION:\n", section_names[rr.section]);
+			section = rr.section;
+		}
+		if ((h->verbose ? output_rr_verbose(r, &rr) : output_rr_short(r, &rr)) == -1)
+			return -1;
+	}
+	return res;
+}
+
+/* Count the answer records that are printed (OPT never is). */
+static int
+output_answer_count(const struct hostq_reply *r)
+{
+	struct dnswire_header	hdr;
+
+	dnswire_header_read(r->msg, r->len, &hdr);
+	return hdr.count[DNS_SECTION_ANSWER];
+}
+
+unsigned int
+output_message(struct hostq *h, const struct hostq_reply *r, const char *nxtext)
+{
+	struct dnswire_parser	p;
+	struct dnswire_question	q;
+	struct dnswire_edns	edns;
+	char			name[DNS_NAME_TEXT_MAX], buf[DNS_TYPE_TEXT_MAX];
+	unsigned int		rcode;
+	int			has_edns, force_error, has_question;
+
+	dnswire_parser_init(&p, r->msg, r->len);
+	has_question = dnswire_parse_question(&p, &q) == 1;
+	has_edns = dnswire_edns_find(r->msg, r->len, &edns);
+	if (has_edns == -1 || !has_question) {
+		output_bad_packet("unexpected end of input", r->msg, r->len);
+		h->seen_error = 1;
+		return DNS_RCODE_FORMERR;
+	}
+	rcode = dnswire_rcode(&p.hdr, has_edns ? &edns : NULL);
+
+	/* host keeps an error seen by an earlier lookup. */
+	force_error = h->seen_error == 1;
+	h->seen_error = 1;
+	output_server(h, r->server);
+	output_name(q.name, name, sizeof(name));
+	if (rcode != DNS_RCODE_NOERROR) {
+		printf("Host %s not found: %u(%s)\n",
+		    rcode == DNS_RCODE_NXDOMAIN ? nxtext : name, rcode,
+		    dnswire_rcode_name(rcode, buf));
+		return rcode;
+	}
+	if (h->verbose)
+		output_header(&p.hdr, has_edns ? &edns : NULL, rcode);
+	if (output_records(h, r) == -1) {
+		output_bad_packet("FORMERR", r->msg, r->len);
+		return DNS_RCODE_FORMERR;
+	}
+	if (h->verbose)
+		putchar('\n');
+	if (!h->verbose && !h->default_lookups && output_answer_count(r) == 0)
+		printf("%s has no %s record\n", name, dnswire_type_name(q.qtype, buf));
+	h->seen_error = force_error;
+	return rcode;
+}
