@@ -660,7 +660,10 @@ start(struct dnsd_conf *c)
 		return -1;
 	}
 	read_subnets(&st);
-	forward_init(&st, deliver);
+	if (forward_init(&st, deliver) == -1) {
+		log_warnx("no memory for upstream TCP buffers");
+		return -1;
+	}
 	return open_listeners(c);
 }
 

@@ -403,7 +403,8 @@ struct forward_client {
 /* Delivers a reply to a client (the I/O layer in dnsd.c). */
 typedef void	(*forward_reply_cb)(const struct forward_client *, const uint8_t *, size_t);
 
-void	forward_init(struct dnsd_state *, forward_reply_cb);
+/* Prepare the table and the TCP buffers.  Returns 0 or -1 (no memory). */
+int	forward_init(struct dnsd_state *, forward_reply_cb);
 
 /* Send q upstream to the servers idx[0..n).  Returns 0, or -1 when no slot
  * or socket is free (the caller answers SERVFAIL). */

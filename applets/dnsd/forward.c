@@ -1,7 +1,9 @@
 /* forward.c -- dnsd's upstream queries: one UDP socket each, retries, failover, caching. */
 #include <sys/random.h>
+#include <sys/socket.h>
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -11,6 +13,17 @@
 #include "loop.h"
 
 #define UPSTREAM_BUF	4096	/* we advertise DNSD_EDNS_SIZE; a little more is tolerated */
+#define TCP_BUFS	8	/* upstream TCP queries at once (for truncated replies) */
+#define TCP_BUF_SIZE	(2 + DNS_MSG_MAX)
+
+/* A TCP retry of a truncated UDP reply, for a client that asked over TCP. */
+struct upstream_tcp {
+	int		 fd;		/* -1: none */
+	int		 server;	/* index into the pending's servers */
+	int		 connected;
+	uint8_t		*buf;		/* one of tcp_bufs */
+	size_t		 len;
+};
 
 struct pending {
 	int			in_use;
@@ -25,6 +38,7 @@ struct pending {
 	int			inflight;
 	uint64_t		timer;
 	unsigned int		last_rcode;	/* sent when every server failed */
+	struct upstream_tcp	tcp;
 };
 
 static struct pending	 pending[FORWARD_MAX];
@@ -32,6 +46,8 @@ static struct dnsd_state *state;
 static forward_reply_cb	 deliver;
 static uint8_t		 upbuf[UPSTREAM_BUF];
 static uint8_t		 outbuf[DNS_MSG_MAX];
+static uint8_t		*tcp_bufs[TCP_BUFS];
+static int		 tcp_buf_used[TCP_BUFS];
 
 /* Random 16-bit values, from getrandom(2) in batches. */
 static uint16_t
@@ -50,7 +66,7 @@ random16(void)
 	return pool[--left];
 }
 
-void
+int
 forward_init(struct dnsd_state *st, forward_reply_cb cb)
 {
 	int	i, j;
@@ -58,9 +74,15 @@ forward_init(struct dnsd_state *st, forward_reply_cb cb)
 	state = st;
 	deliver = cb;
 	memset(pending, 0, sizeof(pending));
-	for (i = 0; i < FORWARD_MAX; i++)
+	for (i = 0; i < FORWARD_MAX; i++) {
 		for (j = 0; j < FORWARD_TRIES; j++)
 			pending[i].fd[j] = -1;
+		pending[i].tcp.fd = -1;
+	}
+	for (i = 0; i < TCP_BUFS; i++)
+		if (tcp_bufs[i] == NULL && (tcp_bufs[i] = malloc(TCP_BUF_SIZE)) == NULL)
+			return -1;
+	return 0;
 }
 
 int
@@ -85,10 +107,27 @@ close_try(struct pending *pq, int k)
 }
 
 static void
+close_tcp(struct pending *pq)
+{
+	int	i;
+
+	if (pq->tcp.fd == -1)
+		return;
+	loop_del_fd(pq->tcp.fd);
+	close(pq->tcp.fd);
+	pq->tcp.fd = -1;
+	for (i = 0; i < TCP_BUFS; i++)
+		if (tcp_bufs[i] == pq->tcp.buf)
+			tcp_buf_used[i] = 0;
+	pq->tcp.buf = NULL;
+}
+
+static void
 release(struct pending *pq)
 {
 	int	k;
 
+	close_tcp(pq);
 	for (k = 0; k < FORWARD_TRIES; k++)
 		close_try(pq, k);
 	loop_cancel_timer(pq->timer);
@@ -96,6 +135,7 @@ release(struct pending *pq)
 }
 
 static void	on_reply(int, short, void *);
+static void	on_tcp(int, short, void *);
 static void	on_timeout(void *);
 
 /* Send the query to server k over a fresh socket: a new source port and ID
@@ -173,6 +213,10 @@ on_timeout(void *arg)
 
 	pq->timer = 0;
 	state->stats.upstream_failures += (unsigned long)pq->inflight;
+	if (pq->tcp.fd != -1) {
+		state->stats.upstream_failures++;
+		close_tcp(pq);
+	}
 	for (k = 0; k < FORWARD_TRIES; k++)
 		close_try(pq, k);
 	advance(pq);
@@ -235,15 +279,16 @@ try_of(const struct pending *pq, int fd)
 	return -1;
 }
 
+static void	answer(struct pending *, int, const uint8_t *, size_t);
+static int	start_tcp(struct pending *, int);
+
 static void
 on_reply(int fd, short revents, void *arg)
 {
 	struct pending	*pq = arg;
-	uint8_t		 lname[DNS_NAME_MAX];
 	ssize_t		 n;
-	size_t		 len, outlen;
+	size_t		 len;
 	unsigned int	 rcode;
-	uint32_t	 ttl;
 	int		 k;
 
 	if ((k = try_of(pq, fd)) == -1)
@@ -274,22 +319,131 @@ on_reply(int fd, short revents, void *arg)
 			advance(pq);
 		return;
 	}
-	if ((ttl = query_cache_ttl(state, upbuf, len)) > 0) {
+	if ((upbuf[2] & (DNS_FLAG_TC >> 8)) && pq->q.tcp && start_tcp(pq, k) == 0)
+		return;
+	answer(pq, k, upbuf, len);
+}
+
+/* Cache and relay a valid reply from server k, or go on to the next
+ * server when it cannot be relayed. */
+static void
+answer(struct pending *pq, int k, const uint8_t *msg, size_t len)
+{
+	uint8_t		lname[DNS_NAME_MAX];
+	size_t		outlen;
+	uint32_t	ttl;
+
+	if ((ttl = query_cache_ttl(state, msg, len)) > 0) {
 		memcpy(lname, pq->q.name, dnswire_name_len(pq->q.name));
 		dnswire_name_lower(lname);
-		(void)cache_store(&state->cache, lname, pq->q.qtype, pq->q.qclass, upbuf, len,
+		(void)cache_store(&state->cache, lname, pq->q.qtype, pq->q.qclass, msg, len,
 		    ttl, loop_now());
 	}
-	outlen = query_relay(&pq->q, upbuf, len, 0, 0, outbuf, sizeof(outbuf));
+	outlen = query_relay(&pq->q, msg, len, 0, 0, outbuf, sizeof(outbuf));
 	if (outlen == 0) {
 		state->stats.malformed++;
-		close_try(pq, k);
+		close_tcp(pq);
+		if (k >= 0)
+			close_try(pq, k);
 		if (pq->inflight == 0)
 			advance(pq);
 		return;
 	}
 	deliver(&pq->client, outbuf, outlen);
 	release(pq);
+}
+
+/* The UDP reply from server k was truncated and the client asked over
+ * TCP: ask the same server again over TCP.  Returns 0, or -1 when no TCP
+ * buffer or socket is free (the truncated reply is relayed instead). */
+static int
+start_tcp(struct pending *pq, int k)
+{
+	int	i, fd;
+
+	for (i = 0; i < TCP_BUFS && tcp_buf_used[i]; i++)
+		;
+	if (i == TCP_BUFS || pq->tcp.fd != -1)
+		return -1;
+	if ((fd = sock_connect(&pq->addr[k], pq->port[k], SOCK_STREAM)) == -1)
+		return -1;
+	if (loop_add_fd(fd, POLLOUT, on_tcp, pq) == -1) {
+		close(fd);
+		return -1;
+	}
+	tcp_buf_used[i] = 1;
+	pq->tcp.fd = fd;
+	pq->tcp.buf = tcp_bufs[i];
+	pq->tcp.len = 0;
+	pq->tcp.connected = 0;
+	pq->tcp.server = k;
+	close_try(pq, k);
+	loop_cancel_timer(pq->timer);
+	pq->timer = loop_add_timer(FORWARD_TIMEOUT, on_timeout, pq);
+	return 0;
+}
+
+static void
+tcp_failed(struct pending *pq)
+{
+	state->stats.upstream_failures++;
+	close_tcp(pq);
+	if (pq->inflight == 0)
+		advance(pq);
+}
+
+/* Send the length-prefixed query once connected, then read the reply. */
+static void
+on_tcp(int fd, short revents, void *arg)
+{
+	struct pending	*pq = arg;
+	uint8_t		 msg[2 + DNS_HEADER_LEN + DNS_NAME_MAX + 4 + 11];
+	ssize_t		 n;
+	size_t		 want;
+	int		 len, err = 0, k = pq->tcp.server;
+	socklen_t	 errlen = sizeof(err);
+
+	if (!pq->tcp.connected) {
+		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &errlen) == -1 || err != 0) {
+			tcp_failed(pq);
+			return;
+		}
+		pq->id[k] = random16();
+		len = dnswire_query(msg + 2, sizeof(msg) - 2, pq->id[k], DNS_FLAG_RD,
+		    pq->q.name, pq->q.qtype, pq->q.qclass, DNSD_EDNS_SIZE);
+		if (len == -1) {
+			tcp_failed(pq);
+			return;
+		}
+		msg[0] = (uint8_t)(len >> 8);
+		msg[1] = (uint8_t)len;
+		if (send(fd, msg, (size_t)len + 2, MSG_NOSIGNAL) != len + 2) {
+			tcp_failed(pq);
+			return;
+		}
+		pq->tcp.connected = 1;
+		loop_set_events(fd, POLLIN);
+		return;
+	}
+	n = read(fd, pq->tcp.buf + pq->tcp.len, TCP_BUF_SIZE - pq->tcp.len);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		tcp_failed(pq);
+		return;
+	}
+	pq->tcp.len += (size_t)n;
+	if (pq->tcp.len < 2)
+		return;
+	want = (size_t)pq->tcp.buf[0] << 8 | pq->tcp.buf[1];
+	if (pq->tcp.len < 2 + want)
+		return;
+	if (!matches(pq, k, pq->tcp.buf + 2, want)) {
+		state->stats.bad_replies++;
+		tcp_failed(pq);
+		return;
+	}
+	answer(pq, -1, pq->tcp.buf + 2, want);
 }
 
 void

@@ -47,10 +47,17 @@ local=/outside.test/
 host-record=www.outside.test,10.9.9.9,fd00::9
 host-record=mail.outside.test,10.9.9.10
 txt-record=txt.outside.test,"hello world"
+addn-hosts=$T/outside.hosts
 log-queries
 log-facility=$2
 EOF
 }
+# A name with 100 addresses: its reply over UDP is truncated even with EDNS(0).
+i=1
+while [ $i -le 100 ]; do
+	echo "10.100.0.$i huge.outside.test"
+	i=$((i + 1))
+done >"$T/outside.hosts"
 upstream_conf "$P_UPREF" "$T/upref.log" >"$T/upref.conf"
 upstream_conf "$P_UPDNSD" "$T/updnsd.log" >"$T/updnsd.conf"
 local_start "$T/upref.out" dnsmasq -k -C "$T/upref.conf"
@@ -267,6 +274,16 @@ ask fwd-nx nosuch.outside.test A
 same "forwarded NXDOMAIN nosuch.outside.test as dnsmasq" fwd-nx
 ask fwd-tcp +tcp mail.outside.test A
 same "forwarded over TCP mail.outside.test as dnsmasq" fwd-tcp
+
+# A client over TCP gets the whole answer even when the upstream's UDP
+# reply is truncated: dnsd asks the upstream again over TCP.
+ask huge-tcp +tcp huge.outside.test A
+same "forwarded 100 addresses over TCP as dnsmasq" huge-tcp
+check "all 100 forwarded addresses over TCP" \
+    test "$(answers_of "$T/q/huge-tcp.dnsd" | wc -l)" -eq 100
+ask huge-udp +ignore huge.outside.test A
+check "forwarded truncated reply over UDP keeps TC" \
+    sh -c "sed -n 's/^;; flags: \([a-z ]*\);.*/\1/p' '$T/q/huge-udp.dnsd' | grep -q tc"
 
 # An upstream that never answers: dnsd gives up with SERVFAIL (RFC 1035
 # 4.1.1: the server could not process the query) about a second after its
