@@ -4,6 +4,15 @@
 
 #include "ntpd.h"
 
+/*
+ * A sample's offset is wrong by at most half of its delay above the
+ * minimum, so the newest sample is used at once when that excess is small:
+ * within half the minimum delay or 100 us.  Otherwise the minimum-delay
+ * sample of the window is used, if it was not used before.
+ */
+#define EXCESS_RATIO	0.5
+#define EXCESS_MIN	100e-6
+
 void
 filter_reset(struct filter *f)
 {
@@ -30,15 +39,20 @@ slot(const struct filter *f, int i)
 const struct filter_sample *
 filter_best(struct filter *f)
 {
-	const struct filter_sample	*best = NULL;
+	const struct filter_sample	*best = NULL, *newest;
 	int				 i;
 
 	for (i = 0; i < f->n; i++) {
 		if (best == NULL || f->s[slot(f, i)].delay < best->delay)
 			best = &f->s[slot(f, i)];
 	}
+	if (best == NULL)
+		return NULL;
+	newest = &f->s[slot(f, f->n - 1)];
+	if (newest->delay - best->delay <= fmax(EXCESS_RATIO * best->delay, EXCESS_MIN))
+		best = newest;
 	/* An older sample than one already used would move the clock backwards in time. */
-	if (best == NULL || best->mono <= f->used_mono)
+	if (best->mono <= f->used_mono)
 		return NULL;
 	f->used_mono = best->mono;
 	return best;

@@ -17,6 +17,8 @@
 #include "log.h"
 #include "loop.h"
 #include "ntpd.h"
+#include "ntpwire.h"
+#include "privs.h"
 
 #define DRIFT_SAVE_INTERVAL	3600.0	/* seconds between drift file writes */
 #define ONCE_CHECK_INTERVAL	0.25	/* seconds between checks for -q/-Q being done */
@@ -49,8 +51,11 @@ struct options {
 };
 
 static struct ntpd_conf	conf;
+static struct ntpd_conf	new_conf;	/* read on SIGHUP before it replaces conf */
 static struct options	opts;
 static int		exit_code;
+static int		saved_argc;
+static char		**saved_argv;
 
 static void
 usage(FILE *f)
@@ -119,25 +124,26 @@ parse_options(int argc, char **argv)
 	return 0;
 }
 
+/* Read the config file, or the directives given as arguments, into c. */
 static int
-read_config(int argc, char **argv)
+read_config(struct ntpd_conf *c)
 {
 	struct conf_parser		 p;
 	const struct conf_directive	*table;
 	size_t				 n;
 	int				 i;
 
-	config_defaults(&conf);
+	config_defaults(c);
 	table = config_table(&n);
-	conf_init(&p, CONF_CHRONY, table, n, &conf);
-	if (optind < argc) {
-		for (i = optind; i < argc; i++)
-			conf_parse_line(&p, "command line", i - optind + 1, argv[i]);
+	conf_init(&p, CONF_CHRONY, table, n, c);
+	if (optind < saved_argc) {
+		for (i = optind; i < saved_argc; i++)
+			conf_parse_line(&p, "command line", i - optind + 1, saved_argv[i]);
 	} else {
 		conf_parse_file(&p, opts.file);
 	}
 	if (opts.user != NULL)
-		snprintf(conf.user, sizeof(conf.user), "%s", opts.user);
+		snprintf(c->user, sizeof(c->user), "%s", opts.user);
 	return p.errors > 0 ? -1 : 0;
 }
 
@@ -152,8 +158,7 @@ read_driftfile(struct disc_config *dc)
 	if (conf.driftfile[0] == '\0')
 		return;
 	if ((f = fopen(conf.driftfile, "r")) == NULL) {
-		if (errno != ENOENT)
-			log_warn("cannot read drift file %s; starting from 0 ppm", conf.driftfile);
+		log_warn("cannot read drift file %s; starting from 0 ppm", conf.driftfile);
 		return;
 	}
 	if (fscanf(f, "%lf %lf", &freq, &skew) != 2 || !isfinite(freq) || !isfinite(skew) ||
@@ -197,13 +202,32 @@ on_drift_timer(void *arg)
 	loop_add_timer(DRIFT_SAVE_INTERVAL, on_drift_timer, NULL);
 }
 
+static int	open_sockets(void);
+
+/* Read the config again; an invalid one is logged and the running one kept. */
+static void
+reload(void)
+{
+	if (read_config(&new_conf) == -1) {
+		log_warnx("config has errors; keeping the running config");
+		return;
+	}
+	source_stop();
+	serve_stop();
+	cmd_stop();
+	conf = new_conf;
+	/* XXX: after dropping root, a privileged port or socket folder cannot be reopened. */
+	open_sockets();
+	source_start(&conf, 0);
+	log_info("config read again");
+}
+
 static void
 on_signal(int signo, void *arg)
 {
 	(void)arg;
 	if (signo == SIGHUP) {
-		/* XXX: rereading the config on SIGHUP is not implemented. */
-		log_info("SIGHUP ignored: restart ntpd to read the config again");
+		reload();
 		return;
 	}
 	log_info("signal %d received, exiting", signo);
@@ -268,24 +292,63 @@ write_pidfile(void)
 }
 
 static int
+open_sockets(void)
+{
+	if (conf.cmdsocket[0] != '\0')
+		cmd_start(conf.cmdsocket);
+	return serve_start(&conf);
+}
+
+/*
+ * -s on a machine without a real-time clock: the drift file is written at
+ * least hourly, so its modification time is a lower bound for the time
+ * now.  Move the clock forward to it, never back (chronyd -s does this
+ * when it has no RTC).
+ */
+static void
+restore_time(void)
+{
+	struct stat	sb;
+	struct timespec	now;
+	double		behind;
+
+	if (conf.driftfile[0] == '\0' || stat(conf.driftfile, &sb) == -1) {
+		log_warnx("-s: no drift file to take the last known time from");
+		return;
+	}
+	clock_now(&now);
+	behind = ntpwire_timespec_diff(&sb.st_mtim, &now);
+	if (behind <= 0)
+		return;
+	if (clock_is_readonly()) {
+		log_info("-s: clock is %.0f seconds behind %s; not stepped under -x", behind,
+		    conf.driftfile);
+		return;
+	}
+	if (clock_step(behind) == -1)
+		log_warn("-s: cannot step the clock forward by %.0f seconds", behind);
+	else
+		log_info("-s: clock stepped forward by %.0f seconds to the time of %s", behind,
+		    conf.driftfile);
+}
+
+static int
 start_daemon(void)
 {
+	int	keep = clock_is_readonly() ? 0 : PRIVS_KEEP_SYS_TIME;
+
 	if (!opts.foreground && daemon(0, 0) == -1) {
 		log_warn("cannot run in the background");
 		return -1;
 	}
 	write_pidfile();
-	if (conf.cmdsocket[0] != '\0')
-		cmd_start(conf.cmdsocket);
-	if (serve_start(&conf) == -1)
-		return -1;
-	if (conf.user[0] != '\0' && strcmp(conf.user, "root") != 0)
-		/* XXX: dropping to the user while keeping CAP_SYS_TIME waits for core/privs.c. */
-		log_info("still running as root: switching to user %s is not implemented",
-		    conf.user);
 	if (opts.restore)
-		/* XXX: -s does not yet move the clock forward to the saved time. */
-		log_info("-s accepted: the clock is not yet set from the saved time");
+		restore_time();
+	if (open_sockets() == -1)
+		return -1;
+	if (conf.user[0] != '\0' && strcmp(conf.user, "root") != 0 &&
+	    privs_drop(conf.user, NULL, keep) == -1)
+		return -1;
 	return 0;
 }
 
@@ -335,8 +398,10 @@ ntpd_main(int argc, char **argv)
 {
 	if (parse_options(argc, argv) == -1)
 		return 1;
+	saved_argc = argc;
+	saved_argv = argv;
 	init_logging();
-	if (read_config(argc, argv) == -1)
+	if (read_config(&conf) == -1)
 		return 1;
 	if (opts.print) {
 		config_print(stdout, &conf);

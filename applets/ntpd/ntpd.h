@@ -130,8 +130,9 @@ struct filter_stats {
 
 void	filter_reset(struct filter *);
 void	filter_add(struct filter *, const struct filter_sample *);
-/* Return the sample with the minimum delay when it is newer than the last
- * one returned, else NULL. */
+/* Return the newest sample when its delay is close to the minimum, else
+ * the minimum-delay sample, but only one newer than the last one returned;
+ * else NULL. */
 const struct filter_sample *filter_best(struct filter *);
 /* Return the RMS difference between the samples' offsets and the best one's. */
 double	filter_jitter(const struct filter *, const struct filter_sample *best);

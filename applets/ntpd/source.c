@@ -73,7 +73,7 @@ static struct resolver		 resolvers[NTPD_MAX_SPECS];
 static int			 once_mode;
 static uint64_t			 tick_timer;
 
-struct ntpd_ref	ntpd_ref;
+struct ntpd_ref	ntpd_ref = { .leap = NTPWIRE_LEAP_UNSYNC };
 
 static void	poll_source(void *);
 static void	resolve_spec(void *);
@@ -462,8 +462,9 @@ source_start(const struct ntpd_conf *c, int once)
 	once_mode = once;
 	nsources = 0;
 	memset(resolvers, 0, sizeof(resolvers));
-	memset(&ntpd_ref, 0, sizeof(ntpd_ref));
-	ntpd_ref.leap = NTPWIRE_LEAP_UNSYNC;
+	/* A slew that was running when the sources were last stopped still has to end. */
+	if (!once)
+		schedule_tick(clock_mono());
 	for (i = 0; i < conf->nspecs; i++)
 		resolve_spec(&resolvers[i]);
 	return 0;

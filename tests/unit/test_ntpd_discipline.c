@@ -181,6 +181,11 @@ test_filter_min_delay(void **state)
 	/* A worse sample leaves the best one, which was already used. */
 	filter_put(&f, 3, 0.030, 0.090);
 	assert_null(filter_best(&f));
+	/* A sample close to the minimum delay is used at once. */
+	filter_put(&f, 4, 0.0015, 0.0025);
+	best = filter_best(&f);
+	assert_non_null(best);
+	assert_true(best->mono == 4);
 }
 
 static void
