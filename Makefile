@@ -68,11 +68,6 @@ TARGET_MACHINE := $(shell $(CC) -dumpmachine 2>/dev/null)
 ifneq ($(filter aarch64%,$(TARGET_MACHINE)),)
   LDFLAGS += -Wl,-z,max-page-size=16384
 endif
-# Unwind tables serve C++ exceptions and debuggers on binaries without debug
-# information; leaving them out saves 16 KiB on x86_64 and aarch64.
-ifneq ($(SANITIZE),1)
-  CFLAGS += -fno-asynchronous-unwind-tables -fno-unwind-tables
-endif
 # Cross unit tests use the cross compiler, link statically and run under
 # $(RUN).  Debian's libcmocka-dev is glibc-only, so cmocka.c from Debian's
 # cmocka source package is compiled into each test (make cmocka-src).
@@ -242,6 +237,13 @@ fuzz: fuzz-build
 MAN1 = docs/man/hostq.1
 MAN8 = docs/man/edgebox.8 docs/man/edgebox-ntpd.8 docs/man/edgebox-ntpctl.8 docs/man/edgebox-dnsd.8
 SIZE_BUDGET ?= 153600
+
+# Unwind tables serve C++ exceptions and debuggers on binaries without debug
+# information; leaving them out saves 16 KiB on x86_64 and aarch64.  (Here,
+# after CFLAGS ?= -Os, so that an empty CFLAGS still gets -Os.)
+ifneq ($(SANITIZE),1)
+  CFLAGS += -fno-asynchronous-unwind-tables -fno-unwind-tables
+endif
 PKG_ARCH = $(if $(filter native,$(ARCH)),$(shell uname -m),$(ARCH))
 PKG_SH ?= $(if $(shell command -v busybox),busybox sh,sh)
 
