@@ -1,0 +1,516 @@
+/* test_dnsd_query.c -- dnsd's answers: local data, negative answers, truncation, errors, relay. */
+#include "testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dnswire.h"
+#include "../../applets/dnsd/dnsd.h"
+
+static struct dnsd_conf		conf;
+static struct dnsd_state	st;
+static char			tmpdir[64];
+static uint8_t			out[DNS_MSG_MAX];
+
+static void
+quiet(void *arg, int is_error, const char *msg)
+{
+}
+
+static int
+setup(void **state)
+{
+	char		 path[128];
+	FILE		*f;
+	int		 i;
+
+	strcpy(tmpdir, "/tmp/test_dnsd_query.XXXXXX");
+	if (mkdtemp(tmpdir) == NULL)
+		return -1;
+	snprintf(path, sizeof(path), "%s/hosts", tmpdir);
+	if ((f = fopen(path, "w")) == NULL)
+		return -1;
+	fprintf(f, "192.0.2.1 gw\n192.0.2.11 rr\n192.0.2.12 rr\n192.0.2.13 rr\n");
+	for (i = 1; i <= 40; i++)
+		fprintf(f, "10.40.0.%d big\n", i);
+	fclose(f);
+
+	dnsconf_defaults(&conf);
+	conf.no_hosts = 1;
+	conf.expand_hosts = 1;
+	strcpy(conf.domain, "lab.test");
+	strcpy(conf.addn_hosts[conf.naddn_hosts++], path);
+	conf.local_ttl = 7;
+	conf.servers[0].route = ROUTE_LOCAL;
+	strcpy(conf.servers[0].domain, "lab.test");
+	conf.servers[1].route = ROUTE_FORWARD;
+	netaddr_parse("192.0.2.53", &conf.servers[1].addr);
+	conf.servers[1].port = 53;
+	conf.servers[2].route = ROUTE_FORWARD;
+	strcpy(conf.servers[2].domain, "corp.test");
+	netaddr_parse("192.0.2.54", &conf.servers[2].addr);
+	conf.servers[2].port = 5353;
+	conf.nservers = 3;
+	strcpy(conf.addresses[0].domain, "ads.test");
+	netaddr_parse("0.0.0.0", &conf.addresses[0].addr);
+	strcpy(conf.addresses[1].domain, "block.test");
+	conf.addresses[1].addr.family = AF_UNSPEC;
+	conf.naddresses = 2;
+
+	memset(&st, 0, sizeof(st));
+	st.conf = &conf;
+	if (query_setup(&st) == -1 || hosts_build(&st.records, &conf, "/nonexistent", quiet,
+	    NULL) == -1 || cache_init(&st.cache, 16) == -1)
+		return -1;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	char	cmd[128];
+
+	records_free(&st.records);
+	cache_free(&st.cache);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* Build a query; edns 0 means none. */
+static size_t
+make_query(uint8_t *buf, const char *name, uint16_t qtype, uint16_t edns)
+{
+	uint8_t	wire[DNS_NAME_MAX];
+	int	len;
+
+	assert_int_not_equal(dnswire_name_from_text(name, wire), -1);
+	len = dnswire_query(buf, 512, 0x1234, DNS_FLAG_RD, wire, qtype, DNS_CLASS_IN, edns);
+	assert_true(len > 0);
+	return (size_t)len;
+}
+
+struct result {
+	enum query_verdict	verdict;
+	size_t			len;
+	struct dnswire_header	hdr;
+	int			answers;
+	int			soa;		/* SOA records in the authority section */
+	uint32_t		soa_minimum;
+	char			soa_owner[DNS_NAME_TEXT_MAX];
+	int			opt;
+	uint32_t		first_ttl;
+	uint8_t			first_a[4];
+	uint8_t			first_owner[DNS_NAME_MAX];
+};
+
+static void
+read_reply(struct result *r)
+{
+	struct dnswire_parser	p;
+	struct dnswire_rr	rr;
+	int			k;
+
+	assert_int_equal(dnswire_parser_init(&p, out, r->len), 0);
+	r->hdr = p.hdr;
+	while ((k = dnswire_parse_rr(&p, &rr)) == 1) {
+		if (rr.section == DNS_SECTION_ANSWER) {
+			if (r->answers++ == 0) {
+				r->first_ttl = rr.ttl;
+				memcpy(r->first_owner, out + rr.nameoff, rr.namelen < DNS_NAME_MAX ?
+				    rr.namelen : DNS_NAME_MAX);
+				if (rr.type == DNS_TYPE_A)
+					memcpy(r->first_a, out + rr.rdoff, 4);
+			}
+		}
+		if (rr.section == DNS_SECTION_AUTHORITY && rr.type == DNS_TYPE_SOA) {
+			r->soa++;
+			r->soa_minimum = (uint32_t)out[rr.rdoff + rr.rdlength - 4] << 24 |
+			    (uint32_t)out[rr.rdoff + rr.rdlength - 3] << 16 |
+			    (uint32_t)out[rr.rdoff + rr.rdlength - 2] << 8 |
+			    out[rr.rdoff + rr.rdlength - 1];
+			dnswire_name_to_text(rr.name, r->soa_owner, sizeof(r->soa_owner), 0);
+		}
+		if (rr.type == DNS_TYPE_OPT)
+			r->opt++;
+	}
+	assert_int_equal(k, 0);
+}
+
+/* Run one query (UDP unless tcp) through parse and answer. */
+static void
+run(const uint8_t *msg, size_t len, int tcp, struct result *r)
+{
+	struct query	q;
+
+	memset(r, 0, sizeof(*r));
+	r->verdict = query_parse(&st, msg, len, tcp, &q, out, sizeof(out), &r->len);
+	if (r->verdict == QUERY_FORWARD)
+		r->verdict = query_answer(&st, &q, out, sizeof(out), &r->len, 1000.0);
+	if (r->verdict == QUERY_REPLY)
+		read_reply(r);
+}
+
+static void
+ask(const char *name, uint16_t qtype, uint16_t edns, struct result *r)
+{
+	uint8_t	msg[512];
+	size_t	len = make_query(msg, name, qtype, edns);
+
+	run(msg, len, 0, r);
+}
+
+static void
+test_local_a(void **state)
+{
+	struct result	r;
+
+	ask("gw.lab.test", DNS_TYPE_A, 0, &r);
+	assert_int_equal(r.verdict, QUERY_REPLY);
+	assert_int_equal(r.hdr.id, 0x1234);
+	assert_true(r.hdr.flags & DNS_FLAG_QR);
+	assert_true(r.hdr.flags & DNS_FLAG_AA);
+	assert_true(r.hdr.flags & DNS_FLAG_RD);
+	assert_true(r.hdr.flags & DNS_FLAG_RA);
+	assert_int_equal(DNS_FLAGS_RCODE(r.hdr.flags), DNS_RCODE_NOERROR);
+	assert_int_equal(r.answers, 1);
+	assert_int_equal(r.first_ttl, 7);
+	assert_memory_equal(r.first_a, "\xc0\x00\x02\x01", 4);
+	assert_int_equal(r.opt, 0);
+	ask("gw", DNS_TYPE_A, 1232, &r);
+	assert_int_equal(r.answers, 1);
+	assert_int_equal(r.opt, 1);
+}
+
+static void
+test_question_case_echoed(void **state)
+{
+	struct result	r;
+	uint8_t		wire[DNS_NAME_MAX];
+
+	ask("GW.Lab.TEST", DNS_TYPE_A, 0, &r);
+	assert_int_equal(r.answers, 1);
+	dnswire_name_from_text("GW.Lab.TEST", wire);
+	/* The owner is a pointer to the question, which keeps the case. */
+	assert_memory_equal(out + DNS_HEADER_LEN, wire, dnswire_name_len(wire));
+}
+
+static void
+test_nodata_and_nxdomain(void **state)
+{
+	struct result	r;
+
+	ask("gw.lab.test", DNS_TYPE_AAAA, 0, &r);
+	assert_int_equal(r.verdict, QUERY_REPLY);
+	assert_int_equal(DNS_FLAGS_RCODE(r.hdr.flags), DNS_RCODE_NOERROR);
+	assert_true(r.hdr.flags & DNS_FLAG_AA);
+	assert_int_equal(r.answers, 0);
+	assert_int_equal(r.soa, 1);
+	assert_string_equal(r.soa_owner, "lab.test");
+	assert_int_equal(r.soa_minimum, 7);
+
+	/* A short hosts name lacking the type: NODATA, never forwarded. */
+	ask("gw", DNS_TYPE_MX, 0, &r);
+	assert_int_equal(r.verdict, QUERY_REPLY);
+	assert_int_equal(DNS_FLAGS_RCODE(r.hdr.flags), DNS_RCODE_NOERROR);
+	assert_int_equal(r.soa, 1);
+
+	ask("nosuch.lab.test", DNS_TYPE_A, 0, &r);
+	assert_int_equal(r.verdict, QUERY_REPLY);
+	assert_int_equal(DNS_FLAGS_RCODE(r.hdr.flags), DNS_RCODE_NXDOMAIN);
+	assert_true(r.hdr.flags & DNS_FLAG_AA);
+	assert_int_equal(r.soa, 1);
+	assert_string_equal(r.soa_owner, "lab.test");
+
+	/* The local domain itself has names below it: NODATA. */
+	ask("lab.test", DNS_TYPE_A, 0, &r);
+	assert_int_equal(DNS_FLAGS_RCODE(r.hdr.flags), DNS_RCODE_NOERROR);
+	assert_int_equal(r.answers, 0);
+}
+
+static void
+test_address_domains(void **state)
+{
+	struct result	r;
+
+	ask("x.ads.test", DNS_TYPE_A, 0, &r);
+	assert_int_equal(r.answers, 1);
+	assert_memory_equal(r.first_a, "\0\0\0\0", 4);
+	ask("ads.test", DNS_TYPE_AAAA, 0, &r);
+	assert_int_equal(DNS_FLAGS_RCODE(r.hdr.flags), DNS_RCODE_NOERROR);
+	assert_int_equal(r.answers, 0);
+	ask("deep.block.test", DNS_TYPE_A, 0, &r);
+	assert_int_equal(DNS_FLAGS_RCODE(r.hdr.flags), DNS_RCODE_NXDOMAIN);
+}
+
+static void
+test_round_robin(void **state)
+{
+	struct result	r;
+	uint8_t		firsts[3];
+	int		i;
+
+	for (i = 0; i < 3; i++) {
+		ask("rr.lab.test", DNS_TYPE_A, 0, &r);
+		assert_int_equal(r.answers, 3);
+		firsts[i] = r.first_a[3];
+	}
+	assert_true(firsts[0] != firsts[1]);
+	assert_true(firsts[1] != firsts[2]);
+	assert_true(firsts[0] != firsts[2]);
+}
+
+static void
+test_forward_routes(void **state)
+{
+	struct result	r;
+	uint8_t		wire[DNS_NAME_MAX];
+	int		idx[4];
+
+	ask("www.example.test", DNS_TYPE_A, 0, &r);
+	assert_int_equal(r.verdict, QUERY_FORWARD);
+	dnswire_name_from_text("www.example.test", wire);
+	assert_int_equal(query_route(&st, wire, idx, 4), 1);
+	assert_int_equal(idx[0], 1);
+	dnswire_name_from_text("a.corp.test", wire);
+	assert_int_equal(query_route(&st, wire, idx, 4), 1);
+	assert_int_equal(idx[0], 2);
+	dnswire_name_from_text("other.lab.test", wire);
+	assert_int_equal(query_route(&st, wire, idx, 4), 0);
+}
+
+static void
+test_truncation(void **state)
+{
+	struct result	r;
+	uint8_t		msg[512];
+	size_t		len;
+
+	ask("big", DNS_TYPE_A, 0, &r);
+	assert_true(r.hdr.flags & DNS_FLAG_TC);
+	assert_true(r.len <= 512);
+	assert_true(r.answers > 0 && r.answers < 40);
+	ask("big", DNS_TYPE_A, 1232, &r);
+	assert_false(r.hdr.flags & DNS_FLAG_TC);
+	assert_int_equal(r.answers, 40);
+	assert_int_equal(r.opt, 1);
+	/* Over TCP no limit applies. */
+	len = make_query(msg, "big", DNS_TYPE_A, 0);
+	run(msg, len, 1, &r);
+	assert_false(r.hdr.flags & DNS_FLAG_TC);
+	assert_int_equal(r.answers, 40);
+}
+
+static void
+test_malformed(void **state)
+{
+	struct result	r;
+	uint8_t		msg[512];
+	size_t		len;
+	unsigned long	before = st.stats.malformed;
+
+	/* Shorter than a header: dropped. */
+	run((const uint8_t *)"\x12\x34\x01", 3, 0, &r);
+	assert_int_equal(r.verdict, QUERY_DROP);
+
+	/* A response: dropped. */
+	len = make_query(msg, "gw", DNS_TYPE_A, 0);
+	msg[2] |= 0x80;
+	run(msg, len, 0, &r);
+	assert_int_equal(r.verdict, QUERY_DROP);
+
+	/* The question cut in the middle of the name: FORMERR. */
+	len = make_query(msg, "gw.lab.test", DNS_TYPE_A, 0);
+	run(msg, 16, 0, &r);
+	assert_int_equal(r.verdict, QUERY_REPLY);
+	assert_int_equal(DNS_FLAGS_RCODE(r.hdr.flags), DNS_RCODE_FORMERR);
+	assert_int_equal(r.hdr.id, 0x1234);
+
+	/* Two questions: FORMERR. */
+	len = make_query(msg, "gw", DNS_TYPE_A, 0);
+	msg[5] = 2;
+	run(msg, len, 0, &r);
+	assert_int_equal(DNS_FLAGS_RCODE(r.hdr.flags), DNS_RCODE_FORMERR);
+
+	/* An additional count that promises a missing record: FORMERR. */
+	len = make_query(msg, "gw", DNS_TYPE_A, 0);
+	msg[11] = 1;
+	run(msg, len, 0, &r);
+	assert_int_equal(DNS_FLAGS_RCODE(r.hdr.flags), DNS_RCODE_FORMERR);
+	assert_true(st.stats.malformed >= before + 4);
+}
+
+static void
+test_unsupported(void **state)
+{
+	struct result		r;
+	struct dnswire_builder	b;
+	struct dnswire_edns	edns;
+	uint8_t			msg[512], wire[DNS_NAME_MAX];
+	size_t			len;
+
+	len = make_query(msg, "gw", DNS_TYPE_A, 0);
+	msg[2] = (uint8_t)((msg[2] & 0x87) | (DNS_OPCODE_STATUS << 3));
+	run(msg, len, 0, &r);
+	assert_int_equal(DNS_FLAGS_RCODE(r.hdr.flags), DNS_RCODE_NOTIMP);
+	assert_int_equal(DNS_FLAGS_OPCODE(r.hdr.flags), DNS_OPCODE_STATUS);
+
+	ask("lab.test", DNS_TYPE_AXFR, 0, &r);
+	assert_int_equal(DNS_FLAGS_RCODE(r.hdr.flags), DNS_RCODE_REFUSED);
+
+	/* EDNS version 1: BADVERS (16) through the OPT's extended rcode. */
+	dnswire_name_from_text("gw", wire);
+	dnswire_builder_init(&b, msg, sizeof(msg), 0);
+	dnswire_builder_header(&b, 0x4321, DNS_FLAG_RD);
+	dnswire_builder_question(&b, wire, DNS_TYPE_A, DNS_CLASS_IN);
+	dnswire_builder_opt(&b, 1232, 0, 1, 0, NULL, 0);
+	len = dnswire_builder_finish(&b);
+	run(msg, len, 0, &r);
+	assert_int_equal(r.verdict, QUERY_REPLY);
+	assert_int_equal(r.opt, 1);
+	assert_int_equal(dnswire_edns_find(out, r.len, &edns), 1);
+	assert_int_equal(edns.version, 0);
+	assert_int_equal(dnswire_rcode(&r.hdr, &edns), DNS_RCODE_BADVERS);
+}
+
+/* An upstream reply: one A record (TTL 300) and, for negative replies,
+ * an SOA with the given TTL and minimum. */
+static size_t
+upstream_reply(uint8_t *buf, size_t cap, const char *name, unsigned int rcode,
+    int with_answer, uint32_t soa_ttl, uint32_t soa_min, int edns)
+{
+	struct dnswire_builder	b;
+	struct dnswire_soa	soa;
+	uint8_t			wire[DNS_NAME_MAX], zone[DNS_NAME_MAX];
+	static const uint8_t	addr[4] = { 10, 9, 9, 9 };
+
+	dnswire_name_from_text(name, wire);
+	dnswire_name_from_text("example.test", zone);
+	dnswire_builder_init(&b, buf, cap, 0);
+	dnswire_builder_header(&b, 0x9999, (uint16_t)(DNS_FLAG_QR | DNS_FLAG_RD | DNS_FLAG_RA |
+	    DNS_FLAG_AA | rcode));
+	dnswire_builder_question(&b, wire, DNS_TYPE_A, DNS_CLASS_IN);
+	if (with_answer)
+		dnswire_builder_a(&b, DNS_SECTION_ANSWER, wire, 300, addr);
+	if (soa_ttl > 0) {
+		memset(&soa, 0, sizeof(soa));
+		soa.mname = zone;
+		soa.rname = zone;
+		soa.minimum = soa_min;
+		dnswire_builder_soa(&b, DNS_SECTION_AUTHORITY, zone, soa_ttl, &soa);
+	}
+	if (edns)
+		dnswire_builder_opt(&b, 4096, 0, 0, 0, NULL, 0);
+	return dnswire_builder_finish(&b);
+}
+
+static void
+test_relay(void **state)
+{
+	struct query	q;
+	struct result	r;
+	uint8_t		msg[512], up[512];
+	size_t		len, uplen, qlen;
+
+	qlen = make_query(msg, "WWW.Example.Test", DNS_TYPE_A, 1232);
+	assert_int_equal(query_parse(&st, msg, qlen, 0, &q, out, sizeof(out), &len),
+	    QUERY_FORWARD);
+	uplen = upstream_reply(up, sizeof(up), "www.example.test", 0, 1, 0, 0, 1);
+	memset(&r, 0, sizeof(r));
+	r.len = query_relay(&q, up, uplen, 0, 100, out, sizeof(out));
+	assert_true(r.len > 0);
+	read_reply(&r);
+	assert_int_equal(r.hdr.id, 0x1234);
+	assert_int_equal(r.answers, 1);
+	assert_int_equal(r.first_ttl, 200);
+	assert_int_equal(r.opt, 1);			/* ours, in place of the upstream's */
+	assert_true(r.hdr.flags & DNS_FLAG_AA);
+	assert_memory_equal(out + DNS_HEADER_LEN, msg + DNS_HEADER_LEN,
+	    dnswire_name_len(msg + DNS_HEADER_LEN));
+
+	/* From the cache: AA goes, TTLs never wrap below 0. */
+	memset(&r, 0, sizeof(r));
+	r.len = query_relay(&q, up, uplen, 1, 1000, out, sizeof(out));
+	read_reply(&r);
+	assert_false(r.hdr.flags & DNS_FLAG_AA);
+	assert_int_equal(r.first_ttl, 0);
+
+	/* A client without EDNS gets no OPT. */
+	qlen = make_query(msg, "www.example.test", DNS_TYPE_A, 0);
+	query_parse(&st, msg, qlen, 0, &q, out, sizeof(out), &len);
+	memset(&r, 0, sizeof(r));
+	r.len = query_relay(&q, up, uplen, 0, 0, out, sizeof(out));
+	read_reply(&r);
+	assert_int_equal(r.opt, 0);
+	assert_int_equal(r.answers, 1);
+}
+
+static void
+test_cache_ttl(void **state)
+{
+	uint8_t	up[512];
+	size_t	len;
+
+	len = upstream_reply(up, sizeof(up), "a.example.test", 0, 1, 0, 0, 1);
+	assert_int_equal(query_cache_ttl(&st, up, len), 300);
+	/* Negative: the lower of the SOA's TTL and its minimum (RFC 2308). */
+	len = upstream_reply(up, sizeof(up), "a.example.test", DNS_RCODE_NXDOMAIN, 0, 900, 60, 0);
+	assert_int_equal(query_cache_ttl(&st, up, len), 60);
+	len = upstream_reply(up, sizeof(up), "a.example.test", 0, 0, 30, 600, 0);
+	assert_int_equal(query_cache_ttl(&st, up, len), 30);
+	/* Without an SOA only neg-ttl makes it cacheable. */
+	len = upstream_reply(up, sizeof(up), "a.example.test", DNS_RCODE_NXDOMAIN, 0, 0, 0, 0);
+	assert_int_equal(query_cache_ttl(&st, up, len), 0);
+	conf.neg_ttl = 45;
+	assert_int_equal(query_cache_ttl(&st, up, len), 45);
+	conf.no_negcache = 1;
+	assert_int_equal(query_cache_ttl(&st, up, len), 0);
+	conf.no_negcache = 0;
+	conf.neg_ttl = -1;
+	len = upstream_reply(up, sizeof(up), "a.example.test", DNS_RCODE_SERVFAIL, 0, 0, 0, 0);
+	assert_int_equal(query_cache_ttl(&st, up, len), 0);
+	len = upstream_reply(up, sizeof(up), "a.example.test", 0, 1, 0, 0, 0);
+	up[2] |= DNS_FLAG_TC >> 8;
+	assert_int_equal(query_cache_ttl(&st, up, len), 0);
+}
+
+static void
+test_cache_hit(void **state)
+{
+	struct result	r;
+	uint8_t		up[512], wire[DNS_NAME_MAX];
+	size_t		len;
+
+	len = upstream_reply(up, sizeof(up), "cached.example.test", 0, 1, 0, 0, 0);
+	dnswire_name_from_text("cached.example.test", wire);
+	assert_int_equal(cache_store(&st.cache, wire, DNS_TYPE_A, DNS_CLASS_IN, up, len, 300,
+	    990.0), 0);
+	ask("Cached.Example.Test", DNS_TYPE_A, 0, &r);
+	assert_int_equal(r.verdict, QUERY_REPLY);
+	assert_int_equal(r.answers, 1);
+	assert_int_equal(r.first_ttl, 290);
+	assert_false(r.hdr.flags & DNS_FLAG_AA);
+	assert_int_equal(r.hdr.id, 0x1234);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest	tests[] = {
+		cmocka_unit_test(test_local_a),
+		cmocka_unit_test(test_question_case_echoed),
+		cmocka_unit_test(test_nodata_and_nxdomain),
+		cmocka_unit_test(test_address_domains),
+		cmocka_unit_test(test_round_robin),
+		cmocka_unit_test(test_forward_routes),
+		cmocka_unit_test(test_truncation),
+		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_unsupported),
+		cmocka_unit_test(test_relay),
+		cmocka_unit_test(test_cache_ttl),
+		cmocka_unit_test(test_cache_hit),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
