@@ -306,7 +306,7 @@ exchange_family_ok(const struct hostq *h, const struct hostq_server *s)
 
 /* Ask one server, tries times.  Returns XCHG_OK or the last failure. */
 static int
-exchange_server(const struct hostq *h, const struct hostq_server *s, const char *qtext,
+exchange_server(struct hostq *h, const struct hostq_server *s, const char *qtext,
     const uint8_t *query, size_t qlen, struct hostq_reply *reply)
 {
 	struct dnswire_header	hdr;
@@ -323,7 +323,9 @@ exchange_server(const struct hostq *h, const struct hostq_server *s, const char 
 		/* Truncated: host asks again over TCP, even with -U. */
 		if (h->verbose)
 			printf("Trying \"%s\"\n", qtext);
+		/* Later lookups (AAAA, MX) start over TCP, as host's do. */
 		tcp = 1;
+		h->tcp = 1;
 		attempt--;
 	}
 	return r;
@@ -365,6 +367,38 @@ exchange_query(struct hostq *h, const char *qtext, const uint8_t *qname, uint16_
 	return -1;
 }
 
+#define XFR_QUERY_MAX	(DNS_HEADER_LEN + 2 * DNS_NAME_MAX + 4 + 10 + 2 + 20)
+
+/* An AXFR query, or an IXFR query carrying the client's SOA serial in the
+ * authority section (RFC 1995), both without RD as host sends them. */
+static int
+exchange_xfr_query(const struct hostq *h, uint16_t id, const uint8_t *qname, uint8_t *buf,
+    size_t cap)
+{
+	static const uint8_t	root[1] = { 0 };
+	struct dnswire_builder	b;
+	int			i;
+
+	if (dnswire_builder_init(&b, buf, cap, 0) == -1)
+		return -1;
+	dnswire_builder_header(&b, id, 0);
+	if (dnswire_builder_question(&b, qname, h->qtype, h->qclass) == -1)
+		return -1;
+	if (h->qtype == DNS_TYPE_IXFR) {
+		if (dnswire_builder_rr_begin(&b, DNS_SECTION_AUTHORITY, qname, DNS_TYPE_SOA,
+		    h->qclass, 0) == -1)
+			return -1;
+		dnswire_builder_rdata_name(&b, root, 0);
+		dnswire_builder_rdata_name(&b, root, 0);
+		dnswire_builder_rdata_u32(&b, h->ixfr_serial);
+		for (i = 0; i < 4; i++)
+			dnswire_builder_rdata_u32(&b, 0);
+		if (dnswire_builder_rr_end(&b) == -1)
+			return -1;
+	}
+	return (int)dnswire_builder_finish(&b);
+}
+
 int
 exchange_axfr(struct hostq *h, const char *qtext, const uint8_t *qname,
     int (*each)(struct hostq *, const struct hostq_reply *, void *), void *arg)
@@ -372,13 +406,12 @@ exchange_axfr(struct hostq *h, const char *qtext, const uint8_t *qname,
 	static struct hostq_reply	reply;
 	struct dnswire_header		hdr;
 	const struct hostq_server	*s;
-	uint8_t				query[DNS_HEADER_LEN + DNS_NAME_MAX + 4];
+	uint8_t				query[XFR_QUERY_MAX];
 	long				start, deadline;
 	int				qlen, fd, r, i, err;
 	uint16_t			id = random_id();
 
-	qlen = dnswire_query(query, sizeof(query), id, 0, qname, h->qtype, h->qclass, 0);
-	if (qlen == -1)
+	if ((qlen = exchange_xfr_query(h, id, qname, query, sizeof(query))) == -1)
 		return -1;
 	if (h->verbose)
 		printf("Trying \"%s\"\n", qtext);

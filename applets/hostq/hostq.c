@@ -64,9 +64,10 @@ hostq_set_type(struct hostq *h, const char *arg)
 {
 	uint16_t	type;
 
-	if (strncasecmp(arg, "ixfr=", 5) == 0)
-		type = DNS_TYPE_IXFR;	/* XXX: the serial is not sent */
-	else if (dnswire_type_from_text(arg, &type) == -1)
+	if (strncasecmp(arg, "ixfr=", 5) == 0) {
+		type = DNS_TYPE_IXFR;
+		h->ixfr_serial = (uint32_t)strtoul(arg + 5, NULL, 10);
+	} else if (dnswire_type_from_text(arg, &type) == -1)
 		hostq_fatal(2, "invalid type: %s\n", arg);
 	if (h->qtype != DNS_TYPE_AXFR || !h->list_zone)
 		h->qtype = type;
@@ -436,7 +437,7 @@ hostq_main(int argc, char **argv)
 		text = rev;
 		h.qtype = DNS_TYPE_PTR;
 		h.default_lookups = 0;
-	} else if (dnswire_name_from_text(text, chased) == -1) {
+	} else if (*text == '\0' || dnswire_name_from_text(text, chased) == -1) {
 		fprintf(stderr, "hostq: '%s' is not a legal name (%s)\n", text,
 		    hostq_name_error(text));
 		return 1;

@@ -34,6 +34,7 @@ struct hostq {
 	int		list_zone;	/* -l */
 	int		list_almost_all; /* -A */
 	int		list_any;	/* with -l: print every type */
+	uint32_t	ixfr_serial;	/* -t IXFR=N */
 	uint16_t	port;
 	uint16_t	qtype;
 	uint16_t	qclass;

@@ -326,7 +326,8 @@ output_message(struct hostq *h, const struct hostq_reply *r, const char *nxtext)
 	}
 	if (h->verbose)
 		putchar('\n');
-	if (!h->verbose && !h->default_lookups && output_answer_count(r) == 0)
+	if (!h->verbose && !h->default_lookups && output_answer_count(r) == 0 &&
+	    q.qtype != DNS_TYPE_AXFR && q.qtype != DNS_TYPE_IXFR)
 		printf("%s has no %s record\n", name, dnswire_type_name(q.qtype, buf));
 	h->seen_error = force_error;
 	return rcode;

@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+"""dnsbad.py -- a misbehaving DNS server on loopback for the hostq tests.
+
+Usage: dnsbad.py PORT
+
+Listens on 127.0.0.1:PORT over UDP and TCP and answers by the first label
+of the query name:
+  servfail, refused, notimp, formerr, yxdomain   that rcode, no records
+  timeout        no reply over UDP or TCP
+  tc             UDP: TC set and no records; TCP: one A record 10.9.9.9
+  tconly         like tc, but TCP closes without a reply
+  badid          a reply with the wrong ID (the client keeps waiting)
+  garbage        5 bytes that are no DNS message
+  anything else  NOERROR with one A record 10.8.8.8
+It stops by itself after 120 seconds.
+"""
+import socket
+import struct
+import sys
+import threading
+import time
+
+RCODES = {b"servfail": 2, b"refused": 5, b"notimp": 4, b"formerr": 1,
+          b"yxdomain": 6}
+
+
+def question_end(msg):
+    """Return the offset after the question's name, type and class."""
+    off = 12
+    while msg[off] != 0:
+        off += 1 + msg[off]
+    return off + 5
+
+
+def first_label(msg):
+    n = msg[12]
+    return msg[13:13 + n].lower()
+
+
+def reply(msg, tcp):
+    """Build the reply to msg, or return None for no reply."""
+    if len(msg) < 17:
+        return None
+    label = first_label(msg)
+    qend = question_end(msg)
+    qid = struct.unpack("!H", msg[:2])[0]
+    rd = msg[2] & 0x01
+    if label == b"timeout" or (label == b"tconly" and tcp):
+        return None
+    if label == b"garbage":
+        return b"\x00\x01\x02\x03\x04"
+    if label == b"badid":
+        qid ^= 0x5a5a
+    flags = 0x8000 | (rd << 8) | 0x0080
+    question = msg[12:qend]
+    if label in RCODES:
+        return struct.pack("!HHHHHH", qid, flags | RCODES[label], 1, 0, 0, 0) + question
+    if label in (b"tc", b"tconly") and not tcp:
+        return struct.pack("!HHHHHH", qid, flags | 0x0200, 1, 0, 0, 0) + question
+    qtype = struct.unpack("!H", msg[qend - 4:qend - 2])[0]
+    if qtype != 1:
+        return struct.pack("!HHHHHH", qid, flags, 1, 0, 0, 0) + question
+    addr = bytes([10, 9, 9, 9]) if label in (b"tc", b"tconly") else bytes([10, 8, 8, 8])
+    answer = b"\xc0\x0c" + struct.pack("!HHIH", 1, 1, 60, 4) + addr
+    return struct.pack("!HHHHHH", qid, flags, 1, 1, 0, 0) + question + answer
+
+
+def serve_udp(sock):
+    while True:
+        msg, peer = sock.recvfrom(4096)
+        try:
+            out = reply(msg, False)
+        except IndexError:
+            continue
+        if out is not None:
+            sock.sendto(out, peer)
+
+
+def serve_tcp_client(conn):
+    with conn:
+        try:
+            head = conn.recv(2)
+            if len(head) < 2:
+                return
+            n = struct.unpack("!H", head)[0]
+            msg = b""
+            while len(msg) < n:
+                part = conn.recv(n - len(msg))
+                if not part:
+                    return
+                msg += part
+            out = reply(msg, True)
+            if out is None:
+                if first_label(msg) == b"timeout":
+                    time.sleep(30)
+                return
+            conn.sendall(struct.pack("!H", len(out)) + out)
+        except (OSError, IndexError):
+            return
+
+
+def serve_tcp(sock):
+    while True:
+        conn, _ = sock.accept()
+        threading.Thread(target=serve_tcp_client, args=(conn,), daemon=True).start()
+
+
+def main():
+    port = int(sys.argv[1])
+    udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    udp.bind(("127.0.0.1", port))
+    tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    tcp.bind(("127.0.0.1", port))
+    tcp.listen(16)
+    threading.Thread(target=serve_udp, args=(udp,), daemon=True).start()
+    threading.Thread(target=serve_tcp, args=(tcp,), daemon=True).start()
+    print("ready", flush=True)
+    time.sleep(120)
+
+
+if __name__ == "__main__":
+    main()
