@@ -294,6 +294,19 @@ on_accept(int lfd, short revents, void *arg)
 	touch(cn);
 }
 
+/* Add a to the listen list unless it is there already. */
+static void
+add_listen(struct dnsd_conf *c, const struct netaddr *a)
+{
+	int	i;
+
+	for (i = 0; i < c->nlisten; i++)
+		if (netaddr_equal(&c->listen[i], a))
+			return;
+	if (c->nlisten < DNSD_LISTEN_MAX)
+		c->listen[c->nlisten++] = *a;
+}
+
 /* Add the addresses of interface= names to the listen list. */
 static int
 add_interfaces(struct dnsd_conf *c)
@@ -320,8 +333,7 @@ add_interfaces(struct dnsd_conf *c)
 			    (a.u.bytes[1] & 0xc0) == 0x80)
 				continue;
 			found = 1;
-			if (c->nlisten < DNSD_LISTEN_MAX)
-				c->listen[c->nlisten++] = a;
+			add_listen(c, &a);
 		}
 		if (!found) {
 			log_warnx("interface=%s: no such interface, or it has no address",
@@ -442,9 +454,9 @@ default_listen(struct dnsd_conf *c)
 	if (c->nlisten > 0)
 		return;
 	if (netaddr_parse("127.0.0.1", &a) == 0)
-		c->listen[c->nlisten++] = a;
+		add_listen(c, &a);
 	if (netaddr_parse("::1", &a) == 0 && sock_addr_is_local(&a) == 1)
-		c->listen[c->nlisten++] = a;
+		add_listen(c, &a);
 }
 
 static void
@@ -518,9 +530,9 @@ on_reload(int signo, void *arg)
 	log_info("reloading on SIGHUP");
 	c = load_conf(log_sink, &errors);
 	if (c != NULL && errors == 0) {
-		default_listen(c);
 		if (add_interfaces(c) == -1)
 			errors++;
+		default_listen(c);
 	}
 	if (c == NULL || errors > 0) {
 		log_warnx("configuration has %d error%s; keeping the old one", errors,
@@ -637,8 +649,10 @@ start(struct dnsd_conf *c)
 {
 	char	*env;
 
+	if (add_interfaces(c) == -1)
+		return -1;
 	default_listen(c);
-	if (add_interfaces(c) == -1 || check_listen(c) == -1)
+	if (check_listen(c) == -1)
 		return -1;
 	(void)dnsconf_read_resolv(c);
 	st.conf = c;
@@ -693,7 +707,8 @@ dnsd_main(int argc, char **argv)
 			    errors == 1 ? "" : "s");
 			return 1;
 		}
-		printf("dnsd: syntax check OK.\n");
+		/* dnsmasq prints this line on stderr too. */
+		fprintf(stderr, "dnsd: syntax check OK.\n");
 		return 0;
 	}
 	if (errors > 0) {

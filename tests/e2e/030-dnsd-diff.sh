@@ -107,7 +107,7 @@ server_conf "$P_UPDNSD" "$P_DNSD" "$T/run/dnsd.pid" >"$T/dnsd.conf"
 chmod 644 "$T/ref.conf" "$T/dnsd.conf"
 
 check "dnsd --test accepts the test config" \
-    sh -c "'$DNSD' -C '$T/dnsd.conf' --test | grep -qx 'dnsd: syntax check OK.'"
+    sh -c "'$DNSD' -C '$T/dnsd.conf' --test 2>&1 | grep -qx 'dnsd: syntax check OK.'"
 local_start "$T/ref.out" dnsmasq -k --user=root -C "$T/ref.conf"
 local_start "$T/dnsd.log" "$DNSD" -d -C "$T/dnsd.conf"
 DNSD_PID=$E2E_PID
