@@ -182,6 +182,43 @@ else
 	fail "an unsynchronised ntpd is not used as a source" "$(cat "$T/bq.log")"
 fi
 
+# --- a name that resolves only later, inside a private namespace ----------
+# The namespace has its own loopback and resolv.conf (a name server that
+# does not exist), and ip netns exec mounts the hosts file written here
+# over /etc/hosts, so a name resolves exactly when this script says so.
+
+if ip netns add "$E2E_ID-probe" 2>/dev/null; then
+	ip netns del "$E2E_ID-probe"
+	ns_add res
+	ns_resolv res "nameserver 127.0.0.1" "options timeout:1 attempts:1"
+	echo "127.0.0.1 localhost" >"/etc/netns/$(ns res)/hosts"
+	chronyd_conf nsup "local stratum 5" "allow 127.0.0.1" "port $P_UP"
+	daemon_start res "$T/nsup.log" chronyd -x -d -f "$T/nsup.conf"
+	daemon_start res "$T/res.log" "$NTPD" -x -d -t 60 \
+	    "pool ntp.edgebox.test port $P_UP iburst" "bindcmdaddress $T/res.sock"
+	RES_PID=$E2E_PID
+	if wait_until 10 file_has "$T/res.log" 'retrying ntp.edgebox.test in 8 seconds' &&
+	    daemon_alive "$RES_PID"; then
+		pass "an unresolvable name is retried and ntpd keeps running"
+	else
+		fail "an unresolvable name is retried and ntpd keeps running" "$(cat "$T/res.log")"
+	fi
+	# Append, so the file mounted over /etc/hosts shows the new line.
+	echo "127.0.0.1 ntp.edgebox.test" >>"/etc/netns/$(ns res)/hosts"
+	ns_synced() {
+		ns_exec res "$NTPCTL" -h "$T/res.sock" tracking >"$T/res.out" 2>&1 &&
+		    file_has "$T/res.out" '^Stratum         : 6$'
+	}
+	if wait_until 20 ns_synced; then
+		pass "the pool name resolves on a retry and ntpd synchronises"
+	else
+		fail "the pool name resolves on a retry and ntpd synchronises" \
+		    "$(cat "$T/res.out" "$T/res.log")"
+	fi
+else
+	echo "note: no network namespaces here; name resolution checks not run"
+fi
+
 # --- shutdown --------------------------------------------------------------
 
 daemon_stop "$NTPD_PID"
