@@ -388,21 +388,21 @@ static int
 accept_conf(const char *name, void *arg)
 {
 	const struct dir_filter	*f = arg;
-	int			 i, wanted = 0, has_wanted = 0;
+	int			 i, included = 0, has_include = 0;
 	size_t			 n = strlen(name);
 
-	/* dnsmasq skips editor and package-manager leftovers. */
+	/* dnsmasq's conf-dir always skips these: dot files, "~" backups, "#...#". */
 	if (name[0] == '.' || name[n - 1] == '~' || (name[0] == '#' && name[n - 1] == '#'))
 		return 0;
 	for (i = 1; i < f->argc; i++) {
 		if (f->argv[i][0] == '*') {
-			has_wanted = 1;
+			has_include = 1;
 			if (suffix_is(name, f->argv[i] + 1))
-				wanted = 1;
+				included = 1;
 		} else if (suffix_is(name, f->argv[i]))
 			return 0;
 	}
-	return has_wanted ? wanted : 1;
+	return has_include ? included : 1;
 }
 
 /* conf-dir=DIR[,.EXT-TO-SKIP...][,*.EXT-TO-READ...] */
@@ -701,7 +701,6 @@ h_ptr_record(struct conf_parser *p, int argc, char **argv, void *t)
 	if (get_name(p, argv[0], owner) == -1)
 		return -1;
 	if (argc < 2) {
-		/* dnsmasq answers such a name with no data. */
 		conf_warn(p, "ptr-record: \"%s\" without a target is not supported; ignored",
 		    argv[0]);
 		return 0;
@@ -864,9 +863,9 @@ add_record(struct conf_parser *p, struct dnsd_conf *c, const struct dnsd_confrec
 }
 
 /*
- * Every dnsmasq option, sorted by name (strcmp): the DNS ones dnsd
- * implements have a handler; the others are recognised, and each logs one
- * warning saying it is ignored.
+ * Every dnsmasq option, sorted by name (strcmp).  The DNS options dnsd
+ * implements have a handler.  The others are recognised, and each logs
+ * one warning saying it is ignored.
  */
 const struct conf_directive dnsconf_table[] = {
 	{ "add-cpe-id", 0, -1, NULL, NOTE_UNSUPPORTED },

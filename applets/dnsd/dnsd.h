@@ -24,7 +24,7 @@
 #define DNSD_DEFAULT_PIDFILE	"/run/dnsd.pid"
 #define DNSD_HOSTS		"/etc/hosts"
 
-/* How a server= or local= line routes the names under its domain. */
+/* The routing of the names under a server= or local= domain. */
 enum dnsd_route {
 	ROUTE_FORWARD,		/* send to this upstream */
 	ROUTE_LOCAL,		/* answer only from local data: NXDOMAIN otherwise */
@@ -309,7 +309,7 @@ struct query {
 	struct netaddr		 from;
 };
 
-/* What the I/O layer does with a query. */
+/* The I/O layer's next step for a query. */
 enum query_verdict {
 	QUERY_DROP,		/* send nothing */
 	QUERY_REPLY,		/* send the reply built in the output buffer */
@@ -358,18 +358,19 @@ enum query_verdict query_parse(struct dnsd_state *, const uint8_t *msg, size_t l
 	    int tcp, struct query *q, uint8_t *out, size_t cap, size_t *outlen);
 
 /* Answer q from local data or the cache, or decide to forward.  On
- * QUERY_REPLY the reply is in out.  route receives the server index of
- * the best matching domain (-1: default servers). */
+ * QUERY_REPLY the reply is in out; QUERY_FORWARD leaves the choice of
+ * upstreams to query_route. */
 enum query_verdict query_answer(struct dnsd_state *, const struct query *,
 	    uint8_t *out, size_t cap, size_t *outlen, double now);
 
 /* Build a reply with only the question and rcode.  Returns its length. */
 size_t	query_error(const struct query *, unsigned int rcode, uint8_t *out, size_t cap);
 
-/* Turn an upstream (or cached) reply into the reply for q: the client's ID,
- * question case and RD bit, TTLs lowered by age, our OPT record, and cut
- * to the client's size with TC set when answers are dropped; a cached
- * reply loses AA.  Returns the length or 0 when up is malformed. */
+/* Turn an upstream (or cached) reply into the reply for q.  It gets the
+ * client's ID, question case and RD bit, TTLs lowered by age and our OPT
+ * record.  It is cut to the client's size, with TC set when answers are
+ * dropped, and a cached reply loses AA.  Returns the length, or 0 when up
+ * is malformed. */
 size_t	query_relay(const struct query *, const uint8_t *up, size_t uplen, int cached,
 	    uint32_t age, uint8_t *out, size_t cap);
 
@@ -392,7 +393,7 @@ int	query_may_forward(const struct dnsd_state *, const struct netaddr *);
 #define FORWARD_TRIES	4	/* servers tried per query */
 #define FORWARD_TIMEOUT	1.0	/* seconds to wait for each try */
 
-/* Where the reply to a forwarded query goes. */
+/* The client of a forwarded query, which receives the reply. */
 struct forward_client {
 	int			fd;		/* UDP: the listening socket */
 	struct sock_rxinfo	rx;		/* UDP: source and destination */

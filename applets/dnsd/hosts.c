@@ -125,7 +125,8 @@ hosts_load(struct records *r, const char *path, const char *domain,
 	return count;
 }
 
-/* dnsmasq skips these in hosts directories: dot files and editor backups. */
+/* Dot files and editor backups in a hosts directory are skipped, as
+ * dnsmasq's conf-dir skips them. */
 static int
 skip_entry(const char *name)
 {

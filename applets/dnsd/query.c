@@ -9,8 +9,8 @@
 #define OPT_LEN		11	/* an OPT record without options */
 #define CNAME_HOPS	8	/* local CNAME chains followed at most */
 
-/* Synthetic SOA timers, in seconds; dnsd holds no zone, so only the
- * minimum (the negative TTL, RFC 2308) matters to clients. */
+/* Synthetic SOA timers, in seconds.  dnsd serves no zone transfers, so
+ * only the minimum (the negative TTL, RFC 2308) matters to clients. */
 #define SOA_REFRESH	1200
 #define SOA_RETRY	180
 #define SOA_EXPIRE	1209600
@@ -517,10 +517,10 @@ put32(uint8_t *p, uint32_t v)
 }
 
 /*
- * The reply is edited in place, record by record: compression pointers
- * only point backwards, so cutting the message at a record boundary, and
- * changing bytes without moving them (ID, flags, the question name in the
- * client's case, TTLs), leaves every name valid.
+ * The reply is edited in place, record by record.  Compression pointers
+ * only point backwards, so every name stays valid when the message is cut
+ * at a record boundary or bytes change without moving (ID, flags, the
+ * question name in the client's case, TTLs).
  */
 size_t
 query_relay(const struct query *q, const uint8_t *up, size_t uplen, int cached,

@@ -171,9 +171,9 @@ same() {
 
 # same_negative WHAT TAG ZONE: dnsmasq and dnsd agree on the rcode and on
 # an empty answer.  dnsd differs on purpose: its negative answers are
-# authoritative (AA) and carry the SOA of ZONE in the authority section, so
-# resolvers behind it may cache them (RFC 2308 3 and 5); dnsmasq sends
-# neither.
+# authoritative (AA) and carry the SOA of ZONE in the authority section.
+# Resolvers behind it may then cache them (RFC 2308 3 and 5), which
+# dnsmasq's answers, with neither, do not allow.
 same_negative() {
 	_r=$T/q/$2.ref
 	_d=$T/q/$2.dnsd
@@ -231,9 +231,9 @@ check "dnsd rotates the etcd addresses per query" test "$firsts" -ge 2
 # Names dnsd holds, asked for a type they lack.
 ask nodata-full "x-adm.$DOMAIN" AAAA
 same_negative "AAAA x-adm.$DOMAIN: NODATA as dnsmasq, with AA and SOA" nodata-full "$DOMAIN"
-# dnsmasq forwards other types of a short hosts name; dnsd answers NODATA
-# itself because the name exists in its data (RFC 2308 2.2), and never
-# forwards it.
+# dnsmasq forwards other types of a short hosts name.  dnsd answers NODATA
+# itself because the name exists in its data (RFC 2308 2.2), so it never
+# forwards such a query.
 for type in AAAA MX; do
 	dig @127.0.0.1 -p "$P_DNSD" +time=3 +tries=1 x-adm "$type" >"$T/q/short-$type.dnsd"
 	if [ "$(status_of "$T/q/short-$type.dnsd")" = NOERROR ] &&
