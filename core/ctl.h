@@ -116,8 +116,8 @@ int	ctl_request_check(const void *buf, size_t len);
 /* Prepare the reply to req with status CTL_OK and a zeroed body. */
 void	ctl_reply_init(struct ctl_reply *, const struct ctl_request *req);
 
-/* Check a received reply against the request it answers: exact size,
- * magic, version, type and sequence number.  Returns 0 or -1. */
+/* Check a received reply against its request: exact size, magic,
+ * version, type and sequence number.  Returns 0 or -1. */
 int	ctl_reply_check(const void *buf, size_t len, const struct ctl_request *req);
 
 /* Create the server's datagram socket at path, replacing a stale one and

