@@ -494,6 +494,60 @@ test_cache_hit(void **state)
 	assert_int_equal(r.hdr.id, 0x1234);
 }
 
+/*
+ * Random byte flips, truncations and length changes of valid queries and
+ * upstream replies: every result must be a verdict or a relay length
+ * within the buffer, never a crash (run under SANITIZE=1 for the memory
+ * checks), and a reply must start with the query's ID.
+ */
+static void
+test_random_mutations(void **state)
+{
+	struct result	r;
+	struct query	q;
+	uint8_t		msg[600], up[600];
+	size_t		len, uplen, qlen, rlen;
+	unsigned int	seed = 4242;
+	int		i, flips, k;
+	static const char *const names[] = { "gw", "rr.lab.test", "big", "nosuch.lab.test",
+	    "x.ads.test", "www.example.test" };
+
+	for (i = 0; i < 20000; i++) {
+		len = make_query(msg, names[i % 6], (uint16_t)(1 + rand_r(&seed) % 40),
+		    (uint16_t)(rand_r(&seed) % 2 ? 1232 : 0));
+		flips = rand_r(&seed) % 4;
+		for (k = 0; k < flips; k++)
+			msg[rand_r(&seed) % len] = (uint8_t)rand_r(&seed);
+		if (rand_r(&seed) % 4 == 0)
+			len = (size_t)rand_r(&seed) % (len + 1);
+		run(msg, len, rand_r(&seed) % 2, &r);
+		if (r.verdict == QUERY_REPLY) {
+			assert_true(r.len >= DNS_HEADER_LEN);
+			assert_int_equal(out[0], msg[0]);
+			assert_int_equal(out[1], msg[1]);
+		}
+
+		qlen = make_query(msg, names[i % 6], DNS_TYPE_A, 1232);
+		if (query_parse(&st, msg, qlen, 0, &q, out, sizeof(out), &rlen) != QUERY_FORWARD)
+			fail();
+		uplen = upstream_reply(up, sizeof(up), names[i % 6], (unsigned int)(i % 4),
+		    i % 3, (uint32_t)(i % 2) * 60, 30, i % 2);
+		flips = 1 + rand_r(&seed) % 4;
+		for (k = 0; k < flips; k++)
+			up[rand_r(&seed) % uplen] = (uint8_t)rand_r(&seed);
+		if (rand_r(&seed) % 4 == 0)
+			uplen = (size_t)rand_r(&seed) % (uplen + 1);
+		(void)query_cache_ttl(&st, up, uplen);
+		rlen = query_relay(&q, up, uplen, i % 2, (uint32_t)(i % 500), out, sizeof(out));
+		assert_true(rlen <= sizeof(out));
+		if (rlen > 0) {
+			assert_true(rlen >= DNS_HEADER_LEN);
+			assert_int_equal(out[0], 0x12);
+			assert_int_equal(out[1], 0x34);
+		}
+	}
+}
+
 int
 main(void)
 {
@@ -510,6 +564,7 @@ main(void)
 		cmocka_unit_test(test_relay),
 		cmocka_unit_test(test_cache_ttl),
 		cmocka_unit_test(test_cache_hit),
+		cmocka_unit_test(test_random_mutations),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
