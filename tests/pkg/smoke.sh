@@ -61,10 +61,11 @@ else
 	fail "unknown applet exits $rc, expected 127"
 fi
 
-# Each applet through its link prints a usage text.
+# Each applet through its link prints a usage text.  The status may be 1:
+# BIND's host, which hostq follows, rejects --help as an unknown option.
 for a in ntpd ntpctl dnsd hostq; do
 	run "$a" --help
-	if [ "$rc" -eq 0 ] && grep -qi "usage" "$tmp/out"; then
+	if [ "$rc" -le 1 ] && grep -qi "usage" "$tmp/out"; then
 		pass "$a --help prints a usage text"
 	else
 		fail "$a --help (status $rc): $(head -n 3 "$tmp/out")"
