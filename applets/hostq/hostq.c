@@ -169,12 +169,12 @@ hostq_parse_options(struct hostq *h, int argc, char **argv)
 {
 	int	c;
 
+	/* host rejects --help as an illegal option; hostq prints the usage. */
+	if (argc > 1 && strcmp(argv[1], "--help") == 0)
+		hostq_usage(stdout, 0);
 	opterr = 0;
 	while ((c = getopt(argc, argv, OPTSTRING)) != -1) {
 		if (c == '?') {
-			if (optopt == '-' && optind <= argc &&
-			    strcmp(argv[optind - 1], "--help") == 0)
-				hostq_usage(stdout, 0);
 			fprintf(stderr, "hostq: illegal option -- %c\n", optopt);
 			hostq_usage(stderr, 1);
 		}
@@ -348,6 +348,7 @@ struct hostq_xfr {
 	const char	*text;
 	int		 soa_seen;
 	int		 messages;
+	struct hostq_reply last;	/* length, server and time for the "Received" line */
 };
 
 /* Print one message of a zone transfer.  Returns 1 for more, 0 at the
@@ -361,6 +362,9 @@ hostq_xfr_message(struct hostq *h, const struct hostq_reply *r, void *arg)
 	unsigned int		 rcode;
 	int			 first = x->messages++ == 0;
 
+	x->last.len = r->len;
+	x->last.server = r->server;
+	x->last.elapsed_ms = r->elapsed_ms;
 	rcode = output_message(h, r, x->text);
 	if (rcode != DNS_RCODE_NOERROR)
 		return -1;
@@ -379,14 +383,18 @@ hostq_xfr_message(struct hostq *h, const struct hostq_reply *r, void *arg)
 static void
 hostq_transfer(struct hostq *h, const char *text)
 {
-	struct hostq_xfr	x;
+	static struct hostq_xfr	x;	/* holds a 64 KiB reply */
 	uint8_t			name[DNS_NAME_MAX];
+	int			r;
 
 	memset(&x, 0, sizeof(x));
 	x.text = text;
 	dnswire_name_from_text(text, name);
-	if (exchange_axfr(h, text, name, hostq_xfr_message, &x) == -1 && x.messages > 0)
+	r = exchange_axfr(h, text, name, hostq_xfr_message, &x);
+	if (r == -1 && x.messages > 0)
 		printf("; Transfer failed.\n");
+	else if (r == 0)
+		output_received(h, &x.last);
 }
 
 static void

@@ -252,7 +252,11 @@ output_records(const struct hostq *h, const struct hostq_reply *r)
 			printf("\n;; QUESTION SECTION:\n");
 			section = -1;
 		}
-		output_question_verbose(&q);
+		/* host filters the question by type too, leaving a bare ';'. */
+		if (h->qtype == DNS_TYPE_AXFR && !output_axfr_wanted(h, q.qtype))
+			putchar(';');
+		else
+			output_question_verbose(&q);
 	}
 	if (res == -1)
 		return -1;
@@ -264,8 +268,7 @@ output_records(const struct hostq *h, const struct hostq_reply *r)
 			continue;
 		if (output_skipped(h, rr.type))
 			continue;
-		if ((h->qtype == DNS_TYPE_AXFR || h->qtype == DNS_TYPE_IXFR) &&
-		    !output_axfr_wanted(h, rr.type))
+		if (h->qtype == DNS_TYPE_AXFR && !output_axfr_wanted(h, rr.type))
 			continue;
 		if (h->verbose && rr.section != section) {
 			printf("\n;; %s SECTION:\n", section_names[rr.section]);
@@ -326,8 +329,7 @@ output_message(struct hostq *h, const struct hostq_reply *r, const char *nxtext)
 	}
 	if (h->verbose)
 		putchar('\n');
-	if (!h->verbose && !h->default_lookups && output_answer_count(r) == 0 &&
-	    q.qtype != DNS_TYPE_AXFR && q.qtype != DNS_TYPE_IXFR)
+	if (!h->verbose && !h->default_lookups && output_answer_count(r) == 0)
 		printf("%s has no %s record\n", name, dnswire_type_name(q.qtype, buf));
 	h->seen_error = force_error;
 	return rcode;

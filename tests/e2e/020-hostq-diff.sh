@@ -19,11 +19,13 @@ free_port() {
 	! ss -Hlnut "sport = :$1" | grep -q .
 }
 P=$((26000 + ($$ % 400) * 4))
-while ! free_port "$P" || ! free_port $((P + 1)) || ! free_port $((P + 2)); do
+while ! free_port "$P" || ! free_port $((P + 1)) || ! free_port $((P + 2)) ||
+    ! free_port $((P + 3)); do
 	P=$((P + 4))
 done
 PBAD=$((P + 1))
 PCLOSED=$((P + 2))
+PAUTH=$((P + 3))
 
 cat >"$T/hosts" <<'EOF'
 10.1.0.1 alpha.test alpha
@@ -60,18 +62,35 @@ dns-rr=key.test,48,01000308000102030405060708090A0B0C0D0E0F101112131415161718191
 dns-rr=sshfp.test,44,0102000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F
 EOF
 
-dnsmasq_cmd() {
-	exec dnsmasq --conf-file="$T/dnsmasq.conf" --keep-in-foreground --user=root \
-	    --pid-file="$T/dnsmasq-$1.pid" --port="$2" --listen-address=127.0.0.1 \
+# The same records served authoritatively, for SOA, NS and zone transfers.
+cat >"$T/auth.conf" <<EOF
+no-resolv
+no-hosts
+addn-hosts=$T/hosts
+auth-server=ns.test,lo
+auth-zone=test
+auth-soa=2024010101,hostmaster.test
+auth-peer=127.0.0.1
+host-record=beta.test,10.1.0.20,fd00::20
+mx-host=mail.test,mx1.test,10
+txt-record=txt.test,"hello"
+cname=www.test,alpha.test
+EOF
+
+dnsmasq_cmd() {	# dnsmasq_cmd CONF PORT
+	exec dnsmasq --conf-file="$T/$1.conf" --keep-in-foreground --user=root \
+	    --pid-file="$T/$1.pid" --port="$2" --listen-address=127.0.0.1 \
 	    --bind-interfaces
 }
 
-local_start "$T/dnsmasq.log" dnsmasq_cmd lo "$P"
+local_start "$T/dnsmasq.log" dnsmasq_cmd dnsmasq "$P"
+local_start "$T/auth.log" dnsmasq_cmd auth "$PAUTH"
 local_start "$T/dnsbad.log" python3 "$HERE/dnsbad.py" "$PBAD"
 listening() {
 	ss -Hlun "sport = :$1" | grep -q .
 }
 wait_until 5 listening "$P" || { fail "dnsmasq listens on 127.0.0.1#$P" "$(cat "$T/dnsmasq.log")"; exit 1; }
+wait_until 5 listening "$PAUTH" || { fail "dnsmasq listens on 127.0.0.1#$PAUTH" "$(cat "$T/auth.log")"; exit 1; }
 wait_until 5 listening "$PBAD" || { fail "dnsbad.py listens on 127.0.0.1#$PBAD" "$(cat "$T/dnsbad.log")"; exit 1; }
 
 # Mask what differs between any two runs: query IDs and round-trip times;
@@ -138,6 +157,12 @@ at_bad() {
 	"$_tool" -p "$PBAD" "$@" 127.0.0.1
 }
 
+at_auth() {
+	_tool=$1
+	shift
+	"$_tool" -p "$PAUTH" "$@" 127.0.0.1
+}
+
 at_closed() {
 	_tool=$1
 	shift
@@ -148,6 +173,12 @@ good() {	# good MODE ARGS...: against dnsmasq
 	_mode=$1
 	shift
 	compare "$_mode" "$*" at_good "$@"
+}
+
+auth() {	# auth MODE ARGS...: against the authoritative dnsmasq
+	_mode=$1
+	shift
+	compare "$_mode" "$* (authoritative)" at_auth "$@"
 }
 
 bad() {		# bad MODE ARGS...: against the misbehaving server
@@ -230,6 +261,24 @@ good exact -6 alpha.test
 good exact -l test
 good exact -t AXFR test
 good exact -t IXFR test
+
+# Authoritative answers: SOA in the authority section, zone transfers.
+auth exact alpha.test
+auth exact -v alpha.test
+auth exact nothere.test
+auth exact -v nothere.test
+auth exact -t SOA test
+auth exact -v -t SOA test
+auth exact -t NS test
+auth exact -t TXT txt.test
+auth exact www.test
+auth sort -l test
+auth sort -l -a test
+auth sort -l -A test
+auth sort -v -l test
+auth sort -t AXFR test
+auth exact -t IXFR=1 test
+auth exact -v -t IXFR=5 test
 
 # Bad arguments.
 good usage -t bogus alpha.test
