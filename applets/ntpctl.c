@@ -142,7 +142,7 @@ print_tracking(const struct ctl_tracking *t)
 	printf("Last offset     : %+.9f seconds\n", t->last_offset);
 	printf("RMS offset      : %.9f seconds\n", t->rms_offset);
 	printf("Frequency       : %.3f ppm %s\n", fabs(t->freq_ppm),
-	    t->freq_ppm >= 0 ? "fast" : "slow");
+	    t->freq_ppm > 0 ? "fast" : "slow");
 	printf("Residual freq   : %+.3f ppm\n", t->resid_freq_ppm);
 	printf("Skew            : %.3f ppm\n", t->skew_ppm);
 	printf("Root delay      : %.9f seconds\n", t->root_delay);

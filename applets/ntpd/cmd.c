@@ -19,6 +19,7 @@ static void
 fill_tracking(struct ctl_tracking *t)
 {
 	struct disc_status	st;
+	struct timespec		now;
 
 	discipline_get_status(&st);
 	t->leap = ntpd_ref.synced ? ntpd_ref.leap : NTPWIRE_LEAP_UNSYNC;
@@ -30,6 +31,14 @@ fill_tracking(struct ctl_tracking *t)
 		t->reftime_nsec = ntpd_ref.reftime.tv_nsec;
 		t->root_delay = ntpd_ref.rootdelay;
 		t->root_dispersion = ntpd_ref.rootdisp;
+	} else if (ntpd_ref.local_stratum > 0) {
+		/* Like chronyd, report the local reference that the server uses now. */
+		clock_now(&now);
+		t->leap = NTPWIRE_LEAP_NONE;
+		t->refid = NTPWIRE_REFID_LOCAL;
+		t->stratum = ntpd_ref.local_stratum;
+		t->reftime_sec = now.tv_sec;
+		t->reftime_nsec = now.tv_nsec;
 	}
 	/* The remaining correction is server minus local; the clock is fast by its negative. */
 	t->system_time = -st.correction;

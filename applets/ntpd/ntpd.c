@@ -294,6 +294,7 @@ write_pidfile(void)
 static int
 open_sockets(void)
 {
+	ntpd_ref.local_stratum = conf.local_stratum;
 	if (conf.cmdsocket[0] != '\0')
 		cmd_start(conf.cmdsocket);
 	return serve_start(&conf);

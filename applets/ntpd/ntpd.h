@@ -225,6 +225,7 @@ struct ntpd_ref {
 	double		rootdelay;
 	double		rootdisp;
 	double		update_mono;
+	int		local_stratum;	/* stratum served while not synchronised, 0: none */
 };
 
 extern struct ntpd_ref	ntpd_ref;

@@ -83,7 +83,7 @@ handle_request(int fd, const uint8_t *buf, ssize_t n, struct sock_rxinfo *rx)
 	}
 	clock_now(&now);
 	serve_build_reply(&req, rxts, ntpwire_from_timespec(&now), &ntpd_ref,
-	    conf->local_stratum, &rep);
+	    ntpd_ref.local_stratum, &rep);
 	/* The reply is the bare header, never longer than the request. */
 	ntpwire_encode(&rep, out, sizeof(out));
 	if (sock_reply(fd, out, sizeof(out), rx) == -1)
