@@ -152,8 +152,8 @@ exchange_udp(const struct hostq *h, const struct hostq_server *s, const uint8_t 
 	return XCHG_OK;
 }
 
-/* Read exactly len bytes before the deadline.  Returns 0, or an errno
- * value (0 is never returned for errors: end of file gives -1). */
+/* Read exactly len bytes before the deadline.  Returns 0, or -1 with
+ * *err set to the errno value, or to 0 at end of file. */
 static int
 exchange_read(int fd, uint8_t *buf, size_t len, long deadline, int *err)
 {
@@ -320,7 +320,7 @@ exchange_server(struct hostq *h, const struct hostq_server *s, const char *qtext
 		dnswire_header_read(reply->msg, reply->len, &hdr);
 		if (tcp || !(hdr.flags & DNS_FLAG_TC))
 			return XCHG_OK;
-		/* Truncated: host asks again over TCP, even with -U. */
+		/* Truncated: host repeats the query over TCP, even with -U. */
 		if (h->verbose)
 			printf("Trying \"%s\"\n", qtext);
 		/* Later lookups (AAAA, MX) start over TCP, as host's do. */
@@ -353,7 +353,7 @@ exchange_query(struct hostq *h, const char *qtext, const uint8_t *qname, uint16_
 		if (r != XCHG_OK)
 			continue;
 		rcode = DNS_FLAGS_RCODE(reply->msg[3]);
-		/* A stub resolver moves on after SERVFAIL unless -s says stop. */
+		/* A stub resolver moves on after SERVFAIL, unless -s is given. */
 		if (rcode == DNS_RCODE_SERVFAIL && !h->servfail_stops && i + 1 < h->nservers)
 			continue;
 		return 0;
@@ -427,7 +427,7 @@ exchange_axfr(struct hostq *h, const char *qtext, const uint8_t *qname,
 			close(fd);
 			continue;
 		}
-		/* Messages follow until the callback says the transfer ended. */
+		/* Read messages until the callback reports the end of the transfer. */
 		do {
 			if (exchange_tcp_message(h, s, fd, deadline, &reply) != XCHG_OK) {
 				close(fd);

@@ -2,6 +2,7 @@
 #include <sys/socket.h>
 
 #include <netdb.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,12 +50,16 @@ hostq_usage(FILE *f, int status)
 	exit(status);
 }
 
-/* host's fatal(): the message, and exit status 1 unless told otherwise. */
-static void
-hostq_fatal(int status, const char *fmt, const char *arg)
+/* Print "hostq: message" on stderr and exit with status, as host's fatal(). */
+static void __attribute__((format(printf, 2, 3), noreturn))
+hostq_fatal(int status, const char *fmt, ...)
 {
+	va_list	ap;
+
 	fputs("hostq: ", stderr);
-	fprintf(stderr, fmt, arg);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
 	fputc('\n', stderr);
 	exit(status);
 }
@@ -68,7 +73,7 @@ hostq_set_type(struct hostq *h, const char *arg)
 		type = DNS_TYPE_IXFR;
 		h->ixfr_serial = (uint32_t)strtoul(arg + 5, NULL, 10);
 	} else if (dnswire_type_from_text(arg, &type) == -1)
-		hostq_fatal(2, "invalid type: %s\n", arg);
+		hostq_fatal(2, "invalid type: %s\n", arg);	/* host adds an empty line */
 	if (h->qtype != DNS_TYPE_AXFR || !h->list_zone)
 		h->qtype = type;
 	if (type == DNS_TYPE_AXFR) {
@@ -100,7 +105,7 @@ hostq_option(struct hostq *h, int c, const char *arg)
 	case '4':
 	case '6':
 		if (h->family != 0 && h->family != (c == '4' ? AF_INET : AF_INET6))
-			hostq_fatal(1, "only one of -4 and -6 allowed%s", "");
+			hostq_fatal(1, "only one of -4 and -6 allowed");
 		h->family = c == '4' ? AF_INET : AF_INET6;
 		break;
 	case 'a':
@@ -113,7 +118,7 @@ hostq_option(struct hostq *h, int c, const char *arg)
 		h->default_lookups = 0;
 		break;
 	case 'C':
-		hostq_fatal(1, "-C (compare SOA records) is not supported%s", "");
+		hostq_fatal(1, "-C (compare SOA records) is not supported");
 		break;
 	case 'd':
 	case 'v':

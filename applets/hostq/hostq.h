@@ -39,7 +39,7 @@ struct hostq {
 	uint16_t	qtype;
 	uint16_t	qclass;
 
-	/* Where to ask. */
+	/* Servers and search list. */
 	struct hostq_server servers[HOSTQ_MAXNS];
 	int		nservers;
 	int		listed_server;	/* SERVER was on the command line */

@@ -280,7 +280,7 @@ output_records(const struct hostq *h, const struct hostq_reply *r)
 	return res;
 }
 
-/* Count the answer records that are printed (OPT never is). */
+/* The answer count of the header. */
 static int
 output_answer_count(const struct hostq_reply *r)
 {
