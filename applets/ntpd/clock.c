@@ -28,9 +28,21 @@ static int		 readonly = 1;
 int
 clock_init_real(int ro)
 {
+	struct timex	tx;
+
 	sim = NULL;
 	readonly = ro;
-	return 0;
+	if (readonly)
+		return 0;
+	/* Turn off the kernel's own PLL and FLL, which another NTP daemon may
+	 * have left on: ntpd sets the frequency itself. */
+	memset(&tx, 0, sizeof(tx));
+	if (adjtimex(&tx) == -1)
+		return -1;
+	tx.modes = ADJ_STATUS;
+	tx.status &= ~(STA_PLL | STA_FLL | STA_PPSFREQ | STA_PPSTIME);
+	tx.status |= STA_UNSYNC;
+	return adjtimex(&tx) == -1 ? -1 : 0;
 }
 
 void

@@ -408,7 +408,8 @@ ntpd_main(int argc, char **argv)
 		config_print(stdout, &conf);
 		return 0;
 	}
-	clock_init_real(opts.readonly || opts.once == 'Q');
+	if (clock_init_real(opts.readonly || opts.once == 'Q') == -1)
+		log_warn("cannot reset the kernel clock status");
 	if (clock_is_readonly() && opts.once != 'Q')
 		log_info("-x: the system clock will not be changed");
 	if (loop_init() == -1)
