@@ -518,6 +518,10 @@ builder_match(const struct dnswire_builder *b, size_t off, const uint8_t *suffix
 	int		 i;
 
 	for (;;) {
+		/* A suffix of the name being written is followed by bytes
+		 * not written yet: it matches nothing. */
+		if (off >= b->len)
+			return 0;
 		p = b->buf + off;
 		if ((*p & 0xc0) == 0xc0) {
 			off = (size_t)(*p & 0x3f) << 8 | p[1];
