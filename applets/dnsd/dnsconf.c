@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1123,6 +1124,17 @@ cmdline_error(struct conf_parser *p, int argi, const char *fmt, const char *arg)
 	conf_error(p, fmt, arg);
 }
 
+/* Read a config file named by -C; the first one names the config in messages. */
+static void
+main_file(struct conf_parser *p, const char *path, int nth)
+{
+	struct dnsd_conf	*c = p->target;
+
+	if (nth == 1)
+		(void)records_strlcpy(c->conf_file, path, sizeof(c->conf_file));
+	(void)conf_parse_file(p, path);
+}
+
 /*
  * Walk argv; with main_files set, only collect -C/--conf-file (which
  * choose the main files), otherwise hand every other option to the
@@ -1168,7 +1180,7 @@ walk_cmdline(struct conf_parser *p, int argc, char **argv, int main_files)
 			if (strcmp(name, "conf-file") == 0) {
 				files++;
 				if (main_files && value != NULL)
-					(void)conf_parse_file(p, value);
+					main_file(p, value, files);
 			} else if (!main_files)
 				cmdline_directive(p, i, name, value);
 			continue;
@@ -1193,7 +1205,7 @@ walk_cmdline(struct conf_parser *p, int argc, char **argv, int main_files)
 			if (strcmp(lname, "conf-file") == 0) {
 				files++;
 				if (main_files && value != NULL)
-					(void)conf_parse_file(p, value);
+					main_file(p, value, files);
 			} else if (!main_files && (!takes || value != NULL))
 				cmdline_directive(p, i, lname, value);
 			if (takes)
@@ -1239,10 +1251,20 @@ dnsconf_load_file(struct dnsd_conf *c, const char *path, conf_sink sink, void *s
 }
 
 static void
-report(conf_sink sink, void *arg, const char *msg)
+check_warn(conf_sink sink, void *arg, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void
+check_warn(conf_sink sink, void *arg, const char *fmt, ...)
 {
+	char	msg[512];
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
 	if (sink != NULL)
-		sink(arg, 1, msg);
+		sink(arg, 0, msg);
 	else
 		log_warnx("%s", msg);
 }
@@ -1250,27 +1272,13 @@ report(conf_sink sink, void *arg, const char *msg)
 int
 dnsconf_check(struct dnsd_conf *c, conf_sink sink, void *sinkarg)
 {
-	char	msg[512];
-	int	errors = 0;
-
-	if (c->expand_hosts && c->domain[0] == '\0') {
-		snprintf(msg, sizeof(msg), "%s: expand-hosts has no effect without domain=",
+	if (c->expand_hosts && c->domain[0] == '\0')
+		check_warn(sink, sinkarg, "%s: expand-hosts has no effect without domain=",
 		    c->conf_file);
-		if (sink != NULL)
-			sink(sinkarg, 0, msg);
-		else
-			log_warnx("%s", msg);
-	}
-	if (c->nlisten == 0 && c->ninterfaces == 0 && c->bind_interfaces) {
-		snprintf(msg, sizeof(msg), "%s: bind-interfaces without listen-address or "
+	if (c->nlisten == 0 && c->ninterfaces == 0 && c->bind_interfaces)
+		check_warn(sink, sinkarg, "%s: bind-interfaces without listen-address or "
 		    "interface: dnsd listens on loopback only", c->conf_file);
-		if (sink != NULL)
-			sink(sinkarg, 0, msg);
-		else
-			log_warnx("%s", msg);
-	}
-	(void)report;
-	return errors;
+	return 0;
 }
 
 /* Add "nameserver ADDR" lines of resolv.conf as default upstreams. */

@@ -49,21 +49,32 @@ static uint8_t		 outbuf[DNS_MSG_MAX];
 static uint8_t		*tcp_bufs[TCP_BUFS];
 static int		 tcp_buf_used[TCP_BUFS];
 
-/* Random 16-bit values, from getrandom(2) in batches. */
+/*
+ * Random 16-bit values, from getrandom(2) in batches.  getrandom blocks
+ * only until the kernel's pool is first initialised, and forward_init
+ * fills the batch at start-up, so the packet path never waits for it.
+ */
+static uint16_t	random_pool[128];
+static size_t	random_left;
+
+static void
+random_fill(void)
+{
+	ssize_t	n;
+
+	while ((n = getrandom(random_pool, sizeof(random_pool), 0)) == -1 && errno == EINTR)
+		;
+	if (n != (ssize_t)sizeof(random_pool))
+		fatal("getrandom");
+	random_left = sizeof(random_pool) / sizeof(random_pool[0]);
+}
+
 static uint16_t
 random16(void)
 {
-	static uint16_t	pool[128];
-	static size_t	left;
-	ssize_t		n;
-
-	if (left == 0) {
-		n = getrandom(pool, sizeof(pool), GRND_NONBLOCK);
-		if (n != (ssize_t)sizeof(pool))
-			fatal("getrandom");
-		left = sizeof(pool) / sizeof(pool[0]);
-	}
-	return pool[--left];
+	if (random_left == 0)
+		random_fill();
+	return random_pool[--random_left];
 }
 
 int
@@ -73,6 +84,7 @@ forward_init(struct dnsd_state *st, forward_reply_cb cb)
 
 	state = st;
 	deliver = cb;
+	random_fill();
 	memset(pending, 0, sizeof(pending));
 	for (i = 0; i < FORWARD_MAX; i++) {
 		for (j = 0; j < FORWARD_TRIES; j++)

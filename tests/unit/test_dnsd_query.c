@@ -229,6 +229,26 @@ test_nodata_and_nxdomain(void **state)
 	assert_int_equal(r.answers, 0);
 }
 
+/* A name that repeats its own suffix must not be compressed against the
+ * part of itself not written yet (a pointer loop). */
+static void
+test_repeated_suffix_name(void **state)
+{
+	struct dnswire_parser	p;
+	struct dnswire_question	qu;
+	struct result		r;
+	uint8_t			wire[DNS_NAME_MAX];
+
+	ask("nosuch.lab.test.lab.test", DNS_TYPE_A, 0, &r);
+	assert_int_equal(r.verdict, QUERY_REPLY);
+	assert_int_equal(DNS_FLAGS_RCODE(r.hdr.flags), DNS_RCODE_NXDOMAIN);
+	assert_int_equal(dnswire_parser_init(&p, out, r.len), 0);
+	assert_int_equal(dnswire_parse_question(&p, &qu), 1);
+	dnswire_name_from_text("nosuch.lab.test.lab.test", wire);
+	assert_true(dnswire_name_equal(qu.name, wire));
+	assert_int_equal(r.soa, 1);
+}
+
 static void
 test_address_domains(void **state)
 {
@@ -555,6 +575,7 @@ main(void)
 		cmocka_unit_test(test_local_a),
 		cmocka_unit_test(test_question_case_echoed),
 		cmocka_unit_test(test_nodata_and_nxdomain),
+		cmocka_unit_test(test_repeated_suffix_name),
 		cmocka_unit_test(test_address_domains),
 		cmocka_unit_test(test_round_robin),
 		cmocka_unit_test(test_forward_routes),
