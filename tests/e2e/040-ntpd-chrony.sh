@@ -23,6 +23,9 @@ BASE=$((24000 + ($$ % 4000) * 10))
 P_UP=$BASE		# chronyd upstream
 P_NTPD=$((BASE + 1))	# ntpd as a server
 P_BARE=$((BASE + 2))	# ntpd with no source and no local stratum
+P_UP2=$((BASE + 3))	# second chronyd upstream, on 127.0.0.2
+P_FAKE=$((BASE + 4))	# a server 5 s ahead, on 127.0.0.3
+P_SEL=$((BASE + 5))	# ntpd choosing among the three
 
 # chronyd_conf NAME LINE...: a private chronyd config with its own pid, drift and socket.
 chronyd_conf() {
@@ -167,6 +170,51 @@ if [ "$rc" -eq 0 ] && is_below "$noff" 0.001 && is_below "$coff" 0.001; then
 else
 	fail "ntpd -Q and chronyd -Q both measure under 1 ms" \
 	    "ntpd exit $rc: $(cat "$T/nq.log"); chronyd: $(cat "$T/cq.log")"
+fi
+
+# --- a falseticker among three sources ------------------------------------
+# Two chronyd servers agree; a small server 5 s ahead must be rejected.
+
+chronyd_conf up2 "local stratum 3" "allow 127.0.0.1" "port $P_UP2" "bindaddress 127.0.0.2"
+local_start "$T/up2.log" chronyd -x -d -f "$T/up2.conf"
+cat >"$T/fake.py" <<'PYEOF'
+import socket, struct, sys, time
+# Reply to NTP client requests with the time 5 s ahead, stratum 2.
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.3", int(sys.argv[1])))
+def ntp(t):
+    t += 2208988800 + 5.0
+    return struct.pack("!II", int(t), int((t % 1) * 2**32))
+while True:
+    req, peer = s.recvfrom(512)
+    if len(req) < 48 or req[0] & 7 != 3:
+        continue
+    rx = time.time()
+    head = struct.pack("!BBbbII4s", 0x24, 2, 6, -20, 0, 0, b"FAKE")
+    s.sendto(head + ntp(rx - 10) + req[40:48] + ntp(rx) + ntp(time.time()), peer)
+PYEOF
+local_start "$T/fake.log" python3 "$T/fake.py" "$P_FAKE"
+local_start "$T/sel.log" "$NTPD" -x -d -t 60 "server 127.0.0.1 port $P_UP iburst" \
+    "server 127.0.0.2 port $P_UP2 iburst" "server 127.0.0.3 port $P_FAKE iburst" \
+    "bindcmdaddress $T/sel.sock" "port 0"
+has_falseticker() {
+	"$NTPCTL" -h "$T/sel.sock" sources >"$T/sel.out" 2>&1 &&
+	    file_has "$T/sel.out" '^\^x 127\.0\.0\.3 ' &&
+	    file_has "$T/sel.out" '^\^[*+] 127\.0\.0\.1 ' &&
+	    file_has "$T/sel.out" '^\^[*+] 127\.0\.0\.2 '
+}
+if wait_until 15 has_falseticker; then
+	pass "the server 5 s ahead is marked x, the two chronyd are used"
+else
+	fail "the server 5 s ahead is marked x, the two chronyd are used" \
+	    "$(cat "$T/sel.out" "$T/sel.log")"
+fi
+"$NTPCTL" -h "$T/sel.sock" tracking >"$T/sel.tracking" 2>&1
+sys=$(sed -n 's/^System time     : \([0-9.]*\) seconds.*/\1/p' "$T/sel.tracking")
+if is_below "$sys" 0.001; then
+	pass "the falseticker does not move the measured offset ($sys s)"
+else
+	fail "the falseticker does not move the measured offset" "$(cat "$T/sel.tracking")"
 fi
 
 # --- an unsynchronised ntpd: chronyd finds no usable source ---------------
