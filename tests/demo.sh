@@ -73,9 +73,18 @@ install_toolchain() {
 			printf '#!/bin/sh\nexit 101\n' >"$policy"
 			chmod 755 "$policy"
 		fi
-		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-		    make gcc musl-tools linux-libc-dev
-		rc=$?
+		# Only the missing packages: naming an installed one would upgrade it.
+		missing=
+		for p in make gcc musl-tools linux-libc-dev; do
+			dpkg -s "$p" 2>/dev/null | grep -q '^Status: install ok installed' ||
+			    missing="$missing $p"
+		done
+		rc=0
+		if [ -n "$missing" ]; then
+			DEBIAN_FRONTEND=noninteractive apt-get install -y \
+			    --no-install-recommends $missing
+			rc=$?
+		fi
 		[ -z "$policy" ] || rm -f "$policy"
 		[ "$rc" -eq 0 ] || exit 1
 	else
