@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "conf.h"
 #include "dnsd.h"
@@ -1231,7 +1232,8 @@ dnsconf_load(struct dnsd_conf *c, int argc, char **argv, conf_sink sink, void *s
 			if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-w") == 0 ||
 			    strcmp(argv[i], "--version") == 0 || strcmp(argv[i], "-v") == 0)
 				break;
-		if (i == argc)
+		/* As in dnsmasq, a missing default file means no options. */
+		if (i == argc && access(c->conf_file, F_OK) == 0)
 			(void)conf_parse_file(&p, c->conf_file);
 	}
 	(void)walk_cmdline(&p, argc, argv, 0);
@@ -1281,7 +1283,23 @@ dnsconf_check(struct dnsd_conf *c, conf_sink sink, void *sinkarg)
 	return 0;
 }
 
-/* Add "nameserver ADDR" lines of resolv.conf as default upstreams. */
+/* Whether a name server on port 53 at addr would be dnsd itself. */
+static int
+is_self(const struct dnsd_conf *c, const struct netaddr *addr)
+{
+	int	i;
+
+	if (c->port != 53)
+		return 0;
+	for (i = 0; i < c->nlisten; i++)
+		if (netaddr_equal(&c->listen[i], addr))
+			return 1;
+	return 0;
+}
+
+/* Add "nameserver ADDR" lines of resolv.conf as default upstreams, except
+ * the addresses dnsd listens on: a host that runs dnsd usually names
+ * itself there (nameserver 127.0.0.1), and forwarding to itself loops. */
 int
 dnsconf_read_resolv(struct dnsd_conf *c)
 {
@@ -1302,6 +1320,11 @@ dnsconf_read_resolv(struct dnsd_conf *c)
 		if ((val = strtok_r(NULL, " \t\r\n", &save)) == NULL ||
 		    netaddr_parse(val, &addr) == -1) {
 			log_warnx("%s: ignoring an invalid nameserver line", c->resolv_file);
+			continue;
+		}
+		if (is_self(c, &addr)) {
+			log_info("%s: ignoring nameserver %s: dnsd listens there itself",
+			    c->resolv_file, val);
 			continue;
 		}
 		if (c->nservers == DNSD_SERVERS_MAX) {

@@ -114,6 +114,25 @@ log_query(const struct query *q, const struct netaddr *from)
 	    netaddr_format(from, addr));
 }
 
+/* Log malformed queries at most once a minute, with their count. */
+#define MALFORMED_LOG_INTERVAL	60.0
+
+static void
+note_malformed(const struct netaddr *from)
+{
+	static double		last;
+	static unsigned long	reported;
+	char			addr[NETADDR_STRLEN];
+	double			now = loop_now();
+
+	if (last > 0 && now - last < MALFORMED_LOG_INTERVAL)
+		return;
+	log_info("%lu malformed queries since the last report, the latest from %s",
+	    st.stats.malformed - reported, netaddr_format(from, addr));
+	last = now;
+	reported = st.stats.malformed;
+}
+
 static void
 process(const uint8_t *msg, size_t len, int tcp, const struct forward_client *client,
     const struct netaddr *from)
@@ -121,10 +140,13 @@ process(const uint8_t *msg, size_t len, int tcp, const struct forward_client *cl
 	struct query		q;
 	enum query_verdict	v;
 	size_t			outlen = 0;
+	unsigned long		malformed = st.stats.malformed;
 	int			idx[FORWARD_TRIES], n;
 
 	st.stats.queries++;
 	v = query_parse(&st, msg, len, tcp, &q, outbuf, sizeof(outbuf), &outlen);
+	if (st.stats.malformed != malformed)
+		note_malformed(from);
 	if (v == QUERY_DROP) {
 		if (client->conn != -1)
 			conns[client->conn].busy = 0;
@@ -136,7 +158,7 @@ process(const uint8_t *msg, size_t len, int tcp, const struct forward_client *cl
 		v = query_answer(&st, &q, outbuf, sizeof(outbuf), &outlen, loop_now());
 	}
 	if (v == QUERY_FORWARD) {
-		n = query_route(&st, q.name, idx, FORWARD_TRIES);
+		n = query_route(&st, q.name, idx, FORWARD_TRIES, loop_now());
 		if (n == 0 || !query_may_forward(&st, from)) {
 			st.stats.refused++;
 			outlen = query_error(&q, DNS_RCODE_REFUSED, outbuf, sizeof(outbuf));
@@ -555,6 +577,7 @@ on_reload(int signo, void *arg)
 	records_free(&st.records);
 	st.records = rec;
 	st.conf = c;
+	memset(st.server_failed, 0, sizeof(st.server_failed));
 	if (query_setup(&st) == -1)
 		log_warnx("invalid domain in the new configuration");
 	if ((size_t)c->cache_size != st.cache.size) {

@@ -136,8 +136,8 @@ int	dnsconf_load_file(struct dnsd_conf *, const char *path, conf_sink, void *sin
 /* Check the values that depend on each other after reading.  Returns errors. */
 int	dnsconf_check(struct dnsd_conf *, conf_sink, void *sinkarg);
 
-/* Read the upstreams from resolv.conf (nameserver lines) unless
- * no-resolv or a server without domain is configured.  Returns 0 or -1. */
+/* Add the nameserver lines of resolv-file as upstreams unless no-resolv
+ * is set; call after the listen addresses are known.  Returns 0 or -1. */
 int	dnsconf_read_resolv(struct dnsd_conf *);
 
 /* records.c: the table of local names built from hosts files and config records */
@@ -348,6 +348,9 @@ struct dnsd_state {
 	/* Wire forms of conf->servers[].domain and conf->addresses[].domain. */
 	uint8_t			 server_dom[DNSD_SERVERS_MAX][255];
 	uint8_t			 address_dom[DNSD_ADDRESS_MAX][255];
+	/* When each conf->servers[] entry last failed (monotonic s, 0: not
+	 * lately); without strict-order such servers are tried last. */
+	double			 server_failed[DNSD_SERVERS_MAX];
 	const char		*hostsfile;
 };
 
@@ -381,8 +384,12 @@ uint32_t query_cache_ttl(const struct dnsd_state *, const uint8_t *msg, size_t l
 int	query_setup(struct dnsd_state *);
 
 /* Choose the upstreams for a name: fills idx with up to max server
- * indexes in the order to try.  Returns their number (0: none). */
-int	query_route(const struct dnsd_state *, const uint8_t *name, int *idx, int max);
+ * indexes in the order to try (config order; without strict-order the
+ * servers that failed in the last SERVER_PENALTY seconds go last).
+ * Returns their number (0: none). */
+#define SERVER_PENALTY	30.0
+int	query_route(const struct dnsd_state *, const uint8_t *name, int *idx, int max,
+	    double now);
 
 /* Whether a client may have its queries forwarded.  Returns 1 or 0. */
 int	query_may_forward(const struct dnsd_state *, const struct netaddr *);

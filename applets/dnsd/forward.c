@@ -31,6 +31,7 @@ struct pending {
 	struct forward_client	client;
 	struct netaddr		addr[FORWARD_TRIES];
 	uint16_t		port[FORWARD_TRIES];
+	int			server[FORWARD_TRIES];	/* index in conf->servers */
 	int			nservers;
 	int			next;		/* next server to try */
 	int			fd[FORWARD_TRIES];	/* one socket per try in flight */
@@ -107,6 +108,13 @@ forward_pending(void)
 	return n;
 }
 
+/* Note that server k of pq failed (or, with ok, answered). */
+static void
+mark_server(struct pending *pq, int k, int ok)
+{
+	state->server_failed[pq->server[k]] = ok ? 0 : loop_now();
+}
+
 static void
 close_try(struct pending *pq, int k)
 {
@@ -178,6 +186,14 @@ send_try(struct pending *pq, int k)
 	pq->fd[k] = fd;
 	pq->inflight++;
 	state->stats.forwarded++;
+	if (state->conf->log_queries) {
+		char	name[DNS_NAME_TEXT_MAX];
+
+		if (dnswire_name_to_text(pq->q.name, name, sizeof(name), 0) == -1)
+			strcpy(name, "?");
+		log_info("forwarded %s to %s#%u", name, netaddr_format(&pq->addr[k], buf),
+		    pq->port[k]);
+	}
 	return 0;
 }
 
@@ -202,12 +218,15 @@ advance(struct pending *pq)
 	int	sent = 0;
 
 	while (pq->next < pq->nservers) {
-		if (send_try(pq, pq->next++) == 0) {
+		if (send_try(pq, pq->next) == 0) {
+			pq->next++;
 			sent = 1;
 			if (!state->conf->all_servers)
 				break;
-		} else
+		} else {
+			mark_server(pq, pq->next++, 0);
 			state->stats.upstream_failures++;
+		}
 	}
 	if (!sent && pq->inflight == 0) {
 		finish_fail(pq);
@@ -227,10 +246,14 @@ on_timeout(void *arg)
 	state->stats.upstream_failures += (unsigned long)pq->inflight;
 	if (pq->tcp.fd != -1) {
 		state->stats.upstream_failures++;
+		mark_server(pq, pq->tcp.server, 0);
 		close_tcp(pq);
 	}
 	for (k = 0; k < FORWARD_TRIES; k++)
-		close_try(pq, k);
+		if (pq->fd[k] != -1) {
+			mark_server(pq, k, 0);
+			close_try(pq, k);
+		}
 	advance(pq);
 }
 
@@ -255,6 +278,7 @@ forward_start(const struct query *q, const struct forward_client *client,
 	for (i = 0; i < pq->nservers; i++) {
 		pq->addr[i] = state->conf->servers[idx[i]].addr;
 		pq->port[i] = state->conf->servers[idx[i]].port;
+		pq->server[i] = idx[i];
 	}
 	pq->next = 0;
 	pq->inflight = 0;
@@ -311,6 +335,7 @@ on_reply(int fd, short revents, void *arg)
 		/* ECONNREFUSED: an ICMP error; go on without waiting. */
 		log_debug("upstream reply: %s", strerror(errno));
 		state->stats.upstream_failures++;
+		mark_server(pq, k, 0);
 		close_try(pq, k);
 		if (pq->inflight == 0)
 			advance(pq);
@@ -326,11 +351,13 @@ on_reply(int fd, short revents, void *arg)
 	    rcode == DNS_RCODE_NOTIMP || rcode == DNS_RCODE_FORMERR) {
 		state->stats.upstream_failures++;
 		pq->last_rcode = rcode == DNS_RCODE_REFUSED ? rcode : DNS_RCODE_SERVFAIL;
+		mark_server(pq, k, 0);
 		close_try(pq, k);
 		if (pq->inflight == 0)
 			advance(pq);
 		return;
 	}
+	mark_server(pq, k, 1);
 	if ((upbuf[2] & (DNS_FLAG_TC >> 8)) && pq->q.tcp && start_tcp(pq, k) == 0)
 		return;
 	answer(pq, k, upbuf, len);
@@ -399,6 +426,7 @@ static void
 tcp_failed(struct pending *pq)
 {
 	state->stats.upstream_failures++;
+	mark_server(pq, pq->tcp.server, 0);
 	close_tcp(pq);
 	if (pq->inflight == 0)
 		advance(pq);

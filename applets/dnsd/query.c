@@ -371,24 +371,45 @@ best_server(const struct dnsd_state *st, const uint8_t *name)
 	return best;
 }
 
-int
-query_route(const struct dnsd_state *st, const uint8_t *name, int *idx, int max)
+/* Whether server i is one of the upstreams for a name whose best
+ * matching server entry is best (-1: none). */
+static int
+serves(const struct dnsd_state *st, int i, int best)
 {
-	const struct dnsd_server	*sv;
-	int				 i, n = 0, best = best_server(st, name);
+	const struct dnsd_server	*sv = &st->conf->servers[i];
+
+	if (sv->route != ROUTE_FORWARD)
+		return 0;
+	if (best != -1 && st->conf->servers[best].route == ROUTE_FORWARD)
+		return dnswire_name_equal(st->server_dom[i], st->server_dom[best]);
+	return sv->domain[0] == '\0';
+}
+
+static int
+failed_lately(const struct dnsd_state *st, int i, double now)
+{
+	return st->server_failed[i] > 0 && now - st->server_failed[i] < SERVER_PENALTY;
+}
+
+int
+query_route(const struct dnsd_state *st, const uint8_t *name, int *idx, int max,
+    double now)
+{
+	int	i, pass, n = 0, best = best_server(st, name);
 
 	if (best != -1 && st->conf->servers[best].route == ROUTE_LOCAL)
 		return 0;
-	for (i = 0; i < st->conf->nservers && n < max; i++) {
-		sv = &st->conf->servers[i];
-		if (sv->route != ROUTE_FORWARD)
-			continue;
-		if (best != -1 && st->conf->servers[best].route == ROUTE_FORWARD) {
-			if (dnswire_name_equal(st->server_dom[i], st->server_dom[best]))
-				idx[n++] = i;
-		} else if (sv->domain[0] == '\0')
+	/* Pass 0 takes the servers in good standing, pass 1 the others. */
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < st->conf->nservers && n < max; i++) {
+			if (!serves(st, i, best))
+				continue;
+			if (!st->conf->strict_order && failed_lately(st, i, now) != pass)
+				continue;
+			if (st->conf->strict_order && pass == 1)
+				continue;
 			idx[n++] = i;
-	}
+		}
 	return n;
 }
 

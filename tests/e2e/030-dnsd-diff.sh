@@ -46,6 +46,8 @@ local-ttl=300
 local=/outside.test/
 host-record=www.outside.test,10.9.9.9,fd00::9
 host-record=mail.outside.test,10.9.9.10
+host-record=www.fail.test,10.7.7.7
+host-record=www2.fail.test,10.7.7.8
 txt-record=txt.outside.test,"hello world"
 addn-hosts=$T/outside.hosts
 log-queries
@@ -91,6 +93,8 @@ no-hosts
 addn-hosts=$T/hosts
 addn-hosts=$T/extra.hosts
 server=/dead.test/127.0.0.1#$P_DEAD
+server=/fail.test/127.0.0.1#$P_DEAD
+server=/fail.test/127.0.0.1#$1
 pid-file=$3
 EOF
 }
@@ -293,6 +297,17 @@ dig @127.0.0.1 -p "$P_DNSD" +time=5 +tries=1 x.dead.test A >"$T/q/dead.dnsd" 2>&
 ms=$((($(date +%s%N) - start) / 1000000))
 check "silent upstream: SERVFAIL" test "$(status_of "$T/q/dead.dnsd")" = SERVFAIL
 check "silent upstream: SERVFAIL within 2.5 s (took $ms ms)" test "$ms" -lt 2500
+
+# Failover: the first server for fail.test never answers, the second does.
+# The next query goes to the second one first, because the first failed
+# a moment ago.
+ask failover www.fail.test A
+same "failover to the second server as dnsmasq" failover
+start=$(date +%s%N)
+ask failover2 www2.fail.test A
+ms=$((($(date +%s%N) - start) / 1000000))
+same "after failover as dnsmasq" failover2
+check "after failover the answering server goes first (took $ms ms)" test "$ms" -lt 900
 
 # TCP, truncation and EDNS(0).
 ask tcp +tcp "x-k3s-m-1.$DOMAIN" A

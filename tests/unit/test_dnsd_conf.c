@@ -374,6 +374,37 @@ test_conf_dir_filters(void **state)
 	assert_int_equal(c.cache_size, DNSD_CACHE_DEFAULT);	/* .bak and .conf skipped */
 }
 
+static void
+test_resolv_skips_self(void **state)
+{
+	struct dnsd_conf	c;
+	char			buf[NETADDR_STRLEN];
+	char			*path = write_file("resolv.conf", "search lab.test\n"
+	    "nameserver 127.0.0.1\nnameserver 192.0.2.53\nnameserver bogus\n");
+
+	dnsconf_defaults(&c);
+	strcpy(c.resolv_file, path);
+	netaddr_parse("127.0.0.1", &c.listen[c.nlisten++]);
+	assert_int_equal(dnsconf_read_resolv(&c), 0);
+	assert_int_equal(c.nservers, 1);
+	assert_string_equal(netaddr_format(&c.servers[0].addr, buf), "192.0.2.53");
+	assert_int_equal(c.servers[0].port, 53);
+
+	/* On another port 127.0.0.1:53 is some other server. */
+	dnsconf_defaults(&c);
+	strcpy(c.resolv_file, path);
+	c.port = 5353;
+	netaddr_parse("127.0.0.1", &c.listen[c.nlisten++]);
+	assert_int_equal(dnsconf_read_resolv(&c), 0);
+	assert_int_equal(c.nservers, 2);
+
+	dnsconf_defaults(&c);
+	strcpy(c.resolv_file, path);
+	c.no_resolv = 1;
+	assert_int_equal(dnsconf_read_resolv(&c), 0);
+	assert_int_equal(c.nservers, 0);
+}
+
 int
 main(void)
 {
@@ -390,6 +421,7 @@ main(void)
 		cmocka_unit_test(test_unsupported_warn_once),
 		cmocka_unit_test(test_cache_size_clamped),
 		cmocka_unit_test(test_conf_dir_filters),
+		cmocka_unit_test(test_resolv_skips_self),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

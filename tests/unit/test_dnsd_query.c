@@ -291,13 +291,13 @@ test_forward_routes(void **state)
 	ask("www.example.test", DNS_TYPE_A, 0, &r);
 	assert_int_equal(r.verdict, QUERY_FORWARD);
 	dnswire_name_from_text("www.example.test", wire);
-	assert_int_equal(query_route(&st, wire, idx, 4), 1);
+	assert_int_equal(query_route(&st, wire, idx, 4, 100.0), 1);
 	assert_int_equal(idx[0], 1);
 	dnswire_name_from_text("a.corp.test", wire);
-	assert_int_equal(query_route(&st, wire, idx, 4), 1);
+	assert_int_equal(query_route(&st, wire, idx, 4, 100.0), 1);
 	assert_int_equal(idx[0], 2);
 	dnswire_name_from_text("other.lab.test", wire);
-	assert_int_equal(query_route(&st, wire, idx, 4), 0);
+	assert_int_equal(query_route(&st, wire, idx, 4, 100.0), 0);
 }
 
 static void
