@@ -305,6 +305,11 @@ ntpctl_main(int argc, char **argv)
 	const char	*path = CTL_SOCKET_DEFAULT;
 	int		 ch, rc;
 
+	/* -h names the socket, as chronyc's -h names the host, so help is only --help. */
+	if (argc > 1 && strcmp(argv[1], "--help") == 0) {
+		usage(stdout);
+		return 0;
+	}
 	while ((ch = getopt(argc, argv, "+h:n")) != -1) {
 		switch (ch) {
 		case 'h':
