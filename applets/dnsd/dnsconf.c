@@ -1136,84 +1136,111 @@ main_file(struct conf_parser *p, const char *path, int nth)
 	(void)conf_parse_file(p, path);
 }
 
-/*
- * Walk argv; with main_files set, only collect -C/--conf-file (which
- * choose the main files), otherwise hand every other option to the
- * parser.  Returns the number of main files seen.
- */
+/* A walk over argv.  Pass 1 (main_files set) only reads the -C files;
+ * pass 2 hands every other option to the parser. */
+struct cmdline {
+	struct conf_parser	*p;
+	int			 argc;
+	char			**argv;
+	int			 i;		/* argument being read */
+	int			 main_files;
+	int			 files;		/* -C options seen */
+};
+
+static void
+cmdline_option(struct cmdline *w, const char *name, const char *value)
+{
+	if (strcmp(name, "conf-file") == 0) {
+		w->files++;
+		if (w->main_files && value != NULL)
+			main_file(w->p, value, w->files);
+	} else if (!w->main_files)
+		cmdline_directive(w->p, w->i, name, value);
+}
+
+/* --name=value, --name value (when the option takes one), or --name. */
+static void
+cmdline_long(struct cmdline *w, const char *a)
+{
+	const struct conf_directive	*d;
+	const char			*eq, *value = NULL;
+	char				 name[64];
+	size_t				 len;
+
+	eq = strchr(a + 2, '=');
+	len = eq != NULL ? (size_t)(eq - a - 2) : strlen(a + 2);
+	d = NULL;
+	if (len < sizeof(name)) {
+		memcpy(name, a + 2, len);
+		name[len] = '\0';
+		d = conf_lookup(dnsconf_table, dnsconf_table_len, name, CONF_DNSMASQ);
+	}
+	if (d == NULL) {
+		if (!w->main_files)
+			cmdline_error(w->p, w->i, "unknown option \"%s\"; see --help", a);
+		return;
+	}
+	if (eq != NULL)
+		value = eq + 1;
+	else if (d->min_args > 0 && w->i + 1 < w->argc)
+		value = w->argv[++w->i];
+	cmdline_option(w, name, value);
+}
+
+/* -k, -kd, -p 5353, -p5353: letters, the last of which may take a value. */
+static void
+cmdline_short(struct cmdline *w, const char *a)
+{
+	const char	*name, *value;
+	char		 letter[3];
+	int		 j, takes;
+
+	for (j = 1; a[j] != '\0'; j++) {
+		if ((name = short_name(a[j], &takes)) == NULL) {
+			if (!w->main_files) {
+				snprintf(letter, sizeof(letter), "-%c", a[j]);
+				cmdline_error(w->p, w->i, "unknown option \"%s\"; see --help",
+				    letter);
+			}
+			continue;
+		}
+		if (!takes) {
+			cmdline_option(w, name, NULL);
+			continue;
+		}
+		value = NULL;
+		if (a[j + 1] != '\0')
+			value = a + j + 1;
+		else if (w->i + 1 < w->argc)
+			value = w->argv[++w->i];
+		if (value != NULL)
+			cmdline_option(w, name, value);
+		else if (!w->main_files)
+			cmdline_error(w->p, w->i, "option %s needs a value", a);
+		return;
+	}
+}
+
+/* Returns the number of -C options. */
 static int
 walk_cmdline(struct conf_parser *p, int argc, char **argv, int main_files)
 {
-	const struct conf_directive	*d;
-	char				 name[64];
-	const char			*a, *eq, *value, *lname;
-	int				 i, j, files = 0, takes;
-	size_t				 len;
+	struct cmdline	w = { p, argc, argv, 1, main_files, 0 };
+	const char	*a;
 
-	for (i = 1; i < argc; i++) {
-		a = argv[i];
+	for (; w.i < argc; w.i++) {
+		a = argv[w.i];
 		if (strcmp(a, "--") == 0)
 			break;
 		if (a[0] != '-' || a[1] == '\0') {
 			if (!main_files)
-				cmdline_error(p, i, "unexpected argument \"%s\"", a);
-			continue;
-		}
-		if (a[1] == '-') {
-			eq = strchr(a + 2, '=');
-			len = eq != NULL ? (size_t)(eq - a - 2) : strlen(a + 2);
-			if (len >= sizeof(name)) {
-				if (!main_files)
-					cmdline_error(p, i, "unknown option \"%s\"", a);
-				continue;
-			}
-			memcpy(name, a + 2, len);
-			name[len] = '\0';
-			value = eq != NULL ? eq + 1 : NULL;
-			d = conf_lookup(dnsconf_table, dnsconf_table_len, name, CONF_DNSMASQ);
-			if (d == NULL) {
-				if (!main_files)
-					cmdline_error(p, i, "unknown option \"%s\"; see --help", a);
-				continue;
-			}
-			if (value == NULL && d->min_args > 0 && i + 1 < argc)
-				value = argv[++i];
-			if (strcmp(name, "conf-file") == 0) {
-				files++;
-				if (main_files && value != NULL)
-					main_file(p, value, files);
-			} else if (!main_files)
-				cmdline_directive(p, i, name, value);
-			continue;
-		}
-		for (j = 1; a[j] != '\0'; j++) {
-			if ((lname = short_name(a[j], &takes)) == NULL) {
-				if (!main_files) {
-					snprintf(name, sizeof(name), "-%c", a[j]);
-					cmdline_error(p, i, "unknown option \"%s\"; see --help", name);
-				}
-				continue;
-			}
-			value = NULL;
-			if (takes) {
-				if (a[j + 1] != '\0')
-					value = a + j + 1;
-				else if (i + 1 < argc)
-					value = argv[++i];
-				else if (!main_files)
-					cmdline_error(p, i, "option -%s needs a value", lname);
-			}
-			if (strcmp(lname, "conf-file") == 0) {
-				files++;
-				if (main_files && value != NULL)
-					main_file(p, value, files);
-			} else if (!main_files && (!takes || value != NULL))
-				cmdline_directive(p, i, lname, value);
-			if (takes)
-				break;
-		}
+				cmdline_error(p, w.i, "unexpected argument \"%s\"", a);
+		} else if (a[1] == '-')
+			cmdline_long(&w, a);
+		else
+			cmdline_short(&w, a);
 	}
-	return files;
+	return w.files;
 }
 
 int

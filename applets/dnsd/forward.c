@@ -432,39 +432,43 @@ tcp_failed(struct pending *pq)
 		advance(pq);
 }
 
-/* Send the length-prefixed query once connected, then read the reply. */
+/* Once connected, send the query with its 2-byte length prefix. */
 static void
-on_tcp(int fd, short revents, void *arg)
+tcp_send_query(struct pending *pq, int fd)
 {
-	struct pending	*pq = arg;
-	uint8_t		 msg[2 + DNS_HEADER_LEN + DNS_NAME_MAX + 4 + 11];
-	ssize_t		 n;
-	size_t		 want;
-	int		 len, err = 0, k = pq->tcp.server;
-	socklen_t	 errlen = sizeof(err);
+	uint8_t		msg[2 + DNS_HEADER_LEN + DNS_NAME_MAX + 4 + 11];
+	socklen_t	errlen;
+	int		len, err = 0, k = pq->tcp.server;
 
-	if (!pq->tcp.connected) {
-		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &errlen) == -1 || err != 0) {
-			tcp_failed(pq);
-			return;
-		}
-		pq->id[k] = random16();
-		len = dnswire_query(msg + 2, sizeof(msg) - 2, pq->id[k], DNS_FLAG_RD,
-		    pq->q.name, pq->q.qtype, pq->q.qclass, DNSD_EDNS_SIZE);
-		if (len == -1) {
-			tcp_failed(pq);
-			return;
-		}
-		msg[0] = (uint8_t)(len >> 8);
-		msg[1] = (uint8_t)len;
-		if (send(fd, msg, (size_t)len + 2, MSG_NOSIGNAL) != len + 2) {
-			tcp_failed(pq);
-			return;
-		}
-		pq->tcp.connected = 1;
-		loop_set_events(fd, POLLIN);
+	errlen = sizeof(err);
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &errlen) == -1 || err != 0) {
+		tcp_failed(pq);
 		return;
 	}
+	pq->id[k] = random16();
+	len = dnswire_query(msg + 2, sizeof(msg) - 2, pq->id[k], DNS_FLAG_RD, pq->q.name,
+	    pq->q.qtype, pq->q.qclass, DNSD_EDNS_SIZE);
+	if (len == -1) {
+		tcp_failed(pq);
+		return;
+	}
+	msg[0] = (uint8_t)(len >> 8);
+	msg[1] = (uint8_t)len;
+	if (send(fd, msg, (size_t)len + 2, MSG_NOSIGNAL) != len + 2) {
+		tcp_failed(pq);
+		return;
+	}
+	pq->tcp.connected = 1;
+	loop_set_events(fd, POLLIN);
+}
+
+/* Read until the whole length-prefixed reply is in, then answer with it. */
+static void
+tcp_read_reply(struct pending *pq, int fd)
+{
+	ssize_t	n;
+	size_t	want;
+
 	n = read(fd, pq->tcp.buf + pq->tcp.len, TCP_BUF_SIZE - pq->tcp.len);
 	if (n == -1 && (errno == EAGAIN || errno == EINTR))
 		return;
@@ -478,12 +482,23 @@ on_tcp(int fd, short revents, void *arg)
 	want = (size_t)pq->tcp.buf[0] << 8 | pq->tcp.buf[1];
 	if (pq->tcp.len < 2 + want)
 		return;
-	if (!matches(pq, k, pq->tcp.buf + 2, want)) {
+	if (!matches(pq, pq->tcp.server, pq->tcp.buf + 2, want)) {
 		state->stats.bad_replies++;
 		tcp_failed(pq);
 		return;
 	}
 	answer(pq, -1, pq->tcp.buf + 2, want);
+}
+
+static void
+on_tcp(int fd, short revents, void *arg)
+{
+	struct pending	*pq = arg;
+
+	if (!pq->tcp.connected)
+		tcp_send_query(pq, fd);
+	else
+		tcp_read_reply(pq, fd);
 }
 
 void

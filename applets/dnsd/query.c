@@ -60,6 +60,21 @@ query_error(const struct query *q, unsigned int rcode, uint8_t *out, size_t cap)
 	return dnswire_builder_finish(&b);
 }
 
+/* RFC 6891 6.1.3: an EDNS version we do not speak gets BADVERS, with
+ * our OPT saying version 0. */
+static size_t
+badvers_reply(const struct query *q, uint8_t *out, size_t cap)
+{
+	struct dnswire_builder	b;
+
+	if (dnswire_builder_init(&b, out, cap, 0) == -1)
+		return 0;
+	dnswire_builder_header(&b, q->id, reply_flags(q, 0));
+	(void)dnswire_builder_question(&b, q->name, q->qtype, q->qclass);
+	(void)dnswire_builder_opt(&b, q->adv_size, DNS_RCODE_BADVERS >> 4, 0, 0, NULL, 0);
+	return dnswire_builder_finish(&b);
+}
+
 enum query_verdict
 query_parse(struct dnsd_state *st, const uint8_t *msg, size_t len, int tcp,
     struct query *q, uint8_t *out, size_t cap, size_t *outlen)
@@ -106,15 +121,7 @@ query_parse(struct dnsd_state *st, const uint8_t *msg, size_t len, int tcp,
 		q->adv_size = (uint16_t)st->conf->edns_packet_max;
 		q->edns_size = edns.udp_size;
 		if (edns.version != 0) {
-			/* RFC 6891 6.1.3: BADVERS, with our OPT saying version 0. */
-			struct dnswire_builder	b;
-
-			dnswire_builder_init(&b, out, cap, 0);
-			dnswire_builder_header(&b, q->id, reply_flags(q, 0));
-			(void)dnswire_builder_question(&b, q->name, q->qtype, q->qclass);
-			(void)dnswire_builder_opt(&b, q->adv_size, DNS_RCODE_BADVERS >> 4, 0, 0,
-			    NULL, 0);
-			*outlen = dnswire_builder_finish(&b);
+			*outlen = badvers_reply(q, out, cap);
 			return QUERY_REPLY;
 		}
 	}
@@ -508,13 +515,7 @@ query_answer(struct dnsd_state *st, const struct query *q, uint8_t *out, size_t 
 	return QUERY_FORWARD;
 }
 
-/* Read a 16-bit or 32-bit field of a message. */
-static uint16_t
-get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
+/* Read and write the big-endian fields of a message. */
 static uint32_t
 get32(const uint8_t *p)
 {
@@ -537,6 +538,54 @@ put32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)v;
 }
 
+/* Append an OPT record without options at out[at]: root owner, type OPT,
+ * our payload size, no extended rcode, version 0, no flags.  The caller
+ * counts it in ARCOUNT.  Returns its length. */
+static size_t
+put_opt(uint8_t *out, size_t at, uint16_t size)
+{
+	out[at] = 0;
+	put16(out + at + 1, DNS_TYPE_OPT);
+	put16(out + at + 3, size);
+	put32(out + at + 5, 0);
+	put16(out + at + 9, 0);
+	return OPT_LEN;
+}
+
+/*
+ * Lower the TTLs of the records of msg (already past the question) by
+ * age and count in kept[] those that end within limit.  Stops at an OPT
+ * or TSIG record, which the relay replaces or drops.  Returns the offset
+ * after the last record kept, or 0 when msg is malformed; *dropped_answer
+ * is set when an answer or authority record did not fit.
+ */
+static size_t
+keep_records(struct dnswire_parser *p, uint8_t *msg, size_t limit, uint32_t age,
+    uint16_t kept[DNS_SECTION_END], int *dropped_answer)
+{
+	struct dnswire_rr	rr;
+	size_t			cut = p->off, end;
+	uint32_t		ttl;
+	int			r, full = 0;
+
+	while ((r = dnswire_parse_rr(p, &rr)) == 1) {
+		if (rr.type == DNS_TYPE_OPT || rr.type == DNS_TYPE_TSIG)
+			break;
+		end = rr.rdoff + rr.rdlength;
+		if (full || end > limit) {
+			full = 1;
+			if (rr.section != DNS_SECTION_ADDITIONAL)
+				*dropped_answer = 1;
+			continue;
+		}
+		ttl = get32(msg + rr.rdoff - 6);
+		put32(msg + rr.rdoff - 6, ttl > age ? ttl - age : 0);
+		kept[rr.section]++;
+		cut = end;
+	}
+	return r == -1 ? 0 : cut;
+}
+
 /*
  * The reply is edited in place, record by record.  Compression pointers
  * only point backwards, so every name stays valid when the message is cut
@@ -549,12 +598,10 @@ query_relay(const struct query *q, const uint8_t *up, size_t uplen, int cached,
 {
 	struct dnswire_parser	 p;
 	struct dnswire_question	 qu;
-	struct dnswire_rr	 rr;
 	struct dnswire_header	 h;
-	uint16_t		 kept[DNS_SECTION_END] = { 0 };
-	size_t			 limit = q->limit, cut, end, namelen;
-	uint32_t		 ttl;
-	int			 r, dropped_answer = 0, stop = 0;
+	uint16_t		 kept[DNS_SECTION_END] = { 1, 0, 0, 0 };
+	size_t			 limit = q->limit < cap ? q->limit : cap, cut, namelen;
+	int			 dropped_answer = 0;
 
 	if (uplen > cap || uplen < DNS_HEADER_LEN)
 		return 0;
@@ -567,30 +614,12 @@ query_relay(const struct query *q, const uint8_t *up, size_t uplen, int cached,
 		return 0;
 	/* The question is the first name, never compressed, at offset 12. */
 	memcpy(out + DNS_HEADER_LEN, q->name, namelen);
-	kept[DNS_SECTION_QUESTION] = 1;
-	cut = p.off;
-	if (limit > cap)
-		limit = cap;
 	if (q->edns)
 		limit -= OPT_LEN;
-	while ((r = dnswire_parse_rr(&p, &rr)) == 1) {
-		end = rr.rdoff + rr.rdlength;
-		if (rr.type == DNS_TYPE_OPT || rr.type == DNS_TYPE_TSIG)
-			break;	/* replaced by our own OPT; what follows is dropped */
-		if (stop || end > limit) {
-			stop = 1;
-			if (rr.section != DNS_SECTION_ADDITIONAL)
-				dropped_answer = 1;
-			continue;
-		}
-		ttl = get32(out + rr.rdoff - 6);
-		put32(out + rr.rdoff - 6, ttl > age ? ttl - age : 0);
-		kept[rr.section]++;
-		cut = end;
-	}
-	if (r == -1)
+	if ((cut = keep_records(&p, out, limit, age, kept, &dropped_answer)) == 0)
 		return 0;
-	memcpy(&h, &p.hdr, sizeof(h));
+
+	h = p.hdr;
 	h.id = q->id;
 	h.flags = (uint16_t)((h.flags & ~(DNS_FLAG_RD | DNS_FLAG_TC | DNS_FLAG_AD |
 	    DNS_FLAG_CD | DNS_FLAG_Z)) | (q->flags & DNS_FLAG_RD) | DNS_FLAG_RA);
@@ -600,18 +629,11 @@ query_relay(const struct query *q, const uint8_t *up, size_t uplen, int cached,
 	if (cached)
 		h.flags &= (uint16_t)~DNS_FLAG_AA;
 	memcpy(h.count, kept, sizeof(h.count));
-	dnswire_header_write(out, &h);
 	if (q->edns) {
-		/* OPT: root owner, type, our payload size, no extended rcode or
-		 * flags, no options. */
-		out[cut] = 0;
-		put16(out + cut + 1, DNS_TYPE_OPT);
-		put16(out + cut + 3, q->adv_size);
-		put32(out + cut + 5, 0);
-		put16(out + cut + 9, 0);
-		cut += OPT_LEN;
-		put16(out + 10, (uint16_t)(get16(out + 10) + 1));
+		cut += put_opt(out, cut, q->adv_size);
+		h.count[DNS_SECTION_ADDITIONAL]++;
 	}
+	dnswire_header_write(out, &h);
 	return cut;
 }
 
