@@ -379,6 +379,18 @@ sync_check m1 "$UP" "x-k3s-m-1"
 sync_check n1 "$M1" "x-k3s-n-1"
 sync_check n2 "$M1" "x-k3s-n-2"
 
+# The upstream serves stratum 2 (local stratum 2), so x-k3s-m-1 is at 3
+# and its clients at 4.
+for pair in m1:3 n1:4 n2:4; do
+	node=${pair%:*}
+	stratum=${pair#*:}
+	if grep -q "^Stratum *: $stratum\$" "$T/$node/tracking.txt"; then
+		pass "$node: ntpctl tracking shows stratum $stratum"
+	else
+		fail "$node: ntpctl tracking shows stratum $stratum" "$(cat "$T/$node/tracking.txt")"
+	fi
+done
+
 for node in n1 n2; do
 	ns_exec "$node" timeout 5 $NTPCTL -h "$T/$node/ntpd.sock" sources \
 	    >"$T/$node/sources.txt" 2>&1
@@ -405,6 +417,24 @@ if [ -n "$off" ] && awk -v o="$off" 'BEGIN { exit !(o < 0.001 && o > -0.001) }';
 	pass "chronyd -Q measures x-k3s-m-1 within 1 ms ($off s)"
 else
 	fail "chronyd -Q measures x-k3s-m-1 within 1 ms" "$(tail -n 10 "$T/n1/chrony-q.log")"
+fi
+
+# chrony-server.conf allows 192.168.7.0/24 only.  From 192.168.6.21, an
+# address that reaches x-k3s-m-1 (the DNS checks above used it), chronyd -Q
+# must get no time.
+cat >"$T/n1/chrony-deny.conf" <<EOF
+server $DNS iburst
+cmdport 0
+bindcmdaddress /
+pidfile $T/n1/chrony-deny.pid
+EOF
+ns_exec n1 timeout 20 chronyd -Q -u root -t 8 -f "$T/n1/chrony-deny.conf" \
+    >"$T/n1/chrony-deny.log" 2>&1
+if grep -q "System clock wrong" "$T/n1/chrony-deny.log"; then
+	fail "x-k3s-m-1 ntpd denies 192.168.6.21, outside allow" \
+	    "$(tail -n 5 "$T/n1/chrony-deny.log")"
+else
+	pass "x-k3s-m-1 ntpd denies 192.168.6.21, outside allow"
 fi
 
 # --- the daemons survived, and stop on SIGTERM ----------------------------
