@@ -383,10 +383,10 @@ uint32_t query_cache_ttl(const struct dnsd_state *, const uint8_t *msg, size_t l
 /* Fill the wire forms of the configured domains.  Returns 0 or -1. */
 int	query_setup(struct dnsd_state *);
 
-/* Choose the upstreams for a name: fills idx with up to max server
- * indexes in the order to try (config order; without strict-order the
- * servers that failed in the last SERVER_PENALTY seconds go last).
- * Returns their number (0: none). */
+/* Choose the upstreams for a name: fill idx with up to max server
+ * indexes in the order to try.  That is config order, except that without
+ * strict-order the servers that failed in the last SERVER_PENALTY seconds
+ * go last.  Returns their number (0: none). */
 #define SERVER_PENALTY	30.0
 int	query_route(const struct dnsd_state *, const uint8_t *name, int *idx, int max,
 	    double now);

@@ -218,7 +218,7 @@ add_rr(struct dnsd_state *st, struct dnswire_builder *b, const uint8_t *owner,
 		return dnswire_builder_srv(b, DNS_SECTION_ANSWER, owner, ttl, rr->pref,
 		    rr->weight, rr->port, data);
 	case DNS_TYPE_TXT:
-		/* The data already holds the character-strings in wire form. */
+		/* The data already contains the character-strings in wire form. */
 		if (dnswire_builder_rr_begin(b, DNS_SECTION_ANSWER, owner, DNS_TYPE_TXT,
 		    DNS_CLASS_IN, ttl) == -1)
 			return -1;

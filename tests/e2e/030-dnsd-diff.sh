@@ -119,8 +119,8 @@ DNSD_PID=$E2E_PID
 answers() {	# answers PORT NAME: succeed once the server answers
 	dig @127.0.0.1 -p "$1" +time=1 +tries=1 "$2" >/dev/null 2>&1
 }
-# The upstreams are probed with a name no case asks, so the query log
-# counts only what the servers forwarded.
+# The upstreams are probed with a name that no case queries, so the query
+# log counts only what the servers forwarded.
 wait_until 5 answers "$P_UPREF" probe.outside.test || fail "upstream of dnsmasq starts"
 wait_until 5 answers "$P_UPDNSD" probe.outside.test || fail "upstream of dnsd starts"
 wait_until 5 answers "$P_REF" x-adm || fail "dnsmasq starts" "$(cat "$T/ref.out")"
