@@ -592,6 +592,52 @@ test_render_types(void **state)
 }
 
 static void
+test_render_newer_types(void **state)
+{
+	char	text[512];
+
+	/* Expected strings are what host 9.18 printed for the same RDATA. */
+	assert_true(render(DNS_TYPE_LOC,
+	    "\x00\x12\x16\x13\x89\xd0\xc8\xb8\x80\x72\x5a\x68\x00\x98\x96\x80", 16,
+	    text, sizeof(text)) > 0);
+	assert_string_equal(text, "45 44 37.816 N 2 4 54.248 E 0.00m 1m 10000m 10m");
+	assert_true(render(DNS_TYPE_LOC,
+	    "\x00\x33\x00\x00\x70\x00\x00\x00\x7f\xff\xff\xff\x00\x98\x6f\x28", 16,
+	    text, sizeof(text)) > 0);
+	assert_string_equal(text, "74 33 55.456 S 0 0 0.001 W -100.72m 30m 0.00m 0.00m");
+	/* A mantissa of 10 is out of range. */
+	assert_int_equal(render(DNS_TYPE_LOC,
+	    "\x00\xa2\x16\x13\x89\xd0\xc8\xb8\x80\x72\x5a\x68\x00\x98\x96\x80", 16,
+	    text, sizeof(text)), -1);
+
+	assert_true(render(DNS_TYPE_SVCB,
+	    "\x00\x01\x00\x00\x01\x00\x03\x02h2\x00\x03\x00\x02\x00\x50"
+	    "\x00\x04\x00\x04\xc0\x00\x02\x01", 24, text, sizeof(text)) > 0);
+	assert_string_equal(text, "1 . alpn=\"h2\" port=80 ipv4hint=192.0.2.1");
+	assert_true(render(DNS_TYPE_HTTPS,
+	    "\x00\x01\x00\x00\x01\x00\x0a\x05h2,h3\x03\x61\\b\x13\xea\x00\x00", 21,
+	    text, sizeof(text)) > 0);
+	assert_string_equal(text, "1 . alpn=\"h2\\\\,h3,a\\\\\\\\b\" key5098");
+	/* An alpn id running past its parameter. */
+	assert_int_equal(render(DNS_TYPE_SVCB, "\x00\x01\x00\x00\x01\x00\x02\x05h", 9,
+	    text, sizeof(text)), -1);
+
+	assert_true(render(DNS_TYPE_WKS, "\x0a\x00\x00\x01\x06\xe0", 6, text,
+	    sizeof(text)) > 0);
+	assert_string_equal(text, "10.0.0.1 6 0 1 2");
+	assert_true(render(DNS_TYPE_CERT, "\x00\x01\x30\x39\x08\x00\x01\x02\x03\x04\x05", 11,
+	    text, sizeof(text)) > 0);
+	assert_string_equal(text, "PKIX 12345 RSASHA256 AAECAwQF");
+
+	/* NSEC bitmaps with a trailing zero octet or windows out of order. */
+	assert_int_equal(render(DNS_TYPE_NSEC, "\0\0\2\x40\0", 5, text, sizeof(text)), -1);
+	assert_int_equal(render(DNS_TYPE_NSEC, "\0\1\1\x40\0\1\x40", 7, text,
+	    sizeof(text)), -1);
+	assert_true(render(DNS_TYPE_NSEC, "\0\0\1\x40\1\1\x40", 7, text, sizeof(text)) > 0);
+	assert_string_equal(text, ". A CAA");
+}
+
+static void
 test_edns(void **state)
 {
 	uint8_t			buf[512];
@@ -682,11 +728,19 @@ exercise(const uint8_t *msg, size_t len)
 {
 	struct dnswire_parser	p;
 	struct dnswire_question	q;
-	struct dnswire_rr	rr;
+	static const uint16_t	every_type[] = {
+		DNS_TYPE_A, DNS_TYPE_NS, DNS_TYPE_SOA, DNS_TYPE_WKS, DNS_TYPE_HINFO,
+		DNS_TYPE_MX, DNS_TYPE_TXT, DNS_TYPE_RP, DNS_TYPE_AAAA, DNS_TYPE_LOC,
+		DNS_TYPE_SRV, DNS_TYPE_NAPTR, DNS_TYPE_CERT, DNS_TYPE_DS, DNS_TYPE_SSHFP,
+		DNS_TYPE_RRSIG, DNS_TYPE_NSEC, DNS_TYPE_DNSKEY, DNS_TYPE_NSEC3,
+		DNS_TYPE_NSEC3PARAM, DNS_TYPE_TLSA, DNS_TYPE_SVCB, DNS_TYPE_URI,
+		DNS_TYPE_CAA, 65280,
+	};
+	struct dnswire_rr	rr, other;
 	struct dnswire_edns	e;
 	char			text[8192];
 	uint8_t			name[DNS_NAME_MAX];
-	size_t			off, namelen;
+	size_t			off, namelen, i;
 
 	if (dnswire_parser_init(&p, msg, len) == -1)
 		return;
@@ -695,6 +749,12 @@ exercise(const uint8_t *msg, size_t len)
 	while (dnswire_parse_rr(&p, &rr) == 1) {
 		assert_true(rr.rdoff + rr.rdlength <= len);
 		dnswire_rdata_to_text(msg, len, &rr, text, sizeof(text));
+		/* The same RDATA read as every type with its own renderer. */
+		other = rr;
+		for (i = 0; i < sizeof(every_type) / sizeof(every_type[0]); i++) {
+			other.type = every_type[i];
+			dnswire_rdata_to_text(msg, len, &other, text, sizeof(text));
+		}
 		assert_true(dnswire_name_to_text(rr.name, text, sizeof(text), 1) > 0);
 		if (rr.type == DNS_TYPE_OPT)
 			dnswire_edns_from_rr(msg, len, &rr, &e);
@@ -790,6 +850,7 @@ main(void)
 		cmocka_unit_test(test_builder_txt_soa),
 		cmocka_unit_test(test_render_addresses),
 		cmocka_unit_test(test_render_types),
+		cmocka_unit_test(test_render_newer_types),
 		cmocka_unit_test(test_edns),
 		cmocka_unit_test(test_mnemonics),
 		cmocka_unit_test(test_random_messages),

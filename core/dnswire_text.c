@@ -1,0 +1,1099 @@
+/* dnswire_text.c -- DNS RDATA, types, classes and rcodes as dig and host print them. */
+#include <string.h>
+#include <strings.h>
+
+#include "dnswire.h"
+
+static uint16_t
+get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static uint32_t
+get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/*
+ * Presentation text.
+ */
+
+struct text {
+	char	*buf;
+	size_t	 cap;
+	size_t	 len;
+	int	 err;
+};
+
+static void
+text_putc(struct text *t, char c)
+{
+	if (t->len + 1 >= t->cap) {
+		t->err = 1;
+		return;
+	}
+	t->buf[t->len++] = c;
+	t->buf[t->len] = '\0';
+}
+
+static void
+text_puts(struct text *t, const char *s)
+{
+	while (*s != '\0')
+		text_putc(t, *s++);
+}
+
+static void
+text_uint(struct text *t, unsigned long v)
+{
+	char	digits[24];
+	int	n = 0;
+
+	do {
+		digits[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v > 0);
+	while (n > 0)
+		text_putc(t, digits[--n]);
+}
+
+/* Base64 or hex text is split into words of this many characters, as BIND
+ * prints it on one line (its 60-column width less 2, rounded down to a
+ * multiple of 4). */
+#define TEXT_WORD	56
+
+static void
+text_hex(struct text *t, const uint8_t *p, size_t len, int split)
+{
+	static const char	digits[] = "0123456789ABCDEF";
+	size_t			i;
+
+	for (i = 0; i < len; i++) {
+		if (split && i > 0 && (i * 2) % TEXT_WORD == 0)
+			text_putc(t, ' ');
+		text_putc(t, digits[p[i] >> 4]);
+		text_putc(t, digits[p[i] & 0xf]);
+	}
+}
+
+static void
+text_base64(struct text *t, const uint8_t *p, size_t len, int split)
+{
+	static const char	digits[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t			i, out = 0;
+	uint32_t		v;
+	int			j;
+
+	for (i = 0; i < len; i += 3) {
+		v = (uint32_t)p[i] << 16;
+		if (i + 1 < len)
+			v |= (uint32_t)p[i + 1] << 8;
+		if (i + 2 < len)
+			v |= p[i + 2];
+		for (j = 0; j < 4; j++) {
+			if (split && out > 0 && out % TEXT_WORD == 0)
+				text_putc(t, ' ');
+			if (i + (size_t)j > len || (j == 3 && i + 2 >= len))
+				text_putc(t, '=');
+			else
+				text_putc(t, digits[(v >> (18 - 6 * j)) & 0x3f]);
+			out++;
+		}
+	}
+}
+
+/* Base32 with the extended hex alphabet (RFC 4648), as NSEC3 uses it. */
+static void
+text_base32hex(struct text *t, const uint8_t *p, size_t len)
+{
+	static const char	digits[] = "0123456789ABCDEFGHIJKLMNOPQRSTUV";
+	uint32_t		acc = 0;
+	size_t			i;
+	int			bits = 0;
+
+	for (i = 0; i < len; i++) {
+		acc = (acc << 8 | p[i]) & 0xffff;
+		bits += 8;
+		while (bits >= 5) {
+			bits -= 5;
+			text_putc(t, digits[(acc >> bits) & 0x1f]);
+		}
+	}
+	if (bits > 0)
+		text_putc(t, digits[(acc << (5 - bits)) & 0x1f]);
+}
+
+/* Bytes with BIND's escapes but no quotes: \DDD outside 0x20-0x7e and a
+ * backslash before '"' and '\'.  An item of a comma-separated list (list
+ * set) has ',' and '\' escaped once more first, as RFC 9460 requires. */
+static void
+text_escaped(struct text *t, const uint8_t *p, size_t len, int list)
+{
+	size_t	i;
+
+	for (i = 0; i < len; i++) {
+		if (p[i] < 0x20 || p[i] >= 0x7f) {
+			text_putc(t, '\\');
+			text_putc(t, (char)('0' + p[i] / 100));
+			text_putc(t, (char)('0' + p[i] / 10 % 10));
+			text_putc(t, (char)('0' + p[i] % 10));
+			continue;
+		}
+		if (list && (p[i] == ',' || p[i] == '\\')) {
+			text_putc(t, '\\');
+			text_putc(t, '\\');
+		}
+		if (p[i] == '"' || p[i] == '\\')
+			text_putc(t, '\\');
+		text_putc(t, (char)p[i]);
+	}
+}
+
+/* A character-string in double quotes with BIND's escapes. */
+static void
+text_quoted(struct text *t, const uint8_t *p, size_t len)
+{
+	text_putc(t, '"');
+	text_escaped(t, p, len, 0);
+	text_putc(t, '"');
+}
+
+/* An IPv6 address in RFC 5952 form; like BIND's and glibc's inet_ntop, the
+ * last 32 bits of ::a.b.c.d and ::ffff:a.b.c.d are written dotted. */
+static void
+text_ipv6(struct text *t, const uint8_t *p)
+{
+	static const char	digits[] = "0123456789abcdef";
+	unsigned int		w[8];
+	int			i, best = -1, bestlen = 0, cur = -1, curlen = 0, shift, lead;
+
+	for (i = 0; i < 8; i++) {
+		w[i] = (unsigned int)p[2 * i] << 8 | p[2 * i + 1];
+		if (w[i] == 0) {
+			if (cur == -1)
+				cur = i, curlen = 0;
+			if (++curlen > bestlen)
+				best = cur, bestlen = curlen;
+		} else
+			cur = -1;
+	}
+	if (bestlen < 2)
+		best = -1;
+	for (i = 0; i < 8; i++) {
+		if (i == best) {
+			text_putc(t, ':');
+			if (best + bestlen == 8)
+				text_putc(t, ':');
+			i += bestlen - 1;
+			continue;
+		}
+		if (i > 0)
+			text_putc(t, ':');
+		if (i == 6 && best == 0 && (bestlen == 6 || (bestlen == 5 && w[5] == 0xffff))) {
+			text_uint(t, p[12]);
+			text_putc(t, '.');
+			text_uint(t, p[13]);
+			text_putc(t, '.');
+			text_uint(t, p[14]);
+			text_putc(t, '.');
+			text_uint(t, p[15]);
+			return;
+		}
+		lead = 0;
+		for (shift = 12; shift >= 0; shift -= 4) {
+			if (((w[i] >> shift) & 0xf) == 0 && !lead && shift > 0)
+				continue;
+			lead = 1;
+			text_putc(t, digits[(w[i] >> shift) & 0xf]);
+		}
+	}
+}
+
+/* A cursor over the RDATA of one record; err is set by any read past it. */
+struct rdata {
+	const uint8_t		*msg;
+	size_t			 msglen;
+	const struct dnswire_rr	*rr;
+	size_t			 pos;
+	size_t			 end;
+	int			 err;
+};
+
+static const uint8_t *
+rd_bytes(struct rdata *r, size_t n)
+{
+	const uint8_t	*p;
+
+	if (r->err || r->pos + n > r->end) {
+		r->err = 1;
+		return NULL;
+	}
+	p = r->msg + r->pos;
+	r->pos += n;
+	return p;
+}
+
+static unsigned int
+rd_u8(struct rdata *r)
+{
+	const uint8_t	*p = rd_bytes(r, 1);
+
+	return p == NULL ? 0 : p[0];
+}
+
+static unsigned int
+rd_u16(struct rdata *r)
+{
+	const uint8_t	*p = rd_bytes(r, 2);
+
+	return p == NULL ? 0 : get16(p);
+}
+
+static unsigned long
+rd_u32(struct rdata *r)
+{
+	const uint8_t	*p = rd_bytes(r, 4);
+
+	return p == NULL ? 0 : get32(p);
+}
+
+static size_t
+rd_left(const struct rdata *r)
+{
+	return r->err ? 0 : r->end - r->pos;
+}
+
+static void
+rd_name(struct rdata *r, struct text *t)
+{
+	uint8_t	name[DNS_NAME_MAX];
+	char	buf[DNS_NAME_TEXT_MAX];
+	size_t	len;
+	int	n;
+
+	if (r->err)
+		return;
+	n = dnswire_rdata_name(r->msg, r->msglen, r->rr, r->pos, name, &len);
+	if (n == -1 || dnswire_name_to_text(name, buf, sizeof(buf), 1) == -1) {
+		r->err = 1;
+		return;
+	}
+	r->pos += (size_t)n;
+	text_puts(t, buf);
+}
+
+static void
+rd_string(struct rdata *r, struct text *t)
+{
+	unsigned int	 len = rd_u8(r);
+	const uint8_t	*p = rd_bytes(r, len);
+
+	if (p != NULL)
+		text_quoted(t, p, len);
+}
+
+static void
+rd_rest_hex(struct rdata *r, struct text *t)
+{
+	size_t	len = rd_left(r);
+
+	text_hex(t, rd_bytes(r, len), len, 1);
+}
+
+static void
+rd_rest_base64(struct rdata *r, struct text *t)
+{
+	size_t	len = rd_left(r);
+
+	text_base64(t, rd_bytes(r, len), len, 1);
+}
+
+/* NSEC and NSEC3 type bitmaps (RFC 4034 section 4.1.2). */
+static void
+rd_typebitmap(struct rdata *r, struct text *t)
+{
+	char			 buf[DNS_TYPE_TEXT_MAX];
+	const uint8_t		*bits;
+	unsigned int		 window, len, i, b;
+	int			 last = -1;
+
+	while (rd_left(r) > 0) {
+		window = rd_u8(r);
+		len = rd_u8(r);
+		/* Windows ascend, and trailing zero octets are left out. */
+		if (len == 0 || len > 32 || (int)window <= last ||
+		    (bits = rd_bytes(r, len)) == NULL || bits[len - 1] == 0) {
+			r->err = 1;
+			return;
+		}
+		last = (int)window;
+		for (i = 0; i < len; i++)
+			for (b = 0; b < 8; b++) {
+				if (!(bits[i] & (0x80 >> b)))
+					continue;
+				text_putc(t, ' ');
+				text_puts(t, dnswire_type_name(
+				    (uint16_t)(window << 8 | (i * 8 + b)), buf));
+			}
+	}
+}
+
+/* An RRSIG time as YYYYMMDDHHMMSS (UTC), from days-from-civil arithmetic. */
+static void
+text_time(struct text *t, unsigned long secs)
+{
+	unsigned long	days = secs / 86400, rem = secs % 86400;
+	unsigned long	z, era, doe, yoe, y, doy, mp, d, m;
+	char		buf[16];
+	int		i;
+	unsigned long	v[6];
+	static const int w[6] = { 4, 2, 2, 2, 2, 2 };
+
+	z = days + 719468;
+	era = z / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	y = yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	d = doy - (153 * mp + 2) / 5 + 1;
+	m = mp < 10 ? mp + 3 : mp - 9;
+	v[0] = y + (m <= 2);
+	v[1] = m;
+	v[2] = d;
+	v[3] = rem / 3600;
+	v[4] = rem / 60 % 60;
+	v[5] = rem % 60;
+	for (i = 0; i < 6; i++) {
+		buf[w[i]] = '\0';
+		for (z = (unsigned long)w[i]; z > 0; z--) {
+			buf[z - 1] = (char)('0' + v[i] % 10);
+			v[i] /= 10;
+		}
+		text_puts(t, buf);
+	}
+}
+
+static void
+rd_u16_text(struct rdata *r, struct text *t)
+{
+	text_uint(t, rd_u16(r));
+}
+
+static void
+rd_u8_text(struct rdata *r, struct text *t)
+{
+	text_uint(t, rd_u8(r));
+}
+
+static void
+render_soa(struct rdata *r, struct text *t)
+{
+	int	i;
+
+	rd_name(r, t);
+	text_putc(t, ' ');
+	rd_name(r, t);
+	for (i = 0; i < 5; i++) {
+		text_putc(t, ' ');
+		text_uint(t, rd_u32(r));
+	}
+}
+
+static void
+render_rrsig(struct rdata *r, struct text *t)
+{
+	char	buf[DNS_TYPE_TEXT_MAX];
+
+	text_puts(t, dnswire_type_name((uint16_t)rd_u16(r), buf));
+	text_putc(t, ' ');
+	rd_u8_text(r, t);
+	text_putc(t, ' ');
+	rd_u8_text(r, t);
+	text_putc(t, ' ');
+	text_uint(t, rd_u32(r));
+	text_putc(t, ' ');
+	text_time(t, rd_u32(r));
+	text_putc(t, ' ');
+	text_time(t, rd_u32(r));
+	text_putc(t, ' ');
+	rd_u16_text(r, t);
+	text_putc(t, ' ');
+	rd_name(r, t);
+	text_putc(t, ' ');
+	rd_rest_base64(r, t);
+}
+
+/* NSEC3 and NSEC3PARAM start alike: algorithm, flags, iterations, salt. */
+static void
+render_nsec3_head(struct rdata *r, struct text *t)
+{
+	unsigned int	 len;
+	const uint8_t	*salt;
+
+	rd_u8_text(r, t);
+	text_putc(t, ' ');
+	rd_u8_text(r, t);
+	text_putc(t, ' ');
+	rd_u16_text(r, t);
+	text_putc(t, ' ');
+	len = rd_u8(r);
+	salt = rd_bytes(r, len);
+	if (len == 0)
+		text_putc(t, '-');
+	else if (salt != NULL)
+		text_hex(t, salt, len, 0);
+}
+
+static void
+render_nsec3(struct rdata *r, struct text *t)
+{
+	unsigned int	 len;
+	const uint8_t	*hash;
+
+	render_nsec3_head(r, t);
+	text_putc(t, ' ');
+	len = rd_u8(r);
+	if ((hash = rd_bytes(r, len)) != NULL)
+		text_base32hex(t, hash, len);
+	rd_typebitmap(r, t);
+}
+
+static void
+render_caa(struct rdata *r, struct text *t)
+{
+	unsigned int	 taglen;
+	const uint8_t	*tag;
+	size_t		 i, len;
+
+	rd_u8_text(r, t);
+	text_putc(t, ' ');
+	taglen = rd_u8(r);
+	if ((tag = rd_bytes(r, taglen)) == NULL)
+		return;
+	for (i = 0; i < taglen; i++)
+		text_putc(t, (char)tag[i]);
+	text_putc(t, ' ');
+	len = rd_left(r);
+	text_quoted(t, rd_bytes(r, len), len);
+}
+
+static void
+render_unknown(struct rdata *r, struct text *t)
+{
+	size_t	len = rd_left(r);
+
+	text_puts(t, "\\# ");
+	text_uint(t, (unsigned long)len);
+	if (len > 0) {
+		text_putc(t, ' ');
+		rd_rest_hex(r, t);
+	}
+}
+
+/* DNSSEC algorithm mnemonics (RFC 8624 and the IANA registry), as CERT
+ * records print them. */
+static void
+text_secalg(struct text *t, unsigned int alg)
+{
+	static const struct {
+		unsigned int	 value;
+		const char	*name;
+	} algs[] = {
+		{ 1, "RSAMD5" }, { 2, "DH" }, { 3, "DSA" }, { 5, "RSASHA1" },
+		{ 6, "NSEC3DSA" }, { 7, "NSEC3RSASHA1" }, { 8, "RSASHA256" },
+		{ 10, "RSASHA512" }, { 12, "ECCGOST" }, { 13, "ECDSAP256SHA256" },
+		{ 14, "ECDSAP384SHA384" }, { 15, "ED25519" }, { 16, "ED448" },
+		{ 252, "INDIRECT" }, { 253, "PRIVATEDNS" }, { 254, "PRIVATEOID" },
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof(algs) / sizeof(algs[0]); i++)
+		if (algs[i].value == alg) {
+			text_puts(t, algs[i].name);
+			return;
+		}
+	text_uint(t, alg);
+}
+
+/* CERT (RFC 4398): certificate type, key tag, algorithm, base64. */
+static void
+render_cert(struct rdata *r, struct text *t)
+{
+	static const char *const certtypes[] = {
+		NULL, "PKIX", "SPKI", "PGP", "IPKIX", "ISPKI", "IPGP", "ACPKIX", "IACPKIX",
+	};
+	unsigned int	type = rd_u16(r);
+
+	if (type < sizeof(certtypes) / sizeof(certtypes[0]) && certtypes[type] != NULL)
+		text_puts(t, certtypes[type]);
+	else if (type == 253)
+		text_puts(t, "URI");
+	else if (type == 254)
+		text_puts(t, "OID");
+	else
+		text_uint(t, type);
+	text_putc(t, ' ');
+	rd_u16_text(r, t);
+	text_putc(t, ' ');
+	text_secalg(t, rd_u8(r));
+	text_putc(t, ' ');
+	rd_rest_base64(r, t);
+}
+
+static void
+text_ipv4(struct text *t, const uint8_t *p)
+{
+	int	i;
+
+	for (i = 0; i < 4; i++) {
+		if (i > 0)
+			text_putc(t, '.');
+		text_uint(t, p[i]);
+	}
+}
+
+/* WKS (RFC 1035): address, protocol number, the ports whose bits are set. */
+static void
+render_wks(struct rdata *r, struct text *t)
+{
+	const uint8_t	*addr = rd_bytes(r, 4);
+	const uint8_t	*bits;
+	size_t		 len, i;
+	int		 b;
+
+	if (addr == NULL)
+		return;
+	text_ipv4(t, addr);
+	text_putc(t, ' ');
+	rd_u8_text(r, t);
+	len = rd_left(r);
+	if ((bits = rd_bytes(r, len)) == NULL)
+		return;
+	for (i = 0; i < len; i++)
+		for (b = 0; b < 8; b++)
+			if (bits[i] & (0x80 >> b)) {
+				text_putc(t, ' ');
+				text_uint(t, (unsigned long)(i * 8 + (size_t)b));
+			}
+}
+
+/* One LOC size or precision byte: mantissa and power of ten, in cm. */
+static int
+loc_size(unsigned int v, struct text *t)
+{
+	unsigned long	cm;
+	unsigned int	mant = v >> 4, exp = v & 0xf, i;
+
+	if (mant > 9 || exp > 9)
+		return -1;
+	for (cm = mant, i = 0; i < exp; i++)
+		cm *= 10;
+	text_putc(t, ' ');
+	if (cm >= 100 && cm % 100 == 0) {
+		text_uint(t, cm / 100);
+	} else {
+		text_uint(t, cm / 100);
+		text_putc(t, '.');
+		text_putc(t, (char)('0' + cm / 10 % 10));
+		text_putc(t, (char)('0' + cm % 10));
+	}
+	text_putc(t, 'm');
+	return 0;
+}
+
+/* A LOC latitude or longitude: degrees, minutes, seconds with thousandths,
+ * and the hemisphere letter. */
+static void
+loc_angle(unsigned long v, const char *pos_neg, struct text *t)
+{
+	unsigned long	ms;
+	char		hemi;
+
+	if (v > 0x80000000UL) {
+		ms = v - 0x80000000UL;
+		hemi = pos_neg[0];
+	} else {
+		ms = 0x80000000UL - v;
+		hemi = pos_neg[1];
+	}
+	text_uint(t, ms / 3600000);
+	text_putc(t, ' ');
+	text_uint(t, ms / 60000 % 60);
+	text_putc(t, ' ');
+	text_uint(t, ms / 1000 % 60);
+	text_putc(t, '.');
+	text_putc(t, (char)('0' + ms / 100 % 10));
+	text_putc(t, (char)('0' + ms / 10 % 10));
+	text_putc(t, (char)('0' + ms % 10));
+	text_putc(t, ' ');
+	text_putc(t, hemi);
+}
+
+/* LOC (RFC 1876), version 0 only. */
+static void
+render_loc(struct rdata *r, struct text *t)
+{
+	unsigned int	version = rd_u8(r), size = rd_u8(r), hp = rd_u8(r), vp = rd_u8(r);
+	unsigned long	lat = rd_u32(r), lon = rd_u32(r), alt = rd_u32(r);
+
+	if (r->err || version != 0) {
+		r->err = 1;
+		return;
+	}
+	loc_angle(lat, "NS", t);
+	text_putc(t, ' ');
+	loc_angle(lon, "EW", t);
+	text_putc(t, ' ');
+	/* Altitude is in cm above a base 100000 m below the WGS 84 spheroid. */
+	if (alt < 10000000UL) {
+		text_putc(t, '-');
+		alt = 10000000UL - alt;
+	} else
+		alt -= 10000000UL;
+	text_uint(t, alt / 100);
+	text_putc(t, '.');
+	text_putc(t, (char)('0' + alt / 10 % 10));
+	text_putc(t, (char)('0' + alt % 10));
+	text_putc(t, 'm');
+	if (loc_size(size, t) == -1 || loc_size(hp, t) == -1 || loc_size(vp, t) == -1)
+		r->err = 1;
+}
+
+static const char *const svc_keys[] = {
+	"mandatory", "alpn", "no-default-alpn", "port", "ipv4hint", "ech", "ipv6hint",
+};
+
+#define NSVCKEYS	(sizeof(svc_keys) / sizeof(svc_keys[0]))
+
+static void
+text_svckey(struct text *t, unsigned int key)
+{
+	if (key < NSVCKEYS) {
+		text_puts(t, svc_keys[key]);
+		return;
+	}
+	text_puts(t, "key");
+	text_uint(t, key);
+}
+
+/* The value of one SvcParam (RFC 9460 section 7), after "key=". */
+static void
+render_svcvalue(struct text *t, unsigned int key, const uint8_t *v, size_t len,
+    struct rdata *r)
+{
+	size_t	i, n;
+
+	switch (key) {
+	case 0:		/* mandatory: key names */
+		for (i = 0; i + 1 < len; i += 2) {
+			if (i > 0)
+				text_putc(t, ',');
+			text_svckey(t, get16(v + i));
+		}
+		if (len % 2 != 0)
+			r->err = 1;
+		return;
+	case 1:		/* alpn: length-prefixed protocol ids */
+		text_putc(t, '"');
+		for (i = 0; i < len; i += 1 + n) {
+			n = v[i];
+			if (i + 1 + n > len) {
+				r->err = 1;
+				return;
+			}
+			if (i > 0)
+				text_putc(t, ',');
+			text_escaped(t, v + i + 1, n, 1);
+		}
+		text_putc(t, '"');
+		return;
+	case 3:		/* port */
+		if (len != 2)
+			r->err = 1;
+		else
+			text_uint(t, get16(v));
+		return;
+	case 4:		/* ipv4hint */
+	case 6:		/* ipv6hint */
+		n = key == 4 ? 4 : 16;
+		if (len == 0 || len % n != 0) {
+			r->err = 1;
+			return;
+		}
+		for (i = 0; i < len; i += n) {
+			if (i > 0)
+				text_putc(t, ',');
+			if (key == 4)
+				text_ipv4(t, v + i);
+			else
+				text_ipv6(t, v + i);
+		}
+		return;
+	case 5:		/* ech: base64 */
+		text_base64(t, v, len, 0);
+		return;
+	}
+	text_putc(t, '"');
+	text_escaped(t, v, len, 0);
+	text_putc(t, '"');
+}
+
+/* SVCB and HTTPS (RFC 9460): priority, target, then key=value pairs. */
+static void
+render_svcb(struct rdata *r, struct text *t)
+{
+	const uint8_t	*v;
+	unsigned int	 key, len;
+
+	rd_u16_text(r, t);
+	text_putc(t, ' ');
+	rd_name(r, t);
+	while (rd_left(r) > 0) {
+		key = rd_u16(r);
+		len = rd_u16(r);
+		if ((v = rd_bytes(r, len)) == NULL)
+			return;
+		text_putc(t, ' ');
+		text_svckey(t, key);
+		if (len == 0 && key != 1)
+			continue;
+		text_putc(t, '=');
+		render_svcvalue(t, key, v, len, r);
+	}
+}
+
+/* Fields in order: 'n' name, 's' character-string, '1' u8, '2' u16,
+ * '4' u32, 'S' the rest as strings, 'H' the rest in hex, 'B' the rest in
+ * base64, 'Q' the rest as one quoted string. */
+static void
+render_fields(struct rdata *r, struct text *t, const char *fields)
+{
+	const char	*f;
+	size_t		 len;
+
+	for (f = fields; *f != '\0'; f++) {
+		if (f != fields)
+			text_putc(t, ' ');
+		switch (*f) {
+		case 'n':
+			rd_name(r, t);
+			break;
+		case 's':
+			rd_string(r, t);
+			break;
+		case '1':
+			rd_u8_text(r, t);
+			break;
+		case '2':
+			rd_u16_text(r, t);
+			break;
+		case '4':
+			text_uint(t, rd_u32(r));
+			break;
+		case 'S':
+			rd_string(r, t);
+			while (rd_left(r) > 0) {
+				text_putc(t, ' ');
+				rd_string(r, t);
+			}
+			break;
+		case 'H':
+			rd_rest_hex(r, t);
+			break;
+		case 'B':
+			rd_rest_base64(r, t);
+			break;
+		case 'Q':
+			len = rd_left(r);
+			text_quoted(t, rd_bytes(r, len), len);
+			break;
+		}
+	}
+}
+
+static const char *
+rdata_fields(uint16_t type)
+{
+	switch (type) {
+	case DNS_TYPE_NS: case DNS_TYPE_CNAME: case DNS_TYPE_PTR: case DNS_TYPE_DNAME:
+	case DNS_TYPE_MD: case DNS_TYPE_MF: case DNS_TYPE_MB: case DNS_TYPE_MG:
+	case DNS_TYPE_MR:
+		return "n";
+	case DNS_TYPE_MX: case DNS_TYPE_KX: case DNS_TYPE_AFSDB:
+		return "2n";
+	case DNS_TYPE_MINFO: case DNS_TYPE_RP:
+		return "nn";
+	case DNS_TYPE_TXT: case DNS_TYPE_SPF:
+		return "S";
+	case DNS_TYPE_HINFO:
+		return "ss";
+	case DNS_TYPE_SRV:
+		return "222n";
+	case DNS_TYPE_NAPTR:
+		return "22sssn";
+	case DNS_TYPE_DS: case DNS_TYPE_CDS:
+		return "211H";
+	case DNS_TYPE_SSHFP:
+		return "11H";
+	case DNS_TYPE_TLSA:
+		return "111H";
+	case DNS_TYPE_DNSKEY: case DNS_TYPE_CDNSKEY:
+		return "211B";
+	case DNS_TYPE_OPENPGPKEY: case DNS_TYPE_DHCID:
+		return "B";
+	case DNS_TYPE_URI:
+		return "22Q";
+	}
+	return NULL;
+}
+
+static void
+render_rdata(struct rdata *r, struct text *t, uint16_t type)
+{
+	const char	*fields;
+	const uint8_t	*p;
+
+	switch (type) {
+	case DNS_TYPE_A:
+		if (r->end - r->pos != 4 || (p = rd_bytes(r, 4)) == NULL) {
+			r->err = 1;
+			return;
+		}
+		text_uint(t, p[0]);
+		text_putc(t, '.');
+		text_uint(t, p[1]);
+		text_putc(t, '.');
+		text_uint(t, p[2]);
+		text_putc(t, '.');
+		text_uint(t, p[3]);
+		return;
+	case DNS_TYPE_AAAA:
+		if (r->end - r->pos != 16 || (p = rd_bytes(r, 16)) == NULL) {
+			r->err = 1;
+			return;
+		}
+		text_ipv6(t, p);
+		return;
+	case DNS_TYPE_SOA:
+		render_soa(r, t);
+		return;
+	case DNS_TYPE_RRSIG:
+		render_rrsig(r, t);
+		return;
+	case DNS_TYPE_NSEC:
+		rd_name(r, t);
+		rd_typebitmap(r, t);
+		return;
+	case DNS_TYPE_NSEC3:
+		render_nsec3(r, t);
+		return;
+	case DNS_TYPE_NSEC3PARAM:
+		render_nsec3_head(r, t);
+		return;
+	case DNS_TYPE_CAA:
+		render_caa(r, t);
+		return;
+	case DNS_TYPE_CERT:
+		render_cert(r, t);
+		return;
+	case DNS_TYPE_WKS:
+		render_wks(r, t);
+		return;
+	case DNS_TYPE_LOC:
+		render_loc(r, t);
+		return;
+	case DNS_TYPE_SVCB:
+	case DNS_TYPE_HTTPS:
+		render_svcb(r, t);
+		return;
+	}
+	if ((fields = rdata_fields(type)) != NULL)
+		render_fields(r, t, fields);
+	else
+		render_unknown(r, t);
+}
+
+int
+dnswire_rdata_to_text(const uint8_t *msg, size_t msglen, const struct dnswire_rr *rr,
+    char *out, size_t outlen)
+{
+	struct rdata	r;
+	struct text	t;
+
+	if (outlen == 0 || rr->rdoff + rr->rdlength > msglen)
+		return -1;
+	out[0] = '\0';
+	memset(&r, 0, sizeof(r));
+	r.msg = msg;
+	r.msglen = msglen;
+	r.rr = rr;
+	r.pos = rr->rdoff;
+	r.end = rr->rdoff + rr->rdlength;
+	t.buf = out;
+	t.cap = outlen;
+	t.len = 0;
+	t.err = 0;
+	render_rdata(&r, &t, rr->type);
+	/* Bytes left over mean the RDATA does not match its type. */
+	if (r.err || t.err || (r.pos != r.end && rr->type != DNS_TYPE_A))
+		return -1;
+	return (int)t.len;
+}
+
+/*
+ * Mnemonics.
+ */
+
+struct mnemonic {
+	uint16_t	value;
+	const char	*name;
+};
+
+static const struct mnemonic types[] = {
+	{ DNS_TYPE_A, "A" }, { DNS_TYPE_NS, "NS" }, { DNS_TYPE_MD, "MD" },
+	{ DNS_TYPE_MF, "MF" }, { DNS_TYPE_CNAME, "CNAME" }, { DNS_TYPE_SOA, "SOA" },
+	{ DNS_TYPE_MB, "MB" }, { DNS_TYPE_MG, "MG" }, { DNS_TYPE_MR, "MR" },
+	{ DNS_TYPE_NULL, "NULL" }, { DNS_TYPE_WKS, "WKS" }, { DNS_TYPE_PTR, "PTR" },
+	{ DNS_TYPE_HINFO, "HINFO" }, { DNS_TYPE_MINFO, "MINFO" }, { DNS_TYPE_MX, "MX" },
+	{ DNS_TYPE_TXT, "TXT" }, { DNS_TYPE_RP, "RP" }, { DNS_TYPE_AFSDB, "AFSDB" },
+	{ DNS_TYPE_AAAA, "AAAA" }, { DNS_TYPE_LOC, "LOC" }, { DNS_TYPE_SRV, "SRV" },
+	{ DNS_TYPE_NAPTR, "NAPTR" }, { DNS_TYPE_KX, "KX" }, { DNS_TYPE_CERT, "CERT" },
+	{ DNS_TYPE_DNAME, "DNAME" }, { DNS_TYPE_OPT, "OPT" }, { DNS_TYPE_DS, "DS" },
+	{ DNS_TYPE_SSHFP, "SSHFP" }, { DNS_TYPE_RRSIG, "RRSIG" }, { DNS_TYPE_NSEC, "NSEC" },
+	{ DNS_TYPE_DNSKEY, "DNSKEY" }, { DNS_TYPE_DHCID, "DHCID" },
+	{ DNS_TYPE_NSEC3, "NSEC3" }, { DNS_TYPE_NSEC3PARAM, "NSEC3PARAM" },
+	{ DNS_TYPE_TLSA, "TLSA" }, { DNS_TYPE_CDS, "CDS" }, { DNS_TYPE_CDNSKEY, "CDNSKEY" },
+	{ DNS_TYPE_OPENPGPKEY, "OPENPGPKEY" }, { DNS_TYPE_SVCB, "SVCB" },
+	{ DNS_TYPE_HTTPS, "HTTPS" }, { DNS_TYPE_SPF, "SPF" }, { DNS_TYPE_TKEY, "TKEY" },
+	{ DNS_TYPE_TSIG, "TSIG" }, { DNS_TYPE_IXFR, "IXFR" }, { DNS_TYPE_AXFR, "AXFR" },
+	{ DNS_TYPE_ANY, "ANY" }, { DNS_TYPE_URI, "URI" }, { DNS_TYPE_CAA, "CAA" },
+};
+
+static const struct mnemonic classes[] = {
+	{ DNS_CLASS_IN, "IN" }, { DNS_CLASS_CH, "CH" }, { DNS_CLASS_HS, "HS" },
+	{ DNS_CLASS_NONE, "NONE" }, { DNS_CLASS_ANY, "ANY" },
+};
+
+#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+
+static const char *
+mnemonic_name(const struct mnemonic *table, size_t n, uint16_t value,
+    const char *prefix, char buf[static DNS_TYPE_TEXT_MAX])
+{
+	struct text	t;
+	size_t		i;
+
+	for (i = 0; i < n; i++)
+		if (table[i].value == value)
+			return table[i].name;
+	t.buf = buf;
+	t.cap = DNS_TYPE_TEXT_MAX;
+	t.len = 0;
+	t.err = 0;
+	buf[0] = '\0';
+	text_puts(&t, prefix);
+	text_uint(&t, value);
+	return buf;
+}
+
+/* Parse PREFIXnnn with nnn in 0-65535. */
+static int
+mnemonic_number(const char *s, const char *prefix, uint16_t *value)
+{
+	size_t		plen = strlen(prefix);
+	unsigned long	v = 0;
+
+	if (strncasecmp(s, prefix, plen) != 0 || s[plen] == '\0')
+		return -1;
+	for (s += plen; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9' || (v = v * 10 + (unsigned long)(*s - '0')) > 65535)
+			return -1;
+	}
+	*value = (uint16_t)v;
+	return 0;
+}
+
+static int
+mnemonic_value(const struct mnemonic *table, size_t n, const char *s,
+    const char *prefix, uint16_t *value)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (strcasecmp(table[i].name, s) == 0) {
+			*value = table[i].value;
+			return 0;
+		}
+	return mnemonic_number(s, prefix, value);
+}
+
+const char *
+dnswire_type_name(uint16_t type, char buf[static DNS_TYPE_TEXT_MAX])
+{
+	return mnemonic_name(types, NELEM(types), type, "TYPE", buf);
+}
+
+int
+dnswire_type_from_text(const char *s, uint16_t *type)
+{
+	return mnemonic_value(types, NELEM(types), s, "TYPE", type);
+}
+
+const char *
+dnswire_class_name(uint16_t rclass, char buf[static DNS_TYPE_TEXT_MAX])
+{
+	return mnemonic_name(classes, NELEM(classes), rclass, "CLASS", buf);
+}
+
+int
+dnswire_class_from_text(const char *s, uint16_t *rclass)
+{
+	return mnemonic_value(classes, NELEM(classes), s, "CLASS", rclass);
+}
+
+const char *
+dnswire_rcode_name(unsigned int rcode, char buf[static DNS_TYPE_TEXT_MAX])
+{
+	static const char *const names[] = {
+		"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED",
+		"YXDOMAIN", "YXRRSET", "NXRRSET", "NOTAUTH", "NOTZONE", "RESERVED11",
+		"RESERVED12", "RESERVED13", "RESERVED14", "RESERVED15", "BADVERS",
+		"BADKEY", "BADTIME", "BADMODE", "BADNAME", "BADALG", "BADTRUNC",
+		"BADCOOKIE",
+	};
+	struct text	t;
+
+	if (rcode < NELEM(names))
+		return names[rcode];
+	t.buf = buf;
+	t.cap = DNS_TYPE_TEXT_MAX;
+	t.len = 0;
+	t.err = 0;
+	buf[0] = '\0';
+	text_uint(&t, rcode);
+	return buf;
+}
+
+const char *
+dnswire_opcode_name(unsigned int opcode, char buf[static DNS_TYPE_TEXT_MAX])
+{
+	static const char *const names[] = {
+		"QUERY", "IQUERY", "STATUS", "RESERVED3", "NOTIFY", "UPDATE",
+	};
+	struct text	t;
+
+	if (opcode < NELEM(names))
+		return names[opcode];
+	t.buf = buf;
+	t.cap = DNS_TYPE_TEXT_MAX;
+	t.len = 0;
+	t.err = 0;
+	buf[0] = '\0';
+	text_puts(&t, "RESERVED");
+	text_uint(&t, opcode);
+	return buf;
+}
