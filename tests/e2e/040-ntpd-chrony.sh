@@ -139,6 +139,49 @@ else
 	fail "waitsync returns 0 once synchronised" "$(cat "$T/waitsync.out")"
 fi
 
+# --- the same layout as chronyc --------------------------------------------
+
+if command -v chronyc >/dev/null 2>&1; then
+	chronyc -h "$T/chrony/up.sock" tracking >"$T/ref-tracking.out" 2>&1
+	chronyc -h "$T/chrony/up.sock" sources >"$T/ref-sources.out" 2>&1
+	cut -c1-18 "$T/ref-tracking.out" >"$T/ref-fields"
+	cut -c1-18 "$T/tracking.out" >"$T/our-fields"
+	if [ -s "$T/ref-fields" ] && cmp -s "$T/ref-fields" "$T/our-fields"; then
+		pass "tracking has chronyc's field names in chronyc's order"
+	else
+		fail "tracking has chronyc's field names in chronyc's order" \
+		    "$(show_diff "$T/ref-fields" "$T/our-fields")"
+	fi
+	head -n 2 "$T/ref-sources.out" >"$T/ref-head"
+	head -n 2 "$T/sources.out" >"$T/our-head"
+	if [ -s "$T/ref-head" ] && cmp -s "$T/ref-head" "$T/our-head"; then
+		pass "sources has chronyc's header"
+	else
+		fail "sources has chronyc's header" "$(show_diff "$T/ref-head" "$T/our-head")"
+	fi
+fi
+
+# --- malformed requests to the server --------------------------------------
+
+python3 - "$P_NTPD" <<'PYEOF'
+import os, random, socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+random.seed(4)
+for n in list(range(0, 48, 3)) + [47, 49, 50, 51]:
+    s.sendto(os.urandom(n), ("127.0.0.1", int(sys.argv[1])))
+# Well-formed but not a request: mode 4 and version 0.
+s.sendto(bytes([0x24]) + bytes(47), ("127.0.0.1", int(sys.argv[1])))
+s.sendto(bytes([0x03]) + bytes(47), ("127.0.0.1", int(sys.argv[1])))
+PYEOF
+sleep 0.5
+"$NTPCTL" -h "$T/ntpd.sock" serverstats >"$T/malformed.out" 2>&1
+if daemon_alive "$NTPD_PID" &&
+    awk -F: '/^NTP packets dropped/ { n = $2 + 0 } END { exit !(n >= 22) }' "$T/malformed.out"; then
+	pass "ntpd drops and counts 22 malformed requests"
+else
+	fail "ntpd drops and counts 22 malformed requests" "$(cat "$T/malformed.out")"
+fi
+
 # --- chronyd -Q measures ntpd as a server ---------------------------------
 
 chronyd_conf q "server 127.0.0.1 port $P_NTPD iburst"
