@@ -215,6 +215,13 @@ for addr in $ADDRS; do
 	ask "ptr-$addr" -x "$addr"
 	same "PTR $addr as dnsmasq" "ptr-$addr"
 done
+# Every node has IPv4 only: AAAA of the full name is NODATA from both.
+for name in $NAMES; do
+	[ "$name" = localhost ] && continue
+	ask "aaaa-$name" "$name.$DOMAIN" AAAA
+	same_negative "AAAA $name.$DOMAIN: NODATA as dnsmasq, with AA and SOA" \
+	    "aaaa-$name" "$DOMAIN"
+done
 ask aaaa-localhost localhost AAAA
 same "AAAA localhost as dnsmasq" aaaa-localhost
 ask ptr-v6 -x ::1
