@@ -30,6 +30,7 @@ P_UPDNSD=$((BASE + 1))	# upstream of dnsd
 P_REF=$((BASE + 2))	# dnsmasq under comparison
 P_DNSD=$((BASE + 3))	# dnsd
 P_DEAD=$((BASE + 4))	# an upstream that reads queries and never answers
+P_BAD=$((BASE + 5))	# dnsbad.py: an upstream that misbehaves on request
 
 # --- the upstreams --------------------------------------------------------
 
@@ -76,6 +77,7 @@ while time.time() < end:
 	except socket.timeout:
 		pass
 ' "$P_DEAD"
+local_start "$T/bad.out" python3 "$(dirname "$0")/dnsbad.py" "$P_BAD"
 
 # --- the two servers on the reference config -------------------------------
 
@@ -95,6 +97,7 @@ addn-hosts=$T/extra.hosts
 server=/dead.test/127.0.0.1#$P_DEAD
 server=/fail.test/127.0.0.1#$P_DEAD
 server=/fail.test/127.0.0.1#$1
+server=/bad.test/127.0.0.1#$P_BAD
 pid-file=$3
 EOF
 }
@@ -315,6 +318,40 @@ ask failover2 www2.fail.test A
 ms=$((($(date +%s%N) - start) / 1000000))
 same "after failover as dnsmasq" failover2
 check "after failover the answering server goes first (took $ms ms)" test "$ms" -lt 900
+
+# An upstream that misbehaves (dnsbad.py answers by the first label).  A
+# reply with the wrong ID or no DNS message at all is ignored, so the
+# query ends in SERVFAIL after the timeout; an upstream's SERVFAIL and
+# REFUSED reach the client; a truncated reply reaches a UDP client with
+# TC, and a TCP client gets the answer dnsd fetched over TCP.
+bad() {	# bad NAME [DIGARGS...]: ask dnsd, reply in $T/q/bad-NAME
+	_n=$1
+	shift
+	dig @127.0.0.1 -p "$P_DNSD" +time=4 +tries=1 "$@" "$_n.bad.test" A \
+	    >"$T/q/bad-$_n" 2>&1
+}
+wait_until 5 sh -c "dig @127.0.0.1 -p $P_BAD +time=1 +tries=1 ok.bad.test >/dev/null" ||
+    fail "dnsbad.py starts" "$(cat "$T/bad.out")"
+bad ok
+check "misbehaving upstream: a normal reply is relayed" grep -q '10\.8\.8\.8$' "$T/q/bad-ok"
+bad badid
+check "reply with a wrong ID is ignored: SERVFAIL" test "$(status_of "$T/q/bad-badid")" = SERVFAIL
+bad garbage
+check "reply that is no DNS message is ignored: SERVFAIL" \
+    test "$(status_of "$T/q/bad-garbage")" = SERVFAIL
+bad servfail
+check "upstream SERVFAIL reaches the client" test "$(status_of "$T/q/bad-servfail")" = SERVFAIL
+bad refused
+check "upstream REFUSED reaches the client" test "$(status_of "$T/q/bad-refused")" = REFUSED
+bad tc +ignore
+check "truncated upstream reply reaches a UDP client with TC" \
+    sh -c "sed -n 's/^;; flags: \([a-z ]*\);.*/\1/p' '$T/q/bad-tc' | grep -q tc"
+bad tc +tcp
+check "truncated upstream reply: a TCP client gets the TCP answer" \
+    grep -q '10\.9\.9\.9$' "$T/q/bad-tc"
+kill -USR1 "$DNSD_PID"
+sleep 0.3
+check "stray replies are counted" grep -q 'stray replies [1-9]' "$T/dnsd.log"
 
 # TCP, truncation and EDNS(0).
 ask tcp +tcp "x-k3s-m-1.$DOMAIN" A
