@@ -41,6 +41,13 @@ discipline_phase(double mono)
 	return d.phase + d.applied * 1e-6 * (mono - d.phase_mono);
 }
 
+double
+discipline_offset_now(double raw, double sample_mono, double now)
+{
+	/* A clock running fast pulls the offset (server minus local) down. */
+	return raw - discipline_phase(now) - d.st.freq_ppm * 1e-6 * (now - sample_mono);
+}
+
 static void
 set_frequency(double now, double ppm)
 {

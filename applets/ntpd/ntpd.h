@@ -186,6 +186,10 @@ struct disc_status {
 void	discipline_init(const struct disc_config *);
 /* Return the sum of every step and frequency adjustment applied up to mono. */
 double	discipline_phase(double mono);
+/* Return the offset at now of a sample with this raw offset taken at
+ * sample_mono, carried forward by the corrections since and by the clock's
+ * estimated frequency error. */
+double	discipline_offset_now(double raw, double sample_mono, double now);
 /*
  * Take a combined measurement: offset (server minus local) valid at now,
  * raw = offset of the sample plus the phase at sample time sample_mono.

@@ -371,7 +371,7 @@ select_sources(double now, struct select_result *res)
 
 	for (i = 0; i < nsources; i++) {
 		in[i].usable = is_usable(&sources[i]);
-		in[i].offset = sources[i].best.raw - discipline_phase(now);
+		in[i].offset = discipline_offset_now(sources[i].best.raw, sources[i].best.mono, now);
 		in[i].distance = source_distance(&sources[i], now);
 		in[i].stratum = sources[i].stratum;
 		in[i].prefer = conf->specs[sources[i].spec].prefer;
@@ -537,7 +537,7 @@ source_get_ctl(int index, struct ctl_source *row)
 	if (s->has_last) {
 		row->last_rx_ago = now - s->last.mono;
 		row->meas_offset = s->last.offset;
-		row->adj_offset = s->last.raw - discipline_phase(now);
+		row->adj_offset = discipline_offset_now(s->last.raw, s->last.mono, now);
 		row->error = s->rootdelay / 2 + s->rootdisp + s->last.delay / 2 +
 		    s->last.dispersion;
 	}

@@ -150,6 +150,22 @@ test_initstepslew(void **state)
 }
 
 static void
+test_offset_carried_forward(void **state)
+{
+	double	raw, predicted;
+
+	(void)state;
+	/* The drift file knows the 100 ppm, so the clock holds its offset. */
+	start(0.002, 100.0, 1.0, 0, 100.0);
+	advance(10.0);
+	raw = -sim.offset + discipline_phase(sim.elapsed);
+	advance(110.0);
+	predicted = discipline_offset_now(raw, 10.0, sim.elapsed);
+	assert_true(fabs(predicted - -sim.offset) < 1e-9);
+	assert_true(fabs(sim.offset - 0.002) < 1e-9);
+}
+
+static void
 filter_put(struct filter *f, double mono, double offset, double delay)
 {
 	struct filter_sample	s;
@@ -261,6 +277,7 @@ main(void)
 		cmocka_unit_test(test_frequency_change_tracked),
 		cmocka_unit_test(test_makestep_limit),
 		cmocka_unit_test(test_initstepslew),
+		cmocka_unit_test(test_offset_carried_forward),
 		cmocka_unit_test(test_filter_min_delay),
 		cmocka_unit_test(test_filter_window),
 		cmocka_unit_test(test_filter_stats),
