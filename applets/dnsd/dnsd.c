@@ -172,6 +172,11 @@ process(const uint8_t *msg, size_t len, int tcp, const struct forward_client *cl
 		deliver(client, outbuf, outlen);
 }
 
+/* Datagrams read per wake-up: a burst costs one poll, and the other
+ * sockets still get their turn.  XXX: recvmmsg would save the system
+ * call per datagram as well. */
+#define UDP_BATCH	32
+
 static void
 on_udp(int fd, short revents, void *arg)
 {
@@ -179,15 +184,18 @@ on_udp(int fd, short revents, void *arg)
 	struct netaddr		from;
 	ssize_t			n;
 	uint16_t		port;
+	int			i;
 
-	memset(&c, 0, sizeof(c));
-	c.fd = fd;
-	c.conn = -1;
-	if ((n = sock_recv(fd, inbuf, sizeof(inbuf), &c.rx)) == -1)
-		return;
-	if (netaddr_from_sockaddr((struct sockaddr *)&c.rx.from, &from, &port) == -1)
-		return;
-	process(inbuf, (size_t)n, 0, &c, &from);
+	for (i = 0; i < UDP_BATCH; i++) {
+		memset(&c, 0, sizeof(c));
+		c.fd = fd;
+		c.conn = -1;
+		if ((n = sock_recv(fd, inbuf, sizeof(inbuf), &c.rx)) == -1)
+			return;
+		if (netaddr_from_sockaddr((struct sockaddr *)&c.rx.from, &from, &port) == -1)
+			continue;
+		process(inbuf, (size_t)n, 0, &c, &from);
+	}
 }
 
 static void
