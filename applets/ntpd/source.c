@@ -140,6 +140,7 @@ resolve_name(int spec)
 	struct netaddr			 addr;
 	int				 rc, added = 0, want;
 
+	/* XXX: pool members that stop replying are not replaced by new addresses. */
 	want = sp->is_pool ? sp->maxsources : 1;
 	if (netaddr_parse(sp->host, &addr) == 0)
 		return add_source(spec, &addr) == 0 ? 0 : -1;
@@ -222,7 +223,8 @@ poll_source(void *arg)
 	}
 	if (once_mode && s->burst_left == 0)
 		return;
-	if (s->burst_left == 0 && sp->burst && s->reach == 0)
+	/* burst: when the previous poll got no reply, follow up with quick polls. */
+	if (s->burst_left == 0 && sp->burst && !(s->reach & 2))
 		s->burst_left = BURST_POLLS - 1;
 	s->timer = loop_add_timer(delay, poll_source, s);
 }
