@@ -665,6 +665,25 @@ _openrc_dump() {
 			echo "openrc $_svc command_background: $command_background"
 			echo "openrc $_svc extra_commands: $extra_commands"
 			echo "openrc $_svc extra_started_commands: $extra_started_commands"
+			# start_pre checks the shipped default config with the built
+			# binary; it runs only natively (cross binaries need qemu).
+			command -v start_pre >/dev/null || return 0
+			if [ "$CBUILD" != "$CHOST" ]; then
+				echo "openrc $_svc start_pre: not run when cross-compiling"
+				return 0
+			fi
+			checkpath() { :; }
+			ebegin() { :; }
+			eend() { return "$1"; }
+			eerror() { echo "eerror: $*"; }
+			yesno() { case $1 in [Yy][Ee][Ss]|1|[Tt][Rr][Uu][Ee]|[Oo][Nn]) return 0 ;; esac; return 1; }
+			command=$pkgbasedir/$pkgname$command
+			cfgfile=$pkgbasedir/$pkgname$cfgfile
+			if start_pre >"$tmpdir/start_pre-$_svc.log" 2>&1; then
+				echo "openrc $_svc start_pre: ok"
+			else
+				echo "openrc $_svc start_pre: failed: $(head -n 3 "$tmpdir/start_pre-$_svc.log")"
+			fi
 		)
 	done
 }
@@ -685,6 +704,10 @@ while read -r _ _svc _key _val; do
 	ntpd|dnsd) _fail "openrc: service $_svc clashes with busybox-openrc's"; _errs=1 ;;
 	esac
 done <"$tmpdir/openrc.txt"
+if grep -q '^openrc [^ ]* start_pre: failed' "$tmpdir/openrc.txt"; then
+	_fail "openrc: start_pre failed on the shipped config (above)"
+	_errs=1
+fi
 [ $_errs = 1 ] || _pass "OpenRC scripts source cleanly and their commands are shipped"
 
 # --- file list ---------------------------------------------------------------
