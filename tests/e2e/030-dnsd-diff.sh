@@ -417,6 +417,22 @@ wait_until 3 has_exited "$DNSD_PID"
 check "SIGTERM stops dnsd" has_exited "$DNSD_PID"
 check "SIGTERM removes the pid file" test ! -e "$T/run/dnsd.pid"
 
+# The main hosts file from DNSD_HOSTS_FILE (no-hosts not set), with -k:
+# foreground, logging to syslog.
+P_HOSTS=$((BASE + 6))
+printf 'port=%s\nlisten-address=127.0.0.1\nno-resolv\nexpand-hosts\ndomain=%s\npid-file=\n' \
+    "$P_HOSTS" "$DOMAIN" >"$T/hostsfile.conf"
+chmod 644 "$T/hostsfile.conf"
+DNSD_HOSTS_FILE="$T/hosts" local_start "$T/hostsfile.out" "$DNSD" -k -C "$T/hostsfile.conf"
+HOSTS_PID=$E2E_PID
+if wait_until 5 answers "$P_HOSTS" x-adm; then
+	check "DNSD_HOSTS_FILE replaces /etc/hosts" \
+	    sh -c "dig @127.0.0.1 -p $P_HOSTS +short x-k3s-n-2.$DOMAIN | grep -qx 192.168.7.22"
+else
+	fail "dnsd -k with DNSD_HOSTS_FILE starts" "$(cat "$T/hostsfile.out")"
+fi
+daemon_stop "$HOSTS_PID"
+
 # --- the unchanged reference config ----------------------------------------
 
 out=$("$DNSD" -C "$DATA/dnsmasq.conf" --test 2>&1)
