@@ -61,8 +61,9 @@ struct hostq_reply {
 
 /* resolvconf.c */
 
-/* Read nameserver, search, domain and options lines from path; missing
- * files leave the defaults.  Servers are read only when want_servers. */
+/* Read nameserver, search, domain and options (ndots, timeout) lines from
+ * path; a missing file leaves the defaults.  Servers are read only when
+ * want_servers. */
 void	resolvconf_read(struct hostq *, const char *path, int want_servers);
 
 /* exchange.c */

@@ -20,6 +20,7 @@ resolvconf_search(struct hostq *h, char *args)
 	}
 }
 
+/* host 9.18 was seen ignoring "attempts" and "debug", so hostq does too. */
 static void
 resolvconf_options(struct hostq *h, char *args)
 {
@@ -31,10 +32,6 @@ resolvconf_options(struct hostq *h, char *args)
 			h->ndots = atoi(word + 6);
 		else if (strncmp(word, "timeout:", 8) == 0 && h->timeout == 0)
 			h->timeout = atoi(word + 8) < 1 ? 1 : atoi(word + 8);
-		else if (strncmp(word, "attempts:", 9) == 0 && h->tries == 0)
-			h->tries = atoi(word + 9) < 1 ? 1 : atoi(word + 9);
-		else if (strcmp(word, "debug") == 0)
-			h->verbose = 1;
 	}
 }
 

@@ -422,6 +422,33 @@ if [ "$(id -u)" -eq 0 ] && ip netns add "$E2E_ID-probe" 2>/dev/null; then
 	compare exact "search list: -t MX mail" inside -t MX mail
 	compare exact "resolv.conf server: 10.1.0.9" inside 10.1.0.9
 	compare exact "resolv.conf server: -v beta" inside -v beta
+
+	# Several servers: 127.0.0.2 has nothing listening, 127.0.0.3 runs
+	# the misbehaving server, 127.0.0.1 dnsmasq.
+	daemon_start client "$T/dnsbad-ns.log" python3 "$HERE/dnsbad.py" "$P" 127.0.0.3
+	ns_bad_listening() {
+		ns_exec client ss -Hlun "sport = :$P" | grep -q 127.0.0.3
+	}
+	wait_until 5 ns_bad_listening || fail "dnsbad.py listens inside the namespace"
+	ns_resolv client "options timeout:1" "nameserver 127.0.0.2" "nameserver 127.0.0.1"
+	compare exact "dead first server: alpha.test" inside alpha.test
+	compare exact "dead first server: -v -t MX mail.test" inside -v -t MX mail.test
+	ns_resolv client "options timeout:1" "nameserver 127.0.0.3" "nameserver 127.0.0.1"
+	compare exact "SERVFAIL then next server" inside servfail.x
+	compare exact "SERVFAIL with -s" inside -s servfail.x
+	compare exact "timeout then next server" inside timeout.x
+	compare exact "REFUSED from the first server" inside refused.x
+	ns_resolv client "options timeout:1 attempts:1" "nameserver 127.0.0.3"
+	compare exact "attempts:1 in resolv.conf" inside timeout.x
+	ns_resolv client "options timeout:1 attempts:3" "nameserver 127.0.0.3"
+	compare exact "attempts:3 in resolv.conf" inside timeout.x
+	ns_resolv client "domain test" "nameserver 127.0.0.1"
+	compare exact "domain line: alpha" inside alpha
+	ns_resolv client "search nx.test test" "options ndots:0" "nameserver 127.0.0.1"
+	compare exact "ndots:0: alpha" inside alpha
+	compare exact "-N 1 beats ndots:0: alpha" inside -N 1 alpha
+	ns_resolv client "nameserver 127.0.0.1" "options debug"
+	compare exact "options debug" inside alpha.test
 else
 	echo "SKIP: search list checks need root and network namespaces"
 fi

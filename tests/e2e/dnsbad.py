@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """dnsbad.py -- a misbehaving DNS server on loopback for the hostq tests.
 
-Usage: dnsbad.py PORT
+Usage: dnsbad.py PORT [ADDRESS]
 
-Listens on 127.0.0.1:PORT over UDP and TCP and answers by the first label
+Listens on ADDRESS (default 127.0.0.1) and PORT over UDP and TCP and answers by the first label
 of the query name:
   servfail, refused, notimp, formerr, yxdomain   that rcode, no records
   timeout        no reply over UDP or TCP
@@ -107,11 +107,12 @@ def serve_tcp(sock):
 
 def main():
     port = int(sys.argv[1])
+    addr = sys.argv[2] if len(sys.argv) > 2 else "127.0.0.1"
     udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    udp.bind(("127.0.0.1", port))
+    udp.bind((addr, port))
     tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    tcp.bind(("127.0.0.1", port))
+    tcp.bind((addr, port))
     tcp.listen(16)
     threading.Thread(target=serve_udp, args=(udp,), daemon=True).start()
     threading.Thread(target=serve_tcp, args=(tcp,), daemon=True).start()
