@@ -243,6 +243,8 @@ SIZE_BUDGET ?= 153600
 # after CFLAGS ?= -Os, so that an empty CFLAGS still gets -Os.)
 ifneq ($(SANITIZE),1)
   CFLAGS += -fno-asynchronous-unwind-tables -fno-unwind-tables
+  # The link map lets size-check and bench/footprint say where the bytes go.
+  LDFLAGS += -Wl,-Map=$(O)/edgebox.map
 endif
 PKG_ARCH = $(if $(filter native,$(ARCH)),$(shell uname -m),$(ARCH))
 PKG_SH ?= $(if $(shell command -v busybox),busybox sh,sh)
@@ -283,7 +285,9 @@ size-check: $(O)/edgebox
 	@size=$$(wc -c < $(O)/edgebox.stripped); \
 	if [ $$size -gt $(SIZE_BUDGET) ]; then \
 		echo "size-check: $(O)/edgebox is $$size bytes stripped," \
-		    "over the budget of $(SIZE_BUDGET) bytes" >&2; \
+		    "over the budget of $(SIZE_BUDGET) bytes; the largest parts:" >&2; \
+		[ ! -f $(O)/edgebox.map ] || awk -f bench/mapsize.awk $(O)/edgebox.map | \
+		    sort -rn | head -n 15 >&2; \
 		exit 1; \
 	fi; \
 	echo "size-check: $(O)/edgebox is $$size bytes stripped (budget $(SIZE_BUDGET))"
