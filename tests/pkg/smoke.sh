@@ -1,8 +1,9 @@
 #!/bin/sh
-# Smoke test of a built binary, runnable without root and under qemu-user:
-# the multicall dispatch, each applet through its link, config checks of
-# the reference and default configs, one DNS query on loopback (dnsd and
-# hostq), and NTP on loopback (ntpd -x, ntpctl, ntpd -Q).
+# Smoke test of a built binary, runnable without root and under qemu-user.
+# It checks the multicall dispatch, each applet through its link, and the
+# config checks on the reference and default configs.  Then it sends one DNS
+# query on loopback (dnsd and hostq) and runs NTP on loopback (ntpd -x,
+# ntpctl, ntpd -Q).
 # Usage: tests/pkg/smoke.sh BUILD_DIR   (RUN=qemu-aarch64-static runs the
 # binary under an emulator).  Prints PASS:/FAIL: lines and a summary.
 O=${1:-build}
@@ -90,7 +91,7 @@ for f in tests/data/dnsmasq.conf etc/dnsd.conf; do
 	fi
 done
 
-# One query on loopback: dnsd answers a local record, hostq asks for it.
+# One query on loopback: hostq asks dnsd for a local record.
 # no-resolv keeps dnsd from reading /etc/resolv.conf, so nothing is forwarded.
 port=$((20000 + $$ % 20000))
 cat >"$tmp/dnsd.conf" <<EOF
@@ -123,7 +124,7 @@ wait "$dnsd_pid" 2>/dev/null
 dnsd_pid=
 
 # NTP on loopback: an ntpd that never changes the clock (-x) serves the
-# local clock; ntpctl reads its state; ntpd -Q measures against it once.
+# local clock, ntpctl reads its state, and ntpd -Q measures against it once.
 ntp_port=$((port + 1))
 $RUN "$O/ntpd" -x -d "port $ntp_port" "bindaddress 127.0.0.1" "allow 127.0.0.1" \
     "local stratum 10" "bindcmdaddress $tmp/ntpd.sock" >"$tmp/ntpd.log" 2>&1 &
