@@ -265,6 +265,43 @@ test_print_reads_back(void **state)
 	assert_string_equal(c2.driftfile, c.driftfile);
 }
 
+static void
+test_include_glob(void **state)
+{
+	struct conf_parser	p;
+	struct ntpd_conf	c;
+	struct messages		m;
+	char			dir[] = "/tmp/test_ntpd_include.XXXXXX";
+	char			path[128], line[160];
+	FILE			*f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/a.conf", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("server 127.0.0.1 port 2001\n", f);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/b.conf", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("# second file\nserver 127.0.0.2 bogusopt\n", f);
+	fclose(f);
+	parser_setup(&p, &c, &m);
+	snprintf(line, sizeof(line), "include %s/*.conf", dir);
+	conf_parse_line(&p, "main.conf", 3, line);
+	assert_int_equal(c.nspecs, 1);
+	assert_int_equal(c.specs[0].port, 2001);
+	assert_int_equal(p.errors, 1);
+	/* The error names the included file and its own line. */
+	snprintf(line, sizeof(line), "%s:2: ", path);
+	assert_non_null(strstr(m.text[0], line));
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/a.conf", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
 int
 main(void)
 {
@@ -278,6 +315,7 @@ main(void)
 		cmocka_unit_test(test_errors_with_location),
 		cmocka_unit_test(test_unsupported_warns_once),
 		cmocka_unit_test(test_print_reads_back),
+		cmocka_unit_test(test_include_glob),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
