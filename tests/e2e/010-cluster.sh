@@ -247,6 +247,12 @@ for node in m1 n1 n2; do
 		fail "$node: dnsd answers at $server" "$(tail -n 20 "$T/m1/dnsd.log")"
 		continue
 	fi
+	# A hostq that hangs would take the whole time limit, one lookup at a time.
+	ns_exec "$node" timeout 10 "$HOSTQ" x-k3s-m-1 >"$T/q/$node-first" 2>&1
+	if [ $? -eq 124 ]; then
+		fail "$node: hostq x-k3s-m-1 ends within 10 s"
+		continue
+	fi
 	for name in $NAMES; do
 		compare_lookup "$node" "$refnode" "$name"
 		compare_lookup "$node" "$refnode" "$name.$DOMAIN"
