@@ -28,9 +28,10 @@
 # 192.168.6.0/24 on the same link, as the server has one there.
 #
 # resolv.conf: x-k3s-m-1 uses "nameserver 127.0.0.1", as a dnsmasq host
-# does.  The clients use "search edge.example.org" and "nameserver
-# 192.168.6.200", what Alpine's setup-dns writes for a domain, so a short
-# name goes through the search list there and as a bare name on the server.
+# does.  The clients use "search edge.example.org" (for a single domain,
+# "domain edge.example.org" acts the same) and "nameserver 192.168.6.200".
+# So a short name goes through the search list on a client and is asked
+# as a bare name on the server, and both paths are checked.
 
 . "$(dirname "$0")/lib.sh"
 e2e_timeout "${E2E_TIME_LIMIT:-300}"
@@ -135,10 +136,10 @@ done
 
 # --- daemons --------------------------------------------------------------
 
-# upstream_dns NAME: the upstream DNS server in namespace NAME.  It knows
-# a few outside names, answers NXDOMAIN for every other name as a public
-# resolver would, and logs every query so that the cache check can count
-# what dnsd forwarded.
+# upstream_dns NAME: the upstream DNS server in namespace NAME.  It has
+# records for a few outside names and returns NXDOMAIN for every other
+# name, as a public resolver would.  It logs every query so that the cache
+# check can count what dnsd forwarded.
 upstream_dns() {
 	daemon_start "$1" "$T/$1/dnsmasq.log" dnsmasq -d -C /dev/null --no-resolv \
 	    --no-hosts --listen-address="$UP" --bind-interfaces --local-ttl=300 \
