@@ -2,6 +2,8 @@
 #ifndef EDGEBOX_NTPD_H
 #define EDGEBOX_NTPD_H
 
+#include <sys/types.h>
+
 #include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -202,6 +204,25 @@ void	discipline_tick(double now);
 /* Return the monotonic time the running slew ends, or 0. */
 double	discipline_next(void);
 void	discipline_get_status(struct disc_status *);
+
+/* resolve.c: getaddrinfo in a child process. */
+#define RESOLVE_MAX_ADDRS	16
+
+struct resolve_job {
+	pid_t	pid;		/* 0 when no lookup runs */
+	int	fd;
+	/* Called once with getaddrinfo's error code (0: addrs is set). */
+	void	(*done)(void *arg, int error, const struct netaddr *addrs, int count);
+	void	*arg;
+};
+
+/* Start looking up host; job->done runs from the event loop when the
+ * result is in.  Returns 0, or -1 after logging why. */
+int	resolve_start(struct resolve_job *, const char *host);
+/* Return 1 while a lookup runs. */
+int	resolve_is_running(const struct resolve_job *);
+/* Stop a running lookup without calling done. */
+void	resolve_cancel(struct resolve_job *);
 
 /* source.c: polling the configured servers. */
 struct source;

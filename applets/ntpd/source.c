@@ -62,8 +62,9 @@ struct source {
 };
 
 struct resolver {
-	double		delay;
-	uint64_t	timer;
+	double			delay;	/* seconds before the next retry */
+	uint64_t		timer;
+	struct resolve_job	job;
 };
 
 static const struct ntpd_conf	*conf;
@@ -132,47 +133,53 @@ add_source(int spec, const struct netaddr *addr)
 	return 0;
 }
 
-static int
-resolve_name(int spec)
+static void
+schedule_retry(struct resolver *r, int spec)
 {
-	const struct source_spec	*sp = &conf->specs[spec];
-	struct addrinfo			 hints, *res, *ai;
-	struct netaddr			 addr;
-	int				 rc, added = 0, want;
+	r->delay = r->delay == 0 ? RESOLVE_FIRST_RETRY : fmin(r->delay * 2, RESOLVE_MAX_RETRY);
+	log_info("retrying %s in %.0f seconds", conf->specs[spec].host, r->delay);
+	r->timer = loop_add_timer(r->delay, resolve_spec, r);
+}
 
+static void
+on_resolved(void *arg, int error, const struct netaddr *addrs, int count)
+{
+	struct resolver			*r = arg;
+	int				 spec = (int)(r - resolvers);
+	const struct source_spec	*sp = &conf->specs[spec];
+	int				 i, added = 0, want;
+
+	if (error != 0) {
+		log_warnx("cannot resolve NTP source %s: %s", sp->host, gai_strerror(error));
+		schedule_retry(r, spec);
+		return;
+	}
 	/* XXX: pool members that stop replying are not replaced by new addresses. */
 	want = sp->is_pool ? sp->maxsources : 1;
-	if (netaddr_parse(sp->host, &addr) == 0)
-		return add_source(spec, &addr) == 0 ? 0 : -1;
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_socktype = SOCK_DGRAM;
-	/* XXX: getaddrinfo blocks the event loop while the resolver waits. */
-	if ((rc = getaddrinfo(sp->host, NULL, &hints, &res)) != 0) {
-		log_warnx("cannot resolve NTP source %s: %s", sp->host, gai_strerror(rc));
-		return -1;
-	}
-	for (ai = res; ai != NULL && added < want; ai = ai->ai_next) {
-		if (netaddr_from_sockaddr(ai->ai_addr, &addr, NULL) == -1)
-			continue;
-		if (add_source(spec, &addr) == 0)
+	for (i = 0; i < count && added < want; i++)
+		if (add_source(spec, &addrs[i]) == 0)
 			added++;
-	}
-	freeaddrinfo(res);
-	return added > 0 ? 0 : -1;
+	if (added == 0)
+		schedule_retry(r, spec);
 }
 
 static void
 resolve_spec(void *arg)
 {
-	int		 spec = (int)((struct resolver *)arg - resolvers);
 	struct resolver	*r = arg;
+	int		 spec = (int)(r - resolvers);
+	struct netaddr	 addr;
 
 	r->timer = 0;
-	if (resolve_name(spec) == 0)
+	if (netaddr_parse(conf->specs[spec].host, &addr) == 0) {
+		if (add_source(spec, &addr) == -1)
+			schedule_retry(r, spec);
 		return;
-	r->delay = r->delay == 0 ? RESOLVE_FIRST_RETRY : fmin(r->delay * 2, RESOLVE_MAX_RETRY);
-	log_info("retrying %s in %.0f seconds", conf->specs[spec].host, r->delay);
-	r->timer = loop_add_timer(r->delay, resolve_spec, r);
+	}
+	r->job.done = on_resolved;
+	r->job.arg = r;
+	if (resolve_start(&r->job, conf->specs[spec].host) == -1)
+		schedule_retry(r, spec);
 }
 
 static void
@@ -482,8 +489,10 @@ source_stop(void)
 		loop_del_fd(sources[i].fd);
 		close(sources[i].fd);
 	}
-	for (i = 0; i < conf->nspecs; i++)
+	for (i = 0; i < conf->nspecs; i++) {
 		loop_cancel_timer(resolvers[i].timer);
+		resolve_cancel(&resolvers[i].job);
+	}
 	if (tick_timer != 0)
 		loop_cancel_timer(tick_timer);
 	tick_timer = 0;
@@ -501,6 +510,9 @@ source_burst_done(void)
 {
 	int	i;
 
+	for (i = 0; i < conf->nspecs; i++)
+		if (resolve_is_running(&resolvers[i].job))
+			return 0;
 	for (i = 0; i < nsources; i++)
 		if (sources[i].timer != 0 || (sources[i].waiting &&
 		    clock_mono() - sources[i].t1_mono < BURST_INTERVAL))
