@@ -16,6 +16,7 @@
 #define XCHG_OK		0
 #define XCHG_FAILED	-1	/* error line printed, try again */
 #define XCHG_CONNECT	-2	/* TCP connect failed; host prints its own lines */
+#define XCHG_ABORT	-3	/* the lookup ends without more lines */
 
 static long
 now_ms(void)
@@ -98,6 +99,38 @@ exchange_wait(int fd, short events, long deadline)
 	}
 }
 
+/* Whether the reply's question is the query's: host prints the question
+ * it got otherwise, and ignores the reply.  Returns 1 when it matches. */
+static int
+exchange_same_question(const uint8_t *query, size_t qlen, const struct hostq_reply *reply)
+{
+	struct dnswire_parser	qp, rp;
+	struct dnswire_question	q, r;
+	char			name[DNS_NAME_TEXT_MAX];
+	char			type[DNS_TYPE_TEXT_MAX], rclass[DNS_TYPE_TEXT_MAX];
+
+	if (dnswire_parser_init(&qp, query, qlen) == -1 ||
+	    dnswire_parse_question(&qp, &q) != 1)
+		return 1;
+	if (dnswire_parser_init(&rp, reply->msg, reply->len) == -1 ||
+	    dnswire_parse_question(&rp, &r) != 1)
+		return 1;	/* an empty or broken question is reported later */
+	if (dnswire_name_equal(q.name, r.name) && q.qtype == r.qtype && q.qclass == r.qclass)
+		return 1;
+	output_name(r.name, name, sizeof(name));
+	printf(";; ;; Question section mismatch: got %s/%s/%s\n", name,
+	    dnswire_type_name(r.qtype, type), dnswire_class_name(r.qclass, rclass));
+	return 0;
+}
+
+/* host's warning for a reply without the QR bit, which it still uses. */
+static void
+exchange_check_qr(const struct hostq_reply *reply)
+{
+	if (!(reply->msg[2] & 0x80))
+		printf(";; Warning: query response not set\n");
+}
+
 static int
 exchange_udp(const struct hostq *h, const struct hostq_server *s, const uint8_t *query,
     size_t qlen, struct hostq_reply *reply)
@@ -143,10 +176,13 @@ exchange_udp(const struct hostq *h, const struct hostq_server *s, const uint8_t 
 			printf(";; Warning: ID mismatch: expected ID %u, got %u\n", id, hdr.id);
 			continue;
 		}
+		reply->len = (size_t)n;
+		if (!exchange_same_question(query, qlen, reply))
+			continue;
+		exchange_check_qr(reply);
 		break;
 	}
 	close(fd);
-	reply->len = (size_t)n;
 	reply->server = s;
 	reply->elapsed_ms = now_ms() - start;
 	return XCHG_OK;
@@ -284,6 +320,10 @@ exchange_tcp(const struct hostq *h, const struct hostq_server *s, const char *qt
 	if (r == XCHG_OK)
 		r = exchange_tcp_message(h, s, fd, deadline, reply);
 	close(fd);
+	if (r == XCHG_OK && !exchange_same_question(query, qlen, reply))
+		r = XCHG_ABORT;		/* over TCP host gives up at once */
+	else if (r == XCHG_OK)
+		exchange_check_qr(reply);
 	reply->elapsed_ms = now_ms() - start;
 	return r;
 }
@@ -315,6 +355,8 @@ exchange_server(struct hostq *h, const struct hostq_server *s, const char *qtext
 	for (attempt = 0; attempt < h->tries; attempt++) {
 		r = tcp ? exchange_tcp(h, s, qtext, query, qlen, reply) :
 		    exchange_udp(h, s, query, qlen, reply);
+		if (r == XCHG_ABORT)
+			return r;
 		if (r != XCHG_OK)
 			continue;
 		dnswire_header_read(reply->msg, reply->len, &hdr);
@@ -350,6 +392,8 @@ exchange_query(struct hostq *h, const char *qtext, const uint8_t *qname, uint16_
 			continue;
 		usable++;
 		r = exchange_server(h, &h->servers[i], qtext, query, (size_t)qlen, reply);
+		if (r == XCHG_ABORT)
+			return -1;
 		if (r != XCHG_OK)
 			continue;
 		rcode = DNS_FLAGS_RCODE(reply->msg[3]);

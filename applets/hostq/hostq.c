@@ -324,8 +324,7 @@ hostq_lookup(struct hostq *h, const char *text, int use_search, uint16_t qtype,
 {
 	uint8_t		names[HOSTQ_MAXSEARCH + 2][DNS_NAME_MAX];
 	char		qtext[DNS_NAME_TEXT_MAX];
-	unsigned int	rcode;
-	int		n, i;
+	int		n, i, rcode;
 
 	n = hostq_candidates(h, text, use_search, names);
 	for (i = 0; i < n; i++) {
@@ -335,7 +334,8 @@ hostq_lookup(struct hostq *h, const char *text, int use_search, uint16_t qtype,
 		rcode = DNS_FLAGS_RCODE(reply.msg[3]);
 		if (rcode == DNS_RCODE_NXDOMAIN && i + 1 < n)
 			continue;
-		rcode = output_message(h, &reply, text);
+		if ((rcode = output_message(h, &reply, text)) == -1)
+			return -1;
 		output_received(h, &reply);
 		/* host 9.18 prints this line twice after a searched NXDOMAIN. */
 		if (rcode == DNS_RCODE_NXDOMAIN && use_search)
@@ -344,7 +344,7 @@ hostq_lookup(struct hostq *h, const char *text, int use_search, uint16_t qtype,
 			memcpy(chase, names[i], DNS_NAME_MAX);
 			hostq_chase(&reply, chase);
 		}
-		return (int)rcode;
+		return rcode;
 	}
 	return -1;
 }
@@ -364,14 +364,12 @@ hostq_xfr_message(struct hostq *h, const struct hostq_reply *r, void *arg)
 	struct hostq_xfr	*x = arg;
 	struct dnswire_parser	 p;
 	struct dnswire_rr	 rr;
-	unsigned int		 rcode;
 	int			 first = x->messages++ == 0;
 
 	x->last.len = r->len;
 	x->last.server = r->server;
 	x->last.elapsed_ms = r->elapsed_ms;
-	rcode = output_message(h, r, x->text);
-	if (rcode != DNS_RCODE_NOERROR)
+	if (output_message(h, r, x->text) != DNS_RCODE_NOERROR)
 		return -1;
 	dnswire_parser_init(&p, r->msg, r->len);
 	while (dnswire_parse_rr(&p, &rr) == 1) {

@@ -81,8 +81,8 @@ int	exchange_axfr(struct hostq *, const char *qtext, const uint8_t *qname,
 /* output.c */
 
 /* Print a reply as host does; nxtext is the name printed for NXDOMAIN.
- * Returns the rcode. */
-unsigned int output_message(struct hostq *, const struct hostq_reply *, const char *nxtext);
+ * Returns the rcode, or -1 for a malformed reply (dumped as a bad packet). */
+int	output_message(struct hostq *, const struct hostq_reply *, const char *nxtext);
 
 /* The "Received N bytes from ..." line of verbose mode. */
 void	output_received(const struct hostq *, const struct hostq_reply *);

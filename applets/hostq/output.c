@@ -234,6 +234,50 @@ output_header(const struct dnswire_header *hdr, const struct dnswire_edns *edns,
 
 static const char *const section_names[] = { "QUESTION", "ANSWER", "AUTHORITY", "ADDITIONAL" };
 
+/* BIND's reason for a message whose records cannot be read: a name at
+ * msg[off] that uses a compression pointer, else the end of the data. */
+static const char *
+output_parse_error(const uint8_t *msg, size_t len, size_t off)
+{
+	uint8_t	name[DNS_NAME_MAX];
+	size_t	namelen;
+
+	if (dnswire_name_unpack(msg, len, off, name, &namelen) != -1)
+		return "unexpected end of input";	/* the name is fine, the rest is cut */
+	while (off < len && msg[off] != 0) {
+		if ((msg[off] & 0xc0) != 0)
+			return "bad compression pointer";
+		off += 1 + (size_t)msg[off];
+	}
+	return "unexpected end of input";
+}
+
+/* Read every record and render its RDATA, as BIND does before it prints
+ * anything.  Returns NULL, or the reason the message is rejected. */
+static const char *
+output_validate(const struct hostq_reply *r)
+{
+	static char		scratch[RDATA_TEXT_MAX];
+	struct dnswire_parser	p;
+	struct dnswire_question	q;
+	struct dnswire_rr	rr;
+	int			res;
+
+	if (dnswire_parser_init(&p, r->msg, r->len) == -1)
+		return "unexpected end of input";
+	while ((res = dnswire_parse_question(&p, &q)) == 1)
+		;
+	if (res == -1)
+		return output_parse_error(r->msg, r->len, p.off);
+	while ((res = dnswire_parse_rr(&p, &rr)) == 1)
+		if (rr.type != DNS_TYPE_OPT && dnswire_rdata_to_text(r->msg, r->len, &rr,
+		    scratch, sizeof(scratch)) == -1)
+			return "FORMERR";
+	if (res == -1)
+		return output_parse_error(r->msg, r->len, p.off);
+	return NULL;
+}
+
 /* Print the records; a section heading before the first of each in
  * verbose mode.  Returns 0, or -1 when a record is malformed. */
 static int
@@ -290,23 +334,26 @@ output_answer_count(const struct hostq_reply *r)
 	return hdr.count[DNS_SECTION_ANSWER];
 }
 
-unsigned int
+int
 output_message(struct hostq *h, const struct hostq_reply *r, const char *nxtext)
 {
 	struct dnswire_parser	p;
 	struct dnswire_question	q;
 	struct dnswire_edns	edns;
 	char			name[DNS_NAME_TEXT_MAX], buf[DNS_TYPE_TEXT_MAX];
+	const char		*bad;
 	unsigned int		rcode;
-	int			has_edns, force_error, has_question;
+	int			has_edns, force_error;
 
 	dnswire_parser_init(&p, r->msg, r->len);
-	has_question = dnswire_parse_question(&p, &q) == 1;
-	has_edns = dnswire_edns_find(r->msg, r->len, &edns);
-	if (has_edns == -1 || !has_question) {
-		output_bad_packet("unexpected end of input", r->msg, r->len);
+	if ((bad = output_validate(r)) == NULL && dnswire_parse_question(&p, &q) != 1)
+		bad = "unexpected end of input";	/* XXX: BIND may accept no question */
+	if (bad == NULL && (has_edns = dnswire_edns_find(r->msg, r->len, &edns)) == -1)
+		bad = "FORMERR";
+	if (bad != NULL) {
+		output_bad_packet(bad, r->msg, r->len);
 		h->seen_error = 1;
-		return DNS_RCODE_FORMERR;
+		return -1;
 	}
 	rcode = dnswire_rcode(&p.hdr, has_edns ? &edns : NULL);
 
@@ -319,18 +366,19 @@ output_message(struct hostq *h, const struct hostq_reply *r, const char *nxtext)
 		printf("Host %s not found: %u(%s)\n",
 		    rcode == DNS_RCODE_NXDOMAIN ? nxtext : name, rcode,
 		    dnswire_rcode_name(rcode, buf));
-		return rcode;
+		return (int)rcode;
 	}
 	if (h->verbose)
 		output_header(&p.hdr, has_edns ? &edns : NULL, rcode);
 	if (output_records(h, r) == -1) {
-		output_bad_packet("FORMERR", r->msg, r->len);
-		return DNS_RCODE_FORMERR;
+		/* output_validate rendered every record already. */
+		h->seen_error = 1;
+		return -1;
 	}
 	if (h->verbose)
 		putchar('\n');
 	if (!h->verbose && !h->default_lookups && output_answer_count(r) == 0)
 		printf("%s has no %s record\n", name, dnswire_type_name(q.qtype, buf));
 	h->seen_error = force_error;
-	return rcode;
+	return (int)rcode;
 }

@@ -11,6 +11,13 @@ of the query name:
   tconly         like tc, but TCP closes without a reply
   badid          a reply with the wrong ID (the client keeps waiting)
   garbage        5 bytes that are no DNS message
+  wrongq         a reply to another question (other.x)
+  noqr           the A record, with the QR bit clear
+  edns           the A record and an OPT record (payload 1232, DO set)
+  badvers        an OPT record carrying extended rcode BADVERS
+  cut            the A record cut off in the middle of its RDATA
+  trailing       the A record followed by 3 bytes no count covers
+  loop           an answer whose owner name is a compression loop
   anything else  NOERROR with one A record 10.8.8.8
 It stops by itself after 120 seconds.
 """
@@ -53,6 +60,17 @@ def reply(msg, tcp):
         qid ^= 0x5a5a
     flags = 0x8000 | (rd << 8) | 0x0080
     question = msg[12:qend]
+    if label == b"noqr":
+        flags &= ~0x8000
+    if label == b"wrongq":
+        question = b"\x05other\x01x\x00" + msg[qend - 4:qend]
+    opt = struct.pack("!BHHIH", 0, 41, 1232, 0x8000, 0)
+    if label == b"badvers":
+        opt = struct.pack("!BHHIH", 0, 41, 1232, 0x01000000, 0)
+        return struct.pack("!HHHHHH", qid, flags, 1, 0, 0, 1) + question + opt
+    if label == b"loop":
+        answer = b"\xc0\x1d" + struct.pack("!HHIH", 1, 1, 60, 4) + bytes([10, 7, 7, 7])
+        return struct.pack("!HHHHHH", qid, flags, 1, 1, 0, 0) + question + answer
     if label in RCODES:
         return struct.pack("!HHHHHH", qid, flags | RCODES[label], 1, 0, 0, 0) + question
     if label in (b"tc", b"tconly") and not tcp:
@@ -62,7 +80,14 @@ def reply(msg, tcp):
         return struct.pack("!HHHHHH", qid, flags, 1, 0, 0, 0) + question
     addr = bytes([10, 9, 9, 9]) if label in (b"tc", b"tconly") else bytes([10, 8, 8, 8])
     answer = b"\xc0\x0c" + struct.pack("!HHIH", 1, 1, 60, 4) + addr
-    return struct.pack("!HHHHHH", qid, flags, 1, 1, 0, 0) + question + answer
+    if label == b"edns":
+        return struct.pack("!HHHHHH", qid, flags, 1, 1, 0, 1) + question + answer + opt
+    out = struct.pack("!HHHHHH", qid, flags, 1, 1, 0, 0) + question + answer
+    if label == b"cut":
+        return out[:-2]
+    if label == b"trailing":
+        return out + b"\x01\x02\x03"
+    return out
 
 
 def serve_udp(sock):
