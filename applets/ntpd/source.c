@@ -246,7 +246,7 @@ check_kod(struct source *s, const struct ntpwire_packet *pkt)
 	if (pkt->refid == NTPWIRE_KOD_RATE) {
 		if (s->poll < sp->maxpoll)
 			s->poll++;
-		log_info("NTP source %s asks to poll less often; poll interval now %d",
+		log_info("NTP source %s sent a RATE kiss-o'-death; poll interval now 2^%d s",
 		    s->name, s->poll);
 	} else if (pkt->refid == NTPWIRE_KOD_DENY || pkt->refid == NTPWIRE_KOD_RSTR) {
 		log_warnx("NTP source %s denied access; no longer polling it", s->name);
@@ -280,7 +280,7 @@ take_sample(struct source *s, const struct ntpwire_packet *pkt, const struct tim
 	ntpwire_offset_delay(ntpwire_from_timespec(&s->t1), pkt->receive, pkt->transmit,
 	    ntpwire_from_timespec(t4), &fs.offset, &fs.delay);
 	if (fs.delay < 0) {
-		/* Negative only when our clock was stepped during the exchange. */
+		/* The clock was stepped during the exchange, or the server's timestamps are wrong. */
 		log_debug("dropped a sample from %s with negative delay %.9f", s->name, fs.delay);
 		return;
 	}
@@ -429,6 +429,8 @@ static void
 set_reference(const struct source *peer, double offset, double distance)
 {
 	ntpd_ref.synced = 1;
+	/* XXX: a leap second the sources announce is passed on to clients, but
+	 * the kernel clock is not told to insert or delete it. */
 	ntpd_ref.leap = peer->leap;
 	ntpd_ref.stratum = peer->stratum + 1;
 	ntpd_ref.refid = make_refid(&peer->addr);
