@@ -365,9 +365,10 @@ source_distance(const struct source *s, double now)
 static int
 is_usable(const struct source *s)
 {
+	/* A stratum 15 source would make this host stratum 16, unsynchronised. */
 	return s->has_best && s->reach != 0 && !conf->specs[s->spec].noselect &&
 	    s->leap != NTPWIRE_LEAP_UNSYNC && s->stratum > 0 &&
-	    s->stratum < NTPWIRE_MAX_STRATUM;
+	    s->stratum < NTPWIRE_MAX_STRATUM - 1;
 }
 
 /* Run selection over every source; returns 0 with res filled, or -1. */
