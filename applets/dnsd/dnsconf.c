@@ -1267,18 +1267,6 @@ dnsconf_load(struct dnsd_conf *c, int argc, char **argv, conf_sink sink, void *s
 	return p.errors + dnsconf_check(c, sink, sinkarg);
 }
 
-int
-dnsconf_load_file(struct dnsd_conf *c, const char *path, conf_sink sink, void *sinkarg)
-{
-	struct conf_parser	p;
-
-	conf_init(&p, CONF_DNSMASQ, dnsconf_table, dnsconf_table_len, c);
-	p.sink = sink;
-	p.sink_arg = sinkarg;
-	(void)conf_parse_file(&p, path);
-	return p.errors;
-}
-
 static void
 check_warn(conf_sink sink, void *arg, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -17,9 +17,7 @@
 #define DNSD_FILES_MAX		16	/* addn-hosts= files or directories */
 #define DNSD_CACHE_DEFAULT	150	/* dnsmasq's default cache-size */
 #define DNSD_CACHE_MAX		10000
-#define DNSD_UDP_MAX		512	/* DNS over UDP without EDNS(0) (RFC 1035 4.2.1) */
 #define DNSD_EDNS_SIZE		1232	/* advertised EDNS(0) payload size (DNS flag day 2020) */
-#define DNSD_MSG_MAX		65535	/* DNS over TCP */
 #define DNSD_DEFAULT_CONF	"/etc/edgebox/dnsd.conf"
 #define DNSD_DEFAULT_PIDFILE	"/run/dnsd.pid"
 #define DNSD_HOSTS		"/etc/hosts"
@@ -47,7 +45,7 @@ struct dnsd_address {
 };
 
 /* A record from the config (host-record, cname, mx-host, srv-host,
- * txt-record, ptr-record); data is the rdata in text form for its type. */
+ * txt-record, ptr-record), with names in text form. */
 struct dnsd_confrec {
 	char		*owner;
 	uint16_t	 type;
@@ -57,7 +55,7 @@ struct dnsd_confrec {
 	uint16_t	 pref;		/* MX preference or SRV priority */
 	uint16_t	 weight;	/* SRV */
 	uint16_t	 port;		/* SRV */
-	char		*text;		/* TXT: strings separated by NUL, ending with two */
+	char		*text;		/* TXT: the character-strings in wire form */
 	size_t		 textlen;
 };
 
@@ -103,7 +101,7 @@ struct dnsd_conf {
 	int		strict_order;
 	int		all_servers;
 
-	/* Command line only. */
+	/* Modes, usually set on the command line. */
 	int		test_only;
 	int		foreground;	/* -k */
 	int		debug;		/* -d */
@@ -124,16 +122,14 @@ extern const struct conf_directive dnsconf_table[];
 extern const size_t dnsconf_table_len;
 
 /*
- * Read the command line and the config file into conf.  Messages go to
- * sink (NULL: the log).  Returns the number of errors; *argi is set to
- * the first argument that is not an option.
+ * Read the -C files (or the default file when it exists), then the other
+ * command-line options, which override them.  Messages go to sink (NULL:
+ * the log).  Returns the number of errors.
  */
 int	dnsconf_load(struct dnsd_conf *, int argc, char **argv, conf_sink, void *sinkarg);
 
-/* Read one config file (and what it includes) into conf.  Returns errors. */
-int	dnsconf_load_file(struct dnsd_conf *, const char *path, conf_sink, void *sinkarg);
-
-/* Check the values that depend on each other after reading.  Returns errors. */
+/* Warn about options that have no effect together.  Returns the number
+ * of errors, which is 0 for now: every such case is only a warning. */
 int	dnsconf_check(struct dnsd_conf *, conf_sink, void *sinkarg);
 
 /* Add the nameserver lines of resolv-file as upstreams unless no-resolv
