@@ -130,7 +130,10 @@ split_domains(struct conf_parser *p, const char *value, char doms[][DNSD_NAME_MA
 			conf_error(p, "%s: \"%s\" names more than %d domains", p->keyword, value, ndoms);
 			return -1;
 		}
-		if (get_domain(p, buf, doms[n]) == -1)
+		/* "#" stands for every domain, as in dnsmasq. */
+		if (strcmp(buf, "#") == 0)
+			doms[n][0] = '\0';
+		else if (get_domain(p, buf, doms[n]) == -1)
 			return -1;
 		n++;
 		s = slash + 1;

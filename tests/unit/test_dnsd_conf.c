@@ -233,7 +233,8 @@ test_records(void **state)
 	    "txt-record=txt.lab.test,\"v=spf1 -all\",second\n"
 	    "ptr-record=1.2.0.192.in-addr.arpa,gw.lab.test\n"
 	    "address=/ads.test/0.0.0.0\n"
-	    "address=/block.test/\n");
+	    "address=/block.test/\n"
+	    "address=/#/::\n");
 	char			*args[] = { "-C", conf, NULL };
 	int			 i, types[300] = { 0 };
 
@@ -260,9 +261,11 @@ test_records(void **state)
 			assert_int_equal(c.records[i].weight, 5);
 		}
 	}
-	assert_int_equal(c.naddresses, 2);
+	assert_int_equal(c.naddresses, 3);
 	assert_true(c.addresses[0].addr.family == AF_INET);
 	assert_true(c.addresses[1].addr.family == AF_UNSPEC);
+	assert_string_equal(c.addresses[2].domain, "");	/* "#": every name */
+	assert_true(c.addresses[2].addr.family == AF_INET6);
 	dnsconf_free(&c);
 }
 
