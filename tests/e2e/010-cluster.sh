@@ -64,8 +64,12 @@ fi
 e2e_init
 T=$E2E_TMP
 mkdir "$T/up" "$T/m1" "$T/n1" "$T/n2" "$T/rup" "$T/rm1" "$T/q"
-# chronyd accepts a command socket only in a folder that others cannot enter.
-chmod 700 "$T/up" "$T/m1" "$T/n1" "$T/n2"
+# chronyd accepts a command socket only in a folder that others cannot
+# enter, while dnsd, which drops privileges, must still read its config
+# on SIGHUP: so every node's folder is public and its ctl folder private.
+for node in up m1 n1 n2; do
+	mkdir -m 700 "$T/$node/ctl"
+done
 cp "$DATA/hosts" "$T/hosts"
 chmod 644 "$T/hosts"
 
@@ -80,7 +84,7 @@ chmod 644 "$T/hosts"
 ntpd_conf() {
 	sed -e "s/pool\.ntp\.org/$UP/g" \
 	    -e "s|^driftfile .*|driftfile $2/ntpd.drift|" "$1" >"$2/ntpd.conf"
-	printf 'bindcmdaddress %s\npidfile %s\n' "$2/ntpd.sock" "$2/ntpd.pid" \
+	printf 'bindcmdaddress %s\npidfile %s\n' "$2/ctl/ntpd.sock" "$2/ntpd.pid" \
 	    >>"$2/ntpd.conf"
 }
 
@@ -154,6 +158,7 @@ daemon_start up "$T/up/chronyd.log" chronyd -x -d -u root -f "$T/up/chrony.conf"
 upstream_dns up
 upstream_dns rup
 daemon_start rm1 "$T/rm1/dnsmasq.log" dnsmasq -d -C "$T/rm1/dnsd.conf"
+REF_DNSD=$E2E_PID
 
 daemon_start m1 "$T/m1/dnsd.log" $DNSD -d -C "$T/m1/dnsd.conf"
 M1_DNSD=$E2E_PID
@@ -263,6 +268,7 @@ for node in m1 n1 n2; do
 	done
 	compare_lookup "$node" "$refnode" "nosuch.$DOMAIN"
 	compare_lookup "$node" "$refnode" nosuch
+	compare_lookup "$node" "$refnode" 192.168.7.99
 	compare_lookup "$node" "$refnode" www.outside.test
 	compare_lookup "$node" "$refnode" www.nosuch.test
 done
@@ -362,11 +368,27 @@ fi
 n=$(grep -c "query\[[A-Z]*\] [^ ]*$DOMAIN from $M1\$" "$T/up/dnsmasq.log")
 check "names under local=/$DOMAIN/ are never forwarded" test "$n" -eq 0
 
+# --- DNS: a node added to the hosts file, then SIGHUP ----------------------
+
+# dnsd and the reference dnsmasq read the same hosts file.  On SIGHUP both
+# must reread it, as an operator expects after adding a node.
+NEW=x-k3s-n-4
+printf '192.168.7.24\t%s\n' "$NEW" >>"$T/hosts"
+kill -HUP "$M1_DNSD" "$REF_DNSD"
+# new_node_known NODE: the node resolves the new name through its server.
+new_node_known() {
+	ns_exec "$1" dig +time=1 +tries=1 +short "$NEW.$DOMAIN" "@$DNS" | grep -qx 192.168.7.24
+}
+check "reference dnsmasq rereads the hosts file on SIGHUP" wait_until 5 new_node_known rn1
+check "dnsd rereads the hosts file on SIGHUP" wait_until 5 new_node_known n1
+compare_lookup n1 rn1 "$NEW"
+compare_lookup n1 rn1 192.168.7.24
+
 # --- NTP ------------------------------------------------------------------
 
 # synced_to NODE ADDR: the node's ntpd tracks ADDR with leap status Normal.
 synced_to() {
-	ns_exec "$1" timeout 5 $NTPCTL -h "$T/$1/ntpd.sock" tracking \
+	ns_exec "$1" timeout 5 $NTPCTL -h "$T/$1/ctl/ntpd.sock" tracking \
 	    >"$T/$1/tracking.txt" 2>&1 &&
 	grep -q "^Reference ID *: [0-9A-F]* ($2)" "$T/$1/tracking.txt" &&
 	grep -q "^Leap status *: Normal" "$T/$1/tracking.txt"
@@ -398,8 +420,19 @@ for pair in m1:3 n1:4 n2:4; do
 	fi
 done
 
+# What a service that needs the time (etcd, k3s) runs before it starts:
+# at most 20 tries 1 s apart, and the clients are synchronised already.
 for node in n1 n2; do
-	ns_exec "$node" timeout 5 $NTPCTL -h "$T/$node/ntpd.sock" sources \
+	if ns_exec "$node" timeout 30 $NTPCTL -h "$T/$node/ctl/ntpd.sock" waitsync 20 0 0 1 \
+	    >"$T/$node/waitsync.txt" 2>&1; then
+		pass "$node: ntpctl waitsync returns 0"
+	else
+		fail "$node: ntpctl waitsync returns 0" "$(cat "$T/$node/waitsync.txt")"
+	fi
+done
+
+for node in n1 n2; do
+	ns_exec "$node" timeout 5 $NTPCTL -h "$T/$node/ctl/ntpd.sock" sources \
 	    >"$T/$node/sources.txt" 2>&1
 	if grep -q "^\^\* *$M1 " "$T/$node/sources.txt"; then
 		pass "$node: ntpctl sources marks $M1 selected"
@@ -442,6 +475,28 @@ if grep -q "System clock wrong" "$T/n1/chrony-deny.log"; then
 	    "$(tail -n 5 "$T/n1/chrony-deny.log")"
 else
 	pass "x-k3s-m-1 ntpd denies 192.168.6.21, outside allow"
+fi
+
+# stat_of FILE LABEL: the number after "LABEL :" in ntpctl serverstats.
+stat_of() {
+	sed -n "s/^$2 *: *\([0-9][0-9]*\)\$/\1/p" "$1"
+}
+ns_exec m1 timeout 5 $NTPCTL -h "$T/m1/ctl/ntpd.sock" serverstats >"$T/m1/serverstats.txt" 2>&1
+n=$(stat_of "$T/m1/serverstats.txt" "NTP packets received")
+if [ -n "$n" ] && [ "$n" -gt 0 ]; then
+	pass "x-k3s-m-1 serverstats counts the clients' requests ($n)"
+else
+	fail "x-k3s-m-1 serverstats counts the clients' requests" \
+	    "$(cat "$T/m1/serverstats.txt")"
+fi
+if [ -z "$E2E_PEERS" ]; then
+	n=$(stat_of "$T/m1/serverstats.txt" "NTP packets rejected (ACL)")
+	if [ -n "$n" ] && [ "$n" -gt 0 ]; then
+		pass "x-k3s-m-1 serverstats counts the denied requests ($n)"
+	else
+		fail "x-k3s-m-1 serverstats counts the denied requests" \
+		    "$(cat "$T/m1/serverstats.txt")"
+	fi
 fi
 
 # --- the daemons survived, and stop on SIGTERM ----------------------------
