@@ -51,6 +51,7 @@ static const char sourcestats_legend[] =
     "                           |   |   |     |          |          |             |\n";
 
 static int		ctl_fd = -1;
+static const char	*ctl_path = CTL_SOCKET_DEFAULT;
 static uint32_t		next_seq;
 
 static void
@@ -65,6 +66,12 @@ request(enum ctl_type type, uint32_t index, struct ctl_reply *rep)
 	struct ctl_request	req;
 	int			i;
 
+	/* (Re)connect here, so waitsync survives an ntpd that starts or restarts. */
+	if (ctl_fd == -1 && (ctl_fd = ctl_connect(ctl_path)) == -1) {
+		fprintf(stderr, "ntpctl: cannot connect to ntpd at %s: %s\n", ctl_path,
+		    strerror(errno));
+		return -1;
+	}
 	for (i = 0; i < REQUEST_TRIES; i++) {
 		ctl_request_init(&req, type, ++next_seq, index);
 		if (ctl_transact(ctl_fd, &req, rep, REPLY_TIMEOUT_MS) == 0)
@@ -72,7 +79,9 @@ request(enum ctl_type type, uint32_t index, struct ctl_reply *rep)
 		if (errno != ETIMEDOUT)
 			break;
 	}
-	fprintf(stderr, "ntpctl: no reply from ntpd: %s\n", strerror(errno));
+	fprintf(stderr, "ntpctl: no reply from ntpd at %s: %s\n", ctl_path, strerror(errno));
+	close(ctl_fd);
+	ctl_fd = -1;
 	return -1;
 }
 
@@ -252,26 +261,33 @@ parse_number(const char *s, double min, double *out)
 	return 0;
 }
 
+/* Print one waitsync line; returns 1 when the limits are met. */
+static int
+is_synced(const struct ctl_tracking *t, double maxcorr, double maxskew, int try)
+{
+	double	corr = fabs(t->system_time);
+
+	printf("try: %d, refid: %08X, correction: %.9f, skew: %.3f\n", try, t->refid, corr,
+	    t->skew_ppm);
+	fflush(stdout);
+	return t->leap != NTPWIRE_LEAP_UNSYNC && t->refid != 0 &&
+	    (maxcorr == 0 || corr <= maxcorr) && (maxskew == 0 || t->skew_ppm <= maxskew);
+}
+
 static int
 cmd_waitsync(int argc, char **argv)
 {
 	struct ctl_reply	rep;
-	double			arg[4] = { 0, 0, 0, WAITSYNC_INTERVAL }, corr;
+	double			arg[4] = { 0, 0, 0, WAITSYNC_INTERVAL };
 	int			i, try;
 
 	for (i = 0; i < argc && i < 4; i++)
 		if (parse_number(argv[i], i == 3 ? 0.1 : 0.0, &arg[i]) == -1)
 			return 1;
 	for (try = 1; ; try++) {
-		if (request(CTL_TRACKING, 0, &rep) == -1)
-			return 1;
-		corr = fabs(rep.u.tracking.system_time);
-		printf("try: %d, refid: %08X, correction: %.9f, skew: %.3f\n", try,
-		    rep.u.tracking.refid, corr, rep.u.tracking.skew_ppm);
-		fflush(stdout);
-		if (rep.u.tracking.leap != NTPWIRE_LEAP_UNSYNC && rep.u.tracking.refid != 0 &&
-		    (arg[1] == 0 || corr <= arg[1]) &&
-		    (arg[2] == 0 || rep.u.tracking.skew_ppm <= arg[2]))
+		/* As in chronyc, a try without a reply counts and the wait goes on. */
+		if (request(CTL_TRACKING, 0, &rep) == 0 && is_synced(&rep.u.tracking, arg[1],
+		    arg[2], try))
 			return 0;
 		if (arg[0] > 0 && try >= arg[0])
 			return 1;
@@ -302,7 +318,6 @@ run_command(int argc, char **argv)
 int
 ntpctl_main(int argc, char **argv)
 {
-	const char	*path = CTL_SOCKET_DEFAULT;
 	int		 ch, rc;
 
 	/* -h names the socket, as chronyc's -h names the host, so help is only --help. */
@@ -313,7 +328,7 @@ ntpctl_main(int argc, char **argv)
 	while ((ch = getopt(argc, argv, "+h:n")) != -1) {
 		switch (ch) {
 		case 'h':
-			path = optarg;
+			ctl_path = optarg;
 			break;
 		case 'n':
 			break;
@@ -328,13 +343,9 @@ ntpctl_main(int argc, char **argv)
 		usage(stderr);
 		return 1;
 	}
-	if ((ctl_fd = ctl_connect(path)) == -1) {
-		fprintf(stderr, "ntpctl: cannot connect to ntpd at %s: %s\n", path,
-		    strerror(errno));
-		return 1;
-	}
 	next_seq = (uint32_t)getpid() << 8;
 	rc = run_command(argc, argv);
-	close(ctl_fd);
+	if (ctl_fd != -1)
+		close(ctl_fd);
 	return rc;
 }

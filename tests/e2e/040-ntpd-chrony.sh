@@ -87,6 +87,14 @@ else
 	fail "ntpctl without a command prints usage" "exit $rc: $(cat "$T/usage.out")"
 fi
 
+"$NTPCTL" -h "$T/none.sock" waitsync 2 0 0 0.2 >"$T/nowait.out" 2>&1
+rc=$?
+if [ "$rc" -eq 1 ] && [ "$(grep -c 'cannot connect' "$T/nowait.out")" -eq 2 ]; then
+	pass "waitsync without ntpd gives up after its 2 tries"
+else
+	fail "waitsync without ntpd gives up after its 2 tries" "exit $rc: $(cat "$T/nowait.out")"
+fi
+
 # --- chronyd upstream and ntpd -x synchronising to it --------------------
 
 chronyd_conf up "local stratum 3" "allow 127.0.0.1" "port $P_UP"
