@@ -305,3 +305,16 @@ pkgsums: dist
 # Sizes and idle memory against chrony and dnsmasq (docs/BENCHMARKS.md).
 footprint: all
 	sh bench/footprint
+
+# Benchmarks against dnsmasq, BIND's host and a UDP echo server on loopback.
+# Each prints a Markdown section for docs/BENCHMARKS.md.  BENCH_SECONDS,
+# BENCH_ROUNDS and BENCH_RUNS shorten or lengthen them (see bench/dns/run.sh
+# and bench/hostq/run.sh).
+.PHONY: bench bench-dns bench-hostq
+bench: bench-dns bench-hostq
+
+bench-dns: all
+	sh bench/dns/run.sh $(O)
+
+bench-hostq: all
+	sh bench/hostq/run.sh $(O)
