@@ -365,6 +365,55 @@ check "40 addresses over UDP without EDNS: TC set" \
 check "truncated reply fits in 512 bytes" \
     sh -c "grep -q 'MSG SIZE  rcvd: \([0-9]\|[0-9][0-9]\|[1-4][0-9][0-9]\|50[0-9]\|51[0-2]\)\$' '$T/q/big-udp.dnsd'"
 check "truncated reply keeps a partial answer" test "$(answers_of "$T/q/big-udp.dnsd" | wc -l)" -gt 0
+# Several TCP clients at once, two queries back to back on one
+# connection, and an idle connection closed by dnsd after its timeout.
+tcp_clients() {	# tcp_clients PORT: print one line per result
+	python3 - "$1" <<'EOF'
+import socket, struct, sys, time
+port = int(sys.argv[1])
+def query(qid, name):
+    q = struct.pack("!HHHHHH", qid, 0x0100, 1, 0, 0, 0)
+    q += b"".join(bytes([len(l)]) + l.encode() for l in name.split(".")) + b"\0"
+    q += struct.pack("!HH", 1, 1)
+    return struct.pack("!H", len(q)) + q
+def read_exact(s, n):
+    data = b""
+    while len(data) < n:
+        part = s.recv(n - len(data))
+        if not part:
+            return None
+        data += part
+    return data
+def read_reply(s):
+    head = read_exact(s, 2)
+    return read_exact(s, struct.unpack("!H", head)[0]) if head else None
+def reply_id(r):
+    return struct.unpack("!H", r[:2])[0] if r else -1
+conns = [socket.create_connection(("127.0.0.1", port), timeout=5) for i in range(3)]
+for i, c in enumerate(conns):
+    c.sendall(query(100 + i, "x-adm"))
+print("parallel", sorted(reply_id(read_reply(c)) for c in conns) == [100, 101, 102])
+conns[0].sendall(query(7, "etcd") + query(8, "x-mon-1"))
+r1 = read_reply(conns[0])
+r2 = read_reply(conns[0])
+print("pipelined", reply_id(r1) == 7 and reply_id(r2) == 8)
+for c in conns:
+    c.close()
+idle = socket.create_connection(("127.0.0.1", port), timeout=20)
+start = time.time()
+try:
+    closed = idle.recv(1) == b""
+except socket.timeout:
+    closed = False
+print("idle", closed and 8 < time.time() - start < 15)
+EOF
+}
+tcp_clients "$P_DNSD" >"$T/q/tcp-clients" 2>&1
+check "three TCP clients at once" grep -qx 'parallel True' "$T/q/tcp-clients"
+check "two queries back to back on one TCP connection" \
+    grep -qx 'pipelined True' "$T/q/tcp-clients"
+check "idle TCP connection closed after about 10 s" grep -qx 'idle True' "$T/q/tcp-clients"
+
 ask edns x-adm A
 check "EDNS(0) reply advertises 1232 bytes" grep -q 'udp: 1232$' "$T/q/edns.dnsd"
 
