@@ -617,6 +617,15 @@ _postcheck() {
 		*"$_file_arch"*) ;;
 		*) _fail "$_pkg: ${_f#"$_dir"} is not built for $CARCH: $_what"; _errs=1 ;;
 		esac
+		# Raspberry Pi 5 kernels use 16 KiB pages and cannot map segments
+		# aligned to less.
+		if [ "$CARCH" = aarch64 ]; then
+			_align=$(readelf -lW "$_f" | awk '$1 == "LOAD" { print $NF }' | sort -u | head -n 1)
+			if [ $((_align)) -lt 16384 ]; then
+				_fail "$_pkg: ${_f#"$_dir"} has LOAD segments aligned to $_align, below 16 KiB"
+				_errs=1
+			fi
+		fi
 		_note "$_pkg: ${_f#"$_dir"} $(wc -c <"$_f") bytes stripped: $_what"
 	done
 	case $_pkg in
