@@ -188,9 +188,10 @@ listening m1 udp "0.0.0.0:123" "$T/m1/ntpd.log" "x-k3s-m-1 ntpd"
 # --- DNS: hostq against host, dnsd against dnsmasq -------------------------
 
 # lookup NODE TOOL QUERY OUT: run one lookup inside NODE; the output goes to
-# OUT and the exit status is appended as a last line.
+# OUT and the exit status is appended as a last line.  QUERY may hold
+# options before the name ("-T etcd").
 lookup() {
-	ns_exec "$1" timeout 20 $2 "$3" >"$4" 2>&1
+	ns_exec "$1" timeout 20 $2 $3 >"$4" 2>&1
 	echo "exit $?" >>"$4"
 }
 
@@ -207,7 +208,7 @@ same_lines() {
 # same and exit alike, and host on NODE (asking dnsd) must print what host
 # on REFNODE (asking dnsmasq on the same config) prints.
 compare_lookup() {
-	_base="$T/q/$1-$(echo "$3" | tr ':/' '__')"
+	_base="$T/q/$1-$(echo "$3" | tr ' :/' '___')"
 	lookup "$1" "$HOSTQ" "$3" "$_base.hostq"
 	lookup "$1" host "$3" "$_base.host"
 	lookup "$2" host "$3" "$_base.ref"
@@ -269,6 +270,8 @@ for node in m1 n1 n2; do
 	compare_lookup "$node" "$refnode" "nosuch.$DOMAIN"
 	compare_lookup "$node" "$refnode" nosuch
 	compare_lookup "$node" "$refnode" 192.168.7.99
+	compare_lookup "$node" "$refnode" "-T etcd"
+	compare_lookup "$node" "$refnode" "-T 192.168.7.22"
 	compare_lookup "$node" "$refnode" www.outside.test
 	compare_lookup "$node" "$refnode" www.nosuch.test
 done
