@@ -133,7 +133,7 @@ ns_add() {
 
 # ns_resolv NAME LINE...: write the namespace's resolv.conf, one line per
 # argument.  ip netns exec bind-mounts it over /etc/resolv.conf, so a
-# resolver inside never reads the host's real name server.
+# resolver inside never uses the host's real name server.
 ns_resolv() {
 	_ns=$(ns "$1")
 	shift
