@@ -150,7 +150,7 @@ if need_toolchain; then
 	install_toolchain
 fi
 say "building"
-(cd "$ROOT" && "$MAKE" O="$O") || exit 1
+(cd "$ROOT" && "$MAKE" -s O="$O") || exit 1
 B=$ROOT/$O
 "$B/edgebox" --list | sed 's/^/  applet: /'
 
