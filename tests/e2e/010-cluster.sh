@@ -154,6 +154,8 @@ upstream_dns() {
 # A name that only the cache check looks up.
 CACHED=www.cache.outside.test
 
+# Every chronyd here runs with -u root: Debian's build would switch to
+# _chrony, which cannot write to the root-owned temporary folders.
 daemon_start up "$T/up/chronyd.log" chronyd -x -d -u root -f "$T/up/chrony.conf"
 upstream_dns up
 upstream_dns rup
