@@ -607,6 +607,24 @@ h_log_queries(struct conf_parser *p, int argc, char **argv, void *t)
 
 /* mx-host=NAME[[,HOST],PREF] */
 static int
+h_max_cache_ttl(struct conf_parser *p, int argc, char **argv, void *t)
+{
+	return conf_int(p, argv[0], 0, INT32_MAX, &((struct dnsd_conf *)t)->max_cache_ttl);
+}
+
+static int
+h_max_ttl(struct conf_parser *p, int argc, char **argv, void *t)
+{
+	return conf_int(p, argv[0], 0, INT32_MAX, &((struct dnsd_conf *)t)->max_ttl);
+}
+
+static int
+h_min_cache_ttl(struct conf_parser *p, int argc, char **argv, void *t)
+{
+	return conf_int(p, argv[0], 0, 3600, &((struct dnsd_conf *)t)->min_cache_ttl);
+}
+
+static int
 h_mx_host(struct conf_parser *p, int argc, char **argv, void *t)
 {
 	struct dnsd_confrec	 r;
@@ -989,11 +1007,11 @@ const struct conf_directive dnsconf_table[] = {
 	{ "log-dhcp", 0, -1, NULL, NOTE_DHCP },
 	{ "log-facility", 0, -1, NULL, NOTE_UNSUPPORTED },
 	{ "log-queries", 0, 1, h_log_queries, NULL },
-	{ "max-cache-ttl", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "max-cache-ttl", 1, 1, h_max_cache_ttl, NULL },
 	{ "max-port", 0, -1, NULL, NOTE_UNSUPPORTED },
 	{ "max-tcp-connections", 0, -1, NULL, NOTE_UNSUPPORTED },
-	{ "max-ttl", 0, -1, NULL, NOTE_UNSUPPORTED },
-	{ "min-cache-ttl", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "max-ttl", 1, 1, h_max_ttl, NULL },
+	{ "min-cache-ttl", 1, 1, h_min_cache_ttl, NULL },
 	{ "min-port", 0, -1, NULL, NOTE_UNSUPPORTED },
 	{ "mx-host", 1, 3, h_mx_host, NULL },
 	{ "mx-target", 0, -1, NULL, NOTE_UNSUPPORTED },

@@ -53,7 +53,7 @@ static char			**saved_argv;
 static int			 pidfile_written;
 
 static const char usage_text[] =
-    "usage: dnsd [-dhkv] [-C file] [-p port] [--test] [--OPTION[=VALUE] ...]\n"
+    "usage: dnsd [-dhkvw] [-C file] [-p port] [--test] [--OPTION[=VALUE] ...]\n"
     "  -C FILE     read FILE instead of " DNSD_DEFAULT_CONF "\n"
     "  -d          debug: stay in the foreground and log to stderr\n"
     "  -k          stay in the foreground, log to syslog\n"
@@ -61,7 +61,7 @@ static const char usage_text[] =
     "  -h          do not read /etc/hosts (no-hosts)\n"
     "  --test      check the configuration and exit\n"
     "  -v          print the version\n"
-    "  --help      print this help (also -w, as in dnsmasq)\n"
+    "  -w, --help  print this help\n"
     "Every dnsmasq.conf option is also a long option: --cache-size=500.\n"
     "DNSD_HOSTS_FILE=PATH in the environment replaces /etc/hosts (for tests).\n";
 

@@ -90,6 +90,9 @@ struct dnsd_conf {
 	int		no_negcache;
 	long		neg_ttl;	/* -1: unset */
 	long		local_ttl;
+	long		max_ttl;	/* 0: none; caps TTLs sent to clients */
+	long		min_cache_ttl;	/* 0: none; at most 3600 as in dnsmasq */
+	long		max_cache_ttl;	/* 0: none */
 	long		edns_packet_max;
 
 	char		pid_file[DNSD_PATH_MAX];
@@ -300,6 +303,7 @@ struct query {
 	int			 edns;		/* the query carried an OPT record */
 	uint16_t		 edns_size;	/* requestor's UDP payload size */
 	uint16_t		 adv_size;	/* ours, sent in the reply's OPT */
+	uint32_t		 max_ttl;	/* max-ttl, 0: none */
 	size_t			 limit;		/* largest reply the client takes */
 	int			 tcp;
 	struct netaddr		 from;

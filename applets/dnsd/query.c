@@ -30,6 +30,19 @@ reply_limit(const struct query *q, const struct dnsd_conf *c)
 	return limit;
 }
 
+static uint32_t
+cap_ttl(uint32_t ttl, uint32_t max)
+{
+	return max > 0 && ttl > max ? max : ttl;
+}
+
+/* The TTL of local data: local-ttl, capped by max-ttl. */
+static uint32_t
+local_ttl(const struct dnsd_state *st)
+{
+	return cap_ttl((uint32_t)st->conf->local_ttl, (uint32_t)st->conf->max_ttl);
+}
+
 /* The flags of a reply: QR, the query's opcode and RD, RA, rcode. */
 static uint16_t
 reply_flags(const struct query *q, unsigned int rcode)
@@ -126,6 +139,7 @@ query_parse(struct dnsd_state *st, const uint8_t *msg, size_t len, int tcp,
 		}
 	}
 	q->limit = reply_limit(q, st->conf);
+	q->max_ttl = (uint32_t)st->conf->max_ttl;
 	return QUERY_FORWARD;
 }
 
@@ -170,7 +184,7 @@ add_soa(struct dnsd_state *st, struct dnswire_builder *b, const struct query *q)
 	uint8_t			 rname[DNS_NAME_MAX];
 	struct dnswire_soa	 soa;
 	size_t			 zlen = dnswire_name_len(zone);
-	uint32_t		 ttl = (uint32_t)st->conf->local_ttl;
+	uint32_t		 ttl = local_ttl(st);
 
 	/* hostmaster.ZONE, or the zone itself when that is too long. */
 	if (zlen + 11 <= DNS_NAME_MAX) {
@@ -193,7 +207,10 @@ add_soa(struct dnsd_state *st, struct dnswire_builder *b, const struct query *q)
 static uint32_t
 rr_ttl(const struct dnsd_state *st, const struct records_rr *rr)
 {
-	return rr->ttl == RECORDS_LOCAL_TTL ? (uint32_t)st->conf->local_ttl : rr->ttl;
+	uint32_t	ttl;
+
+	ttl = rr->ttl == RECORDS_LOCAL_TTL ? (uint32_t)st->conf->local_ttl : rr->ttl;
+	return cap_ttl(ttl, (uint32_t)st->conf->max_ttl);
 }
 
 /* Add one local record under owner; returns 0 or -1 when it did not fit. */
@@ -320,10 +337,10 @@ answer_address(struct dnsd_state *st, const struct query *q, struct dnswire_buil
 		}
 		if (q->qtype == DNS_TYPE_A && (a->any || a->addr.family == AF_INET))
 			added += dnswire_builder_a(b, DNS_SECTION_ANSWER, q->name,
-			    (uint32_t)st->conf->local_ttl, a->any ? zero : a->addr.u.bytes) == 0;
+			    local_ttl(st), a->any ? zero : a->addr.u.bytes) == 0;
 		if (q->qtype == DNS_TYPE_AAAA && (a->any || a->addr.family == AF_INET6))
 			added += dnswire_builder_aaaa(b, DNS_SECTION_ANSWER, q->name,
-			    (uint32_t)st->conf->local_ttl, a->any ? zero : a->addr.u.bytes) == 0;
+			    local_ttl(st), a->any ? zero : a->addr.u.bytes) == 0;
 	}
 	if (added == 0)
 		add_soa(st, b, q);
@@ -554,14 +571,15 @@ put_opt(uint8_t *out, size_t at, uint16_t size)
 
 /*
  * Lower the TTLs of the records of msg (already past the question) by
- * age and count in kept[] those that end within limit.  Stops at an OPT
+ * age, cap them at max_ttl (0: none) and count in kept[] those that end
+ * within limit.  Stops at an OPT
  * or TSIG record, which the relay replaces or drops.  Returns the offset
  * after the last record kept, or 0 when msg is malformed; *dropped_answer
  * is set when an answer or authority record did not fit.
  */
 static size_t
 keep_records(struct dnswire_parser *p, uint8_t *msg, size_t limit, uint32_t age,
-    uint16_t kept[DNS_SECTION_END], int *dropped_answer)
+    uint32_t max_ttl, uint16_t kept[DNS_SECTION_END], int *dropped_answer)
 {
 	struct dnswire_rr	rr;
 	size_t			cut = p->off, end;
@@ -579,7 +597,7 @@ keep_records(struct dnswire_parser *p, uint8_t *msg, size_t limit, uint32_t age,
 			continue;
 		}
 		ttl = get32(msg + rr.rdoff - 6);
-		put32(msg + rr.rdoff - 6, ttl > age ? ttl - age : 0);
+		put32(msg + rr.rdoff - 6, cap_ttl(ttl > age ? ttl - age : 0, max_ttl));
 		kept[rr.section]++;
 		cut = end;
 	}
@@ -616,7 +634,8 @@ query_relay(const struct query *q, const uint8_t *up, size_t uplen, int cached,
 	memcpy(out + DNS_HEADER_LEN, q->name, namelen);
 	if (q->edns)
 		limit -= OPT_LEN;
-	if ((cut = keep_records(&p, out, limit, age, kept, &dropped_answer)) == 0)
+	if ((cut = keep_records(&p, out, limit, age, q->max_ttl, kept,
+	    &dropped_answer)) == 0)
 		return 0;
 
 	h = p.hdr;
@@ -635,6 +654,17 @@ query_relay(const struct query *q, const uint8_t *up, size_t uplen, int cached,
 	}
 	dnswire_header_write(out, &h);
 	return cut;
+}
+
+/* Apply min-cache-ttl and max-cache-ttl to a TTL; 0 stays 0 (not cached). */
+static uint32_t
+cache_bounds(const struct dnsd_state *st, uint32_t ttl)
+{
+	if (ttl == 0)
+		return 0;
+	if (st->conf->min_cache_ttl > 0 && ttl < (uint32_t)st->conf->min_cache_ttl)
+		ttl = (uint32_t)st->conf->min_cache_ttl;
+	return cap_ttl(ttl, (uint32_t)st->conf->max_cache_ttl);
 }
 
 uint32_t
@@ -667,12 +697,12 @@ query_cache_ttl(const struct dnsd_state *st, const uint8_t *msg, size_t len)
 	if (r == -1)
 		return 0;
 	if (rcode == DNS_RCODE_NOERROR && answers > 0)
-		return ttl == UINT32_MAX ? 0 : ttl;
+		return cache_bounds(st, ttl == UINT32_MAX ? 0 : ttl);
 	if (st->conf->no_negcache)
 		return 0;
 	if (neg != UINT32_MAX)
-		return neg;
-	return st->conf->neg_ttl > 0 ? (uint32_t)st->conf->neg_ttl : 0;
+		return cache_bounds(st, neg);
+	return cache_bounds(st, st->conf->neg_ttl > 0 ? (uint32_t)st->conf->neg_ttl : 0);
 }
 
 int

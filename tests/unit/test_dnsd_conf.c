@@ -143,7 +143,8 @@ test_command_line(void **state)
 {
 	struct dnsd_conf	c;
 	struct messages		m;
-	char			*conf = write_file("cl.conf", "cache-size=100\nport=53\n");
+	char			*conf = write_file("cl.conf", "cache-size=100\nport=53\n"
+	    "max-ttl=60\nmin-cache-ttl=30\nmax-cache-ttl=3600\n");
 	char			*args[] = { "-C", conf, "--cache-size=500", "-p", "5353", "-h",
 	    "-kd", "--server=10.0.0.1#5300", "--log-queries", "-q", "--test", NULL };
 
@@ -157,6 +158,9 @@ test_command_line(void **state)
 	assert_true(c.test_only);
 	assert_int_equal(c.nservers, 1);
 	assert_int_equal(c.servers[0].port, 5300);
+	assert_int_equal(c.max_ttl, 60);
+	assert_int_equal(c.min_cache_ttl, 30);
+	assert_int_equal(c.max_cache_ttl, 3600);
 	dnsconf_free(&c);
 }
 
@@ -284,10 +288,11 @@ test_errors_with_location(void **state)
 	    "expand-hosts=yes\n"
 	    "address=/only-slash\n"
 	    "host-record=name-without-address\n"
-	    "local-ttl=-5\n");
+	    "local-ttl=-5\n"
+	    "min-cache-ttl=7200\n");
 	char			*args[] = { "-C", conf, NULL };
 
-	assert_int_equal(load(&c, &m, args), 8);
+	assert_int_equal(load(&c, &m, args), 9);
 	snprintf(want, sizeof(want), "%s:2: invalid value 'lots' for cache-size", conf);
 	assert_true(has_message(&m, want));
 	snprintf(want, sizeof(want), "%s:3: server: invalid server address \"not-an-address\"",
@@ -304,6 +309,9 @@ test_errors_with_location(void **state)
 	snprintf(want, sizeof(want), "%s:8: option 'host-record' needs at least 2 values", conf);
 	assert_true(has_message(&m, want));
 	snprintf(want, sizeof(want), "%s:9: invalid value '-5' for local-ttl", conf);
+	assert_true(has_message(&m, want));
+	snprintf(want, sizeof(want), "%s:10: invalid value '7200' for min-cache-ttl: "
+	    "expected an integer from 0 to 3600", conf);
 	assert_true(has_message(&m, want));
 	dnsconf_free(&c);
 }

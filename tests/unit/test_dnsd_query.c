@@ -496,6 +496,40 @@ test_cache_ttl(void **state)
 }
 
 static void
+test_ttl_limits(void **state)
+{
+	struct query	q;
+	struct result	r;
+	uint8_t		up[512], msg[512];
+	size_t		len, qlen;
+
+	len = upstream_reply(up, sizeof(up), "a.example.test", 0, 1, 0, 0, 0);
+	conf.min_cache_ttl = 600;
+	assert_int_equal(query_cache_ttl(&st, up, len), 600);
+	conf.min_cache_ttl = 0;
+	conf.max_cache_ttl = 100;
+	assert_int_equal(query_cache_ttl(&st, up, len), 100);
+	conf.max_cache_ttl = 0;
+
+	/* max-ttl caps what clients see, from upstream and from local data. */
+	conf.max_ttl = 50;
+	qlen = make_query(msg, "a.example.test", DNS_TYPE_A, 0);
+	assert_int_equal(query_parse(&st, msg, qlen, 0, &q, out, sizeof(out), &len),
+	    QUERY_FORWARD);
+	len = upstream_reply(up, sizeof(up), "a.example.test", 0, 1, 0, 0, 0);
+	memset(&r, 0, sizeof(r));
+	r.len = query_relay(&q, up, len, 0, 0, out, sizeof(out));
+	read_reply(&r);
+	assert_int_equal(r.first_ttl, 50);
+	conf.max_ttl = 3;
+	ask("gw.lab.test", DNS_TYPE_A, 0, &r);
+	assert_int_equal(r.first_ttl, 3);
+	ask("gw.lab.test", DNS_TYPE_AAAA, 0, &r);
+	assert_int_equal(r.soa_minimum, 3);
+	conf.max_ttl = 0;
+}
+
+static void
 test_cache_hit(void **state)
 {
 	struct result	r;
@@ -584,6 +618,7 @@ main(void)
 		cmocka_unit_test(test_unsupported),
 		cmocka_unit_test(test_relay),
 		cmocka_unit_test(test_cache_ttl),
+		cmocka_unit_test(test_ttl_limits),
 		cmocka_unit_test(test_cache_hit),
 		cmocka_unit_test(test_random_mutations),
 	};
