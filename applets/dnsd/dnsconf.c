@@ -636,8 +636,11 @@ h_mx_host(struct conf_parser *p, int argc, char **argv, void *t)
 	r.ttl = UINT32_MAX;
 	if (get_name(p, argv[0], owner) == -1)
 		return -1;
-	/* Without a host the mail goes to the name itself. */
-	(void)records_strlcpy(target, owner, sizeof(target));
+	/* Without a host the mail goes to this host, as in dnsmasq (which
+	 * also has mx-target for the default; dnsd does not). */
+	if (gethostname(target, sizeof(target)) == -1 || records_canon(target, target) == -1 ||
+	    !records_valid_name(target))
+		(void)records_strlcpy(target, owner, sizeof(target));
 	if (argc == 2 && is_ttl(argv[1])) {
 		if (conf_int(p, argv[1], 0, 65535, &pref) == -1)
 			return -1;

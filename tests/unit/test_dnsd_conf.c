@@ -274,6 +274,25 @@ test_records(void **state)
 }
 
 static void
+test_mx_default_target(void **state)
+{
+	struct dnsd_conf	c;
+	struct messages		m;
+	char			host[256], want[DNSD_NAME_MAX];
+	char			*conf = write_file("mx.conf", "mx-host=lab.test\n");
+	char			*args[] = { "-C", conf, NULL };
+
+	assert_int_equal(gethostname(host, sizeof(host)), 0);
+	assert_int_equal(records_canon(host, want), 0);
+	assert_int_equal(load(&c, &m, args), 0);
+	assert_int_equal(c.nrecords, 1);
+	assert_int_equal(c.records[0].type, DNS_TYPE_MX);
+	assert_int_equal(c.records[0].pref, 1);
+	assert_string_equal(c.records[0].target, want);
+	dnsconf_free(&c);
+}
+
+static void
 test_errors_with_location(void **state)
 {
 	struct dnsd_conf	c;
@@ -428,6 +447,7 @@ main(void)
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_server_forms),
 		cmocka_unit_test(test_records),
+		cmocka_unit_test(test_mx_default_target),
 		cmocka_unit_test(test_errors_with_location),
 		cmocka_unit_test(test_unsupported_warn_once),
 		cmocka_unit_test(test_cache_size_clamped),
