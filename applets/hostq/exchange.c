@@ -471,8 +471,11 @@ exchange_axfr(struct hostq *h, const char *qtext, const uint8_t *qname,
 			close(fd);
 			continue;
 		}
-		/* Read messages until the callback reports the end of the transfer. */
+		/* Read messages until the callback reports the end of the
+		 * transfer; the timeout applies to each message. */
 		do {
+			if (exchange_timeout_ms(h, 1) >= 0)
+				deadline = now_ms() + exchange_timeout_ms(h, 1);
 			if (exchange_tcp_message(h, s, fd, deadline, &reply) != XCHG_OK) {
 				close(fd);
 				return -1;

@@ -351,21 +351,49 @@ hostq_lookup(struct hostq *h, const char *text, int use_search, uint16_t qtype,
 
 struct hostq_xfr {
 	const char	*text;
-	int		 soa_seen;
 	int		 messages;
+	int		 records;	/* answer records so far */
+	uint32_t	 serial;	/* of the first SOA */
+	int		 serial_seen;	/* SOAs with that serial */
+	int		 incremental;	/* IXFR reply made of differences */
 	struct hostq_reply last;	/* length, server and time for the "Received" line */
 };
 
-/* Print one message of a zone transfer.  Returns 1 for more, 0 at the
- * closing SOA, -1 when the transfer failed. */
+/* The serial of an SOA record, or 0 when its RDATA is malformed. */
+static uint32_t
+hostq_soa_serial(const struct hostq_reply *r, const struct dnswire_rr *rr)
+{
+	uint8_t		 name[DNS_NAME_MAX];
+	const uint8_t	*p;
+	size_t		 off = rr->rdoff, len;
+	int		 n, i;
+
+	for (i = 0; i < 2; i++) {
+		if ((n = dnswire_rdata_name(r->msg, r->len, rr, off, name, &len)) == -1)
+			return 0;
+		off += (size_t)n;
+	}
+	if (off + 4 > rr->rdoff + rr->rdlength)
+		return 0;
+	p = r->msg + off;
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/*
+ * Print one message of a zone transfer.  A transfer starts with an SOA and
+ * ends with the same SOA again (RFC 5936); an IXFR reply made of
+ * differences has that serial once more in between (RFC 1995), and one
+ * that holds a single SOA means the zone is unchanged.  Returns 1 for
+ * more, 0 at the end, -1 when the transfer failed.
+ */
 static int
 hostq_xfr_message(struct hostq *h, const struct hostq_reply *r, void *arg)
 {
 	struct hostq_xfr	*x = arg;
 	struct dnswire_parser	 p;
 	struct dnswire_rr	 rr;
-	int			 first = x->messages++ == 0;
 
+	x->messages++;
 	x->last.len = r->len;
 	x->last.server = r->server;
 	x->last.elapsed_ms = r->elapsed_ms;
@@ -375,12 +403,22 @@ hostq_xfr_message(struct hostq *h, const struct hostq_reply *r, void *arg)
 	while (dnswire_parse_rr(&p, &rr) == 1) {
 		if (rr.section != DNS_SECTION_ANSWER)
 			continue;
-		if (first && x->soa_seen == 0 && rr.type != DNS_TYPE_SOA)
-			return -1;
-		if (rr.type == DNS_TYPE_SOA && ++x->soa_seen == 2)
+		if (++x->records == 1) {
+			if (rr.type != DNS_TYPE_SOA)
+				return -1;
+			x->serial = hostq_soa_serial(r, &rr);
+			x->serial_seen = 1;
+			continue;
+		}
+		if (x->records == 2)
+			x->incremental = h->qtype == DNS_TYPE_IXFR && rr.type == DNS_TYPE_SOA;
+		if (rr.type == DNS_TYPE_SOA && hostq_soa_serial(r, &rr) == x->serial &&
+		    ++x->serial_seen == (x->incremental ? 3 : 2))
 			return 0;
 	}
-	return x->soa_seen == 0 ? -1 : 1;
+	if (x->records == 0)
+		return -1;
+	return h->qtype == DNS_TYPE_IXFR && x->records == 1 ? 0 : 1;
 }
 
 static void
