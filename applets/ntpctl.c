@@ -240,6 +240,10 @@ cmd_serverstats(void)
 	    (unsigned long long)rep.u.serverstats.requests);
 	printf("NTP packets dropped        : %llu\n",
 	    (unsigned long long)(rep.u.serverstats.rejected + rep.u.serverstats.malformed));
+	printf("Command packets received   : %llu\n",
+	    (unsigned long long)rep.u.serverstats.cmd_requests);
+	printf("Command packets dropped    : %llu\n",
+	    (unsigned long long)rep.u.serverstats.cmd_dropped);
 	printf("NTP packets rejected (ACL) : %llu\n",
 	    (unsigned long long)rep.u.serverstats.rejected);
 	printf("NTP replies sent           : %llu\n",

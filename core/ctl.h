@@ -87,7 +87,9 @@ struct ctl_serverstats {
 	uint64_t	rejected;	/* denied by the access list */
 	uint64_t	malformed;	/* dropped as not an NTP request */
 	uint64_t	replies;
-	uint64_t	reserved[4];
+	uint64_t	cmd_requests;	/* control requests received */
+	uint64_t	cmd_dropped;	/* control requests of the wrong size or version */
+	uint64_t	reserved[2];
 };
 
 /* Every reply has exactly this size. */

@@ -14,6 +14,8 @@
 
 static int	cmd_fd = -1;
 static char	cmd_path[PATH_MAX];
+static uint64_t	cmd_requests;
+static uint64_t	cmd_dropped;
 
 static void
 fill_tracking(struct ctl_tracking *t)
@@ -65,6 +67,8 @@ answer(const struct ctl_request *req, struct ctl_reply *rep)
 		break;
 	case CTL_SERVERSTATS:
 		serve_get_stats(&rep->u.serverstats);
+		rep->u.serverstats.cmd_requests = cmd_requests;
+		rep->u.serverstats.cmd_dropped = cmd_dropped;
 		break;
 	default:
 		rep->status = CTL_ERR_TYPE;
@@ -88,7 +92,9 @@ on_command(int fd, short revents, void *arg)
 		n = recvfrom(fd, &req, sizeof(req), MSG_TRUNC, (struct sockaddr *)&from, &fromlen);
 		if (n == -1)
 			return;
+		cmd_requests++;
 		if (ctl_request_check(&req, (size_t)n) == -1) {
+			cmd_dropped++;
 			log_debug("dropped a control request of %zd bytes", n);
 			continue;
 		}
