@@ -754,7 +754,7 @@ h_srv_host(struct conf_parser *p, int argc, char **argv, void *t)
 {
 	struct dnsd_confrec	 r;
 	char			 owner[DNSD_NAME_MAX], target[DNSD_NAME_MAX];
-	long			 port = 0, prio = 0, weight = 0;
+	long			 port = 1, prio = 0, weight = 0;	/* dnsmasq's defaults */
 
 	memset(&r, 0, sizeof(r));
 	r.type = 33;

@@ -189,10 +189,10 @@ int	records_add(struct records *, const uint8_t *owner, uint16_t type,
 	    uint16_t pref, uint16_t weight, uint16_t port, uint32_t ttl);
 
 /* Add the A or AAAA record of a name given as text, and with ptr set a PTR
- * from the address to it (a later PTR for the same address from another
- * hosts line is dropped by records_finish).  Returns 0 or -1. */
+ * from the address to it.  Of several such PTRs for one address,
+ * records_finish keeps the first added.  Returns 0 or -1. */
 int	records_add_host(struct records *, const char *name, const struct netaddr *addr,
-	    int ptr);
+	    int ptr, uint32_t ttl);
 
 /* Sort the records, drop duplicates and build the index; call after the
  * last add and before the first lookup.  Returns 0 or -1 (no memory). */

@@ -44,13 +44,13 @@ add_name(struct records *r, const char *name, const char *domain,
 	int	n;
 
 	if (domain == NULL || domain[0] == '\0' || strchr(name, '.') != NULL)
-		return records_add_host(r, name, addr, first);
+		return records_add_host(r, name, addr, first, RECORDS_LOCAL_TTL);
 	n = snprintf(full, sizeof(full), "%s.%s", name, domain);
 	if (n < 0 || (size_t)n >= sizeof(full) || !records_valid_name(full))
-		return records_add_host(r, name, addr, first);
-	if (records_add_host(r, full, addr, first) == -1)
+		return records_add_host(r, name, addr, first, RECORDS_LOCAL_TTL);
+	if (records_add_host(r, full, addr, first, RECORDS_LOCAL_TTL) == -1)
 		return -1;
-	return records_add_host(r, name, addr, 0);
+	return records_add_host(r, name, addr, 0, RECORDS_LOCAL_TTL);
 }
 
 /* One line without its comment.  Returns the number of addresses added
@@ -187,19 +187,39 @@ hosts_load_path(struct records *r, const char *path, const char *domain,
 	return hosts_load(r, path, domain, sink, arg);
 }
 
+/* The owner of a config record.  An SRV name without a domain
+ * (_service._prot) gets domain=, as in dnsmasq. */
+static int
+confrec_owner(const struct dnsd_confrec *c, const char *domain,
+    uint8_t owner[static DNS_NAME_MAX])
+{
+	char	full[DNSD_NAME_MAX];
+	int	n;
+
+	if (dnswire_name_from_text(c->owner, owner) == -1)
+		return -1;
+	if (c->type != DNS_TYPE_SRV || domain[0] == '\0' || dnswire_name_labels(owner) != 2 ||
+	    c->owner[0] != '_' || strchr(c->owner, '.')[1] != '_')
+		return 0;
+	n = snprintf(full, sizeof(full), "%s.%s", c->owner, domain);
+	if (n < 0 || (size_t)n >= sizeof(full))
+		return -1;
+	return dnswire_name_from_text(full, owner) == -1 ? -1 : 0;
+}
+
 /* A config record (host-record, cname, ...) into the table. */
 static int
-add_confrec(struct records *r, const struct dnsd_confrec *c)
+add_confrec(struct records *r, const struct dnsd_confrec *c, const char *domain)
 {
 	uint8_t	owner[DNS_NAME_MAX], target[DNS_NAME_MAX];
 	int	len = 0;
 
-	if (dnswire_name_from_text(c->owner, owner) == -1)
+	if (confrec_owner(c, domain, owner) == -1)
 		return -1;
 	switch (c->type) {
 	case DNS_TYPE_A:
 	case DNS_TYPE_AAAA:
-		return records_add_host(r, c->owner, &c->addr, c->pref);
+		return records_add_host(r, c->owner, &c->addr, c->pref, c->ttl);
 	case DNS_TYPE_TXT:
 		return records_add(r, owner, c->type, NULL, (const uint8_t *)c->text,
 		    c->textlen, 0, 0, 0, c->ttl);
@@ -220,6 +240,14 @@ hosts_build(struct records *r, const struct dnsd_conf *c, const char *hostsfile,
 	int		 i, n;
 
 	records_init(r);
+	/* Config records first: dnsmasq reads host-record before the hosts
+	 * files, so its PTR wins over a hosts line for the same address. */
+	for (i = 0; i < c->nrecords; i++)
+		if (add_confrec(r, &c->records[i], c->domain) == -1) {
+			say(sink, arg, 1, "out of memory building the name table");
+			records_free(r);
+			return -1;
+		}
 	if (!c->no_hosts) {
 		if ((n = hosts_load(r, hostsfile, domain, sink, arg)) == -1)
 			say(sink, arg, 0, "%s: cannot read: %s", hostsfile, strerror(errno));
@@ -233,12 +261,6 @@ hosts_build(struct records *r, const struct dnsd_conf *c, const char *hostsfile,
 		else
 			log_info("read %s: %d addresses", c->addn_hosts[i], n);
 	}
-	for (i = 0; i < c->nrecords; i++)
-		if (add_confrec(r, &c->records[i]) == -1) {
-			say(sink, arg, 1, "out of memory building the name table");
-			records_free(r);
-			return -1;
-		}
 	if (records_finish(r) == -1) {
 		say(sink, arg, 1, "out of memory building the name table");
 		records_free(r);

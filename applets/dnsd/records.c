@@ -97,7 +97,8 @@ records_add(struct records *r, const uint8_t *owner, uint16_t type,
 }
 
 int
-records_add_host(struct records *r, const char *name, const struct netaddr *addr, int ptr)
+records_add_host(struct records *r, const char *name, const struct netaddr *addr, int ptr,
+    uint32_t ttl)
 {
 	uint8_t		wire[DNS_NAME_MAX], rev[DNS_NAME_MAX];
 	int		len;
@@ -106,16 +107,15 @@ records_add_host(struct records *r, const char *name, const struct netaddr *addr
 	if ((len = dnswire_name_from_text(name, wire)) == -1)
 		return -1;
 	dnswire_name_lower(wire);
-	if (records_add(r, wire, type, addr, NULL, 0, 0, 0, 0, RECORDS_LOCAL_TTL) == -1)
+	if (records_add(r, wire, type, addr, NULL, 0, 0, 0, 0, ttl) == -1)
 		return -1;
 	if (!ptr)
 		return 0;
 	if (dnswire_name_reverse(addr, rev) == -1)
 		return -1;
-	if (records_add(r, rev, DNS_TYPE_PTR, NULL, wire, (size_t)len, 0, 0, 0,
-	    RECORDS_LOCAL_TTL) == -1)
+	if (records_add(r, rev, DNS_TYPE_PTR, NULL, wire, (size_t)len, 0, 0, 0, ttl) == -1)
 		return -1;
-	r->rrs[r->nrrs - 1].from_hosts = 1;
+	r->rrs[r->nrrs - 1].from_hosts = 1;	/* deduplicated in records_finish */
 	return 0;
 }
 
@@ -149,7 +149,8 @@ same_owner(const struct records *r, const struct records_rr *a, const struct rec
 }
 
 /* Whether b repeats a: the same address twice for a name, or a second PTR
- * for an address from the hosts files (the first line wins, as in dnsmasq). */
+ * for an address from a hosts line or host-record (the first one added
+ * wins, as in dnsmasq). */
 static int
 is_duplicate(const struct records *r, const struct records_rr *a, const struct records_rr *b)
 {

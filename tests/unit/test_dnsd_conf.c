@@ -234,6 +234,7 @@ test_records(void **state)
 	    "cname=www,web.lab.test,gw\n"
 	    "mx-host=lab.test,mail.lab.test,10\n"
 	    "srv-host=_ldap._tcp.lab.test,ldap.lab.test,389,1,5\n"
+	    "srv-host=_sip._udp\n"
 	    "txt-record=txt.lab.test,\"v=spf1 -all\",second\n"
 	    "ptr-record=1.2.0.192.in-addr.arpa,gw.lab.test\n"
 	    "address=/ads.test/0.0.0.0\n"
@@ -249,7 +250,7 @@ test_records(void **state)
 	assert_int_equal(types[DNS_TYPE_AAAA], 2);
 	assert_int_equal(types[DNS_TYPE_CNAME], 2);
 	assert_int_equal(types[DNS_TYPE_MX], 1);
-	assert_int_equal(types[DNS_TYPE_SRV], 1);
+	assert_int_equal(types[DNS_TYPE_SRV], 2);
 	assert_int_equal(types[DNS_TYPE_TXT], 1);
 	assert_int_equal(types[DNS_TYPE_PTR], 1);
 	assert_int_equal(c.records[0].ttl, 600);
@@ -259,10 +260,15 @@ test_records(void **state)
 			assert_int_equal(c.records[i].textlen, 1 + 11 + 1 + 6);
 			assert_int_equal(c.records[i].text[0], 11);
 		}
-		if (c.records[i].type == DNS_TYPE_SRV) {
+		if (c.records[i].type == DNS_TYPE_SRV && c.records[i].target[0] != '\0') {
 			assert_int_equal(c.records[i].port, 389);
 			assert_int_equal(c.records[i].pref, 1);
 			assert_int_equal(c.records[i].weight, 5);
+		} else if (c.records[i].type == DNS_TYPE_SRV) {
+			/* dnsmasq's defaults: port 1, priority and weight 0. */
+			assert_int_equal(c.records[i].port, 1);
+			assert_int_equal(c.records[i].pref, 0);
+			assert_int_equal(c.records[i].weight, 0);
 		}
 	}
 	assert_int_equal(c.naddresses, 3);

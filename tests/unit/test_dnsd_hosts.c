@@ -254,6 +254,59 @@ test_build_from_config(void **state)
 	records_free(&r);
 }
 
+/* The records of one type of a name: the first one, or NULL. */
+static const struct records_rr *
+first_rr(const struct records *r, const char *name, uint16_t type)
+{
+	struct records_name	*n = lookup(r, name);
+	uint32_t		 i;
+
+	for (i = 0; n != NULL && i < n->count; i++)
+		if (r->rrs[n->first + i].type == type)
+			return &r->rrs[n->first + i];
+	return NULL;
+}
+
+static void
+test_config_records_first(void **state)
+{
+	struct dnsd_conf	 c;
+	struct dnsd_confrec	 recs[2];
+	struct records		 r;
+	const struct records_rr	*rr;
+	char			*path = write_file("h3", "192.0.2.1 fromhosts\n");
+	char			 host[] = "fromconf.lab.test", srv[] = "_ldap._tcp", tgt[] = "";
+
+	dnsconf_defaults(&c);
+	c.no_hosts = 1;
+	strcpy(c.domain, "lab.test");
+	strcpy(c.addn_hosts[c.naddn_hosts++], path);
+	memset(recs, 0, sizeof(recs));
+	recs[0].owner = host;
+	recs[0].type = DNS_TYPE_A;
+	netaddr_parse("192.0.2.1", &recs[0].addr);
+	recs[0].ttl = 900;
+	recs[0].pref = 1;
+	recs[1].owner = srv;
+	recs[1].type = DNS_TYPE_SRV;
+	recs[1].target = tgt;
+	recs[1].port = 1;
+	recs[1].ttl = RECORDS_LOCAL_TTL;
+	c.records = recs;
+	c.nrecords = 2;
+	assert_int_equal(hosts_build(&r, &c, "/nonexistent", collect, NULL), 0);
+	/* host-record is read before the hosts files: its PTR wins. */
+	assert_string_equal(ptr_of(&r, "1.2.0.192.in-addr.arpa"), "fromconf.lab.test");
+	assert_int_equal(count_type(&r, "1.2.0.192.in-addr.arpa", DNS_TYPE_PTR), 1);
+	rr = first_rr(&r, "fromconf.lab.test", DNS_TYPE_A);
+	assert_non_null(rr);
+	assert_int_equal(rr->ttl, 900);
+	/* An SRV name without a domain gets domain=. */
+	assert_int_equal(count_type(&r, "_ldap._tcp.lab.test", DNS_TYPE_SRV), 1);
+	assert_null(lookup(&r, "_ldap._tcp"));
+	records_free(&r);
+}
+
 static void
 test_valid_names(void **state)
 {
@@ -293,7 +346,7 @@ test_many_names(void **state)
 		a.u.bytes[0] = 10;
 		a.u.bytes[2] = (uint8_t)(i >> 8);
 		a.u.bytes[3] = (uint8_t)i;
-		assert_int_equal(records_add_host(&r, name, &a, 1), 0);
+		assert_int_equal(records_add_host(&r, name, &a, 1, RECORDS_LOCAL_TTL), 0);
 	}
 	assert_int_equal(records_finish(&r), 0);
 	for (i = 0; i < 5000; i++) {
@@ -316,6 +369,7 @@ main(void)
 		cmocka_unit_test(test_duplicates_dropped),
 		cmocka_unit_test(test_directory),
 		cmocka_unit_test(test_build_from_config),
+		cmocka_unit_test(test_config_records_first),
 		cmocka_unit_test(test_valid_names),
 		cmocka_unit_test(test_many_names),
 	};
