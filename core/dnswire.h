@@ -9,10 +9,10 @@
 
 /*
  * Every function here works on caller-owned byte buffers: no sockets, no
- * globals, no allocation.  Names in wire form are uncompressed sequences of
- * length-prefixed labels ending with the zero-length root label, at most
- * DNS_NAME_MAX bytes; functions that take such a name assume it is valid
- * (as dnswire_name_from_text and dnswire_name_unpack produce it).
+ * globals, no allocation.  A name in wire form is an uncompressed sequence
+ * of length-prefixed labels that ends with the zero-length root label, at
+ * most DNS_NAME_MAX bytes.  Functions that take such a name assume it is
+ * valid, as dnswire_name_from_text and dnswire_name_unpack produce it.
  */
 
 #define DNS_HEADER_LEN		12
@@ -153,8 +153,8 @@ int	dnswire_name_from_text(const char *text, uint8_t out[static DNS_NAME_MAX]);
 int	dnswire_name_to_text(const uint8_t *wire, char *out, size_t outlen, int trailing_dot);
 
 /* Read the possibly compressed name at msg[off] into out (uncompressed).
- * Pointers must point strictly backwards and not into the header; jumps
- * are capped.  Returns the bytes the name occupies at off (up to and
+ * A pointer must point before the run of labels it ends, and not into the
+ * header, so every chain ends; jumps are capped as well.  Returns the bytes the name occupies at off (up to and
  * including the first pointer) and sets *outlen, or -1 when malformed. */
 int	dnswire_name_unpack(const uint8_t *msg, size_t msglen, size_t off,
 	    uint8_t out[static DNS_NAME_MAX], size_t *outlen);
@@ -223,7 +223,7 @@ int	dnswire_parser_init(struct dnswire_parser *, const uint8_t *msg, size_t len)
 int	dnswire_parse_question(struct dnswire_parser *, struct dnswire_question *);
 
 /* Read the next resource record, skipping unread questions first; rr->section
- * tells where it came from.  RDATA must end within the message.  Returns 1,
+ * is the section it came from.  RDATA must end within the message.  Returns 1,
  * 0 at the end of the additional section, or -1 when malformed. */
 int	dnswire_parse_rr(struct dnswire_parser *, struct dnswire_rr *);
 
@@ -371,8 +371,8 @@ int	dnswire_query(uint8_t *buf, size_t cap, uint16_t id, uint16_t flags,
  */
 
 /* Render the RDATA of rr in dig's format: names with the trailing dot, TXT
- * strings quoted, DNSKEY/RRSIG keys in base64, DS digests in hex, unknown
- * types as "\# LEN HEX" (RFC 3597).  Returns the text length or -1 when
+ * strings quoted, DNSKEY/RRSIG keys in base64, DS digests in hex, LOC,
+ * SVCB/HTTPS parameters, and other types as "\# LEN HEX" (RFC 3597).  Returns the text length or -1 when
  * the RDATA is malformed or out is too small. */
 int	dnswire_rdata_to_text(const uint8_t *msg, size_t msglen, const struct dnswire_rr *,
 	    char *out, size_t outlen);
