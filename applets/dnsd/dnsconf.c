@@ -216,6 +216,19 @@ h_server(struct conf_parser *p, int argc, char **argv, void *t)
 			return -1;
 		return add_server(p, c, ROUTE_FORWARD, "", &addr, port);
 	}
+	if (value[1] == '/') {
+		/* server=//IP: the upstream for names without a dot. */
+		if (value[2] == '\0') {
+			conf_error(p, "%s: \"%s\": answering names without a dot locally is "
+			    "not supported; use domain-needed", p->keyword, value);
+			return -1;
+		}
+		if (parse_upstream(p, value + 2, &addr, &port) == -1 ||
+		    add_server(p, c, ROUTE_FORWARD, "", &addr, port) == -1)
+			return -1;
+		c->servers[c->nservers - 1].unqualified = 1;
+		return 0;
+	}
 	if ((n = split_domains(p, value, doms, 8, &rest)) == -1)
 		return -1;
 	if (*rest == '\0')

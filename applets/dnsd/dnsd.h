@@ -31,6 +31,7 @@ enum dnsd_route {
 
 struct dnsd_server {
 	enum dnsd_route	route;
+	int		unqualified;		/* server=//IP: names without a dot */
 	char		domain[DNSD_NAME_MAX];	/* lower case; "" matches every name */
 	struct netaddr	addr;
 	uint16_t	port;

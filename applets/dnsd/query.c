@@ -396,17 +396,32 @@ best_server(const struct dnsd_state *st, const uint8_t *name)
 }
 
 /* Whether server i is one of the upstreams for a name whose best
- * matching server entry is best (-1: none). */
+ * matching server entry is best (-1: none); unqualified says the name
+ * has no dot and server=//IP lines exist. */
 static int
-serves(const struct dnsd_state *st, int i, int best)
+serves(const struct dnsd_state *st, int i, int best, int unqualified)
 {
 	const struct dnsd_server	*sv = &st->conf->servers[i];
 
 	if (sv->route != ROUTE_FORWARD)
 		return 0;
 	if (best != -1 && st->conf->servers[best].route == ROUTE_FORWARD)
-		return dnswire_name_equal(st->server_dom[i], st->server_dom[best]);
-	return sv->domain[0] == '\0';
+		return !sv->unqualified &&
+		    dnswire_name_equal(st->server_dom[i], st->server_dom[best]);
+	if (unqualified)
+		return sv->unqualified;
+	return sv->domain[0] == '\0' && !sv->unqualified;
+}
+
+static int
+has_unqualified(const struct dnsd_state *st)
+{
+	int	i;
+
+	for (i = 0; i < st->conf->nservers; i++)
+		if (st->conf->servers[i].unqualified)
+			return 1;
+	return 0;
 }
 
 static int
@@ -419,14 +434,15 @@ int
 query_route(const struct dnsd_state *st, const uint8_t *name, int *idx, int max,
     double now)
 {
-	int	i, pass, n = 0, best = best_server(st, name);
+	int	i, pass, n = 0, best = best_server(st, name), unqualified;
 
 	if (best != -1 && st->conf->servers[best].route == ROUTE_LOCAL)
 		return 0;
+	unqualified = best == -1 && dnswire_name_labels(name) <= 1 && has_unqualified(st);
 	/* Pass 0 takes the servers in good standing, pass 1 the others. */
 	for (pass = 0; pass < 2; pass++)
 		for (i = 0; i < st->conf->nservers && n < max; i++) {
-			if (!serves(st, i, best))
+			if (!serves(st, i, best, unqualified))
 				continue;
 			if (!st->conf->strict_order && failed_lately(st, i, now) != pass)
 				continue;

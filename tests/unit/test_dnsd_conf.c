@@ -204,11 +204,14 @@ test_server_forms(void **state)
 	    "server=/lab.test/other.test/2001:db8::1#54\n"
 	    "server=/priv.test/\n"
 	    "local=/LOCAL.Test/\n"
-	    "server=/fwd.lab.test/#\n");
+	    "server=/fwd.lab.test/#\n"
+	    "server=//192.0.2.9\n");
 	char			*args[] = { "-C", conf, NULL };
 
 	assert_int_equal(load(&c, &m, args), 0);
-	assert_int_equal(c.nservers, 7);
+	assert_int_equal(c.nservers, 8);
+	assert_true(c.servers[7].unqualified);
+	assert_false(c.servers[0].unqualified);
 	assert_string_equal(netaddr_format(&c.servers[0].addr, buf), "192.0.2.1");
 	assert_int_equal(c.servers[0].port, 53);
 	assert_int_equal(c.servers[1].port, 5353);
@@ -314,10 +317,11 @@ test_errors_with_location(void **state)
 	    "address=/only-slash\n"
 	    "host-record=name-without-address\n"
 	    "local-ttl=-5\n"
-	    "min-cache-ttl=7200\n");
+	    "min-cache-ttl=7200\n"
+	    "server=//\n");
 	char			*args[] = { "-C", conf, NULL };
 
-	assert_int_equal(load(&c, &m, args), 9);
+	assert_int_equal(load(&c, &m, args), 10);
 	snprintf(want, sizeof(want), "%s:2: invalid value 'lots' for cache-size", conf);
 	assert_true(has_message(&m, want));
 	snprintf(want, sizeof(want), "%s:3: server: invalid server address \"not-an-address\"",
@@ -337,6 +341,9 @@ test_errors_with_location(void **state)
 	assert_true(has_message(&m, want));
 	snprintf(want, sizeof(want), "%s:10: invalid value '7200' for min-cache-ttl: "
 	    "expected an integer from 0 to 3600", conf);
+	assert_true(has_message(&m, want));
+	snprintf(want, sizeof(want), "%s:11: server: \"//\": answering names without a dot",
+	    conf);
 	assert_true(has_message(&m, want));
 	dnsconf_free(&c);
 }

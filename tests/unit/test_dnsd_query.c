@@ -298,6 +298,20 @@ test_forward_routes(void **state)
 	assert_int_equal(idx[0], 2);
 	dnswire_name_from_text("other.lab.test", wire);
 	assert_int_equal(query_route(&st, wire, idx, 4, 100.0), 0);
+
+	/* server=//IP takes the names without a dot, and only those. */
+	conf.servers[3].route = ROUTE_FORWARD;
+	conf.servers[3].unqualified = 1;
+	netaddr_parse("192.0.2.55", &conf.servers[3].addr);
+	conf.servers[3].port = 53;
+	conf.nservers = 4;
+	dnswire_name_from_text("printer", wire);
+	assert_int_equal(query_route(&st, wire, idx, 4, 100.0), 1);
+	assert_int_equal(idx[0], 3);
+	dnswire_name_from_text("www.example.test", wire);
+	assert_int_equal(query_route(&st, wire, idx, 4, 100.0), 1);
+	assert_int_equal(idx[0], 1);
+	conf.nservers = 3;
 }
 
 static void
