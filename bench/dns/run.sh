@@ -1,7 +1,10 @@
 #!/bin/sh
 # run.sh -- dnsd against dnsmasq and a UDP echo server, one core each, on loopback.
 #
-# Usage: sh bench/dns/run.sh [BUILD_DIR]        (or: make bench-dns)
+# Usage: sh bench/dns/run.sh [-o docs/BENCHMARKS.md] [BUILD_DIR]
+#        make bench-dns [BENCH_OUT=docs/BENCHMARKS.md]
+#
+# -o FILE replaces the section between the bench-dns markers of FILE.
 #
 # Every server gets the same dnsmasq.conf-syntax config: no-resolv, no-hosts,
 # addn-hosts= with NHOSTS names, cache-size=1000, and one upstream (another
@@ -18,7 +21,8 @@
 #
 # Environment: BENCH_SECONDS (10) per dnsperf run, BENCH_ROUNDS (3) server
 # starts each, BENCH_PORT (15353; the upstream uses the next port),
-# BENCH_SERVERS ("echo dnsmasq dnsd"), BENCH_CG_QUERIES (20000) and
+# BENCH_SERVERS ("echo dnsmasq dnsd"), BENCH_ROUNDS=0 for callgrind only,
+# BENCH_CG_QUERIES (20000) and
 # BENCH_CG_QPS (2000) for callgrind, BENCH_CALLGRIND=0 to skip callgrind,
 # BENCH_KEEP=1 to keep the work folder with the logs, DNSD (BUILD_DIR/dnsd).
 # Every dnsperf run is bounded by -l or by a query count, and every process
@@ -26,6 +30,14 @@
 
 set -u
 
+OUT=""
+while getopts o: opt; do
+	case $opt in
+	o)	OUT=$OPTARG ;;
+	*)	echo "usage: sh bench/dns/run.sh [-o docs/BENCHMARKS.md] [BUILD_DIR]" >&2; exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
 O=${1:-build}
 DNSD=${DNSD:-$O/dnsd}
 PORT=${BENCH_PORT:-15353}
@@ -350,7 +362,7 @@ instructions()
 {
 	name=$1
 	# shellcheck disable=SC2046
-	start "$name-callgrind" 60 valgrind -q --tool=callgrind \
+	start "$name-callgrind" 60 valgrind -q --tool=callgrind --compress-strings=no \
 	    --callgrind-out-file="$WORK/run/callgrind.%p" $(server_command "$name") || return 1
 	pid=$SERVER_PID
 	perf "$WORK/$name.cg.warm" -d "$WORK/forwarded.queries" -n 1 -Q "$CG_QPS"
@@ -413,9 +425,13 @@ while [ $round -le "$ROUNDS" ]; do
 	round=$((round + 1))
 done
 if [ "$CALLGRIND" != 0 ]; then
-	for s in $MEASURED; do
+	for s in $ACTIVE; do
 		echo "bench-dns: counting instructions of $s under callgrind" >&2
-		instructions "$s"
+		instructions "$s" || continue
+		case " $MEASURED " in
+		*" $s "*) ;;
+		*) MEASURED="$MEASURED $s" ;;
+		esac
 	done
 fi
 
@@ -436,57 +452,80 @@ verdict()
 	}'
 }
 
-echo "## dnsd against dnsmasq and a UDP echo server"
-echo
-echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
-echo "- machine: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), Linux $(uname -r)"
-echo "- edgebox: $(git -C "$HERE" describe --always --dirty 2>/dev/null || echo unknown), $DNSD"
-echo "- peers: $(dnsmasq --version | head -n 1 | cut -d' ' -f1-3), $(dnsperf -h 2>&1 | sed -n 's/^Version /dnsperf /p')$([ "$CALLGRIND" = 0 ] || echo ", $(valgrind --version)")"
-echo "- command: \`sh bench/dns/run.sh $O\`; server on CPU $SERVER_CPU, dnsperf on CPU $CLIENT_CPU" \
-    "(-c $CLIENTS -q $OUTSTANDING -l $DURATION), medians of $ROUNDS server starts, $NHOSTS hosts names, $NFORWARD forwarded names," \
-    "cache-size=$CACHE_SIZE; callgrind: $CG_QUERIES queries at $CG_QPS per second"
-echo
-echo "| server | set | QPS | avg latency (us) | CPU per query (us) | answered | lost | response bytes | upstream queries | instructions per query |"
-echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
-for s in $MEASURED; do
-	for qset in hosts forwarded; do
-		echo "| $s | $qset | $(median ${s}_${qset}_qps) | $(median ${s}_${qset}_latency) |" \
-		    "$(median ${s}_${qset}_cpu) | $(median ${s}_${qset}_completed) |" \
-		    "$(median ${s}_${qset}_lost) | $(get_result ${s}_${qset}_size) |" \
-		    "$(median ${s}_${qset}_upstream) | $(get_result ${s}_${qset}_ir) |"
+report()
+{
+	echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+	echo "- machine: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), Linux $(uname -r)"
+	echo "- edgebox: $(git -C "$HERE" describe --always --dirty 2>/dev/null || echo unknown), $DNSD"
+	echo "- peers: $(dnsmasq --version | head -n 1 | cut -d' ' -f1-3), $(dnsperf -h 2>&1 | sed -n 's/^Version /dnsperf /p')$([ "$CALLGRIND" = 0 ] || echo ", $(valgrind --version)")"
+	echo "- command: \`sh bench/dns/run.sh $O\`; server on CPU $SERVER_CPU, dnsperf on CPU $CLIENT_CPU" \
+	    "(-c $CLIENTS -q $OUTSTANDING -l $DURATION), medians of $ROUNDS server starts, $NHOSTS hosts names, $NFORWARD forwarded names," \
+	    "cache-size=$CACHE_SIZE; callgrind: $CG_QUERIES queries at $CG_QPS per second"
+	echo
+	echo "| server | set | QPS | avg latency (us) | CPU per query (us) | answered | lost | response bytes | upstream queries | instructions per query |"
+	echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+	for s in $MEASURED; do
+		for qset in hosts forwarded; do
+			echo "| $s | $qset | $(median ${s}_${qset}_qps) | $(median ${s}_${qset}_latency) |" \
+			    "$(median ${s}_${qset}_cpu) | $(median ${s}_${qset}_completed) |" \
+			    "$(median ${s}_${qset}_lost) | $(get_result ${s}_${qset}_size) |" \
+			    "$(median ${s}_${qset}_upstream) | $(get_result ${s}_${qset}_ir) |"
+		done
 	done
-done
-echo
-echo "| server | peak RSS (KiB) | response codes (hosts; forwarded) |"
-echo "| --- | ---: | --- |"
-for s in $MEASURED; do
-	echo "| $s | $(get_result ${s}_rss) | $(get_result ${s}_hosts_rcodes); $(get_result ${s}_forwarded_rcodes) |"
-done
-echo
+	echo
+	echo "| server | peak RSS (KiB) | response codes (hosts; forwarded) |"
+	echo "| --- | ---: | --- |"
+	for s in $MEASURED; do
+		echo "| $s | $(get_result ${s}_rss) | $(get_result ${s}_hosts_rcodes); $(get_result ${s}_forwarded_rcodes) |"
+	done
+	echo
 
-for s in $MEASURED; do
-	[ -n "$(get_result ${s}_crashed)" ] && echo "- $s died under load."
-	[ -n "$(get_result ${s}_wrong)" ] && echo "- $s returned wrong answers (see the messages above)."
-	[ -n "$(get_result ${s}_rcode_errors)" ] && echo "- $s answered some queries with an error (response codes above)."
-done
+	for s in $MEASURED; do
+		[ -n "$(get_result ${s}_crashed)" ] && echo "- $s died under load."
+		[ -n "$(get_result ${s}_wrong)" ] && echo "- $s returned wrong answers (see the messages above)."
+		[ -n "$(get_result ${s}_rcode_errors)" ] && echo "- $s answered some queries with an error (response codes above)."
+	done
 
-case " $MEASURED " in
-*" dnsd "*) ;;
-*)
-	echo "dnsd was not measured, so there are no ratios."
-	exit 0
-	;;
-esac
+	case " $MEASURED " in
+	*" dnsd "*) ;;
+	*)
+		echo "dnsd was not measured, so there are no ratios."
+		return 0
+		;;
+	esac
 
-echo "| ratio | set | value | target | result |"
-echo "| --- | --- | ---: | --- | --- |"
-for qset in hosts forwarded; do
-	r=$(ratio "$(median dnsd_${qset}_qps)" "$(median echo_${qset}_qps)")
-	echo "| dnsd QPS / echo QPS | $qset | $r | >= 0.95 | $(verdict "$r" '>=' 0.95) |"
-	r=$(ratio "$(median dnsd_${qset}_cpu)" "$(median echo_${qset}_cpu)")
-	echo "| dnsd CPU per query / echo CPU per query | $qset | $r | <= 1.15 | $(verdict "$r" '<=' 1.15) |"
-	r=$(ratio "$(get_result dnsmasq_${qset}_ir)" "$(get_result dnsd_${qset}_ir)")
-	echo "| dnsmasq instructions per query / dnsd's | $qset | $r | >= 6 | $(verdict "$r" '>=' 6) |"
-done
-rss=$(get_result dnsd_rss)
-echo "| dnsd peak RSS (KiB) | both | ${rss:--} | <= 512 | $(verdict "$rss" '<=' 512) |"
+	echo "| ratio | set | value | target | result |"
+	echo "| --- | --- | ---: | --- | --- |"
+	for qset in hosts forwarded; do
+		r=$(ratio "$(median dnsd_${qset}_qps)" "$(median echo_${qset}_qps)")
+		echo "| dnsd QPS / echo QPS | $qset | $r | >= 0.95 | $(verdict "$r" '>=' 0.95) |"
+		r=$(ratio "$(median dnsd_${qset}_cpu)" "$(median echo_${qset}_cpu)")
+		echo "| dnsd CPU per query / echo CPU per query | $qset | $r | <= 1.15 | $(verdict "$r" '<=' 1.15) |"
+		r=$(ratio "$(get_result dnsmasq_${qset}_ir)" "$(get_result dnsd_${qset}_ir)")
+		echo "| dnsmasq instructions per query / dnsd's | $qset | $r | >= 6 | $(verdict "$r" '>=' 6) |"
+	done
+	rss=$(get_result dnsd_rss)
+	echo "| dnsd peak RSS (KiB) | both | ${rss:--} | <= 512 | $(verdict "$rss" '<=' 512) |"
+}
+
+# record FILE BEGIN END TITLE REPORT: replace the lines between the markers
+# BEGIN and END of FILE with REPORT, adding a section TITLE when missing.
+record()
+{
+	[ -f "$1" ] || printf '# Benchmarks\n' >"$1"
+	if ! grep -qx "$2" "$1"; then
+		printf '\n## %s\n\n%s\n%s\n' "$4" "$2" "$3" >>"$1"
+	fi
+	awk -v begin="$2" -v end="$3" -v report="$5" '
+		$0 == begin { print; while ((getline line < report) > 0) print line; skip = 1; next }
+		$0 == end { skip = 0 }
+		!skip { print }' "$1" >"$1.new" && mv "$1.new" "$1"
+}
+
+report >"$WORK/report"
+printf '## %s\n\n' "DNS server: dnsd against dnsmasq and a UDP echo server"
+cat "$WORK/report"
+if [ -n "$OUT" ]; then
+	record "$OUT" '<!-- bench-dns:begin -->' '<!-- bench-dns:end -->' "DNS server: dnsd against dnsmasq and a UDP echo server" "$WORK/report"
+	echo "bench-dns: recorded in $OUT" >&2
+fi

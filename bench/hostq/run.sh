@@ -1,7 +1,10 @@
 #!/bin/sh
 # run.sh -- time and peak RSS of one hostq lookup against BIND's host.
 #
-# Usage: sh bench/hostq/run.sh [BUILD_DIR]      (or: make bench-hostq)
+# Usage: sh bench/hostq/run.sh [-o docs/BENCHMARKS.md] [BUILD_DIR]
+#        make bench-hostq [BENCH_OUT=docs/BENCHMARKS.md]
+#
+# -o FILE replaces the section between the bench-hostq markers of FILE.
 #
 # Both tools ask the same dnsmasq on 127.0.0.1:BENCH_PORT, once with -t A and
 # once with the default lookup (A, AAAA and MX).  Each command runs
@@ -13,6 +16,14 @@
 
 set -u
 
+OUT=""
+while getopts o: opt; do
+	case $opt in
+	o)	OUT=$OPTARG ;;
+	*)	echo "usage: sh bench/hostq/run.sh [-o docs/BENCHMARKS.md] [BUILD_DIR]" >&2; exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
 O=${1:-build}
 HOSTQ=${HOSTQ:-$O/hostq}
 PORT=${BENCH_PORT:-15365}
@@ -145,53 +156,77 @@ verdict()
 		print ok ? "met" : "missed" }'
 }
 
-echo "## hostq against host"
-echo
-echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
-echo "- machine: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), Linux $(uname -r)"
-echo "- edgebox: $(git -C "$(dirname "$0")" describe --always --dirty 2>/dev/null || echo unknown), $HOSTQ"
-echo "- peers: host $(host -V 2>&1 | sed 's/^host //'), $(dnsmasq --version | head -n 1 | cut -d' ' -f1-3) on 127.0.0.1:$PORT"
-echo "- command: \`sh bench/hostq/run.sh $O\`; median wall time of $RUNS runs" \
-    "($(command -v hyperfine >/dev/null 2>&1 && hyperfine --version || echo "a date +%s%N loop")), peak RSS" \
-    "from /usr/bin/time -f %M over $RSS_RUNS runs; lookups on CPU $CLIENT_CPU, dnsmasq on CPU $SERVER_CPU"
-echo
-echo "| lookup | hostq median (ms) | host median (ms) | host / hostq | hostq peak RSS (KiB) | host peak RSS (KiB) | same output |"
-echo "| --- | ---: | ---: | ---: | ---: | ---: | --- |"
+report()
+{
+	echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+	echo "- machine: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), Linux $(uname -r)"
+	echo "- edgebox: $(git -C "$(dirname "$0")" describe --always --dirty 2>/dev/null || echo unknown), $HOSTQ"
+	echo "- peers: host $(host -V 2>&1 | sed 's/^host //'), $(dnsmasq --version | head -n 1 | cut -d' ' -f1-3) on 127.0.0.1:$PORT"
+	echo "- command: \`sh bench/hostq/run.sh $O\`; median wall time of $RUNS runs" \
+	    "($(command -v hyperfine >/dev/null 2>&1 && hyperfine --version || echo "a date +%s%N loop")), peak RSS" \
+	    "from /usr/bin/time -f %M over $RSS_RUNS runs; lookups on CPU $CLIENT_CPU, dnsmasq on CPU $SERVER_CPU"
+	echo
+	echo "| lookup | hostq median (ms) | host median (ms) | host / hostq | hostq peak RSS (KiB) | host peak RSS (KiB) | same output |"
+	echo "| --- | ---: | ---: | ---: | ---: | ---: | --- |"
 
-SUMMARY=""
-for lookup in A default; do
-	if [ $lookup = A ]; then
-		args="-p $PORT -t A $NAME 127.0.0.1"
-	else
-		args="-p $PORT $NAME 127.0.0.1"
+	: >"$WORK/targets"
+	for lookup in A default; do
+		if [ $lookup = A ]; then
+			args="-p $PORT -t A $NAME 127.0.0.1"
+		else
+			args="-p $PORT $NAME 127.0.0.1"
+		fi
+		# shellcheck disable=SC2086
+		"$HOSTQ" $args >"$WORK/hostq.out" 2>&1
+		# shellcheck disable=SC2086
+		host $args >"$WORK/host.out" 2>&1
+		if cmp -s "$WORK/hostq.out" "$WORK/host.out"; then
+			same=yes
+		else
+			same=no
+			echo "bench-hostq: hostq $args differs from host:" >&2
+			diff "$WORK/host.out" "$WORK/hostq.out" >&2
+		fi
+		# shellcheck disable=SC2086
+		hostq_ms=$(wall_ms hostq-$lookup "$HOSTQ" $args)
+		# shellcheck disable=SC2086
+		host_ms=$(wall_ms host-$lookup host $args)
+		# shellcheck disable=SC2086
+		hostq_kib=$(peak_kib "$HOSTQ" $args)
+		# shellcheck disable=SC2086
+		host_kib=$(peak_kib host $args)
+		speedup=$(ratio "$host_ms" "$hostq_ms")
+		echo "| \`hostq $args\` | $hostq_ms | $host_ms | $speedup | $hostq_kib | $host_kib | $same |"
+		{
+			echo "| hostq median wall time (ms) | $lookup | $hostq_ms | <= 1 | $(verdict "$hostq_ms" '<=' 1) |"
+			echo "| host median / hostq median | $lookup | $speedup | >= 20 | $(verdict "$speedup" '>=' 20) |"
+			echo "| hostq peak RSS (KiB) | $lookup | $hostq_kib | <= 1024 | $(verdict "$hostq_kib" '<=' 1024) |"
+		} >>"$WORK/targets"
+	done
+	echo
+	echo "| target | lookup | value | target | result |"
+	echo "| --- | --- | ---: | --- | --- |"
+	cat "$WORK/targets"
+}
+
+# record FILE BEGIN END TITLE REPORT: replace the lines between the markers
+# BEGIN and END of FILE with REPORT, adding a section TITLE when missing.
+record()
+{
+	[ -f "$1" ] || printf '# Benchmarks\n' >"$1"
+	if ! grep -qx "$2" "$1"; then
+		printf '\n## %s\n\n%s\n%s\n' "$4" "$2" "$3" >>"$1"
 	fi
-	# shellcheck disable=SC2086
-	"$HOSTQ" $args >"$WORK/hostq.out" 2>&1
-	# shellcheck disable=SC2086
-	host $args >"$WORK/host.out" 2>&1
-	if cmp -s "$WORK/hostq.out" "$WORK/host.out"; then
-		same=yes
-	else
-		same=no
-		echo "bench-hostq: hostq $args differs from host:" >&2
-		diff "$WORK/host.out" "$WORK/hostq.out" >&2
-	fi
-	# shellcheck disable=SC2086
-	hostq_ms=$(wall_ms hostq-$lookup "$HOSTQ" $args)
-	# shellcheck disable=SC2086
-	host_ms=$(wall_ms host-$lookup host $args)
-	# shellcheck disable=SC2086
-	hostq_kib=$(peak_kib "$HOSTQ" $args)
-	# shellcheck disable=SC2086
-	host_kib=$(peak_kib host $args)
-	speedup=$(ratio "$host_ms" "$hostq_ms")
-	echo "| \`hostq $args\` | $hostq_ms | $host_ms | $speedup | $hostq_kib | $host_kib | $same |"
-	SUMMARY="$SUMMARY
-| hostq median wall time (ms) | $lookup | $hostq_ms | <= 1 | $(verdict "$hostq_ms" '<=' 1) |
-| host median / hostq median | $lookup | $speedup | >= 20 | $(verdict "$speedup" '>=' 20) |
-| hostq peak RSS (KiB) | $lookup | $hostq_kib | <= 1024 | $(verdict "$hostq_kib" '<=' 1024) |"
-done
-echo
-echo "| target | lookup | value | target | result |"
-echo "| --- | --- | ---: | --- | --- |"
-echo "$SUMMARY" | sed '/^$/d'
+	awk -v begin="$2" -v end="$3" -v report="$5" '
+		$0 == begin { print; while ((getline line < report) > 0) print line; skip = 1; next }
+		$0 == end { skip = 0 }
+		!skip { print }' "$1" >"$1.new" && mv "$1.new" "$1"
+}
+
+report >"$WORK/report"
+printf '## %s\n\n' "Lookup tool: hostq against host"
+cat "$WORK/report"
+if [ -n "$OUT" ]; then
+	record "$OUT" '<!-- bench-hostq:begin -->' '<!-- bench-hostq:end -->' "Lookup tool: hostq against host" "$WORK/report"
+	echo "bench-hostq: recorded in $OUT" >&2
+fi
