@@ -12,6 +12,9 @@
 #include "hostq.h"
 #include "sock.h"
 
+/* Largest query hostq builds: one question and, for IXFR, one SOA. */
+#define QUERY_MAX	1024
+
 /* Outcome of one attempt. */
 #define XCHG_OK		0
 #define XCHG_FAILED	-1	/* error line printed, try again */
@@ -293,9 +296,11 @@ static int
 exchange_tcp_send(const struct hostq *h, const struct hostq_server *s, int fd,
     const uint8_t *query, size_t qlen, long deadline)
 {
-	uint8_t	out[2 + DNS_MSG_MAX];
+	uint8_t	out[2 + QUERY_MAX];
 	int	err;
 
+	if (qlen > QUERY_MAX)
+		return XCHG_FAILED;
 	out[0] = (uint8_t)(qlen >> 8);
 	out[1] = (uint8_t)qlen;
 	memcpy(out + 2, query, qlen);

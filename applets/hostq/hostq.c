@@ -1,6 +1,7 @@
 /* hostq.c -- DNS lookup tool with the options, output and exit codes of BIND 9.18's host. */
 #include <sys/socket.h>
 
+#include <limits.h>
 #include <netdb.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -160,6 +161,8 @@ hostq_option(struct hostq *h, int c, const char *arg)
 		break;
 	case 'W':
 		h->timeout = atoi(arg) < 1 ? 1 : atoi(arg);
+		if (h->timeout > INT_MAX / 1000)	/* kept in milliseconds later */
+			h->timeout = HOSTQ_WAIT_FOREVER;
 		break;
 	case 'D':	/* debugging of host itself */
 	case 'i':	/* IP6.INT, long gone */
