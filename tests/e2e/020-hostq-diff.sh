@@ -256,12 +256,20 @@ good exact nothere.test.
 good exact alpha.test.
 good exact alpha
 good exact .
+good exact ALPHA.Test
+good exact WWW.TEST
+good exact -t a Alpha.test
+good exact -c in alpha.test
 
 # Reverse lookups.
 good exact 10.1.0.9
 good exact 10.1.0.1
 good exact fd00::6
 good exact 10.1.0.99
+good exact 10.1.0.9.
+good exact ::ffff:10.1.0.9
+good exact -t A 10.1.0.9
+good exact -a 10.1.0.9
 
 # Query types and their presentation.
 good sort -t MX mail.test
