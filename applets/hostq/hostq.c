@@ -485,7 +485,9 @@ hostq_main(int argc, char **argv)
 
 	reverse = netaddr_parse(text, &addr) == 0;
 	if (reverse) {
-		netaddr_reverse_name(&addr, rev, sizeof(rev));
+		/* With the final dot, as host prints it in "Host ... not found". */
+		netaddr_reverse_name(&addr, rev, sizeof(rev) - 1);
+		strcat(rev, ".");
 		text = rev;
 		h.qtype = DNS_TYPE_PTR;
 		h.default_lookups = 0;

@@ -48,6 +48,7 @@ no-hosts
 addn-hosts=$T/hosts
 local=/nx.test/
 local=/test/
+local=/1.10.in-addr.arpa/
 host-record=beta.test,10.1.0.20,fd00::20
 mx-host=mail.test,mx1.test,10
 mx-host=mail.test,mx2.test,20
@@ -266,6 +267,9 @@ good exact 10.1.0.9
 good exact 10.1.0.1
 good exact fd00::6
 good exact 10.1.0.99
+good exact 10.1.0.98
+good exact -v 10.1.0.98
+good exact fd00::99
 good exact 10.1.0.9.
 good exact ::ffff:10.1.0.9
 good exact -t A 10.1.0.9
