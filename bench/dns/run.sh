@@ -189,7 +189,7 @@ start()
 		sleep 0.2
 		tries=$((tries - 1))
 	done
-	echo "bench-dns: $sname did not answer on 127.0.0.1:$PORT within $timeout s" >&2
+	echo "bench-dns: $sname did not respond on 127.0.0.1:$PORT within $timeout s; see its output with BENCH_KEEP=1" >&2
 	stop "$SERVER_PID"
 	return 1
 }
@@ -394,7 +394,7 @@ UPSTREAM_PID=$!
 PIDS="$PIDS $UPSTREAM_PID"
 sleep 0.5
 dig +short +time=2 +tries=1 -p "$UPSTREAM_PORT" @127.0.0.1 o0001.outside.test A |
-    grep -qx 198.19.0.1 || die "the upstream dnsmasq on 127.0.0.1:$UPSTREAM_PORT does not answer"
+    grep -qx 198.19.0.1 || die "the upstream dnsmasq on 127.0.0.1:$UPSTREAM_PORT does not respond; is the port in use? Set BENCH_PORT to move both ports"
 
 ACTIVE=""
 for s in $SERVERS; do
@@ -473,7 +473,7 @@ report()
 		done
 	done
 	echo
-	echo "| server | peak RSS (KiB) | response codes (hosts; forwarded) |"
+	echo "| server | peak RSS (KiB) | response codes of the last round (hosts; forwarded) |"
 	echo "| --- | ---: | --- |"
 	for s in $MEASURED; do
 		echo "| $s | $(get_result ${s}_rss) | $(get_result ${s}_hosts_rcodes); $(get_result ${s}_forwarded_rcodes) |"

@@ -92,7 +92,7 @@ DNSMASQ_PID=$!
 tries=25
 until host -W 1 -p "$PORT" -t A "$NAME" 127.0.0.1 >/dev/null 2>&1; do
 	tries=$((tries - 1))
-	[ $tries -gt 0 ] || die "dnsmasq on 127.0.0.1:$PORT does not answer; $(cat "$WORK/dnsmasq.log")"
+	[ $tries -gt 0 ] || die "dnsmasq on 127.0.0.1:$PORT does not respond (set BENCH_PORT if the port is in use): $(cat "$WORK/dnsmasq.log")"
 	sleep 0.2
 done
 
