@@ -48,8 +48,9 @@ need_toolchain() {
 		command -v cc >/dev/null 2>&1 && [ -e /usr/include/linux/types.h ] &&
 		    return 1
 	else
-		command -v musl-gcc >/dev/null 2>&1 && [ -e /usr/include/linux/types.h ] &&
-		    return 1
+		# musl-gcc is a wrapper around gcc, which musl-tools does not pull in.
+		command -v musl-gcc >/dev/null 2>&1 && command -v gcc >/dev/null 2>&1 &&
+		    [ -e /usr/include/linux/types.h ] && return 1
 	fi
 	return 0
 }
