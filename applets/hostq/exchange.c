@@ -18,7 +18,7 @@
 /* Outcome of one attempt. */
 #define XCHG_OK		0
 #define XCHG_FAILED	-1	/* error line printed, try again */
-#define XCHG_CONNECT	-2	/* TCP connect failed; host prints its own lines */
+#define XCHG_CONNECT	-2	/* TCP connect failed */
 #define XCHG_ABORT	-3	/* the lookup ends without more lines */
 
 static long
@@ -243,7 +243,7 @@ exchange_write(int fd, const uint8_t *buf, size_t len, long deadline, int *err)
 	return 0;
 }
 
-/* Connect over TCP; on failure print host's two lines.  Returns the fd or -1. */
+/* Connect over TCP; on failure print host's line.  Returns the fd or -1. */
 static int
 exchange_tcp_connect(const struct hostq *h, const struct hostq_server *s, const char *qtext,
     long deadline)
@@ -265,7 +265,6 @@ exchange_tcp_connect(const struct hostq *h, const struct hostq_server *s, const 
 	netaddr_format(&s->addr, addr);
 	printf(";; Connection to %s#%u(%s) for %s failed: %s.\n", addr, h->port, addr,
 	    qtext, exchange_errtext(err));
-	printf(";; no servers could be reached\n");
 	return -1;
 }
 
@@ -349,33 +348,47 @@ exchange_family_ok(const struct hostq *h, const struct hostq_server *s)
 	return 0;
 }
 
-/* Ask one server, tries times.  Returns XCHG_OK or the last failure. */
+/* One attempt at server s, repeated over TCP when the UDP reply is
+ * truncated.  Returns XCHG_OK or the failure. */
 static int
-exchange_server(struct hostq *h, const struct hostq_server *s, const char *qtext,
+exchange_attempt(struct hostq *h, const struct hostq_server *s, const char *qtext,
     const uint8_t *query, size_t qlen, struct hostq_reply *reply)
 {
-	struct dnswire_header	hdr;
-	int			attempt, r = XCHG_FAILED, tcp = h->tcp;
+	int	r;
 
-	for (attempt = 0; attempt < h->tries; attempt++) {
-		r = tcp ? exchange_tcp(h, s, qtext, query, qlen, reply) :
-		    exchange_udp(h, s, query, qlen, reply);
-		if (r == XCHG_ABORT)
-			return r;
-		if (r != XCHG_OK)
-			continue;
-		dnswire_header_read(reply->msg, reply->len, &hdr);
-		if (tcp || !(hdr.flags & DNS_FLAG_TC))
-			return XCHG_OK;
-		/* Truncated: host repeats the query over TCP, even with -U. */
+	if (h->tcp)
+		return exchange_tcp(h, s, qtext, query, qlen, reply);
+	r = exchange_udp(h, s, query, qlen, reply);
+	if (r != XCHG_OK || !(reply->msg[2] & (DNS_FLAG_TC >> 8)))
+		return r;
+	/* Truncated: host repeats the query over TCP, even with -U. */
+	if (h->verbose)
+		printf("Trying \"%s\"\n", qtext);
+	/* Later lookups (AAAA, MX) start over TCP, as host's do. */
+	h->tcp = 1;
+	return exchange_tcp(h, s, qtext, query, qlen, reply);
+}
+
+/*
+ * After failure r at server *i: the retries are shared by all servers, as
+ * in host.  A failed attempt is repeated at the same server while more
+ * than one try is left, then each further server gets one attempt, so -R 1
+ * (two tries) with three dead servers makes four attempts: 2, 1 and 1.
+ */
+static void
+exchange_after_failure(const struct hostq *h, int r, int *i, int *tries, const char *qtext)
+{
+	if (*tries <= 1) {
+		(*i)++;
+		return;
+	}
+	(*tries)--;
+	/* host prints these before it connects to the same server again. */
+	if (r == XCHG_CONNECT) {
+		printf(";; no servers could be reached\n");
 		if (h->verbose)
 			printf("Trying \"%s\"\n", qtext);
-		/* Later lookups (AAAA, MX) start over TCP, as host's do. */
-		tcp = 1;
-		h->tcp = 1;
-		attempt--;
 	}
-	return r;
 }
 
 int
@@ -383,7 +396,7 @@ exchange_query(struct hostq *h, const char *qtext, const uint8_t *qname, uint16_
     struct hostq_reply *reply)
 {
 	uint8_t		query[DNS_HEADER_LEN + DNS_NAME_MAX + 4];
-	int		qlen, i, r = XCHG_FAILED, usable = 0;
+	int		qlen, i = 0, r = XCHG_FAILED, usable = 0, tries = h->tries;
 	unsigned int	rcode;
 
 	qlen = dnswire_query(query, sizeof(query), random_id(), h->recurse ? DNS_FLAG_RD : 0,
@@ -392,27 +405,30 @@ exchange_query(struct hostq *h, const char *qtext, const uint8_t *qname, uint16_
 		return -1;
 	if (h->verbose)
 		printf("Trying \"%s\"\n", qtext);
-	for (i = 0; i < h->nservers; i++) {
-		if (!exchange_family_ok(h, &h->servers[i]))
+	while (i < h->nservers) {
+		if (!exchange_family_ok(h, &h->servers[i])) {
+			i++;
 			continue;
+		}
 		usable++;
-		r = exchange_server(h, &h->servers[i], qtext, query, (size_t)qlen, reply);
+		r = exchange_attempt(h, &h->servers[i], qtext, query, (size_t)qlen, reply);
 		if (r == XCHG_ABORT)
 			return -1;
-		if (r != XCHG_OK)
-			continue;
-		rcode = DNS_FLAGS_RCODE(reply->msg[3]);
-		/* A stub resolver moves on after SERVFAIL, unless -s is given. */
-		if (rcode == DNS_RCODE_SERVFAIL && !h->servfail_stops && i + 1 < h->nservers)
-			continue;
-		return 0;
+		if (r == XCHG_OK) {
+			rcode = DNS_FLAGS_RCODE(reply->msg[3]);
+			/* A stub resolver moves on after SERVFAIL, unless -s is given. */
+			if (rcode != DNS_RCODE_SERVFAIL || h->servfail_stops ||
+			    i + 1 >= h->nservers)
+				return 0;
+			i++;
+		} else
+			exchange_after_failure(h, r, &i, &tries, qtext);
 	}
 	if (usable == 0) {
 		printf(";; No acceptable nameservers\n");
 		return -1;
 	}
-	if (r != XCHG_CONNECT)
-		printf(";; no servers could be reached\n");
+	printf(";; no servers could be reached\n");
 	return -1;
 }
 
@@ -448,56 +464,79 @@ exchange_xfr_query(const struct hostq *h, uint16_t id, const uint8_t *qname, uin
 	return (int)dnswire_builder_finish(&b);
 }
 
+/* One zone transfer attempt at s.  Returns XCHG_OK once a message came,
+ * with *result set to the callback's last value (0 at the end, -1 when the
+ * transfer failed), or the failure before the first message. */
+static int
+exchange_xfr_attempt(struct hostq *h, const struct hostq_server *s, const char *qtext,
+    const uint8_t *query, size_t qlen,
+    int (*each)(struct hostq *, const struct hostq_reply *, void *), void *arg,
+    int *result)
+{
+	static struct hostq_reply	reply;
+	struct dnswire_header		hdr;
+	long				start = now_ms(), deadline;
+	int				fd, r = -1, messages = 0;
+	uint16_t			id = (uint16_t)(query[0] << 8 | query[1]);
+
+	deadline = exchange_timeout_ms(h, 1) < 0 ? -1 : start + exchange_timeout_ms(h, 1);
+	if ((fd = exchange_tcp_connect(h, s, qtext, deadline)) == -1)
+		return XCHG_CONNECT;
+	if (exchange_tcp_send(h, s, fd, query, qlen, deadline) != XCHG_OK) {
+		close(fd);
+		return XCHG_FAILED;
+	}
+	/* Read messages until the callback reports the end of the transfer;
+	 * the timeout applies to each message. */
+	do {
+		if (exchange_timeout_ms(h, 1) >= 0)
+			deadline = now_ms() + exchange_timeout_ms(h, 1);
+		if (exchange_tcp_message(h, s, fd, deadline, &reply) != XCHG_OK) {
+			close(fd);
+			if (messages == 0)
+				return XCHG_FAILED;
+			*result = -1;
+			return XCHG_OK;
+		}
+		messages++;
+		reply.elapsed_ms = now_ms() - start;
+		if (dnswire_header_read(reply.msg, reply.len, &hdr) == -1 || hdr.id != id) {
+			exchange_commerror(h, s, EPROTO);
+			break;
+		}
+		r = each(h, &reply, arg);
+	} while (r == 1);
+	close(fd);
+	*result = r;
+	return XCHG_OK;
+}
+
 int
 exchange_axfr(struct hostq *h, const char *qtext, const uint8_t *qname,
     int (*each)(struct hostq *, const struct hostq_reply *, void *), void *arg)
 {
-	static struct hostq_reply	reply;
-	struct dnswire_header		hdr;
-	const struct hostq_server	*s;
-	uint8_t				query[XFR_QUERY_MAX];
-	long				start, deadline;
-	int				qlen, fd, r, i, err;
-	uint16_t			id = random_id();
+	uint8_t	query[XFR_QUERY_MAX];
+	int	qlen, r, i = 0, tries = h->tries, result = -1, usable = 0;
 
-	if ((qlen = exchange_xfr_query(h, id, qname, query, sizeof(query))) == -1)
+	if ((qlen = exchange_xfr_query(h, random_id(), qname, query, sizeof(query))) == -1)
 		return -1;
 	if (h->verbose)
 		printf("Trying \"%s\"\n", qtext);
-	for (i = 0; i < h->nservers; i++) {
-		s = &h->servers[i];
-		if (!exchange_family_ok(h, s))
-			continue;
-		start = now_ms();
-		deadline = exchange_timeout_ms(h, 1) < 0 ? -1 : start + exchange_timeout_ms(h, 1);
-		if ((fd = exchange_tcp_connect(h, s, qtext, deadline)) == -1)
-			continue;
-		if (exchange_tcp_send(h, s, fd, query, (size_t)qlen, deadline) != XCHG_OK) {
-			close(fd);
+	while (i < h->nservers) {
+		if (!exchange_family_ok(h, &h->servers[i])) {
+			i++;
 			continue;
 		}
-		/* Read messages until the callback reports the end of the
-		 * transfer; the timeout applies to each message. */
-		do {
-			if (exchange_timeout_ms(h, 1) >= 0)
-				deadline = now_ms() + exchange_timeout_ms(h, 1);
-			if (exchange_tcp_message(h, s, fd, deadline, &reply) != XCHG_OK) {
-				close(fd);
-				return -1;
-			}
-			reply.elapsed_ms = now_ms() - start;
-			if (dnswire_header_read(reply.msg, reply.len, &hdr) == -1 ||
-			    hdr.id != id) {
-				err = EPROTO;
-				exchange_commerror(h, s, err);
-				close(fd);
-				return -1;
-			}
-			r = each(h, &reply, arg);
-		} while (r == 1);
-		close(fd);
-		return r;
+		usable++;
+		r = exchange_xfr_attempt(h, &h->servers[i], qtext, query, (size_t)qlen, each, arg,
+		    &result);
+		if (r == XCHG_OK)
+			return result;
+		exchange_after_failure(h, r, &i, &tries, qtext);
 	}
-	printf(";; no servers could be reached\n");
+	if (usable == 0)
+		printf(";; No acceptable nameservers\n");
+	else
+		printf(";; no servers could be reached\n");
 	return -1;
 }

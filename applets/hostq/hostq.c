@@ -441,6 +441,31 @@ hostq_transfer(struct hostq *h, const char *text)
 		output_received(h, &x.last);
 }
 
+/* Keep the resolv.conf servers that -4 or -6 allow, silently as host
+ * does; without any, ask ::1 and 127.0.0.1 (those that are allowed). */
+static void
+hostq_default_servers(struct hostq *h)
+{
+	static const char *const loopback[] = { "::1", "127.0.0.1" };
+	struct hostq_server	*s;
+	int			 i, n = 0;
+
+	for (i = 0; i < h->nservers; i++)
+		if (h->family == 0 || h->servers[i].addr.family == h->family)
+			h->servers[n++] = h->servers[i];
+	h->nservers = n;
+	if (n > 0)
+		return;
+	for (i = 0; i < 2; i++) {
+		s = &h->servers[h->nservers];
+		if (netaddr_parse(loopback[i], &s->addr) == -1 ||
+		    (h->family != 0 && s->addr.family != h->family))
+			continue;
+		snprintf(s->name, sizeof(s->name), "%s", loopback[i]);
+		h->nservers++;
+	}
+}
+
 static void
 hostq_defaults(struct hostq *h)
 {
@@ -463,7 +488,6 @@ hostq_main(int argc, char **argv)
 	char			rev[DNS_NAME_TEXT_MAX], chasetext[DNS_NAME_TEXT_MAX];
 	const char		*text;
 	int			reverse, rcode;
-	static const char	loopback[] = "127.0.0.1";
 
 	hostq_defaults(&h);
 	hostq_parse_options(&h, argc, argv);
@@ -473,11 +497,8 @@ hostq_main(int argc, char **argv)
 	if (optind + 1 < argc)
 		hostq_set_server(&h, argv[optind + 1]);
 	resolvconf_read(&h, RESOLV_CONF, !h.listed_server);
-	if (h.nservers == 0) {
-		netaddr_parse(loopback, &h.servers[0].addr);
-		snprintf(h.servers[0].name, sizeof(h.servers[0].name), "%s", loopback);
-		h.nservers = 1;
-	}
+	if (!h.listed_server)
+		hostq_default_servers(&h);
 	if (h.ndots < 0)
 		h.ndots = 1;
 	if (h.tries == 0)

@@ -501,6 +501,25 @@ if [ "$(id -u)" -eq 0 ] && ip netns add "$E2E_ID-probe" 2>/dev/null; then
 	compare exact "-N 1 beats ndots:0: alpha" inside -N 1 alpha
 	ns_resolv client "nameserver 127.0.0.1" "options debug"
 	compare exact "options debug" inside alpha.test
+
+	# Retries are shared by all servers: 2, 1 and 1 attempts here.
+	ns_resolv client "options timeout:1" "nameserver 127.0.0.2" \
+	    "nameserver 127.0.0.4" "nameserver 127.0.0.5"
+	compare exact "three dead servers" inside alpha.test
+	compare exact "three dead servers: -R 3" inside -R 3 alpha.test
+	compare exact "three dead servers: -T" inside -T alpha.test
+	compare exact "three dead servers: -v -T" inside -v -T alpha.test
+	compare exact "three dead servers: -l" inside -l test
+	compare exact "three dead servers: -6" inside -6 alpha.test
+	# Without nameserver lines host asks ::1, then 127.0.0.1.
+	ns_resolv client "options timeout:1"
+	compare exact "no nameserver lines" inside alpha.test
+	compare exact "no nameserver lines: -4" inside -4 alpha.test
+	compare exact "no nameserver lines: -6" inside -6 alpha.test
+	compare exact "no nameserver lines: -v -T" inside -v -T alpha.test
+	ns_resolv client "nameserver 127.0.0.2" "nameserver ::1"
+	compare exact "-4 keeps the IPv4 server" inside -4 -W 1 alpha.test
+	compare exact "-6 keeps the IPv6 server" inside -6 -W 1 alpha.test
 else
 	echo "SKIP: search list checks need root and network namespaces"
 fi
