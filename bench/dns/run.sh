@@ -25,7 +25,7 @@
 # BENCH_CG_QUERIES (20000) and
 # BENCH_CG_QPS (2000) for callgrind, BENCH_CALLGRIND=0 to skip callgrind,
 # BENCH_KEEP=1 to keep the work folder with the logs, DNSD (BUILD_DIR/dnsd).
-# Every dnsperf run is bounded by -l or by a query count, and every process
+# Every dnsperf run is bounded by -l, and every process
 # started here is stopped by its PID on exit.
 
 set -u
@@ -291,7 +291,7 @@ throughput()
 	start "$name" 10 $(server_command "$name") || return 1
 	pid=$SERVER_PID
 	check_answers "$name" || set_result "${name}_wrong" 1
-	perf "$WORK/$name.warm" -d "$WORK/forwarded.queries" -n 1
+	perf "$WORK/$name.warm" -d "$WORK/forwarded.queries" -n 1 -l 30
 	for qset in hosts forwarded; do
 		key=${name}_${qset}
 		before=$(upstream_answered)
@@ -365,14 +365,14 @@ instructions()
 	start "$name-callgrind" 60 valgrind -q --tool=callgrind --compress-strings=no \
 	    --callgrind-out-file="$WORK/run/callgrind.%p" $(server_command "$name") || return 1
 	pid=$SERVER_PID
-	perf "$WORK/$name.cg.warm" -d "$WORK/forwarded.queries" -n 1 -Q "$CG_QPS"
+	perf "$WORK/$name.cg.warm" -d "$WORK/forwarded.queries" -n 1 -l 30 -Q "$CG_QPS"
 	dump=0
 	for qset in hosts forwarded; do
 		lines=$(wc -l <"$WORK/$qset.queries")
 		# shellcheck disable=SC2086
 		timeout 30 $AS_SERVER callgrind_control -z "$pid" >/dev/null 2>&1
 		perf "$WORK/$name.cg.$qset" -d "$WORK/$qset.queries" \
-		    -n $((CG_QUERIES / lines)) -Q "$CG_QPS"
+		    -n $((CG_QUERIES / lines)) -l 120 -Q "$CG_QPS"
 		# shellcheck disable=SC2086
 		timeout 30 $AS_SERVER callgrind_control -d "$pid" >/dev/null 2>&1
 		dump=$((dump + 1))
