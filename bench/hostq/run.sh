@@ -12,6 +12,7 @@
 # is missing, and the report shows the median wall time; peak RSS is the
 # largest maximum resident set size of BENCH_RSS_RUNS (20) runs under
 # /usr/bin/time.  The lookup tools run on CPU 0 and dnsmasq on CPU 1.
+# BENCH_HYPERFINE=0 times with the loop even when hyperfine is installed.
 # Before timing, the outputs of hostq and host are compared.
 
 set -u
@@ -54,12 +55,16 @@ need dnsmasq dnsmasq
 need host bind9-host
 need taskset util-linux
 [ -x /usr/bin/time ] || need /usr/bin/time time
-if ! command -v hyperfine >/dev/null 2>&1; then
+HYPERFINE=${BENCH_HYPERFINE:-1}
+if [ "$HYPERFINE" = 1 ] && ! command -v hyperfine >/dev/null 2>&1; then
 	[ "$(id -u)" = 0 ] && apt-get install -y -q hyperfine >/dev/null 2>&1
-	command -v hyperfine >/dev/null 2>&1 ||
+	command -v hyperfine >/dev/null 2>&1 || HYPERFINE=0
+	[ "$HYPERFINE" = 1 ] ||
 	    echo "bench-hostq: hyperfine not found; timing with a shell loop" >&2
 fi
 [ -x "$HOSTQ" ] || die "$HOSTQ not found; run make first"
+# The timing loop and /usr/bin/time run their commands on the client CPU.
+taskset -p -c $CLIENT_CPU $$ >/dev/null
 
 WORK=$(mktemp -d /tmp/edgebox-bench-hostq.XXXXXX) || die "mktemp failed"
 chmod 755 "$WORK"
@@ -105,30 +110,44 @@ median_ms()
 		printf "%.3f", m / 1e6 }'
 }
 
+# loop_ns OUTPUT COMMAND...: the wall time of RUNS runs of COMMAND, in ns,
+# one a line.  The caller pins the shell to the client CPU.
+loop_ns()
+{
+	out=$1
+	shift
+	i=0
+	: >"$out"
+	while [ $i -lt "$RUNS" ]; do
+		t0=$(date +%s%N)
+		"$@" >/dev/null 2>&1
+		t1=$(date +%s%N)
+		echo $((t1 - t0)) >>"$out"
+		i=$((i + 1))
+	done
+}
+
 # wall_ms LABEL COMMAND...: median wall time of COMMAND in milliseconds.
+# Without hyperfine, the median of a loop around `true` (the cost of the
+# date calls) is taken off, so the result is an estimate.
 wall_ms()
 {
 	label=$1
 	shift
-	if command -v hyperfine >/dev/null 2>&1; then
+	if [ "$HYPERFINE" = 1 ]; then
 		taskset -c $CLIENT_CPU hyperfine -N -w 10 -r "$RUNS" \
 		    --export-json "$WORK/$label.json" "$*" >/dev/null 2>"$WORK/$label.err" ||
 		    { echo "-"; return; }
 		# hyperfine's JSON "times" lists every run in seconds.
 		tr -d ' \n' <"$WORK/$label.json" | sed 's/.*"times":\[\([^]]*\)\].*/\1/' |
 		    tr ',' '\n' | awk '{ printf "%.0f\n", $1 * 1e9 }' >"$WORK/$label.ns"
-	else
-		i=0
-		: >"$WORK/$label.ns"
-		while [ $i -lt "$RUNS" ]; do
-			t0=$(date +%s%N)
-			taskset -c $CLIENT_CPU "$@" >/dev/null 2>&1
-			t1=$(date +%s%N)
-			echo $((t1 - t0)) >>"$WORK/$label.ns"
-			i=$((i + 1))
-		done
+		median_ms "$WORK/$label.ns"
+		return
 	fi
-	median_ms "$WORK/$label.ns"
+	[ -f "$WORK/baseline.ns" ] || loop_ns "$WORK/baseline.ns" true
+	loop_ns "$WORK/$label.ns" "$@"
+	awk -v m="$(median_ms "$WORK/$label.ns")" -v b="$(median_ms "$WORK/baseline.ns")" \
+	    'BEGIN { printf "%.3f", m - b }'
 }
 
 # peak_kib COMMAND...: the largest maximum RSS of RSS_RUNS runs, in KiB.
@@ -163,7 +182,7 @@ report()
 	echo "- edgebox: $(git -C "$(dirname "$0")" describe --always --dirty 2>/dev/null || echo unknown), $HOSTQ"
 	echo "- peers: host $(host -V 2>&1 | sed 's/^host //'), $(dnsmasq --version | head -n 1 | cut -d' ' -f1-3) on 127.0.0.1:$PORT"
 	echo "- command: \`sh bench/hostq/run.sh $O\`; median wall time of $RUNS runs" \
-	    "($(command -v hyperfine >/dev/null 2>&1 && hyperfine --version || echo "a date +%s%N loop")), peak RSS" \
+	    "($([ "$HYPERFINE" = 1 ] && hyperfine --version || echo "a date +%s%N loop")), peak RSS" \
 	    "from /usr/bin/time -f %M over $RSS_RUNS runs; lookups on CPU $CLIENT_CPU, dnsmasq on CPU $SERVER_CPU"
 	echo
 	echo "| lookup | hostq median (ms) | host median (ms) | host / hostq | hostq peak RSS (KiB) | host peak RSS (KiB) | same output |"
