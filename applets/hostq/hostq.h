@@ -68,13 +68,15 @@ void	resolvconf_read(struct hostq *, const char *path, int want_servers);
 
 /* exchange.c */
 
-/* Send the query to each server in turn, tries times each, over UDP (TCP
- * after a truncated reply) or TCP, printing host's error lines.  Returns
- * 0 with the reply filled, or -1 when no server could be reached. */
+/* Send the query to the servers in turn with host's retry rules, over UDP
+ * (TCP after a truncated reply) or TCP, printing host's error lines.
+ * Returns 0 with the reply filled, or -1 when no server could be reached. */
 int	exchange_query(struct hostq *, const char *qtext, const uint8_t *qname,
 	    uint16_t qtype, struct hostq_reply *);
 
-/* Transfer a zone over TCP, calling back for each message.  Returns 0 or -1. */
+/* Transfer a zone over TCP, calling each for every message until it
+ * returns 0 (done) or -1 (failed).  Returns 0, or -1 when the transfer
+ * failed or no server could be reached. */
 int	exchange_axfr(struct hostq *, const char *qtext, const uint8_t *qname,
 	    int (*each)(struct hostq *, const struct hostq_reply *, void *), void *arg);
 
