@@ -443,6 +443,7 @@ bad exact cut.x
 bad exact -v cut.x
 bad exact trailing.x
 bad exact loop.x
+bad exact -W 1 aonly.x
 compare exact "-W 1 alpha.test (closed port)" at_closed -W 1 alpha.test
 compare exact "-T -W 1 alpha.test (closed port)" at_closed -T -W 1 alpha.test
 

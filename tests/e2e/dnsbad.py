@@ -18,6 +18,7 @@ of the query name:
   cut            the A record cut off in the middle of its RDATA
   trailing       the A record followed by 3 bytes no count covers
   loop           an answer whose owner name is a compression loop
+  aonly          the A record; no reply to other types
   anything else  NOERROR with one A record 10.8.8.8
 It stops by itself after 120 seconds.
 """
@@ -53,6 +54,8 @@ def reply(msg, tcp):
     qid = struct.unpack("!H", msg[:2])[0]
     rd = msg[2] & 0x01
     if label == b"timeout" or (label == b"tconly" and tcp):
+        return None
+    if label == b"aonly" and msg[qend - 4:qend - 2] != b"\x00\x01":
         return None
     if label == b"garbage":
         return b"\x00\x01\x02\x03\x04"
