@@ -318,7 +318,7 @@ hostq_chase(const struct hostq_reply *r, uint8_t name[static DNS_NAME_MAX])
 /*
  * One lookup through the search list.  NXDOMAIN for one candidate moves
  * to the next silently; the last reply is printed.  Returns the rcode, or
- * -1 when no server answered.  With chase set, it is replaced by the end
+ * -1 when no server replied.  With chase set, it is replaced by the end
  * of the CNAME chain.
  */
 static int

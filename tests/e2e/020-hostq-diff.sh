@@ -1,9 +1,11 @@
 #!/bin/sh
-# hostq against BIND's host: the same arguments through both, against
-# dnsmasq on loopback (records of many kinds) and a misbehaving server
-# (SERVFAIL, REFUSED, timeouts, truncation, bad IDs), then a namespace whose
-# resolv.conf has a search list and no server on the command line.  Stdout,
-# stderr and the exit status must match, after masking query IDs and times.
+# hostq against BIND's host: the same arguments go through both tools.
+# The servers are dnsmasq on loopback (records of many kinds, and an
+# authoritative zone) and a misbehaving server (error rcodes, timeouts,
+# truncation, bad IDs, malformed replies).  A namespace of our own then
+# covers resolv.conf: search lists, several servers, no server at all.
+# Stdout, stderr and the exit status must match once query IDs and round
+# trip times are masked.
 . "$(dirname "$0")/lib.sh"
 e2e_timeout 400 "$@"
 
@@ -139,9 +141,9 @@ wait_until 5 listening "$P" || { fail "dnsmasq listens on 127.0.0.1#$P" "$(cat "
 wait_until 5 listening "$PAUTH" || { fail "dnsmasq listens on 127.0.0.1#$PAUTH" "$(cat "$T/auth.log")"; exit 1; }
 wait_until 5 listening "$PBAD" || { fail "dnsbad.py listens on 127.0.0.1#$PBAD" "$(cat "$T/dnsbad.log")"; exit 1; }
 
-# Mask what differs between any two runs: query IDs (also in the first
-# line of a bad packet's hex dump) and round-trip times; hostq names itself
-# where host does.
+# Mask what differs between any two runs: query IDs, also in the first
+# line of a bad packet's hex dump, and round-trip times.  hostq names
+# itself where host does.
 normalize() {
 	sed -e 's/id: [0-9]*$/id: ID/' -e 's/ in [0-9]* ms$/ in N ms/' \
 	    -e 's/expected ID [0-9]*, got [0-9]*/expected ID ID, got ID/' \

@@ -45,52 +45,66 @@ def first_label(msg):
     return msg[13:13 + n].lower()
 
 
+def header(qid, flags, ancount, arcount):
+    return struct.pack("!HHHHHH", qid, flags, 1, ancount, 0, arcount)
+
+
+def a_record(owner, addr):
+    """An A record with TTL 60; owner is a compression pointer."""
+    return owner + struct.pack("!HHIH", 1, 1, 60, 4) + bytes(addr)
+
+
+def records(label, tcp, qid, flags, question, qtype):
+    """Header, question and records for the behaviour label names."""
+    opt = struct.pack("!BHHIH", 0, 41, 1232, 0x8000, 0)
+    if label == b"badvers":
+        opt = struct.pack("!BHHIH", 0, 41, 1232, 0x01000000, 0)
+        return header(qid, flags, 0, 1) + question + opt
+    if label == b"loop":
+        return header(qid, flags, 1, 0) + question + a_record(b"\xc0\x1d", [10, 7, 7, 7])
+    if label in RCODES:
+        return header(qid, flags | RCODES[label], 0, 0) + question
+    if label in (b"tc", b"tconly") and not tcp:
+        return header(qid, flags | 0x0200, 0, 0) + question
+    if qtype != 1:
+        return header(qid, flags, 0, 0) + question
+
+    addr = [10, 9, 9, 9] if label in (b"tc", b"tconly") else [10, 8, 8, 8]
+    answer = a_record(b"\xc0\x0c", addr)
+    if label == b"edns":
+        return header(qid, flags, 1, 1) + question + answer + opt
+    out = header(qid, flags, 1, 0) + question + answer
+    if label == b"cut":
+        return out[:-2]
+    if label == b"trailing":
+        return out + b"\x01\x02\x03"
+    return out
+
+
 def reply(msg, tcp):
     """Build the reply to msg, or return None for no reply."""
     if len(msg) < 17:
         return None
     label = first_label(msg)
     qend = question_end(msg)
-    qid = struct.unpack("!H", msg[:2])[0]
-    rd = msg[2] & 0x01
+    qtype = struct.unpack("!H", msg[qend - 4:qend - 2])[0]
     if label == b"timeout" or (label == b"tconly" and tcp):
         return None
-    if label == b"aonly" and msg[qend - 4:qend - 2] != b"\x00\x01":
+    if label == b"aonly" and qtype != 1:
         return None
     if label == b"garbage":
         return b"\x00\x01\x02\x03\x04"
+
+    qid = struct.unpack("!H", msg[:2])[0]
     if label == b"badid":
         qid ^= 0x5a5a
-    flags = 0x8000 | (rd << 8) | 0x0080
-    question = msg[12:qend]
+    flags = 0x8000 | ((msg[2] & 0x01) << 8) | 0x0080
     if label == b"noqr":
         flags &= ~0x8000
+    question = msg[12:qend]
     if label == b"wrongq":
         question = b"\x05other\x01x\x00" + msg[qend - 4:qend]
-    opt = struct.pack("!BHHIH", 0, 41, 1232, 0x8000, 0)
-    if label == b"badvers":
-        opt = struct.pack("!BHHIH", 0, 41, 1232, 0x01000000, 0)
-        return struct.pack("!HHHHHH", qid, flags, 1, 0, 0, 1) + question + opt
-    if label == b"loop":
-        answer = b"\xc0\x1d" + struct.pack("!HHIH", 1, 1, 60, 4) + bytes([10, 7, 7, 7])
-        return struct.pack("!HHHHHH", qid, flags, 1, 1, 0, 0) + question + answer
-    if label in RCODES:
-        return struct.pack("!HHHHHH", qid, flags | RCODES[label], 1, 0, 0, 0) + question
-    if label in (b"tc", b"tconly") and not tcp:
-        return struct.pack("!HHHHHH", qid, flags | 0x0200, 1, 0, 0, 0) + question
-    qtype = struct.unpack("!H", msg[qend - 4:qend - 2])[0]
-    if qtype != 1:
-        return struct.pack("!HHHHHH", qid, flags, 1, 0, 0, 0) + question
-    addr = bytes([10, 9, 9, 9]) if label in (b"tc", b"tconly") else bytes([10, 8, 8, 8])
-    answer = b"\xc0\x0c" + struct.pack("!HHIH", 1, 1, 60, 4) + addr
-    if label == b"edns":
-        return struct.pack("!HHHHHH", qid, flags, 1, 1, 0, 1) + question + answer + opt
-    out = struct.pack("!HHHHHH", qid, flags, 1, 1, 0, 0) + question + answer
-    if label == b"cut":
-        return out[:-2]
-    if label == b"trailing":
-        return out + b"\x01\x02\x03"
-    return out
+    return records(label, tcp, qid, flags, question, qtype)
 
 
 def serve_udp(sock):
