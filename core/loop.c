@@ -38,6 +38,7 @@ static int		 fds_dirty;	/* entries with fd -1 wait for compaction */
 static struct timer	 timers[LOOP_MAX_TIMERS];
 static int		 heap[LOOP_MAX_TIMERS];	/* slot indexes, earliest first */
 static int		 nheap;
+static int		 nslots;	/* slots ever used; the rest are untouched */
 static uint64_t		 generation;
 
 static struct sig_entry	 sigs[NSIG];
@@ -56,11 +57,7 @@ loop_now(void)
 int
 loop_init(void)
 {
-	int	i;
-
 	loop_close();
-	for (i = 0; i < LOOP_MAX_TIMERS; i++)
-		timers[i].heap_index = -1;
 	stopped = 0;
 	return 0;
 }
@@ -82,8 +79,11 @@ loop_close(void)
 	nfds = 0;
 	fds_dirty = 0;
 	nheap = 0;
-	for (i = 0; i < LOOP_MAX_TIMERS; i++)
+	/* Slots past nslots are set up on first use, so their pages stay
+	 * untouched until a program needs that many timers. */
+	for (i = 0; i < nslots; i++)
 		timers[i].heap_index = -1;
+	nslots = 0;
 }
 
 int
@@ -208,8 +208,10 @@ loop_add_timer(double delay, loop_timer_cb cb, void *arg)
 	if (nheap == LOOP_MAX_TIMERS)
 		return 0;
 	/* A free slot exists because every used slot is in the heap. */
-	for (slot = 0; timers[slot].heap_index != -1; slot++)
+	for (slot = 0; slot < nslots && timers[slot].heap_index != -1; slot++)
 		;
+	if (slot == nslots)
+		nslots++;
 	t = &timers[slot];
 	t->id = (++generation << 16) | (uint64_t)slot;
 	t->when = loop_now() + (delay > 0 ? delay : 0);
@@ -226,7 +228,7 @@ loop_cancel_timer(uint64_t id)
 {
 	int	slot = (int)(id & 0xffff);
 
-	if (id == 0 || slot >= LOOP_MAX_TIMERS)
+	if (id == 0 || slot >= nslots)
 		return;
 	if (timers[slot].id == id && timers[slot].heap_index != -1)
 		heap_remove(timers[slot].heap_index);

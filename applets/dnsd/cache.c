@@ -1,22 +1,32 @@
-/* cache.c -- dnsd's cache of upstream replies: a fixed table, hash chains and an LRU list. */
+/* cache.c -- dnsd's cache of upstream replies: a fixed table, hash chains, an LRU list and block storage. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "dnsd.h"
 #include "dnswire.h"
 
+/*
+ * The tables are calloc'ed once from cache-size for the worst case.  Large
+ * callocs come straight from mmap in musl and glibc, so the pages of the
+ * tables become resident only when a slot or block is first used: RSS
+ * follows the bytes cached, not cache-size times the largest reply.
+ */
 int
 cache_init(struct cache *c, size_t size)
 {
 	memset(c, 0, sizeof(*c));
-	c->lru_head = c->lru_tail = c->free_head = CACHE_NIL;
+	c->lru_head = c->lru_tail = c->free_head = c->bfree = CACHE_NIL;
+	c->hit.msg = c->hitmsg;
 	if (size == 0)
 		return 0;
 	for (c->nbuckets = 16; c->nbuckets < size; c->nbuckets *= 2)
 		;
-	c->entries = calloc(size, sizeof(*c->entries));
+	c->nblocks = size * CACHE_ENTRY_BLOCKS;
+	c->slots = calloc(size, sizeof(*c->slots));
 	c->buckets = malloc(c->nbuckets * sizeof(*c->buckets));
-	if (c->entries == NULL || c->buckets == NULL) {
+	c->blocks = calloc(c->nblocks, CACHE_BLOCK);
+	c->bnext = calloc(c->nblocks, sizeof(*c->bnext));
+	if (c->slots == NULL || c->buckets == NULL || c->blocks == NULL || c->bnext == NULL) {
 		cache_free(c);
 		return -1;
 	}
@@ -28,10 +38,13 @@ cache_init(struct cache *c, size_t size)
 void
 cache_free(struct cache *c)
 {
-	free(c->entries);
+	free(c->slots);
 	free(c->buckets);
+	free(c->blocks);
+	free(c->bnext);
 	memset(c, 0, sizeof(*c));
-	c->lru_head = c->lru_tail = c->free_head = CACHE_NIL;
+	c->lru_head = c->lru_tail = c->free_head = c->bfree = CACHE_NIL;
+	c->hit.msg = c->hitmsg;
 }
 
 void
@@ -41,32 +54,136 @@ cache_clear(struct cache *c)
 
 	for (i = 0; i < c->nbuckets; i++)
 		c->buckets[i] = CACHE_NIL;
-	for (i = 0; i < c->size; i++) {
-		c->entries[i].len = 0;
-		c->entries[i].hnext = i + 1 < c->size ? (uint32_t)(i + 1) : CACHE_NIL;
-	}
-	c->free_head = c->size > 0 ? 0 : CACHE_NIL;
+	c->nslots = 0;
+	c->nblocks_used = c->nblocks_free = 0;
+	c->free_head = c->bfree = CACHE_NIL;
 	c->lru_head = c->lru_tail = CACHE_NIL;
 	c->used = 0;
 }
 
+/* Blocks free for new entries: on the free list or never used. */
 static size_t
-bucket_of(const struct cache *c, const uint8_t *qname)
+blocks_available(const struct cache *c)
 {
-	return dnswire_name_hash(qname) & (c->nbuckets - 1);
+	return c->nblocks_free + (c->nblocks - c->nblocks_used);
+}
+
+static uint32_t
+block_get(struct cache *c)
+{
+	uint32_t	b;
+
+	if (c->bfree != CACHE_NIL) {
+		b = c->bfree;
+		c->bfree = c->bnext[b];
+		c->nblocks_free--;
+	} else
+		b = (uint32_t)c->nblocks_used++;
+	c->bnext[b] = CACHE_NIL;
+	return b;
+}
+
+static void
+blocks_put(struct cache *c, uint32_t b)
+{
+	uint32_t	next;
+
+	for (; b != CACHE_NIL; b = next) {
+		next = c->bnext[b];
+		c->bnext[b] = c->bfree;
+		c->bfree = b;
+		c->nblocks_free++;
+	}
+}
+
+/* Copy n bytes from src into the chain at (*b, *off), extending it. */
+static void
+chain_write(struct cache *c, uint32_t *b, size_t *off, const uint8_t *src, size_t n)
+{
+	size_t		k;
+	uint32_t	nb;
+
+	while (n > 0) {
+		if (*off == CACHE_BLOCK) {
+			nb = block_get(c);
+			c->bnext[*b] = nb;
+			*b = nb;
+			*off = 0;
+		}
+		k = CACHE_BLOCK - *off;
+		if (k > n)
+			k = n;
+		memcpy(c->blocks + (size_t)*b * CACHE_BLOCK + *off, src, k);
+		*off += k;
+		src += k;
+		n -= k;
+	}
+}
+
+/* The next piece of at most n bytes of the chain at (*b, *off), which
+ * moves past it.  Returns its length; *p points to it. */
+static size_t
+chain_next(const struct cache *c, uint32_t *b, size_t *off, size_t n, const uint8_t **p)
+{
+	size_t	k;
+
+	if (*off == CACHE_BLOCK) {
+		*b = c->bnext[*b];
+		*off = 0;
+	}
+	k = CACHE_BLOCK - *off;
+	if (k > n)
+		k = n;
+	*p = c->blocks + (size_t)*b * CACHE_BLOCK + *off;
+	*off += k;
+	return k;
+}
+
+/* Copy n bytes of the chain at (*b, *off) into dst. */
+static void
+chain_read(const struct cache *c, uint32_t *b, size_t *off, uint8_t *dst, size_t n)
+{
+	const uint8_t	*p;
+	size_t		 k;
+
+	for (; n > 0; n -= k, dst += k) {
+		k = chain_next(c, b, off, n, &p);
+		memcpy(dst, p, k);
+	}
+}
+
+/* Whether the n bytes of the chain at (*b, *off) equal src. */
+static int
+chain_equal(const struct cache *c, uint32_t *b, size_t *off, const uint8_t *src, size_t n)
+{
+	const uint8_t	*p;
+	size_t		 k;
+
+	for (; n > 0; n -= k, src += k) {
+		k = chain_next(c, b, off, n, &p);
+		if (memcmp(src, p, k) != 0)
+			return 0;
+	}
+	return 1;
+}
+
+static size_t
+bucket_of(const struct cache *c, uint32_t hash)
+{
+	return hash & (c->nbuckets - 1);
 }
 
 static void
 lru_unlink(struct cache *c, uint32_t i)
 {
-	struct cache_entry	*e = &c->entries[i];
+	struct cache_slot	*e = &c->slots[i];
 
 	if (e->lru_prev != CACHE_NIL)
-		c->entries[e->lru_prev].lru_next = e->lru_next;
+		c->slots[e->lru_prev].lru_next = e->lru_next;
 	else
 		c->lru_head = e->lru_next;
 	if (e->lru_next != CACHE_NIL)
-		c->entries[e->lru_next].lru_prev = e->lru_prev;
+		c->slots[e->lru_next].lru_prev = e->lru_prev;
 	else
 		c->lru_tail = e->lru_prev;
 }
@@ -74,45 +191,60 @@ lru_unlink(struct cache *c, uint32_t i)
 static void
 lru_push_front(struct cache *c, uint32_t i)
 {
-	struct cache_entry	*e = &c->entries[i];
+	struct cache_slot	*e = &c->slots[i];
 
 	e->lru_prev = CACHE_NIL;
 	e->lru_next = c->lru_head;
 	if (c->lru_head != CACHE_NIL)
-		c->entries[c->lru_head].lru_prev = i;
+		c->slots[c->lru_head].lru_prev = i;
 	c->lru_head = i;
 	if (c->lru_tail == CACHE_NIL)
 		c->lru_tail = i;
 }
 
-/* Take entry i out of its chain and the LRU list and onto the free list. */
+/* Take slot i out of its chain and the LRU list, free its blocks and put
+ * it on the free list. */
 static void
 remove_entry(struct cache *c, uint32_t i)
 {
-	struct cache_entry	*e = &c->entries[i];
+	struct cache_slot	*e = &c->slots[i];
 	uint32_t		*link;
 
-	for (link = &c->buckets[bucket_of(c, e->qname)]; *link != i;
-	    link = &c->entries[*link].hnext)
+	for (link = &c->buckets[bucket_of(c, e->hash)]; *link != i;
+	    link = &c->slots[*link].hnext)
 		;
 	*link = e->hnext;
 	lru_unlink(c, i);
+	blocks_put(c, e->block);
 	e->len = 0;
 	e->hnext = c->free_head;
 	c->free_head = i;
 	c->used--;
 }
 
-static uint32_t
-find(const struct cache *c, const uint8_t *qname, uint16_t qtype, uint16_t qclass)
+/* Whether e holds qname (namelen bytes, lower case). */
+static int
+same_name(const struct cache *c, const struct cache_slot *e, const uint8_t *qname,
+    size_t namelen)
 {
-	uint32_t			 i;
-	const struct cache_entry	*e;
+	uint32_t	b = e->block;
+	size_t		off = 0;
 
-	for (i = c->buckets[bucket_of(c, qname)]; i != CACHE_NIL; i = e->hnext) {
-		e = &c->entries[i];
-		if (e->qtype == qtype && e->qclass == qclass &&
-		    dnswire_name_equal(e->qname, qname))
+	return e->namelen == namelen && chain_equal(c, &b, &off, qname, namelen);
+}
+
+static uint32_t
+find(const struct cache *c, const uint8_t *qname, uint32_t hash, uint16_t qtype,
+    uint16_t qclass)
+{
+	uint32_t		 i;
+	const struct cache_slot	*e;
+	size_t			 namelen = dnswire_name_len(qname);
+
+	for (i = c->buckets[bucket_of(c, hash)]; i != CACHE_NIL; i = e->hnext) {
+		e = &c->slots[i];
+		if (e->hash == hash && e->qtype == qtype && e->qclass == qclass &&
+		    same_name(c, e, qname, namelen))
 			return i;
 	}
 	return CACHE_NIL;
@@ -122,13 +254,17 @@ const struct cache_entry *
 cache_lookup(struct cache *c, const uint8_t *qname, uint16_t qtype, uint16_t qclass,
     double now)
 {
-	uint32_t	i;
+	struct cache_slot	*e;
+	uint32_t		 i, b;
+	size_t			 off;
 
-	if (c->size == 0 || (i = find(c, qname, qtype, qclass)) == CACHE_NIL) {
+	if (c->size == 0 ||
+	    (i = find(c, qname, dnswire_name_hash(qname), qtype, qclass)) == CACHE_NIL) {
 		c->misses++;
 		return NULL;
 	}
-	if (now >= c->entries[i].expires) {
+	e = &c->slots[i];
+	if (now >= e->expires) {
 		remove_entry(c, i);
 		c->misses++;
 		return NULL;
@@ -136,38 +272,78 @@ cache_lookup(struct cache *c, const uint8_t *qname, uint16_t qtype, uint16_t qcl
 	lru_unlink(c, i);
 	lru_push_front(c, i);
 	c->hits++;
-	return &c->entries[i];
+	/* The reply follows the name in the chain. */
+	b = e->block;
+	off = 0;
+	while (off + CACHE_BLOCK <= e->namelen) {
+		b = c->bnext[b];
+		off += CACHE_BLOCK;
+	}
+	off = e->namelen - off;
+	chain_read(c, &b, &off, c->hitmsg, e->len);
+	c->hit.len = e->len;
+	c->hit.stored = e->stored;
+	c->hit.msg = c->hitmsg;
+	return &c->hit;
+}
+
+/* A free slot: from the free list, never used, or the least recently
+ * used entry. */
+static uint32_t
+slot_get(struct cache *c)
+{
+	uint32_t	i;
+
+	if (c->free_head == CACHE_NIL && c->nslots == c->size) {
+		remove_entry(c, c->lru_tail);
+		c->evictions++;
+	}
+	if (c->free_head != CACHE_NIL) {
+		i = c->free_head;
+		c->free_head = c->slots[i].hnext;
+	} else
+		i = (uint32_t)c->nslots++;
+	return i;
 }
 
 int
 cache_store(struct cache *c, const uint8_t *qname, uint16_t qtype, uint16_t qclass,
     const uint8_t *msg, size_t len, uint32_t ttl, double now)
 {
-	struct cache_entry	*e;
-	uint32_t		 i;
-	size_t			 b, namelen = dnswire_name_len(qname);
+	struct cache_slot	*e;
+	uint8_t			 lname[DNS_NAME_MAX];
+	uint32_t		 i, hash, b;
+	size_t			 off, namelen = dnswire_name_len(qname), need;
 
 	if (c->size == 0 || len > CACHE_MSG_MAX || len < DNS_HEADER_LEN || ttl == 0)
 		return -1;
-	if ((i = find(c, qname, qtype, qclass)) != CACHE_NIL)
+	memcpy(lname, qname, namelen);
+	dnswire_name_lower(lname);
+	hash = dnswire_name_hash(lname);
+	if ((i = find(c, lname, hash, qtype, qclass)) != CACHE_NIL)
 		remove_entry(c, i);
-	if (c->free_head == CACHE_NIL) {
+	/* The block table holds CACHE_ENTRY_BLOCKS per slot, so this frees
+	 * blocks only when slots were reused unevenly; it ends at the latest
+	 * when the cache is empty. */
+	need = (namelen + len + CACHE_BLOCK - 1) / CACHE_BLOCK;
+	while (blocks_available(c) < need && c->lru_tail != CACHE_NIL) {
 		remove_entry(c, c->lru_tail);
 		c->evictions++;
 	}
-	i = c->free_head;
-	e = &c->entries[i];
-	c->free_head = e->hnext;
-
-	memcpy(e->qname, qname, namelen);
-	dnswire_name_lower(e->qname);
+	i = slot_get(c);
+	e = &c->slots[i];
+	e->hash = hash;
 	e->qtype = qtype;
 	e->qclass = qclass;
 	e->len = (uint16_t)len;
-	memcpy(e->msg, msg, len);
+	e->namelen = (uint16_t)namelen;
+	e->block = b = block_get(c);
+	off = 0;
+	chain_write(c, &b, &off, lname, namelen);
+	chain_write(c, &b, &off, msg, len);
 	e->stored = now;
 	e->expires = now + ttl;
-	b = bucket_of(c, e->qname);
+	b = (uint32_t)bucket_of(c, hash);
 	e->hnext = c->buckets[b];
 	c->buckets[b] = i;
 	lru_push_front(c, i);
@@ -182,31 +358,58 @@ cache_count(const struct cache *c)
 	return c->used;
 }
 
+/* The number of blocks in the chain from b. */
+static size_t
+chain_len(const struct cache *c, uint32_t b)
+{
+	size_t	n = 0;
+
+	for (; b != CACHE_NIL && n <= CACHE_ENTRY_BLOCKS; b = c->bnext[b])
+		n++;
+	return n;
+}
+
 int
 cache_check(const struct cache *c)
 {
-	size_t		n = 0, chained = 0, nfree = 0, b;
-	uint32_t	i, prev = CACHE_NIL;
+	size_t			 n = 0, chained = 0, nfree = 0, blocks = 0, b;
+	uint32_t		 i, bb, prev = CACHE_NIL;
+	size_t			 off;
+	const struct cache_slot	*e;
+	uint8_t			 name[DNS_NAME_MAX];
 
-	for (i = c->lru_head; i != CACHE_NIL; prev = i, i = c->entries[i].lru_next) {
-		if (i >= c->size || c->entries[i].len == 0 ||
-		    c->entries[i].lru_prev != prev || ++n > c->size)
+	for (i = c->lru_head; i != CACHE_NIL; prev = i, i = e->lru_next) {
+		e = &c->slots[i];
+		if (i >= c->nslots || e->len == 0 || e->lru_prev != prev || ++n > c->size)
 			return -1;
-		if (find(c, c->entries[i].qname, c->entries[i].qtype,
-		    c->entries[i].qclass) != i)
+		bb = e->block;
+		off = 0;
+		chain_read(c, &bb, &off, name, e->namelen);
+		if (dnswire_name_hash(name) != e->hash ||
+		    find(c, name, e->hash, e->qtype, e->qclass) != i)
 			return -1;
+		if (chain_len(c, e->block) !=
+		    ((size_t)e->namelen + e->len + CACHE_BLOCK - 1) / CACHE_BLOCK)
+			return -1;
+		blocks += chain_len(c, e->block);
 	}
 	if (prev != c->lru_tail || n != c->used)
 		return -1;
 	for (b = 0; b < c->nbuckets; b++)
-		for (i = c->buckets[b]; i != CACHE_NIL; i = c->entries[i].hnext) {
-			if (bucket_of(c, c->entries[i].qname) != b || ++chained > c->size)
+		for (i = c->buckets[b]; i != CACHE_NIL; i = c->slots[i].hnext) {
+			if (bucket_of(c, c->slots[i].hash) != b || ++chained > c->size)
 				return -1;
 		}
-	for (i = c->free_head; i != CACHE_NIL; i = c->entries[i].hnext)
-		if (c->entries[i].len != 0 || ++nfree > c->size)
+	for (i = c->free_head; i != CACHE_NIL; i = c->slots[i].hnext)
+		if (c->slots[i].len != 0 || ++nfree > c->size)
 			return -1;
-	if (chained != c->used || nfree + c->used != c->size)
+	if (chained != c->used || nfree + c->used != c->nslots)
+		return -1;
+	n = 0;
+	for (i = c->bfree; i != CACHE_NIL; i = c->bnext[i])
+		if (++n > c->nblocks)
+			return -1;
+	if (n != c->nblocks_free || blocks + c->nblocks_free != c->nblocks_used)
 		return -1;
 	return 0;
 }

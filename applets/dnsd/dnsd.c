@@ -25,6 +25,9 @@
 #define TCP_IDLE	10.0	/* seconds a TCP client may stay silent */
 #define TCP_QUERY_MAX	4096	/* larger queries over TCP are FORMERR */
 
+#define CONN_RX		(2 + TCP_QUERY_MAX)
+#define CONN_TX		(2 + DNS_MSG_MAX)
+
 struct listener {
 	int	fd;
 	int	tcp;
@@ -34,9 +37,9 @@ struct conn {
 	int		 fd;
 	uint32_t	 gen;		/* bumped on close: late replies are dropped */
 	struct netaddr	 peer;
-	uint8_t		 rx[2 + TCP_QUERY_MAX];
+	uint8_t		*rx;		/* CONN_RX bytes while the connection is open */
 	size_t		 rxlen;
-	uint8_t		*tx;		/* 2 + DNS_MSG_MAX bytes, allocated at start-up */
+	uint8_t		*tx;		/* CONN_TX bytes while the connection is open */
 	size_t		 txlen, txoff;
 	int		 busy;		/* a query is being answered */
 	uint64_t	 timer;
@@ -210,6 +213,9 @@ conn_close(struct conn *cn)
 	cn->gen++;
 	cn->busy = 0;
 	cn->rxlen = cn->txlen = 0;
+	free(cn->rx);
+	free(cn->tx);
+	cn->rx = cn->tx = NULL;
 }
 
 static void
@@ -284,7 +290,7 @@ on_conn(int fd, short revents, void *arg)
 		return;
 	}
 	if (revents & (POLLIN | POLLHUP | POLLERR)) {
-		n = read(fd, cn->rx + cn->rxlen, sizeof(cn->rx) - cn->rxlen);
+		n = read(fd, cn->rx + cn->rxlen, CONN_RX - cn->rxlen);
 		if (n == 0 || (n == -1 && errno != EAGAIN && errno != EINTR)) {
 			conn_close(cn);
 			return;
@@ -311,8 +317,20 @@ on_accept(int lfd, short revents, void *arg)
 			cn = &conns[i];
 			break;
 		}
-	if (cn == NULL || loop_add_fd(fd, POLLIN, on_conn, cn) == -1) {
+	if (cn == NULL) {
 		log_debug("TCP client dropped: %d connections open", TCP_CONNS);
+		close(fd);
+		return;
+	}
+	/* The buffers live only while the connection is open: an idle dnsd
+	 * keeps no 64 KiB per TCP slot. */
+	cn->rx = malloc(CONN_RX);
+	cn->tx = malloc(CONN_TX);
+	if (cn->rx == NULL || cn->tx == NULL || loop_add_fd(fd, POLLIN, on_conn, cn) == -1) {
+		log_debug("TCP client dropped: no memory for its buffers");
+		free(cn->rx);
+		free(cn->tx);
+		cn->rx = cn->tx = NULL;
 		close(fd);
 		return;
 	}
@@ -663,17 +681,13 @@ setup_loop(void)
 	return 0;
 }
 
-static int
-alloc_conns(void)
+static void
+init_conns(void)
 {
 	int	i;
 
-	for (i = 0; i < TCP_CONNS; i++) {
+	for (i = 0; i < TCP_CONNS; i++)
 		conns[i].fd = -1;
-		if ((conns[i].tx = malloc(2 + DNS_MSG_MAX)) == NULL)
-			return -1;
-	}
-	return 0;
 }
 
 /* Everything between a valid config and the first packet. */
@@ -702,10 +716,7 @@ start(struct dnsd_conf *c)
 		log_warnx("no memory for a cache of %ld entries", c->cache_size);
 		return -1;
 	}
-	if (alloc_conns() == -1) {
-		log_warnx("no memory for TCP buffers");
-		return -1;
-	}
+	init_conns();
 	read_subnets(&st);
 	if (forward_init(&st, deliver) == -1) {
 		log_warnx("no memory for upstream TCP buffers");

@@ -240,29 +240,55 @@ int	hosts_build(struct records *, const struct dnsd_conf *, const char *hostsfil
 /* cache.c: fixed-size cache of upstream replies with LRU eviction */
 
 #define CACHE_MSG_MAX	1232	/* larger replies are not cached */
+#define CACHE_BLOCK	64	/* bytes per storage block */
+/* Blocks one entry may need: its lower-case name and the reply. */
+#define CACHE_ENTRY_BLOCKS	((DNS_NAME_MAX + CACHE_MSG_MAX + CACHE_BLOCK - 1) / CACHE_BLOCK)
 
+/* A hit, as cache_lookup returns it: the reply is copied out of the
+ * blocks and stays valid until the next call on the cache. */
 struct cache_entry {
-	uint8_t		qname[255];		/* lower-case wire name */
+	uint16_t	 len;
+	double		 stored;		/* monotonic seconds */
+	const uint8_t	*msg;
+};
+
+/* A stored entry: its name and reply sit in a chain of blocks, so an
+ * entry takes the memory of its bytes, not of the largest reply. */
+struct cache_slot {
+	uint32_t	hash;			/* dnswire_name_hash of the name */
 	uint16_t	qtype;
 	uint16_t	qclass;
-	uint16_t	len;			/* 0: a free entry */
-	double		stored;			/* monotonic seconds */
-	double		expires;
+	uint16_t	len;			/* of the reply; 0: a free slot */
+	uint16_t	namelen;
+	uint32_t	block;			/* first block */
 	uint32_t	hnext;			/* hash chain, CACHE_NIL ends */
 	uint32_t	lru_prev, lru_next;	/* most recent first */
-	uint8_t		msg[CACHE_MSG_MAX];
+	double		stored;
+	double		expires;
 };
 
 #define CACHE_NIL	UINT32_MAX
 
+/*
+ * The slot and block tables are allocated for the worst case at start-up
+ * but set up only as far as they are used (nslots, nblocks_used), so an
+ * idle or lightly used cache touches few pages.
+ */
 struct cache {
-	struct cache_entry	*entries;
+	struct cache_slot	*slots;
 	size_t			 size;
 	size_t			 used;
+	size_t			 nslots;	/* slots set up so far */
 	uint32_t		*buckets;
 	size_t			 nbuckets;
 	uint32_t		 lru_head, lru_tail;
-	uint32_t		 free_head;	/* chained through hnext */
+	uint32_t		 free_head;	/* free slots, chained through hnext */
+	uint8_t			*blocks;	/* nblocks * CACHE_BLOCK bytes */
+	uint32_t		*bnext;		/* next block of a chain, or of the free list */
+	size_t			 nblocks, nblocks_used, nblocks_free;
+	uint32_t		 bfree;		/* free blocks below nblocks_used */
+	struct cache_entry	 hit;
+	uint8_t			 hitmsg[CACHE_MSG_MAX];
 	unsigned long		 hits, misses, inserts, evictions;
 };
 

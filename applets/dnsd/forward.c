@@ -43,6 +43,7 @@ struct pending {
 };
 
 static struct pending	 pending[FORWARD_MAX];
+static int		 npending;	/* slots set up so far; the rest are untouched */
 static struct dnsd_state *state;
 static forward_reply_cb	 deliver;
 static uint8_t		 upbuf[UPSTREAM_BUF];
@@ -81,21 +82,32 @@ random16(void)
 int
 forward_init(struct dnsd_state *st, forward_reply_cb cb)
 {
-	int	i, j;
-
 	state = st;
 	deliver = cb;
 	random_fill();
-	memset(pending, 0, sizeof(pending));
-	for (i = 0; i < FORWARD_MAX; i++) {
-		for (j = 0; j < FORWARD_TRIES; j++)
-			pending[i].fd[j] = -1;
-		pending[i].tcp.fd = -1;
-	}
-	for (i = 0; i < TCP_BUFS; i++)
-		if (tcp_bufs[i] == NULL && (tcp_bufs[i] = malloc(TCP_BUF_SIZE)) == NULL)
-			return -1;
+	npending = 0;
 	return 0;
+}
+
+/* A free slot, set up on first use so that an idle dnsd does not touch
+ * the whole table.  Returns NULL when every slot is busy. */
+static struct pending *
+slot_get(void)
+{
+	struct pending	*pq;
+	int		 i;
+
+	for (i = 0; i < npending; i++)
+		if (!pending[i].in_use)
+			return &pending[i];
+	if (npending == FORWARD_MAX)
+		return NULL;
+	pq = &pending[npending++];
+	memset(pq, 0, sizeof(*pq));
+	for (i = 0; i < FORWARD_TRIES; i++)
+		pq->fd[i] = -1;
+	pq->tcp.fd = -1;
+	return pq;
 }
 
 int
@@ -103,7 +115,7 @@ forward_pending(void)
 {
 	int	i, n = 0;
 
-	for (i = 0; i < FORWARD_MAX; i++)
+	for (i = 0; i < npending; i++)
 		n += pending[i].in_use;
 	return n;
 }
@@ -137,8 +149,11 @@ close_tcp(struct pending *pq)
 	close(pq->tcp.fd);
 	pq->tcp.fd = -1;
 	for (i = 0; i < TCP_BUFS; i++)
-		if (tcp_bufs[i] == pq->tcp.buf)
+		if (tcp_bufs[i] == pq->tcp.buf) {
 			tcp_buf_used[i] = 0;
+			free(tcp_bufs[i]);
+			tcp_bufs[i] = NULL;
+		}
 	pq->tcp.buf = NULL;
 }
 
@@ -261,15 +276,10 @@ int
 forward_start(const struct query *q, const struct forward_client *client,
     const int *idx, int n)
 {
-	struct pending	*pq = NULL;
+	struct pending	*pq;
 	int		 i;
 
-	for (i = 0; i < FORWARD_MAX; i++)
-		if (!pending[i].in_use) {
-			pq = &pending[i];
-			break;
-		}
-	if (pq == NULL || n == 0)
+	if (n == 0 || (pq = slot_get()) == NULL)
 		return -1;
 	pq->in_use = 1;
 	pq->q = *q;
@@ -404,10 +414,18 @@ start_tcp(struct pending *pq, int k)
 		;
 	if (i == TCP_BUFS || pq->tcp.fd != -1)
 		return -1;
-	if ((fd = sock_connect(&pq->addr[k], pq->port[k], SOCK_STREAM)) == -1)
+	/* Allocated per retry: this is the rare path of truncated replies. */
+	if ((tcp_bufs[i] = malloc(TCP_BUF_SIZE)) == NULL)
 		return -1;
+	if ((fd = sock_connect(&pq->addr[k], pq->port[k], SOCK_STREAM)) == -1) {
+		free(tcp_bufs[i]);
+		tcp_bufs[i] = NULL;
+		return -1;
+	}
 	if (loop_add_fd(fd, POLLOUT, on_tcp, pq) == -1) {
 		close(fd);
+		free(tcp_bufs[i]);
+		tcp_bufs[i] = NULL;
 		return -1;
 	}
 	tcp_buf_used[i] = 1;
@@ -506,7 +524,7 @@ forward_cancel_all(void)
 {
 	int	i;
 
-	for (i = 0; i < FORWARD_MAX; i++)
+	for (i = 0; i < npending; i++)
 		if (pending[i].in_use)
 			release(&pending[i]);
 }

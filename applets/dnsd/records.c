@@ -119,6 +119,21 @@ records_add_host(struct records *r, const char *name, const struct netaddr *addr
 	return 0;
 }
 
+/* Give back the unused tail of an array that grow() doubled: the table
+ * is fixed once finished, and the slack is most of a small dnsd's RSS. */
+static void
+shrink(void **p, size_t *cap, size_t n, size_t size)
+{
+	void	*q;
+
+	if (n == 0 || n >= *cap)
+		return;
+	if ((q = realloc(*p, n * size)) != NULL) {
+		*p = q;
+		*cap = n;
+	}
+}
+
 static const struct records *sorting;
 
 /* Owner order (any total order will do), then type, then order of addition. */
@@ -175,6 +190,28 @@ index_insert(struct records *r, size_t nameidx)
 	return 0;
 }
 
+/* Size the index for want names at under half load, and fill it with
+ * the names so far.  Returns 0 or -1. */
+static int
+index_build(struct records *r, size_t want)
+{
+	uint32_t	*idx;
+	size_t		 n, i;
+
+	for (n = 64; n < 2 * (want + 1); n *= 2)
+		;
+	if (n == r->nindex)
+		return 0;
+	if ((idx = calloc(n, sizeof(*idx))) == NULL)
+		return -1;
+	free(r->index);
+	r->index = idx;
+	r->nindex = n;
+	for (i = 0; i < r->nnames; i++)
+		index_insert(r, i);
+	return 0;
+}
+
 static int
 add_name(struct records *r, uint32_t owner, uint32_t first, uint32_t count)
 {
@@ -207,7 +244,11 @@ add_empty_nonterminals(struct records *r)
 				continue;
 			if (add_name(r, r->names[i].owner + (uint32_t)off, 0, 0) == -1)
 				return -1;
-			index_insert(r, r->nnames - 1);
+			if (2 * (r->nnames + 1) > r->nindex) {
+				if (index_build(r, 2 * r->nnames) == -1)
+					return -1;
+			} else
+				index_insert(r, r->nnames - 1);
 		}
 	}
 	return 0;
@@ -216,7 +257,8 @@ add_empty_nonterminals(struct records *r)
 int
 records_finish(struct records *r)
 {
-	size_t	i, j, start, labels;
+	size_t	i, j, start;
+	void	*rrs, *pool, *names;
 
 	sorting = r;
 	if (r->nrrs > 0)
@@ -245,16 +287,23 @@ records_finish(struct records *r)
 			return -1;
 	}
 
-	/* Room for every name and each of its ancestors at under half load. */
-	for (i = 0, labels = 0; i < r->nnames; i++)
-		labels += (size_t)dnswire_name_labels(r->pool + r->names[i].owner);
-	for (r->nindex = 64; r->nindex < 2 * (labels + 1); r->nindex *= 2)
-		;
-	if ((r->index = calloc(r->nindex, sizeof(*r->index))) == NULL)
+	/* The empty non-terminals are few in hosts files (the shared
+	 * parents of many names); the index grows when they are not. */
+	r->nindex = 0;
+	if (index_build(r, r->nnames) == -1)
 		return -1;
-	for (i = 0; i < r->nnames; i++)
-		index_insert(r, i);
-	return add_empty_nonterminals(r);
+	if (add_empty_nonterminals(r) == -1)
+		return -1;
+	rrs = r->rrs;
+	shrink(&rrs, &r->caprrs, r->nrrs, sizeof(*r->rrs));
+	r->rrs = rrs;
+	pool = r->pool;
+	shrink(&pool, &r->poolcap, r->poollen, 1);
+	r->pool = pool;
+	names = r->names;
+	shrink(&names, &r->capnames, r->nnames, sizeof(*r->names));
+	r->names = names;
+	return 0;
 }
 
 struct records_name *

@@ -222,6 +222,51 @@ test_random_invariants(void **state)
 	cache_free(&c);
 }
 
+/*
+ * Replies of every size from a header to CACHE_MSG_MAX, stored under
+ * names of different lengths, must come back byte for byte while their
+ * blocks are freed and reused, and the block accounting must hold.
+ */
+static void
+test_blocks_reused(void **state)
+{
+	struct cache			 c;
+	const struct cache_entry	*e;
+	uint8_t				 names[8][DNS_NAME_MAX], msg[CACHE_MSG_MAX];
+	size_t				 lens[8];
+	char				 text[300];
+	unsigned int			 seed = 7;
+	int				 step, k, i;
+
+	assert_int_equal(cache_init(&c, 4), 0);
+	for (k = 0; k < 8; k++) {
+		memset(text, 0, sizeof(text));
+		for (i = 0; i < 3 + k * 20; i++)
+			text[i] = (i % 50 == 49) ? '.' : 'a' + (char)k;
+		strcat(text, ".test");
+		wire(text, names[k]);
+		lens[k] = 0;
+	}
+	for (step = 0; step < 3000; step++) {
+		k = rand_r(&seed) % 8;
+		if (rand_r(&seed) % 2) {
+			lens[k] = DNS_HEADER_LEN + (size_t)(rand_r(&seed) %
+			    (CACHE_MSG_MAX - DNS_HEADER_LEN + 1));
+			for (i = 0; i < (int)lens[k]; i++)
+				msg[i] = (uint8_t)(k * 31 + i);
+			assert_int_equal(cache_store(&c, names[k], DNS_TYPE_A, DNS_CLASS_IN, msg,
+			    lens[k], 1000, 0.0), 0);
+		} else if ((e = cache_lookup(&c, names[k], DNS_TYPE_A, DNS_CLASS_IN, 1.0)) != NULL) {
+			assert_int_equal(e->len, lens[k]);
+			for (i = 0; i < (int)lens[k]; i++)
+				assert_int_equal(e->msg[i], (uint8_t)(k * 31 + i));
+		}
+		assert_int_equal(cache_check(&c), 0);
+	}
+	assert_true(c.nblocks_used <= c.nblocks);
+	cache_free(&c);
+}
+
 int
 main(void)
 {
@@ -232,6 +277,7 @@ main(void)
 		cmocka_unit_test(test_replace_same_key),
 		cmocka_unit_test(test_disabled_and_too_large),
 		cmocka_unit_test(test_random_invariants),
+		cmocka_unit_test(test_blocks_reused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
