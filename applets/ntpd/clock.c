@@ -21,9 +21,41 @@
 #define TICK_NOMINAL	(1000000 / TICK_USER_HZ)
 #define TICK_PPM	(1e6 / TICK_NOMINAL)	/* ppm per microsecond of tick */
 #define FREQ_SCALE	65536.0			/* adjtimex freq unit: ppm << 16 */
+#define MAX_SYNC_ERROR	16.0			/* seconds; the kernel's limit, as chrony */
 
 static struct clock_sim	*sim;
 static int		 readonly = 1;
+
+/*
+ * A change failed: when the process may not set the clock, say so once
+ * and go on measuring as with -x.  Returns -1 for the caller to return.
+ */
+static int
+change_failed(void)
+{
+	if (errno != EPERM)
+		return -1;
+	if (!readonly)
+		log_warnx("not permitted to change the system clock; measuring only, as with -x");
+	readonly = 1;
+	errno = EPERM;
+	return -1;
+}
+
+/* Return 0 to go on with a change, -1 (errno EPERM) when it may not be made. */
+static int
+may_change(void)
+{
+	if (readonly) {
+		errno = EPERM;
+		return -1;
+	}
+	if (sim != NULL && sim->eperm) {
+		errno = EPERM;
+		return change_failed();
+	}
+	return 0;
+}
 
 int
 clock_init_real(int ro)
@@ -40,9 +72,13 @@ clock_init_real(int ro)
 	if (adjtimex(&tx) == -1)
 		return -1;
 	tx.modes = ADJ_STATUS;
-	tx.status &= ~(STA_PLL | STA_FLL | STA_PPSFREQ | STA_PPSTIME);
+	tx.status &= ~(STA_PLL | STA_FLL | STA_PPSFREQ | STA_PPSTIME | STA_INS | STA_DEL);
 	tx.status |= STA_UNSYNC;
-	return adjtimex(&tx) == -1 ? -1 : 0;
+	if (adjtimex(&tx) == -1) {
+		change_failed();
+		return readonly ? 0 : -1;
+	}
+	return 0;
 }
 
 void
@@ -92,19 +128,18 @@ clock_step(double seconds)
 {
 	struct timespec	ts;
 
-	if (readonly) {
-		errno = EPERM;
+	if (may_change() == -1)
 		return -1;
-	}
 	if (sim != NULL) {
 		sim->offset += seconds;
-		sim->steps++;
+		if (sim->steps++ == 0)
+			sim->first_step_at = sim->elapsed;
 		return 0;
 	}
 	if (clock_gettime(CLOCK_REALTIME, &ts) == -1)
 		return -1;
 	ntpwire_timespec_add(&ts, seconds);
-	return clock_settime(CLOCK_REALTIME, &ts);
+	return clock_settime(CLOCK_REALTIME, &ts) == -1 ? change_failed() : 0;
 }
 
 int
@@ -113,10 +148,8 @@ clock_set_freq(double ppm)
 	struct timex	tx;
 	long		tick_delta;
 
-	if (readonly) {
-		errno = EPERM;
+	if (may_change() == -1)
 		return -1;
-	}
 	if (sim != NULL) {
 		sim->freq = ppm;
 		return 0;
@@ -134,7 +167,7 @@ clock_set_freq(double ppm)
 		tx.freq = 500 * 65536L;
 	if (tx.freq < -500 * 65536L)
 		tx.freq = -500 * 65536L;
-	return adjtimex(&tx) == -1 ? -1 : 0;
+	return adjtimex(&tx) == -1 ? change_failed() : 0;
 }
 
 int
@@ -142,12 +175,22 @@ clock_set_sync(int synced, double est_error, double max_error)
 {
 	struct timex	tx;
 
-	if (readonly) {
-		errno = EPERM;
+	if (may_change() == -1)
 		return -1;
+	/* As chrony: errors are capped at the kernel's 16 s, and a clock that
+	 * far off is not synchronised. */
+	if (!synced || max_error >= MAX_SYNC_ERROR) {
+		synced = 0;
+		est_error = max_error = MAX_SYNC_ERROR;
 	}
-	if (sim != NULL)
+	est_error = fmin(est_error, MAX_SYNC_ERROR);
+	if (sim != NULL) {
+		sim->sync_calls++;
+		sim->unsync = !synced;
+		sim->esterror = est_error;
+		sim->maxerror = max_error;
 		return 0;
+	}
 	memset(&tx, 0, sizeof(tx));
 	if (adjtimex(&tx) == -1)
 		return -1;
@@ -158,7 +201,41 @@ clock_set_sync(int synced, double est_error, double max_error)
 		tx.status &= ~STA_UNSYNC;
 	else
 		tx.status |= STA_UNSYNC;
-	tx.esterror = lround(fmin(est_error * 1e6, 16000000.0));
-	tx.maxerror = lround(fmin(max_error * 1e6, 16000000.0));
-	return adjtimex(&tx) == -1 ? -1 : 0;
+	tx.esterror = lround(est_error * 1e6);
+	tx.maxerror = lround(max_error * 1e6);
+	return adjtimex(&tx) == -1 ? change_failed() : 0;
+}
+
+int
+clock_set_leap(int leap)
+{
+	struct timex	tx;
+
+	if (may_change() == -1)
+		return -1;
+	if (leap != NTPWIRE_LEAP_INSERT && leap != NTPWIRE_LEAP_DELETE)
+		leap = NTPWIRE_LEAP_NONE;
+	if (sim != NULL) {
+		sim->leap = leap;
+		return 0;
+	}
+	memset(&tx, 0, sizeof(tx));
+	if (adjtimex(&tx) == -1)
+		return -1;
+	tx.modes = ADJ_STATUS;
+	tx.status &= ~(STA_INS | STA_DEL | STA_PLL | STA_FLL);
+	if (leap == NTPWIRE_LEAP_INSERT)
+		tx.status |= STA_INS;
+	else if (leap == NTPWIRE_LEAP_DELETE)
+		tx.status |= STA_DEL;
+	return adjtimex(&tx) == -1 ? change_failed() : 0;
+}
+
+void
+clock_rxtime(const struct timespec *kernel, struct timespec *out)
+{
+	if (sim == NULL && kernel != NULL && kernel->tv_sec != 0)
+		*out = *kernel;
+	else
+		clock_now(out);
 }

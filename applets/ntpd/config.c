@@ -24,6 +24,10 @@ config_defaults(struct ntpd_conf *c)
 	c->maxdistance = 3.0;
 	c->minsources = 1;
 	c->maxslewrate = 83333.333;
+	c->maxbackstep = -1;
+	c->rl_interval = 3;
+	c->rl_burst = 8;
+	c->rl_leak = 2;
 }
 
 /* Read "WORD VALUE" source options that take an integer. */
@@ -309,6 +313,20 @@ do_driftfile(struct conf_parser *p, int argc, char **argv, void *target)
 }
 
 static int
+do_timefile(struct conf_parser *p, int argc, char **argv, void *target)
+{
+	struct ntpd_conf	*c = target;
+
+	return copy_path(p, argv[0], c->timefile, sizeof(c->timefile));
+}
+
+static int
+do_maxbackstep(struct conf_parser *p, int argc, char **argv, void *target)
+{
+	return conf_double(p, argv[0], 0.0, 1e9, &((struct ntpd_conf *)target)->maxbackstep);
+}
+
+static int
 do_pidfile(struct conf_parser *p, int argc, char **argv, void *target)
 {
 	struct ntpd_conf	*c = target;
@@ -439,6 +457,7 @@ static const struct conf_directive directives[] = {
 	UNSUPPORTED("mailonchange"),
 	{ "makestep", 2, 2, do_makestep, NULL },
 	UNSUPPORTED("manual"),
+	{ "maxbackstep", 1, 1, do_maxbackstep, NULL },
 	UNSUPPORTED("maxchange"),
 	UNSUPPORTED("maxclockerror"),
 	{ "maxdistance", 1, 1, do_maxdistance, NULL },
@@ -482,6 +501,7 @@ static const struct conf_directive directives[] = {
 	UNSUPPORTED("sourcedir"),
 	UNSUPPORTED("stratumweight"),
 	UNSUPPORTED("tempcomp"),
+	{ "timefile", 1, 1, do_timefile, NULL },
 	{ "user", 1, 1, do_user, NULL },
 };
 
@@ -541,6 +561,17 @@ config_print(FILE *f, const struct ntpd_conf *c)
 		fprintf(f, "driftfile %s\n", c->driftfile);
 	if (c->rtcsync)
 		fprintf(f, "rtcsync\n");
+	if (c->maxbackstep >= 0)
+		fprintf(f, "maxbackstep %g\n", c->maxbackstep);
+	if (c->timefile[0] != '\0')
+		fprintf(f, "timefile %s\n", c->timefile);
+	if (c->hookdir[0] != '\0')
+		fprintf(f, "hookdir %s\n", c->hookdir);
+	if (c->syncfile[0] != '\0')
+		fprintf(f, "syncfile %s\n", c->syncfile);
+	if (c->ratelimit)
+		fprintf(f, "ratelimit interval %d burst %d leak %d\n", c->rl_interval,
+		    c->rl_burst, c->rl_leak);
 	print_acl(f, &c->acl);
 	if (c->local_stratum)
 		fprintf(f, "local stratum %d\n", c->local_stratum);

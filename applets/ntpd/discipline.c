@@ -1,4 +1,5 @@
 /* discipline.c -- clock discipline: frequency by regression over recent samples, offset by steps or timed slews. */
+#include <errno.h>
 #include <math.h>
 #include <string.h>
 
@@ -14,6 +15,7 @@
 #define JUMP_SIGMAS	8.0	/* ... or this many residual standard deviations, if more */
 
 static struct disc_config	cfg;
+static double			floor_time;	/* seconds since the epoch, 0: none */
 
 /*
  * The phase is the sum of every step and of the integral of every
@@ -56,7 +58,9 @@ set_frequency(double now, double ppm)
 	d.phase = discipline_phase(now);
 	d.phase_mono = now;
 	if (clock_set_freq(ppm) == -1) {
-		log_warn("cannot set the clock frequency to %.3f ppm", ppm);
+		/* EPERM was logged once by the clock, which is read-only now. */
+		if (errno != EPERM)
+			log_warn("cannot set the clock frequency to %.3f ppm", ppm);
 		return;
 	}
 	d.applied = ppm;
@@ -68,6 +72,7 @@ discipline_init(const struct disc_config *c)
 	double	now = clock_mono();
 
 	cfg = *c;
+	floor_time = 0;
 	memset(&d, 0, sizeof(d));
 	d.phase_mono = now;
 	d.base = -cfg.freq_ppm;
@@ -170,9 +175,44 @@ update_frequency(void)
 	d.base = -freq;
 }
 
+void
+discipline_set_floor(double floor)
+{
+	floor_time = floor;
+}
+
+/* Backward steps stay within maxbackstep and never go before the floor. */
+static int
+step_allowed(double offset)
+{
+	static int	warned_limit, warned_floor;
+	struct timespec	now;
+
+	if (offset >= 0)
+		return 1;
+	if (cfg.backstep_limited && -offset > cfg.maxbackstep) {
+		if (!warned_limit)
+			log_warnx("not stepping the clock back by %.6f seconds (maxbackstep %g); "
+			    "slewing instead", -offset, cfg.maxbackstep);
+		warned_limit = 1;
+		return 0;
+	}
+	clock_now(&now);
+	if (floor_time > 0 && (double)now.tv_sec + now.tv_nsec / 1e9 + offset < floor_time) {
+		if (!warned_floor)
+			log_warnx("not stepping the clock back by %.6f seconds: that is before "
+			    "the time saved at the last run", -offset);
+		warned_floor = 1;
+		return 0;
+	}
+	return 1;
+}
+
 static int
 should_step(double offset)
 {
+	if (!step_allowed(offset))
+		return 0;
 	if (d.st.updates == 1 && cfg.initstep_threshold >= 0 &&
 	    fabs(offset) > cfg.initstep_threshold)
 		return 1;
@@ -218,7 +258,7 @@ discipline_update(double now, double offset, double sample_mono, double raw)
 			log_info("system clock stepped by %+.6f seconds", offset);
 			d.phase += offset;
 			step = offset;
-		} else {
+		} else if (errno != EPERM) {
 			log_warn("cannot step the system clock by %+.6f seconds", offset);
 		}
 	}

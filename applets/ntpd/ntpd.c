@@ -51,6 +51,7 @@ struct options {
 };
 
 static struct ntpd_conf	conf;
+static double		time_floor;	/* last known time at start, seconds since the epoch */
 static struct ntpd_conf	new_conf;	/* read on SIGHUP before it replaces conf */
 static struct options	opts;
 static int		exit_code;
@@ -194,11 +195,33 @@ write_driftfile(void)
 	}
 }
 
+/*
+ * Save the time as the sources give it, never more often than hourly (the
+ * time file often sits on flash).  Only a synchronised clock is saved: a
+ * floor taken from a wrong clock would keep it from being set right.
+ */
+static void
+write_timefile(void)
+{
+	struct disc_status	st;
+	struct timespec		now;
+	double			t;
+
+	if (conf.timefile[0] == '\0' || !ntpd_ref.synced)
+		return;
+	discipline_get_status(&st);
+	clock_now(&now);
+	t = (double)now.tv_sec + now.tv_nsec / 1e9 + st.correction;
+	if (t >= time_floor)
+		timefloor_save(conf.timefile, t);
+}
+
 static void
 on_drift_timer(void *arg)
 {
 	(void)arg;
 	write_driftfile();
+	write_timefile();
 	loop_add_timer(DRIFT_SAVE_INTERVAL, on_drift_timer, NULL);
 }
 
@@ -301,36 +324,15 @@ open_sockets(void)
 }
 
 /*
- * -s on a machine without a real-time clock: the drift file is written at
- * least hourly, so its modification time is a lower bound for the time
- * now.  Move the clock forward to it, never back (chronyd -s does this
- * when it has no RTC).
+ * -s on a machine without a real-time clock: the drift file and the time
+ * file are written at least hourly, so the newer of the two is a lower
+ * bound for the time now.  Move the clock forward to it, never back
+ * (chronyd -s does this with the drift file when it has no RTC).
  */
 static void
 restore_time(void)
 {
-	struct stat	sb;
-	struct timespec	now;
-	double		behind;
-
-	if (conf.driftfile[0] == '\0' || stat(conf.driftfile, &sb) == -1) {
-		log_warnx("-s: no drift file to take the last known time from");
-		return;
-	}
-	clock_now(&now);
-	behind = ntpwire_timespec_diff(&sb.st_mtim, &now);
-	if (behind <= 0)
-		return;
-	if (clock_is_readonly()) {
-		log_info("-s: clock is %.0f seconds behind %s; not stepped under -x", behind,
-		    conf.driftfile);
-		return;
-	}
-	if (clock_step(behind) == -1)
-		log_warn("-s: cannot step the clock forward by %.0f seconds", behind);
-	else
-		log_info("-s: clock stepped forward by %.0f seconds to the time of %s", behind,
-		    conf.driftfile);
+	timefloor_restore(time_floor);
 }
 
 static int
@@ -363,6 +365,7 @@ run_daemon(void)
 	loop_add_timer(DRIFT_SAVE_INTERVAL, on_drift_timer, NULL);
 	loop_run(opts.timeout);
 	write_driftfile();
+	write_timefile();
 	source_stop();
 	serve_stop();
 	cmd_stop();
@@ -391,7 +394,11 @@ init_discipline(void)
 	dc.makestep_limit = conf.makestep_limit;
 	dc.initstep_threshold = conf.initstep_threshold;
 	dc.maxslewrate = conf.maxslewrate;
+	dc.backstep_limited = conf.maxbackstep >= 0;
+	dc.maxbackstep = conf.maxbackstep;
 	discipline_init(&dc);
+	time_floor = timefloor_load(conf.driftfile, conf.timefile);
+	discipline_set_floor(time_floor);
 }
 
 int

@@ -62,6 +62,14 @@ struct ntpd_conf {
 	double			maxdistance;	/* seconds */
 	int			minsources;
 	double			maxslewrate;	/* ppm */
+	double			maxbackstep;	/* seconds; < 0: no limit */
+	char			timefile[PATH_MAX];
+	char			hookdir[PATH_MAX];
+	char			syncfile[PATH_MAX];
+	int			ratelimit;	/* ratelimit directive seen */
+	int			rl_interval;	/* log2 seconds */
+	int			rl_burst;
+	int			rl_leak;
 };
 
 /* config.c: the chrony.conf directives. */
@@ -81,6 +89,14 @@ struct clock_sim {
 	double		drift;		/* natural frequency error, ppm (+ fast) */
 	double		freq;		/* frequency adjustment set by ntpd, ppm */
 	int		steps;		/* clock_step calls so far */
+	double		first_step_at;	/* elapsed at the first step, 0 before it */
+	int		eperm;		/* when set, every change fails with EPERM */
+	/* What the kernel would have been told by clock_set_sync and clock_set_leap. */
+	int		sync_calls;
+	int		unsync;		/* STA_UNSYNC */
+	double		esterror;	/* seconds */
+	double		maxerror;
+	int		leap;		/* NTPWIRE_LEAP_NONE, _INSERT or _DELETE */
 };
 
 /* Use the system clock; with readonly set, stepping and frequency changes
@@ -100,9 +116,27 @@ double	clock_mono(void);
 int	clock_step(double seconds);
 /* Set the total frequency adjustment.  Returns 0 or -1. */
 int	clock_set_freq(double ppm);
-/* Tell the kernel whether the clock is synchronised, which enables its
- * 11-minute RTC mode.  Returns 0 or -1. */
+/* Tell the kernel the estimated and maximum error and, with synced set,
+ * clear STA_UNSYNC, which turns on its 11-minute RTC mode.  Returns 0 or -1. */
 int	clock_set_sync(int synced, double est_error, double max_error);
+/* Arm the kernel to insert or delete a second at the next midnight UTC
+ * (NTPWIRE_LEAP_INSERT, _DELETE) or disarm it (_NONE).  Returns 0 or -1. */
+int	clock_set_leap(int leap);
+/* Return the receive time of a packet: the kernel's timestamp for the
+ * real clock (when there is one), the simulated clock's time otherwise. */
+void	clock_rxtime(const struct timespec *kernel, struct timespec *out);
+
+/* timefloor.c: the last known time, kept on disk across restarts. */
+/* Return the newer of the drift file's modification time and the time
+ * saved in timefile (seconds since the epoch), 0 when neither gives one.
+ * An unreadable or corrupt file logs a warning and is skipped. */
+double	timefloor_load(const char *driftfile, const char *timefile);
+/* Save t (seconds since the epoch) to path; warns once when it cannot.
+ * Returns 0 or -1. */
+int	timefloor_save(const char *path, double t);
+/* Step the clock forward to floor when it is behind.  Returns the step in
+ * seconds, 0 when none was made. */
+double	timefloor_restore(double floor);
 
 /* filter.c: the last FILTER_SIZE samples of one source. */
 struct filter_sample {
@@ -169,6 +203,8 @@ struct disc_config {
 	int	makestep_limit;		/* -1 always, 0 never */
 	double	initstep_threshold;	/* < 0: no initstepslew */
 	double	maxslewrate;		/* ppm */
+	int	backstep_limited;	/* backward steps above maxbackstep are slewed */
+	double	maxbackstep;		/* seconds */
 	double	freq_ppm;		/* initial frequency error (drift file), + fast */
 	double	skew_ppm;
 };
@@ -186,6 +222,8 @@ struct disc_status {
 };
 
 void	discipline_init(const struct disc_config *);
+/* Never step the clock to before floor (seconds since the epoch; 0: none). */
+void	discipline_set_floor(double floor);
 /* Return the sum of every step and frequency adjustment applied up to mono. */
 double	discipline_phase(double mono);
 /* Return the offset at now of a sample with this raw offset taken at

@@ -65,12 +65,8 @@ handle_request(int fd, const uint8_t *buf, ssize_t n, struct sock_rxinfo *rx)
 	uint8_t			out[NTPWIRE_HEADER_LEN];
 	uint64_t		rxts;
 
-	if (rx->rxtime.tv_sec != 0)
-		rxts = ntpwire_from_timespec(&rx->rxtime);
-	else {
-		clock_now(&now);
-		rxts = ntpwire_from_timespec(&now);
-	}
+	clock_rxtime(&rx->rxtime, &now);
+	rxts = ntpwire_from_timespec(&now);
 	stats.requests++;
 	if (netaddr_from_sockaddr((struct sockaddr *)&rx->from, &from, NULL) == -1 ||
 	    !acl_allows(&conf->acl, &from)) {

@@ -309,10 +309,7 @@ handle_reply(struct source *s, const uint8_t *buf, ssize_t n, const struct sock_
 	struct ntpwire_packet	pkt;
 	struct timespec		t4;
 
-	if (rx->rxtime.tv_sec != 0)
-		t4 = rx->rxtime;
-	else
-		clock_now(&t4);
+	clock_rxtime(&rx->rxtime, &t4);
 	if (ntpwire_decode(buf, (size_t)n, &pkt) == -1 || pkt.mode != NTPWIRE_MODE_SERVER) {
 		log_debug("dropped a malformed reply from %s", s->name);
 		return;

@@ -95,6 +95,35 @@ else
 	fail "waitsync without ntpd gives up after its 2 tries" "exit $rc: $(cat "$T/nowait.out")"
 fi
 
+# --- the time floor on disk (ntpd -x: the clock is never changed) ----------
+# A time file a day ahead makes -s want to step forward; -x keeps the clock.
+# A corrupt drift file and a time file that cannot be written each log a
+# warning, and ntpd runs on.
+
+echo $(($(date +%s) + 86400)) >"$T/ahead.time"
+timeout 10 "$NTPD" -x -d -s -t 1 "timefile $T/ahead.time" "port 0" \
+    "bindcmdaddress $T/floor.sock" >"$T/floor.log" 2>&1
+rc=$?
+if [ "$rc" -eq 0 ] && file_has "$T/floor.log" '-s: clock is 86[34][0-9][0-9] seconds behind'; then
+	pass "ntpd -x -s finds the clock a day behind the time file and leaves it"
+else
+	fail "ntpd -x -s finds the clock a day behind the time file and leaves it" \
+	    "exit $rc: $(cat "$T/floor.log")"
+fi
+
+echo "not a number" >"$T/corrupt.drift"
+echo "garbage" >"$T/corrupt.time"
+timeout 10 "$NTPD" -x -d -s -t 1 "driftfile $T/corrupt.drift" "timefile $T/corrupt.time" \
+    "port 0" "bindcmdaddress $T/floor.sock" >"$T/corrupt.log" 2>&1
+rc=$?
+if [ "$rc" -eq 0 ] && [ "$(grep -c 'drift file .* is not' "$T/corrupt.log")" -eq 1 ] &&
+    [ "$(grep -c 'invalid time file' "$T/corrupt.log")" -eq 1 ]; then
+	pass "corrupt drift and time files log one warning each and ntpd runs on"
+else
+	fail "corrupt drift and time files log one warning each and ntpd runs on" \
+	    "exit $rc: $(cat "$T/corrupt.log")"
+fi
+
 # --- chronyd upstream and ntpd -x synchronising to it --------------------
 
 chronyd_conf up "local stratum 3" "allow 127.0.0.1" "port $P_UP"
@@ -109,6 +138,7 @@ UP_PID=$E2E_PID
 	echo "bindcmdaddress $T/ntpd.sock"
 	echo "pidfile $T/ntpd.pid"
 	echo "driftfile $T/ntpd.drift"
+	echo "timefile $T/ntpd.time"
 	echo "cmdport 0"
 } >"$T/ntpd.conf"
 local_start "$T/ntpd.log" "$NTPD" -x -d -f "$T/ntpd.conf"
@@ -323,6 +353,12 @@ fi
 daemon_stop "$NTPD_PID"
 check "ntpd removes its pid file at exit" test ! -e "$T/ntpd.pid"
 check "ntpd writes its drift file at exit" file_has "$T/ntpd.drift" '^ *[-0-9.]* *[0-9.]*$'
+saved=$(cat "$T/ntpd.time" 2>/dev/null)
+if [ -n "$saved" ] && [ $((saved - $(date +%s))) -le 2 ] && [ $(($(date +%s) - saved)) -le 5 ]; then
+	pass "ntpd saves the synchronised time to its time file at exit"
+else
+	fail "ntpd saves the synchronised time to its time file at exit" "time file: '$saved'"
+fi
 daemon_stop "$UP_PID"
 
 exit "$E2E_FAIL"
