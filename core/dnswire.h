@@ -42,16 +42,33 @@
 #define DNS_TYPE_TXT		16
 #define DNS_TYPE_RP		17
 #define DNS_TYPE_AFSDB		18
+#define DNS_TYPE_X25		19
+#define DNS_TYPE_ISDN		20
+#define DNS_TYPE_RT		21
+#define DNS_TYPE_NSAP		22
+#define DNS_TYPE_NSAP_PTR	23
+#define DNS_TYPE_SIG		24
+#define DNS_TYPE_KEY		25
+#define DNS_TYPE_PX		26
+#define DNS_TYPE_GPOS		27
 #define DNS_TYPE_AAAA		28
 #define DNS_TYPE_LOC		29
+#define DNS_TYPE_NXT		30
+#define DNS_TYPE_EID		31
+#define DNS_TYPE_NIMLOC		32
 #define DNS_TYPE_SRV		33
+#define DNS_TYPE_ATMA		34
 #define DNS_TYPE_NAPTR		35
 #define DNS_TYPE_KX		36
 #define DNS_TYPE_CERT		37
+#define DNS_TYPE_A6		38
 #define DNS_TYPE_DNAME		39
+#define DNS_TYPE_SINK		40
 #define DNS_TYPE_OPT		41
+#define DNS_TYPE_APL		42
 #define DNS_TYPE_DS		43
 #define DNS_TYPE_SSHFP		44
+#define DNS_TYPE_IPSECKEY	45
 #define DNS_TYPE_RRSIG		46
 #define DNS_TYPE_NSEC		47
 #define DNS_TYPE_DNSKEY		48
@@ -59,19 +76,44 @@
 #define DNS_TYPE_NSEC3		50
 #define DNS_TYPE_NSEC3PARAM	51
 #define DNS_TYPE_TLSA		52
+#define DNS_TYPE_SMIMEA		53
+#define DNS_TYPE_HIP		55
+#define DNS_TYPE_NINFO		56
+#define DNS_TYPE_RKEY		57
+#define DNS_TYPE_TALINK		58
 #define DNS_TYPE_CDS		59
 #define DNS_TYPE_CDNSKEY	60
 #define DNS_TYPE_OPENPGPKEY	61
+#define DNS_TYPE_CSYNC		62
+#define DNS_TYPE_ZONEMD		63
 #define DNS_TYPE_SVCB		64
 #define DNS_TYPE_HTTPS		65
 #define DNS_TYPE_SPF		99
+#define DNS_TYPE_UINFO		100
+#define DNS_TYPE_UID		101
+#define DNS_TYPE_GID		102
+#define DNS_TYPE_UNSPEC		103
+#define DNS_TYPE_NID		104
+#define DNS_TYPE_L32		105
+#define DNS_TYPE_L64		106
+#define DNS_TYPE_LP		107
+#define DNS_TYPE_EUI48		108
+#define DNS_TYPE_EUI64		109
 #define DNS_TYPE_TKEY		249
 #define DNS_TYPE_TSIG		250
 #define DNS_TYPE_IXFR		251
 #define DNS_TYPE_AXFR		252
+#define DNS_TYPE_MAILB		253
+#define DNS_TYPE_MAILA		254
 #define DNS_TYPE_ANY		255
 #define DNS_TYPE_URI		256
 #define DNS_TYPE_CAA		257
+#define DNS_TYPE_AVC		258
+#define DNS_TYPE_DOA		259
+#define DNS_TYPE_AMTRELAY	260
+#define DNS_TYPE_RESINFO	261
+#define DNS_TYPE_TA		32768
+#define DNS_TYPE_DLV		32769
 
 /* Classes. */
 #define DNS_CLASS_IN		1
@@ -376,6 +418,11 @@ int	dnswire_query(uint8_t *buf, size_t cap, uint16_t id, uint16_t flags,
  * the RDATA is malformed or out is too small. */
 int	dnswire_rdata_to_text(const uint8_t *msg, size_t msglen, const struct dnswire_rr *,
 	    char *out, size_t outlen);
+
+/* Check the RDATA of rr as dnswire_rdata_to_text reads it.  Returns NULL
+ * when it renders, else BIND's reason: "unexpected end of input" when it
+ * ends early, "extra input data" when bytes are left over, or "FORMERR". */
+const char *dnswire_rdata_check(const uint8_t *msg, size_t msglen, const struct dnswire_rr *);
 
 /* "A", "MX", ... or "TYPE123".  Returns buf. */
 const char *dnswire_type_name(uint16_t type, char buf[static DNS_TYPE_TEXT_MAX]);

@@ -20,6 +20,7 @@ get32(const uint8_t *p)
  * Presentation text.
  */
 
+/* Output text; with buf NULL only the length is counted. */
 struct text {
 	char	*buf;
 	size_t	 cap;
@@ -30,6 +31,10 @@ struct text {
 static void
 text_putc(struct text *t, char c)
 {
+	if (t->buf == NULL) {
+		t->len++;
+		return;
+	}
 	if (t->len + 1 >= t->cap) {
 		t->err = 1;
 		return;
@@ -220,6 +225,8 @@ struct rdata {
 	size_t			 pos;
 	size_t			 end;
 	int			 err;
+	int			 short_read;	/* err because the RDATA ended early */
+	int			 extra;		/* err because bytes were left over */
 };
 
 static const uint8_t *
@@ -227,6 +234,8 @@ rd_bytes(struct rdata *r, size_t n)
 {
 	const uint8_t	*p;
 
+	if (!r->err && r->pos + n > r->end)
+		r->short_read = 1;
 	if (r->err || r->pos + n > r->end) {
 		r->err = 1;
 		return NULL;
@@ -766,13 +775,226 @@ render_svcb(struct rdata *r, struct text *t)
 	}
 }
 
+/* Lower-case hex, with sep between the bytes. */
+static void
+text_lowhex(struct text *t, const uint8_t *p, size_t len, const char *sep)
+{
+	static const char	digits[] = "0123456789abcdef";
+	size_t			i;
+
+	for (i = 0; i < len; i++) {
+		if (i > 0)
+			text_puts(t, sep);
+		text_putc(t, digits[p[i] >> 4]);
+		text_putc(t, digits[p[i] & 0xf]);
+	}
+}
+
+/* The 64-bit locator or node id of NID and L64 (RFC 6742): four groups of
+ * hex digits without leading zeros. */
+static void
+render_locator64(struct rdata *r, struct text *t)
+{
+	static const char	digits[] = "0123456789abcdef";
+	const uint8_t		*p = rd_bytes(r, 8);
+	unsigned int		 group;
+	int			 i, shift, lead;
+
+	if (p == NULL)
+		return;
+	for (i = 0; i < 4; i++) {
+		if (i > 0)
+			text_putc(t, ':');
+		group = (unsigned int)get16(p + 2 * i);
+		lead = 0;
+		for (shift = 12; shift >= 0; shift -= 4) {
+			if (((group >> shift) & 0xf) == 0 && !lead && shift > 0)
+				continue;
+			lead = 1;
+			text_putc(t, digits[(group >> shift) & 0xf]);
+		}
+	}
+}
+
+/* EUI48 and EUI64 (RFC 7043): hex bytes joined by '-'. */
+static void
+render_eui(struct rdata *r, struct text *t)
+{
+	size_t	len = rd_left(r);
+
+	if (len != 6 && len != 8) {
+		r->err = 1;
+		return;
+	}
+	text_lowhex(t, rd_bytes(r, len), len, "-");
+}
+
+/* A6 (RFC 2874): prefix length, address suffix, prefix name. */
+static void
+render_a6(struct rdata *r, struct text *t)
+{
+	uint8_t		 addr[16];
+	unsigned int	 plen = rd_u8(r);
+	size_t		 n;
+	const uint8_t	*p;
+
+	if (r->err || plen > 128) {
+		r->err = 1;
+		return;
+	}
+	text_uint(t, plen);
+	if (plen < 128) {
+		n = (128 - plen + 7) / 8;
+		if ((p = rd_bytes(r, n)) == NULL)
+			return;
+		memset(addr, 0, sizeof(addr));
+		memcpy(addr + 16 - n, p, n);
+		text_putc(t, ' ');
+		text_ipv6(t, addr);
+	}
+	if (plen > 0) {
+		text_putc(t, ' ');
+		rd_name(r, t);
+	}
+}
+
+/* ATMA: an E.164 number as "+digits", an AESA address in hex. */
+static void
+render_atma(struct rdata *r, struct text *t)
+{
+	unsigned int	 format = rd_u8(r);
+	size_t		 len = rd_left(r), i;
+	const uint8_t	*p = rd_bytes(r, len);
+
+	if (p == NULL || len == 0) {
+		r->err = 1;
+		return;
+	}
+	if (format == 0) {
+		text_lowhex(t, p, len, "");
+		return;
+	}
+	if (format != 1) {
+		r->err = 1;
+		return;
+	}
+	text_putc(t, '+');
+	for (i = 0; i < len; i++)
+		text_putc(t, (char)p[i]);
+}
+
+/* The gateway or relay of IPSECKEY (RFC 4025) and AMTRELAY (RFC 8777):
+ * none ("."), an IPv4 or IPv6 address, or an uncompressed name. */
+static void
+render_gateway(struct rdata *r, struct text *t, uint16_t type)
+{
+	unsigned int	 gwtype;
+	const uint8_t	*p;
+
+	rd_u8_text(r, t);		/* precedence */
+	text_putc(t, ' ');
+	if (type == DNS_TYPE_AMTRELAY) {
+		gwtype = rd_u8(r);
+		text_uint(t, gwtype >> 7);	/* the discovery-optional bit */
+		gwtype &= 0x7f;
+		text_putc(t, ' ');
+		text_uint(t, gwtype);
+	} else {
+		gwtype = rd_u8(r);
+		text_uint(t, gwtype);
+		text_putc(t, ' ');
+		rd_u8_text(r, t);	/* algorithm */
+	}
+	text_putc(t, ' ');
+	if (gwtype == 0)
+		text_putc(t, '.');
+	else if (gwtype == 1 && (p = rd_bytes(r, 4)) != NULL)
+		text_ipv4(t, p);
+	else if (gwtype == 2 && (p = rd_bytes(r, 16)) != NULL)
+		text_ipv6(t, p);
+	else if (gwtype == 3)
+		rd_name(r, t);
+	else
+		r->err = 1;
+	if (type == DNS_TYPE_IPSECKEY && rd_left(r) > 0) {
+		text_putc(t, ' ');
+		rd_rest_base64(r, t);
+	}
+}
+
+/* APL (RFC 3123): items "[!]family:address/prefix" for IPv4 and IPv6. */
+static void
+render_apl(struct rdata *r, struct text *t)
+{
+	uint8_t		 addr[16];
+	const uint8_t	*p;
+	unsigned int	 family, prefix, n;
+	int		 first = 1;
+
+	while (rd_left(r) > 0) {
+		family = rd_u16(r);
+		prefix = rd_u8(r);
+		n = rd_u8(r);
+		if ((p = rd_bytes(r, n & 0x7f)) == NULL)
+			return;
+		/* RFC 3123 leaves trailing zero octets out of the address. */
+		if ((family != 1 && family != 2) || (n & 0x7f) > (family == 1 ? 4u : 16u) ||
+		    prefix > (family == 1 ? 32u : 128u) || ((n & 0x7f) > 0 && p[(n & 0x7f) - 1] == 0)) {
+			r->err = 1;
+			return;
+		}
+		memset(addr, 0, sizeof(addr));
+		memcpy(addr, p, n & 0x7f);
+		if (!first)
+			text_putc(t, ' ');
+		first = 0;
+		if (n & 0x80)
+			text_putc(t, '!');
+		text_uint(t, family);
+		text_putc(t, ':');
+		if (family == 1)
+			text_ipv4(t, addr);
+		else
+			text_ipv6(t, addr);
+		text_putc(t, '/');
+		text_uint(t, prefix);
+	}
+}
+
+/* Digest lengths by digest type, 0 where unknown: DS (RFC 4509, 5933,
+ * 6605) and SSHFP (RFC 4255, 6594). */
+static const uint8_t	digest_lens[] = { 0, 20, 32, 32, 48 };
+static const uint8_t	fingerprint_lens[] = { 0, 20, 32 };
+
+/* A digest type and a non-empty digest in hex, which must have the
+ * length its type defines when the type is known (BIND rejects it too). */
+static void
+render_digest(struct rdata *r, struct text *t, const uint8_t *lens)
+{
+	unsigned int	type = rd_u8(r);
+	size_t		known = lens == digest_lens ? sizeof(digest_lens) :
+			    sizeof(fingerprint_lens);
+
+	text_uint(t, type);
+	text_putc(t, ' ');
+	if (rd_left(r) == 0 || (type < known && rd_left(r) < lens[type]))
+		r->short_read = r->err = 1;
+	else if (type < known && lens[type] != 0 && rd_left(r) > lens[type])
+		r->extra = r->err = 1;
+	rd_rest_hex(r, t);
+}
+
 /* Fields in order: 'n' name, 's' character-string, '1' u8, '2' u16,
- * '4' u32, 'S' the rest as strings, 'H' the rest in hex, 'B' the rest in
- * base64, 'Q' the rest as one quoted string. */
+ * '4' u32, 'A' an IPv4 address, 'L' a 64-bit locator, 'S' the rest as
+ * strings, 'H' the rest in hex, 'B' the rest in base64, 'Q' the rest as
+ * one quoted string, 'E' the rest as an EUI, 'N' the rest as an NSAP,
+ * 'X' like 'H' but not empty, 'D' and 'F' a DS digest or SSHFP
+ * fingerprint with its type. */
 static void
 render_fields(struct rdata *r, struct text *t, const char *fields)
 {
 	const char	*f;
+	const uint8_t	*p;
 	size_t		 len;
 
 	for (f = fields; *f != '\0'; f++) {
@@ -804,12 +1026,38 @@ render_fields(struct rdata *r, struct text *t, const char *fields)
 		case 'H':
 			rd_rest_hex(r, t);
 			break;
+		case 'X':
+			if (rd_left(r) == 0)
+				r->err = 1;
+			rd_rest_hex(r, t);
+			break;
+		case 'D':
+			render_digest(r, t, digest_lens);
+			break;
+		case 'F':
+			render_digest(r, t, fingerprint_lens);
+			break;
 		case 'B':
 			rd_rest_base64(r, t);
 			break;
 		case 'Q':
 			len = rd_left(r);
 			text_quoted(t, rd_bytes(r, len), len);
+			break;
+		case 'A':
+			if ((p = rd_bytes(r, 4)) != NULL)
+				text_ipv4(t, p);
+			break;
+		case 'L':
+			render_locator64(r, t);
+			break;
+		case 'E':
+			render_eui(r, t);
+			break;
+		case 'N':
+			len = rd_left(r);
+			text_puts(t, "0x");
+			text_lowhex(t, rd_bytes(r, len), len, "");
 			break;
 		}
 	}
@@ -823,11 +1071,37 @@ rdata_fields(uint16_t type)
 	case DNS_TYPE_MD: case DNS_TYPE_MF: case DNS_TYPE_MB: case DNS_TYPE_MG:
 	case DNS_TYPE_MR:
 		return "n";
-	case DNS_TYPE_MX: case DNS_TYPE_KX: case DNS_TYPE_AFSDB:
+	case DNS_TYPE_MX: case DNS_TYPE_KX: case DNS_TYPE_AFSDB: case DNS_TYPE_RT:
+	case DNS_TYPE_LP:
 		return "2n";
+	case DNS_TYPE_PX:
+		return "2nn";
+	case DNS_TYPE_X25:
+		return "s";
+	case DNS_TYPE_GPOS:
+		return "sss";
+	case DNS_TYPE_TALINK:
+		return "nn";
+	case DNS_TYPE_NSAP:
+		return "N";
+	case DNS_TYPE_EID: case DNS_TYPE_NIMLOC:
+		return "H";
+	case DNS_TYPE_L32:
+		return "2A";
+	case DNS_TYPE_NID: case DNS_TYPE_L64:
+		return "2L";
+	case DNS_TYPE_EUI48: case DNS_TYPE_EUI64:
+		return "E";
+	case DNS_TYPE_SMIMEA:
+		return "111X";
+	case DNS_TYPE_ZONEMD:
+		return "411X";
+	case DNS_TYPE_DOA:
+		return "441sB";
 	case DNS_TYPE_MINFO: case DNS_TYPE_RP:
 		return "nn";
-	case DNS_TYPE_TXT: case DNS_TYPE_SPF:
+	case DNS_TYPE_TXT: case DNS_TYPE_SPF: case DNS_TYPE_ISDN: case DNS_TYPE_NINFO:
+	case DNS_TYPE_AVC: case DNS_TYPE_RESINFO:
 		return "S";
 	case DNS_TYPE_HINFO:
 		return "ss";
@@ -835,13 +1109,13 @@ rdata_fields(uint16_t type)
 		return "222n";
 	case DNS_TYPE_NAPTR:
 		return "22sssn";
-	case DNS_TYPE_DS: case DNS_TYPE_CDS:
-		return "211H";
+	case DNS_TYPE_DS: case DNS_TYPE_CDS: case DNS_TYPE_TA: case DNS_TYPE_DLV:
+		return "21D";
 	case DNS_TYPE_SSHFP:
-		return "11H";
+		return "1F";
 	case DNS_TYPE_TLSA:
-		return "111H";
-	case DNS_TYPE_DNSKEY: case DNS_TYPE_CDNSKEY:
+		return "111X";
+	case DNS_TYPE_DNSKEY: case DNS_TYPE_CDNSKEY: case DNS_TYPE_KEY: case DNS_TYPE_RKEY:
 		return "211B";
 	case DNS_TYPE_OPENPGPKEY: case DNS_TYPE_DHCID:
 		return "B";
@@ -859,10 +1133,8 @@ render_rdata(struct rdata *r, struct text *t, uint16_t type)
 
 	switch (type) {
 	case DNS_TYPE_A:
-		if (r->end - r->pos != 4 || (p = rd_bytes(r, 4)) == NULL) {
-			r->err = 1;
+		if ((p = rd_bytes(r, 4)) == NULL)
 			return;
-		}
 		text_uint(t, p[0]);
 		text_putc(t, '.');
 		text_uint(t, p[1]);
@@ -872,17 +1144,35 @@ render_rdata(struct rdata *r, struct text *t, uint16_t type)
 		text_uint(t, p[3]);
 		return;
 	case DNS_TYPE_AAAA:
-		if (r->end - r->pos != 16 || (p = rd_bytes(r, 16)) == NULL) {
-			r->err = 1;
+		if ((p = rd_bytes(r, 16)) == NULL)
 			return;
-		}
 		text_ipv6(t, p);
 		return;
 	case DNS_TYPE_SOA:
 		render_soa(r, t);
 		return;
 	case DNS_TYPE_RRSIG:
+	case DNS_TYPE_SIG:
 		render_rrsig(r, t);
+		return;
+	case DNS_TYPE_CSYNC:
+		text_uint(t, rd_u32(r));
+		text_putc(t, ' ');
+		rd_u16_text(r, t);
+		rd_typebitmap(r, t);
+		return;
+	case DNS_TYPE_A6:
+		render_a6(r, t);
+		return;
+	case DNS_TYPE_ATMA:
+		render_atma(r, t);
+		return;
+	case DNS_TYPE_AMTRELAY:
+	case DNS_TYPE_IPSECKEY:
+		render_gateway(r, t, type);
+		return;
+	case DNS_TYPE_APL:
+		render_apl(r, t);
 		return;
 	case DNS_TYPE_NSEC:
 		rd_name(r, t);
@@ -939,9 +1229,32 @@ dnswire_rdata_to_text(const uint8_t *msg, size_t msglen, const struct dnswire_rr
 	t.err = 0;
 	render_rdata(&r, &t, rr->type);
 	/* Bytes left over mean the RDATA does not match its type. */
-	if (r.err || t.err || (r.pos != r.end && rr->type != DNS_TYPE_A))
+	if (r.err || t.err || r.pos != r.end)
 		return -1;
 	return (int)t.len;
+}
+
+const char *
+dnswire_rdata_check(const uint8_t *msg, size_t msglen, const struct dnswire_rr *rr)
+{
+	struct rdata	r;
+	struct text	t;
+
+	if (rr->rdoff + rr->rdlength > msglen)
+		return "unexpected end of input";
+	memset(&r, 0, sizeof(r));
+	r.msg = msg;
+	r.msglen = msglen;
+	r.rr = rr;
+	r.pos = rr->rdoff;
+	r.end = rr->rdoff + rr->rdlength;
+	memset(&t, 0, sizeof(t));
+	render_rdata(&r, &t, rr->type);
+	if (r.short_read)
+		return "unexpected end of input";
+	if (r.extra || (!r.err && r.pos != r.end))
+		return "extra input data";
+	return r.err ? "FORMERR" : NULL;
 }
 
 /*
@@ -971,6 +1284,21 @@ static const struct mnemonic types[] = {
 	{ DNS_TYPE_HTTPS, "HTTPS" }, { DNS_TYPE_SPF, "SPF" }, { DNS_TYPE_TKEY, "TKEY" },
 	{ DNS_TYPE_TSIG, "TSIG" }, { DNS_TYPE_IXFR, "IXFR" }, { DNS_TYPE_AXFR, "AXFR" },
 	{ DNS_TYPE_ANY, "ANY" }, { DNS_TYPE_URI, "URI" }, { DNS_TYPE_CAA, "CAA" },
+	{ DNS_TYPE_X25, "X25" }, { DNS_TYPE_ISDN, "ISDN" }, { DNS_TYPE_RT, "RT" },
+	{ DNS_TYPE_NSAP, "NSAP" }, { DNS_TYPE_NSAP_PTR, "NSAP-PTR" }, { DNS_TYPE_SIG, "SIG" },
+	{ DNS_TYPE_KEY, "KEY" }, { DNS_TYPE_PX, "PX" }, { DNS_TYPE_GPOS, "GPOS" },
+	{ DNS_TYPE_NXT, "NXT" }, { DNS_TYPE_EID, "EID" }, { DNS_TYPE_NIMLOC, "NIMLOC" },
+	{ DNS_TYPE_ATMA, "ATMA" }, { DNS_TYPE_A6, "A6" }, { DNS_TYPE_SINK, "SINK" },
+	{ DNS_TYPE_APL, "APL" }, { DNS_TYPE_IPSECKEY, "IPSECKEY" },
+	{ DNS_TYPE_SMIMEA, "SMIMEA" }, { DNS_TYPE_HIP, "HIP" }, { DNS_TYPE_NINFO, "NINFO" },
+	{ DNS_TYPE_RKEY, "RKEY" }, { DNS_TYPE_TALINK, "TALINK" }, { DNS_TYPE_CSYNC, "CSYNC" },
+	{ DNS_TYPE_ZONEMD, "ZONEMD" }, { DNS_TYPE_UINFO, "UINFO" }, { DNS_TYPE_UID, "UID" },
+	{ DNS_TYPE_GID, "GID" }, { DNS_TYPE_UNSPEC, "UNSPEC" }, { DNS_TYPE_NID, "NID" },
+	{ DNS_TYPE_L32, "L32" }, { DNS_TYPE_L64, "L64" }, { DNS_TYPE_LP, "LP" },
+	{ DNS_TYPE_EUI48, "EUI48" }, { DNS_TYPE_EUI64, "EUI64" }, { DNS_TYPE_MAILB, "MAILB" },
+	{ DNS_TYPE_MAILA, "MAILA" }, { DNS_TYPE_AVC, "AVC" }, { DNS_TYPE_DOA, "DOA" },
+	{ DNS_TYPE_AMTRELAY, "AMTRELAY" }, { DNS_TYPE_RESINFO, "RESINFO" },
+	{ DNS_TYPE_TA, "TA" }, { DNS_TYPE_DLV, "DLV" },
 };
 
 static const struct mnemonic classes[] = {

@@ -257,10 +257,10 @@ output_parse_error(const uint8_t *msg, size_t len, size_t off)
 static const char *
 output_validate(const struct hostq_reply *r)
 {
-	static char		scratch[RDATA_TEXT_MAX];
 	struct dnswire_parser	p;
 	struct dnswire_question	q;
 	struct dnswire_rr	rr;
+	const char		*why;
 	int			res;
 
 	if (dnswire_parser_init(&p, r->msg, r->len) == -1)
@@ -270,9 +270,9 @@ output_validate(const struct hostq_reply *r)
 	if (res == -1)
 		return output_parse_error(r->msg, r->len, p.off);
 	while ((res = dnswire_parse_rr(&p, &rr)) == 1)
-		if (rr.type != DNS_TYPE_OPT && dnswire_rdata_to_text(r->msg, r->len, &rr,
-		    scratch, sizeof(scratch)) == -1)
-			return "FORMERR";
+		if (rr.type != DNS_TYPE_OPT &&
+		    (why = dnswire_rdata_check(r->msg, r->len, &rr)) != NULL)
+			return why;
 	if (res == -1)
 		return output_parse_error(r->msg, r->len, p.off);
 	return NULL;

@@ -546,9 +546,13 @@ test_render_types(void **state)
 	assert_string_equal(text, "\"a\\001\\127\" \"\"");
 	assert_true(render(DNS_TYPE_HINFO, "\3ARM\5Linux", 10, text, sizeof(text)) > 0);
 	assert_string_equal(text, "\"ARM\" \"Linux\"");
-	assert_true(render(DNS_TYPE_DS, "\x30\x39\x08\x02\xde\xad\xbe\xef", 8, text,
+	/* An unknown digest type takes any length; SHA-256 (2) needs 32 bytes. */
+	assert_true(render(DNS_TYPE_DS, "\x30\x39\x08\x63\xde\xad\xbe\xef", 8, text,
 	    sizeof(text)) > 0);
-	assert_string_equal(text, "12345 8 2 DEADBEEF");
+	assert_string_equal(text, "12345 8 99 DEADBEEF");
+	assert_int_equal(render(DNS_TYPE_DS, "\x30\x39\x08\x02\xde\xad\xbe\xef", 8, text,
+	    sizeof(text)), -1);
+	assert_int_equal(render(DNS_TYPE_DS, "\x30\x39\x08\x63", 4, text, sizeof(text)), -1);
 	assert_true(render(DNS_TYPE_NAPTR, "\0\144\0\12\1u\7E2U+sip\0\0", 16, text,
 	    sizeof(text)) > 0);
 	assert_string_equal(text, "100 10 \"u\" \"E2U+sip\" \"\" .");
@@ -570,6 +574,13 @@ test_render_types(void **state)
 	assert_true(render(DNS_TYPE_SSHFP, key, 2 + 32, text, sizeof(text)) > 0);
 	assert_string_equal(text, "1 0 0308040506070809"
 	    "0A0B0C0D0E0F101112131415161718191A1B1C1D 1E1F2021");
+	/* Fingerprint type 1 (SHA-1) must be 20 bytes. */
+	key[1] = 1;
+	assert_int_equal(render(DNS_TYPE_SSHFP, key, 2 + 32, text, sizeof(text)), -1);
+	assert_true(render(DNS_TYPE_SSHFP, key, 2 + 20, text, sizeof(text)) > 0);
+	assert_string_equal(text, "1 1 0308040506070809"
+	    "0A0B0C0D0E0F101112131415");
+	key[1] = 0;
 
 	/* RFC 3597 for unknown types; an NSEC type bitmap; an RRSIG. */
 	assert_true(render(65280, "\x0a\0\0\1", 4, text, sizeof(text)) > 0);
@@ -635,6 +646,42 @@ test_render_newer_types(void **state)
 	    sizeof(text)), -1);
 	assert_true(render(DNS_TYPE_NSEC, "\0\0\1\x40\1\1\x40", 7, text, sizeof(text)) > 0);
 	assert_string_equal(text, ". A CAA");
+}
+
+/* Build one answer record of the given type and return the check's verdict. */
+static const char *
+check(uint16_t type, const void *rdata, size_t rdlen)
+{
+	static uint8_t		buf[2048];
+	struct dnswire_builder	b;
+	struct dnswire_parser	p;
+	struct dnswire_rr	rr;
+	size_t			len;
+
+	assert_int_equal(dnswire_builder_init(&b, buf, sizeof(buf), 0), 0);
+	assert_int_equal(dnswire_builder_rr_begin(&b, DNS_SECTION_ANSWER, root, type,
+	    DNS_CLASS_IN, 300), 0);
+	assert_int_equal(dnswire_builder_rdata_bytes(&b, rdata, rdlen), 0);
+	assert_int_equal(dnswire_builder_rr_end(&b), 0);
+	len = dnswire_builder_finish(&b);
+	assert_int_equal(dnswire_parser_init(&p, buf, len), 0);
+	assert_int_equal(dnswire_parse_rr(&p, &rr), 1);
+	return dnswire_rdata_check(buf, len, &rr);
+}
+
+static void
+test_rdata_check(void **state)
+{
+	uint8_t	ds[4 + 33] = { 0x30, 0x39, 8, 2 };
+
+	assert_null(check(DNS_TYPE_A, "\1\2\3\4", 4));
+	assert_string_equal(check(DNS_TYPE_A, "\1\2\3", 3), "unexpected end of input");
+	assert_string_equal(check(DNS_TYPE_A, "\1\2\3\4\5", 5), "extra input data");
+	assert_null(check(DNS_TYPE_DS, ds, 4 + 32));
+	assert_string_equal(check(DNS_TYPE_DS, ds, 4 + 33), "extra input data");
+	assert_string_equal(check(DNS_TYPE_DS, ds, 4 + 31), "unexpected end of input");
+	assert_string_equal(check(DNS_TYPE_NSEC, "\0\0\2\x40\0", 5), "FORMERR");
+	assert_null(check(65280, "", 0));
 }
 
 static void
@@ -734,7 +781,9 @@ exercise(const uint8_t *msg, size_t len)
 		DNS_TYPE_SRV, DNS_TYPE_NAPTR, DNS_TYPE_CERT, DNS_TYPE_DS, DNS_TYPE_SSHFP,
 		DNS_TYPE_RRSIG, DNS_TYPE_NSEC, DNS_TYPE_DNSKEY, DNS_TYPE_NSEC3,
 		DNS_TYPE_NSEC3PARAM, DNS_TYPE_TLSA, DNS_TYPE_SVCB, DNS_TYPE_URI,
-		DNS_TYPE_CAA, 65280,
+		DNS_TYPE_CAA, DNS_TYPE_A6, DNS_TYPE_APL, DNS_TYPE_IPSECKEY, DNS_TYPE_AMTRELAY,
+		DNS_TYPE_ATMA, DNS_TYPE_NID, DNS_TYPE_EUI48, DNS_TYPE_CSYNC, DNS_TYPE_SIG,
+		DNS_TYPE_DOA, DNS_TYPE_HTTPS, 65280,
 	};
 	struct dnswire_rr	rr, other;
 	struct dnswire_edns	e;
@@ -754,6 +803,7 @@ exercise(const uint8_t *msg, size_t len)
 		for (i = 0; i < sizeof(every_type) / sizeof(every_type[0]); i++) {
 			other.type = every_type[i];
 			dnswire_rdata_to_text(msg, len, &other, text, sizeof(text));
+			dnswire_rdata_check(msg, len, &other);
 		}
 		assert_true(dnswire_name_to_text(rr.name, text, sizeof(text), 1) > 0);
 		if (rr.type == DNS_TYPE_OPT)
@@ -851,6 +901,7 @@ main(void)
 		cmocka_unit_test(test_render_addresses),
 		cmocka_unit_test(test_render_types),
 		cmocka_unit_test(test_render_newer_types),
+		cmocka_unit_test(test_rdata_check),
 		cmocka_unit_test(test_edns),
 		cmocka_unit_test(test_mnemonics),
 		cmocka_unit_test(test_random_messages),
