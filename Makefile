@@ -202,7 +202,9 @@ clean:
 	rm -rf build
 
 # Fuzzing: libFuzzer harnesses (clang, ASan, UBSan), each run FUZZ_SECONDS
-# on a copy of its seed corpus in tests/fuzz/corpus/NAME.
+# on a copy of its seed corpus in tests/fuzz/corpus/NAME (python3
+# tests/fuzz/mkcorpus.py writes the seeds).  A crashing input is left in
+# build/fuzz/NAME-crash-*.
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 20
 FUZZ_CFLAGS = -g -O1 -std=c11 -D_GNU_SOURCE -Icore -include core/compat.h -fsanitize=fuzzer-no-link,address,undefined \
@@ -215,7 +217,7 @@ build/fuzz-obj/%.o: %.c $(wildcard core/*.h applets/*/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
 
-build/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJS)
+build/fuzz/%: tests/fuzz/%.c $(wildcard tests/fuzz/*.h) $(FUZZ_OBJS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJS) -lm
 
@@ -227,7 +229,8 @@ fuzz: fuzz-build
 		n=$${f#build/fuzz/fuzz_}; mkdir -p build/fuzz/corpus-$$n; \
 		cp tests/fuzz/corpus/$$n/* build/fuzz/corpus-$$n/ 2>/dev/null || true; \
 		echo "fuzz: $$n for $(FUZZ_SECONDS) s"; \
-		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 build/fuzz/corpus-$$n \
+		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+		    -artifact_prefix=build/fuzz/$$n- build/fuzz/corpus-$$n \
 		    2>build/fuzz/$$n.log || { tail -40 build/fuzz/$$n.log; exit 1; }; \
 		grep -E 'stat::number_of_executed_units' build/fuzz/$$n.log; \
 	done
