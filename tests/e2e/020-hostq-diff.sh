@@ -480,6 +480,10 @@ good usage -4 -6 alpha.test
 good usage -x alpha.test
 good usage a..b
 good usage ""
+good exact "$(printf '%064d' 0).test"
+good exact "$(printf '%060d.%060d.%060d.%060d.%060d' 1 2 3 4 5).test"
+good exact 'bad\\x.test'
+good exact 'a\\.b.test'
 noargs() {
 	"$1"
 }
