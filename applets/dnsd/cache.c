@@ -254,12 +254,18 @@ const struct cache_entry *
 cache_lookup(struct cache *c, const uint8_t *qname, uint16_t qtype, uint16_t qclass,
     double now)
 {
+	return cache_lookup_lower(c, qname, dnswire_name_hash(qname), qtype, qclass, now);
+}
+
+const struct cache_entry *
+cache_lookup_lower(struct cache *c, const uint8_t *qname, uint32_t hash, uint16_t qtype,
+    uint16_t qclass, double now)
+{
 	struct cache_slot	*e;
 	uint32_t		 i, b;
 	size_t			 off;
 
-	if (c->size == 0 ||
-	    (i = find(c, qname, dnswire_name_hash(qname), qtype, qclass)) == CACHE_NIL) {
+	if (c->size == 0 || (i = find(c, qname, hash, qtype, qclass)) == CACHE_NIL) {
 		c->misses++;
 		return NULL;
 	}

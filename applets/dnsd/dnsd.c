@@ -2,6 +2,8 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
+#include <netinet/in.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <ifaddrs.h>
@@ -85,12 +87,87 @@ log_sink(void *arg, int is_error, const char *msg)
 	log_warnx("%s", msg);
 }
 
+/*
+ * UDP queries are read and answered in batches: one recvmmsg takes up to
+ * UDP_BATCH datagrams, and the replies built meanwhile leave in one
+ * sendmmsg.  Each listening socket is bound to its own address, so the
+ * replies need no IP_PKTINFO to leave from the address asked.  A larger
+ * datagram is cut at UDP_SLOT and dropped as malformed; a larger reply,
+ * and every reply that comes later from an upstream, is sent on its own.
+ */
+#define UDP_BATCH	16
+#define UDP_SLOT	DNSD_EDNS_SIZE
+
+struct udp_batch {
+	int			fd;		/* -1: not collecting replies */
+	unsigned int		nout;
+	struct mmsghdr		in[UDP_BATCH];
+	struct iovec		iniov[UDP_BATCH];
+	struct sockaddr_storage	from[UDP_BATCH];
+	union {
+		struct cmsghdr	hdr;
+		uint8_t		buf[CMSG_SPACE(sizeof(struct in6_pktinfo)) + 32];
+	}			control[UDP_BATCH];
+	uint8_t			inbuf[UDP_BATCH][UDP_SLOT];
+	struct mmsghdr		out[UDP_BATCH];
+	struct iovec		outiov[UDP_BATCH];
+	struct sockaddr_storage	to[UDP_BATCH];
+	uint8_t			outbuf[UDP_BATCH][UDP_SLOT];
+};
+
+static struct udp_batch	batch = { .fd = -1 };
+
+/* Queue a reply for the sendmmsg at the end of the batch.  Returns 0, or
+ * -1 when it must be sent on its own. */
+static int
+batch_add(const struct forward_client *c, const uint8_t *msg, size_t len)
+{
+	unsigned int	k = batch.nout;
+
+	if (batch.fd != c->fd || k == UDP_BATCH || len > UDP_SLOT)
+		return -1;
+	memcpy(batch.outbuf[k], msg, len);
+	memcpy(&batch.to[k], &c->rx.from, c->rx.fromlen);
+	batch.outiov[k].iov_base = batch.outbuf[k];
+	batch.outiov[k].iov_len = len;
+	memset(&batch.out[k], 0, sizeof(batch.out[k]));
+	batch.out[k].msg_hdr.msg_name = &batch.to[k];
+	batch.out[k].msg_hdr.msg_namelen = c->rx.fromlen;
+	batch.out[k].msg_hdr.msg_iov = &batch.outiov[k];
+	batch.out[k].msg_hdr.msg_iovlen = 1;
+	batch.nout++;
+	return 0;
+}
+
+static void
+batch_flush(int fd)
+{
+	unsigned int	sent = 0;
+	int		n;
+
+	while (sent < batch.nout) {
+		n = sendmmsg(fd, batch.out + sent, batch.nout - sent, 0);
+		if (n <= 0) {
+			if (n == -1 && errno == EINTR)
+				continue;
+			log_debug("send replies: %s", strerror(errno));
+			/* Skip the reply that failed; send the rest. */
+			sent++;
+			continue;
+		}
+		sent += (unsigned int)n;
+	}
+	batch.nout = 0;
+}
+
 static void
 deliver(const struct forward_client *c, const uint8_t *msg, size_t len)
 {
 	struct conn	*cn;
 
 	if (c->conn == -1) {
+		if (batch_add(c, msg, len) == 0)
+			return;
 		if (sock_reply(c->fd, msg, len, &c->rx) == -1)
 			log_debug("send reply: %s", strerror(errno));
 		return;
@@ -177,30 +254,85 @@ process(const uint8_t *msg, size_t len, int tcp, const struct forward_client *cl
 		deliver(client, outbuf, outlen);
 }
 
-/* Datagrams read per wake-up: a burst costs one poll, and the other
- * sockets still get their turn.  XXX: recvmmsg would save the system
- * call per datagram as well. */
-#define UDP_BATCH	32
+/* Make receive slot k ready for recvmmsg, which overwrote its lengths. */
+static void
+batch_reset(unsigned int k)
+{
+	struct msghdr	*m = &batch.in[k].msg_hdr;
 
+	batch.iniov[k].iov_base = batch.inbuf[k];
+	batch.iniov[k].iov_len = UDP_SLOT;
+	m->msg_name = &batch.from[k];
+	m->msg_namelen = sizeof(batch.from[k]);
+	m->msg_iov = &batch.iniov[k];
+	m->msg_iovlen = 1;
+	m->msg_control = batch.control[k].buf;
+	m->msg_controllen = sizeof(batch.control[k].buf);
+	m->msg_flags = 0;
+}
+
+/* The destination address of datagram k, from its IP_PKTINFO. */
+static void
+batch_local(unsigned int k, struct sock_rxinfo *rx)
+{
+	struct msghdr		*m = &batch.in[k].msg_hdr;
+	struct cmsghdr		*c;
+	struct in_pktinfo	 pi4;
+	struct in6_pktinfo	 pi6;
+
+	rx->local.family = AF_UNSPEC;
+	for (c = CMSG_FIRSTHDR(m); c != NULL; c = CMSG_NXTHDR(m, c)) {
+		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+			memcpy(&pi4, CMSG_DATA(c), sizeof(pi4));
+			rx->local.family = AF_INET;
+			rx->local.u.v4 = pi4.ipi_addr;
+			rx->ifindex = pi4.ipi_ifindex;
+		} else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
+			memcpy(&pi6, CMSG_DATA(c), sizeof(pi6));
+			rx->local.family = AF_INET6;
+			rx->local.u.v6 = pi6.ipi6_addr;
+			rx->ifindex = (int)pi6.ipi6_ifindex;
+		}
+	}
+}
+
+/* Read up to UDP_BATCH datagrams in one call, answer them, and send the
+ * replies in one call.  A burst costs one poll, and the other sockets
+ * still get their turn. */
 static void
 on_udp(int fd, short revents, void *arg)
 {
 	struct forward_client	c;
 	struct netaddr		from;
-	ssize_t			n;
+	struct msghdr		*m;
 	uint16_t		port;
-	int			i;
+	unsigned int		k;
+	int			n;
 
-	for (i = 0; i < UDP_BATCH; i++) {
+	if ((n = recvmmsg(fd, batch.in, UDP_BATCH, MSG_DONTWAIT, NULL)) <= 0)
+		return;
+	batch.fd = fd;
+	batch.nout = 0;
+	for (k = 0; k < (unsigned int)n; k++) {
+		m = &batch.in[k].msg_hdr;
+		if (m->msg_flags & MSG_TRUNC) {
+			st.stats.malformed++;
+			continue;
+		}
 		memset(&c, 0, sizeof(c));
 		c.fd = fd;
 		c.conn = -1;
-		if ((n = sock_recv(fd, inbuf, sizeof(inbuf), &c.rx)) == -1)
-			return;
+		memcpy(&c.rx.from, &batch.from[k], m->msg_namelen);
+		c.rx.fromlen = m->msg_namelen;
+		batch_local(k, &c.rx);
 		if (netaddr_from_sockaddr((struct sockaddr *)&c.rx.from, &from, &port) == -1)
 			continue;
-		process(inbuf, (size_t)n, 0, &c, &from);
+		process(batch.inbuf[k], batch.in[k].msg_len, 0, &c, &from);
 	}
+	batch.fd = -1;
+	batch_flush(fd);
+	for (k = 0; k < (unsigned int)n; k++)
+		batch_reset(k);
 }
 
 static void
@@ -682,12 +814,15 @@ setup_loop(void)
 }
 
 static void
-init_conns(void)
+init_io(void)
 {
-	int	i;
+	unsigned int	k;
+	int		i;
 
 	for (i = 0; i < TCP_CONNS; i++)
 		conns[i].fd = -1;
+	for (k = 0; k < UDP_BATCH; k++)
+		batch_reset(k);
 }
 
 /* Everything between a valid config and the first packet. */
@@ -716,7 +851,7 @@ start(struct dnsd_conf *c)
 		log_warnx("no memory for a cache of %ld entries", c->cache_size);
 		return -1;
 	}
-	init_conns();
+	init_io();
 	read_subnets(&st);
 	if (forward_init(&st, deliver) == -1) {
 		log_warnx("no memory for upstream TCP buffers");

@@ -202,6 +202,10 @@ int	records_finish(struct records *);
 /* Find a name (wire form, case ignored).  Returns its entry or NULL. */
 struct records_name *records_lookup(const struct records *, const uint8_t *name);
 
+/* records_lookup for a lower-case name and its dnswire_name_hash. */
+struct records_name *records_lookup_lower(const struct records *, const uint8_t *lname,
+	    uint32_t hash);
+
 /* Return the bytes at a pool offset. */
 const uint8_t *records_data(const struct records *, uint32_t off);
 
@@ -304,6 +308,10 @@ void	cache_clear(struct cache *);
 const struct cache_entry *cache_lookup(struct cache *, const uint8_t *qname,
 	    uint16_t qtype, uint16_t qclass, double now);
 
+/* cache_lookup for a lower-case name and its dnswire_name_hash. */
+const struct cache_entry *cache_lookup_lower(struct cache *, const uint8_t *lname,
+	    uint32_t hash, uint16_t qtype, uint16_t qclass, double now);
+
 /* Store a reply for ttl seconds, replacing an entry with the same key and
  * evicting the least recently used one when full.  Returns 0, or -1 when
  * the cache is disabled or the reply is too large. */
@@ -324,6 +332,8 @@ struct query {
 	uint16_t		 id;
 	uint16_t		 flags;		/* client's flags word */
 	uint8_t			 name[255];	/* question name as sent (wire, case kept) */
+	uint8_t			 lname[255];	/* the same in lower case */
+	uint32_t		 hash;		/* dnswire_name_hash of the name */
 	uint16_t		 qtype;
 	uint16_t		 qclass;
 	int			 has_question;

@@ -7,6 +7,10 @@
 #include "log.h"
 
 #define OPT_LEN		11	/* an OPT record without options */
+
+static void	put16(uint8_t *, uint16_t);
+static void	put32(uint8_t *, uint32_t);
+static size_t	put_opt(uint8_t *, size_t, uint16_t);
 #define CNAME_HOPS	8	/* local CNAME chains followed at most */
 
 /* Synthetic SOA timers, in seconds.  dnsd serves no zone transfers, so
@@ -121,6 +125,9 @@ query_parse(struct dnsd_state *st, const uint8_t *msg, size_t len, int tcp,
 		return QUERY_REPLY;
 	}
 	memcpy(q->name, qu.name, qu.namelen);
+	memcpy(q->lname, qu.name, qu.namelen);
+	dnswire_name_lower(q->lname);
+	q->hash = dnswire_name_hash(q->lname);
 	q->qtype = qu.qtype;
 	q->qclass = qu.qclass;
 	q->has_question = 1;
@@ -294,7 +301,7 @@ answer_local(struct dnsd_state *st, const struct query *q, struct dnswire_builde
 	const uint8_t		*owner = q->name, *cname;
 	int			 hops, added = 0;
 
-	if ((n = records_lookup(&st->records, q->name)) == NULL)
+	if ((n = records_lookup_lower(&st->records, q->lname, q->hash)) == NULL)
 		return 0;
 	for (hops = 0; n != NULL && hops < CNAME_HOPS; hops++) {
 		added += add_answers(st, b, owner, n, q->qtype, &cname);
@@ -493,6 +500,76 @@ finish_reply(struct dnsd_state *st, const struct query *q, struct dnswire_builde
 	return dnswire_builder_finish(b);
 }
 
+/*
+ * The common case without the builder: an A or AAAA query in class IN for
+ * a local name that has such addresses and no CNAME.  The reply is the
+ * header, the question as the client sent it, the addresses with the
+ * owner compressed to the question (offset 12) and the OPT record: the
+ * bytes the builder writes for the same answer.  Returns 1 with the reply
+ * built, 0 to take the general path.
+ */
+static int
+answer_fast(struct dnsd_state *st, const struct query *q, uint8_t *out, size_t cap,
+    size_t *outlen)
+{
+	struct records_name	*n;
+	const struct records_rr	*rr;
+	size_t			 namelen, len, rdlen, need;
+	uint32_t		 i, first = 0, count = 0, start = 0, k;
+	uint16_t		 flags;
+
+	if (q->qclass != DNS_CLASS_IN || (q->qtype != DNS_TYPE_A && q->qtype != DNS_TYPE_AAAA) ||
+	    (n = records_lookup_lower(&st->records, q->lname, q->hash)) == NULL)
+		return 0;
+	rr = &st->records.rrs[n->first];
+	for (i = 0; i < n->count; i++) {
+		if (rr[i].type == DNS_TYPE_CNAME)
+			return 0;
+		if (rr[i].type != q->qtype)
+			continue;
+		if (count++ == 0)
+			first = i;
+	}
+	if (count == 0)
+		return 0;
+	rdlen = q->qtype == DNS_TYPE_A ? 4 : 16;
+	namelen = dnswire_name_len(q->name);
+	need = DNS_HEADER_LEN + namelen + 4 + count * (12 + rdlen) + (q->edns ? OPT_LEN : 0);
+	if (need > q->limit || need > cap)
+		return 0;
+	if (count > 1) {
+		start = n->rotate % count;
+		n->rotate++;
+	}
+	flags = (uint16_t)(reply_flags(q, DNS_RCODE_NOERROR) | DNS_FLAG_AA);
+	put16(out, q->id);
+	put16(out + 2, flags);
+	put16(out + 4, 1);
+	put16(out + 6, (uint16_t)count);
+	put16(out + 8, 0);
+	put16(out + 10, q->edns ? 1 : 0);
+	memcpy(out + DNS_HEADER_LEN, q->name, namelen);
+	len = DNS_HEADER_LEN + namelen;
+	put16(out + len, q->qtype);
+	put16(out + len + 2, q->qclass);
+	len += 4;
+	for (k = 0; k < count; k++) {
+		i = first + (start + k) % count;
+		out[len] = 0xc0;
+		out[len + 1] = DNS_HEADER_LEN;
+		put16(out + len + 2, q->qtype);
+		put16(out + len + 4, DNS_CLASS_IN);
+		put32(out + len + 6, rr_ttl(st, &rr[i]));
+		put16(out + len + 10, (uint16_t)rdlen);
+		memcpy(out + len + 12, rr[i].addr.u.bytes, rdlen);
+		len += 12 + rdlen;
+	}
+	if (q->edns)
+		len += put_opt(out, len, q->adv_size);
+	*outlen = len;
+	return 1;
+}
+
 /* The local part of query_answer: returns 1 with the reply built. */
 static int
 answer_from_config(struct dnsd_state *st, const struct query *q, uint8_t *out, size_t cap,
@@ -502,6 +579,8 @@ answer_from_config(struct dnsd_state *st, const struct query *q, uint8_t *out, s
 	unsigned int		 rcode = DNS_RCODE_NOERROR;
 	int			 best;
 
+	if (answer_fast(st, q, out, cap, outlen))
+		return 1;
 	begin_reply(st, q, &b, out, cap);
 	if (answer_local(st, q, &b) || answer_address(st, q, &b, &rcode)) {
 		*outlen = finish_reply(st, q, &b, rcode);
@@ -523,7 +602,6 @@ query_answer(struct dnsd_state *st, const struct query *q, uint8_t *out, size_t 
     size_t *outlen, double now)
 {
 	const struct cache_entry	*e;
-	uint8_t				 lname[DNS_NAME_MAX];
 
 	if (q->qtype == DNS_TYPE_AXFR || q->qtype == DNS_TYPE_IXFR) {
 		st->stats.refused++;
@@ -536,9 +614,7 @@ query_answer(struct dnsd_state *st, const struct query *q, uint8_t *out, size_t 
 			return QUERY_REPLY;
 		}
 	}
-	memcpy(lname, q->name, dnswire_name_len(q->name));
-	dnswire_name_lower(lname);
-	e = cache_lookup(&st->cache, lname, q->qtype, q->qclass, now);
+	e = cache_lookup_lower(&st->cache, q->lname, q->hash, q->qtype, q->qclass, now);
 	if (e != NULL) {
 		*outlen = query_relay(q, e->msg, e->len, 1, (uint32_t)(now - e->stored), out,
 		    cap);

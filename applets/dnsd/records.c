@@ -307,6 +307,26 @@ records_finish(struct records *r)
 }
 
 struct records_name *
+records_lookup_lower(const struct records *r, const uint8_t *lname, uint32_t hash)
+{
+	const uint8_t	*own;
+	size_t		 mask, h, len;
+	uint32_t	 v;
+
+	if (r->nindex == 0)
+		return NULL;
+	mask = r->nindex - 1;
+	len = dnswire_name_len(lname);
+	/* Owners in the pool are lower case too: plain bytes compare. */
+	for (h = hash & mask; (v = r->index[h]) != 0; h = (h + 1) & mask) {
+		own = r->pool + r->names[v - 1].owner;
+		if (own[0] == lname[0] && memcmp(own, lname, len) == 0)
+			return &r->names[v - 1];
+	}
+	return NULL;
+}
+
+struct records_name *
 records_lookup(const struct records *r, const uint8_t *name)
 {
 	size_t		mask, h;
