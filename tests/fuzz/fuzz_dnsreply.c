@@ -49,6 +49,8 @@ forwarder_side(const uint8_t *data, size_t size, int edns, int tcp, double now)
 	uint32_t		ttl;
 	int			qlen;
 
+	/* Each input starts with an empty cache, so that a crash replays alone. */
+	cache_clear(&dnsfuzz_st.cache);
 	if (dnswire_parser_init(&p, data, size) == -1 || !(p.hdr.flags & DNS_FLAG_QR) ||
 	    p.hdr.count[DNS_SECTION_QUESTION] != 1 || dnswire_parse_question(&p, &qu) != 1)
 		return;
