@@ -85,7 +85,7 @@ void
 clock_init_sim(struct clock_sim *s)
 {
 	sim = s;
-	readonly = 0;
+	readonly = s->readonly;
 }
 
 void
@@ -171,7 +171,7 @@ clock_set_freq(double ppm)
 }
 
 int
-clock_set_sync(int synced, double est_error, double max_error)
+clock_set_sync(int synced, int rtc, double est_error, double max_error)
 {
 	struct timex	tx;
 
@@ -184,6 +184,10 @@ clock_set_sync(int synced, double est_error, double max_error)
 		est_error = max_error = MAX_SYNC_ERROR;
 	}
 	est_error = fmin(est_error, MAX_SYNC_ERROR);
+	/* Linux copies the clock to the RTC every 11 minutes while STA_UNSYNC
+	 * is clear, so chronyd clears it only with rtcsync; so does ntpd. */
+	if (!rtc)
+		synced = 0;
 	if (sim != NULL) {
 		sim->sync_calls++;
 		sim->unsync = !synced;

@@ -321,6 +321,22 @@ do_timefile(struct conf_parser *p, int argc, char **argv, void *target)
 }
 
 static int
+do_hookdir(struct conf_parser *p, int argc, char **argv, void *target)
+{
+	struct ntpd_conf	*c = target;
+
+	return copy_path(p, argv[0], c->hookdir, sizeof(c->hookdir));
+}
+
+static int
+do_syncfile(struct conf_parser *p, int argc, char **argv, void *target)
+{
+	struct ntpd_conf	*c = target;
+
+	return copy_path(p, argv[0], c->syncfile, sizeof(c->syncfile));
+}
+
+static int
 do_maxbackstep(struct conf_parser *p, int argc, char **argv, void *target)
 {
 	return conf_double(p, argv[0], 0.0, 1e9, &((struct ntpd_conf *)target)->maxbackstep);
@@ -440,6 +456,7 @@ static const struct conf_directive directives[] = {
 	UNSUPPORTED("dscp"),
 	UNSUPPORTED("dumpdir"),
 	UNSUPPORTED("fallbackdrift"),
+	{ "hookdir", 1, 1, do_hookdir, NULL },
 	UNSUPPORTED("hwclockfile"),
 	UNSUPPORTED("hwtimestamp"),
 	UNSUPPORTED("hwtstimeout"),
@@ -500,6 +517,7 @@ static const struct conf_directive directives[] = {
 	UNSUPPORTED("smoothtime"),
 	UNSUPPORTED("sourcedir"),
 	UNSUPPORTED("stratumweight"),
+	{ "syncfile", 1, 1, do_syncfile, NULL },
 	UNSUPPORTED("tempcomp"),
 	{ "timefile", 1, 1, do_timefile, NULL },
 	{ "user", 1, 1, do_user, NULL },

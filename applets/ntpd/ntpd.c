@@ -239,6 +239,7 @@ reload(void)
 	serve_stop();
 	cmd_stop();
 	conf = new_conf;
+	hook_init(conf.hookdir, conf.syncfile);
 	/* XXX: after dropping root, a privileged port or socket folder cannot be reopened. */
 	open_sockets();
 	source_start(&conf, 0);
@@ -332,7 +333,12 @@ open_sockets(void)
 static void
 restore_time(void)
 {
-	timefloor_restore(time_floor);
+	struct timespec	before;
+	double		step;
+
+	clock_now(&before);
+	if ((step = timefloor_restore(time_floor)) != 0)
+		hook_notify("step", &before, step, "", "timefile");
 }
 
 static int
@@ -345,6 +351,7 @@ start_daemon(void)
 		return -1;
 	}
 	write_pidfile();
+	hook_init(conf.hookdir, conf.syncfile);
 	if (opts.restore)
 		restore_time();
 	if (open_sockets() == -1)
@@ -369,6 +376,7 @@ run_daemon(void)
 	source_stop();
 	serve_stop();
 	cmd_stop();
+	hook_stop();
 	if (conf.pidfile[0] != '\0')
 		(void)unlink(conf.pidfile);
 	return exit_code;

@@ -91,6 +91,7 @@ struct clock_sim {
 	int		steps;		/* clock_step calls so far */
 	double		first_step_at;	/* elapsed at the first step, 0 before it */
 	int		eperm;		/* when set, every change fails with EPERM */
+	int		readonly;	/* as -x: read by clock_init_sim */
 	/* What the kernel would have been told by clock_set_sync and clock_set_leap. */
 	int		sync_calls;
 	int		unsync;		/* STA_UNSYNC */
@@ -116,9 +117,10 @@ double	clock_mono(void);
 int	clock_step(double seconds);
 /* Set the total frequency adjustment.  Returns 0 or -1. */
 int	clock_set_freq(double ppm);
-/* Tell the kernel the estimated and maximum error and, with synced set,
- * clear STA_UNSYNC, which turns on its 11-minute RTC mode.  Returns 0 or -1. */
-int	clock_set_sync(int synced, double est_error, double max_error);
+/* Tell the kernel the estimated and maximum error (16 s when not synced)
+ * and, when synced and rtc are set, clear STA_UNSYNC, which turns on its
+ * 11-minute RTC mode.  Returns 0 or -1. */
+int	clock_set_sync(int synced, int rtc, double est_error, double max_error);
 /* Arm the kernel to insert or delete a second at the next midnight UTC
  * (NTPWIRE_LEAP_INSERT, _DELETE) or disarm it (_NONE).  Returns 0 or -1. */
 int	clock_set_leap(int leap);
@@ -137,6 +139,31 @@ int	timefloor_save(const char *path, double t);
 /* Step the clock forward to floor when it is behind.  Returns the step in
  * seconds, 0 when none was made. */
 double	timefloor_restore(double floor);
+
+/* hook.c: programs run on clock events, and the marker file kept while synchronised. */
+struct hook_event {
+	const char	*event;		/* "step", "sync", "unsync" or "leap" */
+	struct timespec	 old_time;	/* the clock before the event */
+	struct timespec	 new_time;	/* the clock after it, or the time the sources give */
+	double		 offset;	/* seconds, new minus old */
+	const char	*source;	/* the selected source, or "" */
+	const char	*reason;
+};
+
+/* Set the hook folder and the marker file ("" for none). */
+void	hook_init(const char *hookdir, const char *syncfile);
+/* Start every executable file of the hook folder, in name order, with the
+ * event in its environment; never waits for them. */
+void	hook_run(const struct hook_event *);
+/* Run the hooks for event at the clock time old; new is old plus offset. */
+void	hook_notify(const char *event, const struct timespec *old, double offset,
+	    const char *source, const char *reason);
+/* Return the number of hook processes still running. */
+int	hook_running(void);
+/* Create the marker file (holding the source's name) or remove it. */
+void	hook_set_synced(int synced, const char *source);
+/* Remove the marker file and stop watching the hooks. */
+void	hook_stop(void);
 
 /* filter.c: the last FILTER_SIZE samples of one source. */
 struct filter_sample {

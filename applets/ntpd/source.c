@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ctl.h"
@@ -73,10 +74,13 @@ static int			 nsources;
 static struct resolver		 resolvers[NTPD_MAX_SPECS];
 static int			 once_mode;
 static uint64_t			 tick_timer;
+static int			 kernel_leap = NTPWIRE_LEAP_NONE;	/* armed in the kernel */
+static int			 announced_leap = NTPWIRE_LEAP_NONE;	/* served to clients */
 
 struct ntpd_ref	ntpd_ref = { .leap = NTPWIRE_LEAP_UNSYNC };
 
 static void	poll_source(void *);
+static void	check_sync(void);
 static void	resolve_spec(void *);
 
 static int
@@ -221,6 +225,7 @@ poll_source(void *arg)
 	if (s->stopped)
 		return;
 	s->reach <<= 1;
+	check_sync();
 	send_request(s);
 	if (s->burst_left > 0) {
 		s->burst_left--;
@@ -423,13 +428,103 @@ schedule_tick(double now)
 		tick_timer = loop_add_timer(fmax(end - now, 0.0), on_tick, NULL);
 }
 
+/* Return 1 on the last day of June or December (UTC), the only days a leap
+ * second may end; chrony arms a leap second only then as well. */
+static int
+is_leap_day(void)
+{
+	struct timespec	now;
+	struct tm	tm;
+	time_t		t;
+
+	clock_now(&now);
+	t = now.tv_sec;
+	if (gmtime_r(&t, &tm) == NULL)
+		return 0;
+	return (tm.tm_mon == 5 && tm.tm_mday == 30) || (tm.tm_mon == 11 && tm.tm_mday == 31);
+}
+
+/* Return the leap second that more than half of the selected sources announce. */
+static int
+vote_leap(void)
+{
+	int	i, n = 0, ins = 0, del = 0;
+
+	for (i = 0; i < nsources; i++) {
+		if (sources[i].state != CTL_STATE_SELECTED &&
+		    sources[i].state != CTL_STATE_COMBINED)
+			continue;
+		n++;
+		if (sources[i].leap == NTPWIRE_LEAP_INSERT)
+			ins++;
+		else if (sources[i].leap == NTPWIRE_LEAP_DELETE)
+			del++;
+	}
+	if (2 * ins > n)
+		return NTPWIRE_LEAP_INSERT;
+	if (2 * del > n)
+		return NTPWIRE_LEAP_DELETE;
+	return NTPWIRE_LEAP_NONE;
+}
+
 static void
-set_reference(const struct source *peer, double offset, double distance)
+notify(const char *event, double offset, const char *source, const char *reason)
+{
+	struct timespec	now;
+
+	clock_now(&now);
+	hook_notify(event, &now, offset, source, reason);
+}
+
+/* Arm or disarm the kernel's leap second; the clock does nothing under -x. */
+static void
+set_kernel_leap(int leap)
+{
+	if (leap == kernel_leap || clock_is_readonly())
+		return;
+	if (clock_set_leap(leap) == -1) {
+		if (errno != EPERM)
+			log_warn("cannot tell the kernel about the leap second");
+		return;
+	}
+	kernel_leap = leap;
+	if (leap != NTPWIRE_LEAP_NONE)
+		log_info("leap second armed: the kernel will %s a second at midnight UTC",
+		    leap == NTPWIRE_LEAP_INSERT ? "insert" : "delete");
+}
+
+static void
+update_leap(const struct source *peer)
+{
+	int	leap = is_leap_day() ? vote_leap() : NTPWIRE_LEAP_NONE;
+
+	/* Clients learn of the leap second only on its day, as the kernel does. */
+	ntpd_ref.leap = leap;
+	if (leap != announced_leap && leap != NTPWIRE_LEAP_NONE)
+		notify("leap", 0, peer->name, leap == NTPWIRE_LEAP_INSERT ? "insert" : "delete");
+	announced_leap = leap;
+	set_kernel_leap(leap);
+}
+
+/* Keep the kernel's error estimates current; as chronyd on Linux, clear
+ * STA_UNSYNC (which starts the 11-minute RTC copy) only with rtcsync. */
+static void
+update_kernel_sync(const struct source *peer)
+{
+	double	est, max;
+
+	if (clock_is_readonly())
+		return;
+	est = fmax(peer->jitter, ldexp(1.0, NTPD_PRECISION));
+	max = ntpd_ref.rootdelay / 2 + ntpd_ref.rootdisp;
+	if (clock_set_sync(1, conf->rtcsync, est, max) == -1 && errno != EPERM)
+		log_warn("cannot pass the clock's error to the kernel");
+}
+
+static void
+set_reference(const struct source *peer, double offset)
 {
 	ntpd_ref.synced = 1;
-	/* XXX: a leap second the sources announce is passed on to clients, but
-	 * the kernel clock is not told to insert or delete it. */
-	ntpd_ref.leap = peer->leap;
 	ntpd_ref.stratum = peer->stratum + 1;
 	ntpd_ref.refid = make_refid(&peer->addr);
 	snprintf(ntpd_ref.refname, sizeof(ntpd_ref.refname), "%s", peer->name);
@@ -437,29 +532,68 @@ set_reference(const struct source *peer, double offset, double distance)
 	ntpd_ref.update_mono = clock_mono();
 	ntpd_ref.rootdelay = peer->rootdelay + peer->best.delay;
 	ntpd_ref.rootdisp = peer->rootdisp + peer->best.dispersion + peer->jitter + fabs(offset);
-	if (conf->rtcsync && !clock_is_readonly() &&
-	    clock_set_sync(1, distance, distance + ntpd_ref.rootdelay / 2) == -1)
-		log_warn("cannot mark the kernel clock synchronised");
+	update_leap(peer);
+	update_kernel_sync(peer);
+}
+
+/* Become unsynchronised: clients, the kernel, the hooks and the marker file learn of it. */
+static void
+lose_sync(const char *reason)
+{
+	if (!ntpd_ref.synced)
+		return;
+	ntpd_ref.synced = 0;
+	ntpd_ref.leap = NTPWIRE_LEAP_UNSYNC;
+	announced_leap = NTPWIRE_LEAP_NONE;
+	if (!clock_is_readonly() && clock_set_sync(0, 0, 0, 0) == -1 && errno != EPERM)
+		log_warn("cannot mark the kernel clock unsynchronised");
+	set_kernel_leap(NTPWIRE_LEAP_NONE);
+	log_info("lost synchronisation: %s", reason);
+	notify("unsync", 0, ntpd_ref.refname, reason);
+	hook_set_synced(0, NULL);
+}
+
+/* Called at each poll: sources that stopped replying end the synchronisation. */
+static void
+check_sync(void)
+{
+	struct select_result	res;
+
+	if (ntpd_ref.synced && !once_mode && select_sources(clock_mono(), &res) == -1)
+		lose_sync("no selectable sources");
 }
 
 static void
 update_system(struct source *trigger)
 {
-	struct select_result	res;
-	double			now = clock_mono();
-	int			was_synced = ntpd_ref.synced;
+	struct select_result	 res;
+	const struct source	*peer;
+	double			 now = clock_mono(), step;
+	int			 was_synced = ntpd_ref.synced;
 
 	if (select_sources(now, &res) == -1) {
 		log_debug("no majority of agreeing NTP sources");
+		lose_sync("no majority of agreeing sources");
 		return;
 	}
 	if (trigger->state != CTL_STATE_SELECTED && trigger->state != CTL_STATE_COMBINED)
 		return;
-	discipline_update(now, res.offset, now, res.offset + discipline_phase(now));
+	peer = &sources[res.best];
+	step = discipline_update(now, res.offset, now, res.offset + discipline_phase(now));
 	schedule_tick(now);
-	set_reference(&sources[res.best], res.offset, res.distance);
-	if (!was_synced)
-		log_info("selected NTP source %s", sources[res.best].name);
+	if (step != 0) {
+		struct timespec	before;
+
+		clock_now(&before);
+		ntpwire_timespec_add(&before, -step);
+		hook_notify("step", &before, step, peer->name, "makestep");
+	}
+	set_reference(peer, res.offset);
+	if (!was_synced) {
+		log_info("selected NTP source %s", peer->name);
+		notify("sync", res.offset - step, peer->name, "selected");
+		hook_set_synced(1, peer->name);
+	}
 }
 
 int

@@ -26,6 +26,7 @@ P_BARE=$((BASE + 2))	# ntpd with no source and no local stratum
 P_UP2=$((BASE + 3))	# second chronyd upstream, on 127.0.0.2
 P_FAKE=$((BASE + 4))	# a server 5 s ahead, on 127.0.0.3
 P_SEL=$((BASE + 5))	# ntpd choosing among the three
+P_HOOK=$((BASE + 6))	# chronyd upstream that stops, for the hooks
 
 # chronyd_conf NAME LINE...: a private chronyd config with its own pid, drift and socket.
 chronyd_conf() {
@@ -297,6 +298,52 @@ if is_below "$sys" 0.001; then
 else
 	fail "the falseticker does not move the measured offset" "$(cat "$T/sel.tracking")"
 fi
+
+# --- hooks and the marker file on sync and loss of sync --------------------
+# ntpd -x polls a chronyd every 0.25 s; when that chronyd stops, eight
+# unanswered polls end the synchronisation.  A hook writes its argument and
+# environment to a file.
+
+mkdir "$T/hooks"
+printf '#!/bin/sh\n{ echo "arg=$1"; env | grep "^EDGEBOX_" | sort; echo end; } >>"%s"\n' \
+    "$T/hook.out" >"$T/hooks/50-record"
+chmod 755 "$T/hooks/50-record"
+chronyd_conf hookup "local stratum 3" "allow 127.0.0.1" "port $P_HOOK"
+local_start "$T/hookup.log" chronyd -x -d -f "$T/hookup.conf"
+HOOKUP_PID=$E2E_PID
+local_start "$T/hookntpd.log" "$NTPD" -x -d -t 60 \
+    "server 127.0.0.1 port $P_HOOK minpoll -2 maxpoll -2" "hookdir $T/hooks" \
+    "syncfile $T/ntpd.synced" "bindcmdaddress $T/hook.sock" "port 0"
+HOOKNTPD_PID=$E2E_PID
+if wait_until 10 test -f "$T/ntpd.synced" && file_has "$T/ntpd.synced" '^127\.0\.0\.1$'; then
+	pass "the marker file names the source once ntpd -x is synchronised"
+else
+	fail "the marker file names the source once ntpd -x is synchronised" \
+	    "$(cat "$T/hookntpd.log")"
+fi
+if wait_until 5 file_has "$T/hook.out" '^end$' && file_has "$T/hook.out" '^arg=sync$' &&
+    file_has "$T/hook.out" '^EDGEBOX_EVENT=sync$' &&
+    file_has "$T/hook.out" '^EDGEBOX_SOURCE=127\.0\.0\.1$' &&
+    file_has "$T/hook.out" '^EDGEBOX_NEW_TIME=[0-9]*\.[0-9]\{9\}$' &&
+    file_has "$T/hook.out" '^EDGEBOX_OFFSET=[-+]0\.00' && ! file_has "$T/hook.out" 'step'; then
+	pass "the hook runs on sync with the source, times and offset, and no step under -x"
+else
+	fail "the hook runs on sync with the source, times and offset, and no step under -x" \
+	    "$(cat "$T/hook.out" "$T/hookntpd.log" 2>/dev/null)"
+fi
+daemon_stop "$HOOKUP_PID"
+lost_sync() {
+	[ ! -e "$T/ntpd.synced" ] && file_has "$T/hook.out" '^EDGEBOX_EVENT=unsync$'
+}
+if wait_until 10 lost_sync && daemon_alive "$HOOKNTPD_PID" &&
+    file_has "$T/hook.out" '^EDGEBOX_REASON=no selectable sources$' &&
+    [ "$(grep -c '^end$' "$T/hook.out")" -eq 2 ]; then
+	pass "losing the source removes the marker and runs the hook once for unsync"
+else
+	fail "losing the source removes the marker and runs the hook once for unsync" \
+	    "$(cat "$T/hook.out" "$T/hookntpd.log" 2>/dev/null)"
+fi
+daemon_stop "$HOOKNTPD_PID"
 
 # --- an unsynchronised ntpd: chronyd finds no usable source ---------------
 

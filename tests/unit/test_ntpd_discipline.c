@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ntpwire.h"
 #include "../../applets/ntpd/ntpd.h"
 
 static struct clock_sim	sim;
@@ -255,7 +256,8 @@ test_readonly_clock_untouched(void **state)
 	assert_int_equal(clock_is_readonly(), 1);
 	assert_int_equal(clock_step(1.0), -1);
 	assert_int_equal(clock_set_freq(10.0), -1);
-	assert_int_equal(clock_set_sync(1, 0.001, 0.01), -1);
+	assert_int_equal(clock_set_sync(1, 1, 0.001, 0.01), -1);
+	assert_int_equal(clock_set_leap(NTPWIRE_LEAP_INSERT), -1);
 	memset(&dc, 0, sizeof(dc));
 	dc.makestep_threshold = 0.1;
 	dc.makestep_limit = -1;

@@ -203,7 +203,7 @@ test_eperm_goes_on_measuring(void **state)
 	discipline_get_status(&st);
 	assert_int_equal(st.updates, 2);
 	assert_true(fabs(st.last_offset - 50.0) < 1e-3);
-	assert_int_equal(clock_set_sync(1, 0.001, 0.002), -1);
+	assert_int_equal(clock_set_sync(1, 1, 0.001, 0.002), -1);
 	assert_int_equal(sim.sync_calls, 0);
 }
 

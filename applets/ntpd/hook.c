@@ -1,0 +1,286 @@
+/* hook.c -- runs the executables of the hook folder on clock events and keeps the synchronised marker file. */
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "loop.h"
+#include "ntpd.h"
+#include "ntpwire.h"
+
+#define HOOK_QUEUE		32	/* hook runs waiting; more are dropped */
+#define HOOK_TIMEOUT		10.0	/* seconds before a hook is killed */
+#define HOOK_REAP_INTERVAL	0.05	/* seconds between checks for a finished hook */
+#define HOOK_ENV_MAX		8
+#define HOOK_FD_MAX		1024	/* descriptors closed in the child */
+#define HOOK_TEXT		64
+
+/* One run of one hook for one event: hooks run one at a time, in order. */
+struct hook_job {
+	char		name[NTPD_NAME_MAX];	/* file name in the hook folder */
+	char		event[8];
+	char		source[HOOK_TEXT];
+	char		reason[HOOK_TEXT];
+	struct timespec	old_time;
+	struct timespec	new_time;
+	double		offset;
+};
+
+static char		dir[PATH_MAX];
+static char		marker[PATH_MAX];
+static struct hook_job	queue[HOOK_QUEUE];
+static int		qhead, qlen;
+static pid_t		child;		/* the running hook, 0 when none */
+static double		deadline;	/* monotonic time it is killed */
+static uint64_t		reap_timer;
+static int		marker_made;
+
+static void	on_reap(void *);
+
+void
+hook_init(const char *hookdir, const char *syncfile)
+{
+	if (syncfile == NULL)
+		syncfile = "";
+	/* A reload that names another marker file moves the marker. */
+	if (marker_made && strcmp(syncfile, marker) != 0) {
+		hook_set_synced(0, NULL);
+		snprintf(marker, sizeof(marker), "%s", syncfile);
+		hook_set_synced(1, ntpd_ref.refname);
+	}
+	snprintf(dir, sizeof(dir), "%s", hookdir != NULL ? hookdir : "");
+	snprintf(marker, sizeof(marker), "%s", syncfile);
+}
+
+int
+hook_running(void)
+{
+	return (child > 0) + qlen;
+}
+
+static void
+format_time(char *buf, size_t len, const struct timespec *ts)
+{
+	snprintf(buf, len, "%lld.%09ld", (long long)ts->tv_sec, ts->tv_nsec);
+}
+
+/* In the child: exec path with the job's event in a clean environment. */
+static void
+exec_hook(const char *path, const struct hook_job *job)
+{
+	char	vars[HOOK_ENV_MAX][HOOK_TEXT + 32], old[40], new[40];
+	char	*envp[HOOK_ENV_MAX + 1], *argv[3];
+	int	fd, n = 0;
+
+	format_time(old, sizeof(old), &job->old_time);
+	format_time(new, sizeof(new), &job->new_time);
+	snprintf(vars[n++], sizeof(vars[0]), "PATH=/usr/sbin:/usr/bin:/sbin:/bin");
+	snprintf(vars[n++], sizeof(vars[0]), "EDGEBOX_EVENT=%s", job->event);
+	snprintf(vars[n++], sizeof(vars[0]), "EDGEBOX_OLD_TIME=%s", old);
+	snprintf(vars[n++], sizeof(vars[0]), "EDGEBOX_NEW_TIME=%s", new);
+	snprintf(vars[n++], sizeof(vars[0]), "EDGEBOX_OFFSET=%+.9f", job->offset);
+	snprintf(vars[n++], sizeof(vars[0]), "EDGEBOX_SOURCE=%s", job->source);
+	snprintf(vars[n++], sizeof(vars[0]), "EDGEBOX_REASON=%s", job->reason);
+	for (fd = 0; fd < n; fd++)
+		envp[fd] = vars[fd];
+	envp[n] = NULL;
+	argv[0] = (char *)(uintptr_t)path;
+	argv[1] = (char *)(uintptr_t)job->event;
+	argv[2] = NULL;
+	if ((fd = open("/dev/null", O_RDWR)) != -1) {
+		dup2(fd, STDIN_FILENO);
+		if (fd > STDIN_FILENO)
+			close(fd);
+	}
+	for (fd = STDERR_FILENO + 1; fd < HOOK_FD_MAX; fd++)
+		close(fd);
+	signal(SIGPIPE, SIG_DFL);
+	execve(path, argv, envp);
+	_exit(127);
+}
+
+/* Start the job at the head of the queue when no hook runs. */
+static void
+start_next(void)
+{
+	struct hook_job	*job;
+	char		 path[PATH_MAX];
+	sigset_t	 all, old;
+
+	while (child == 0 && qlen > 0) {
+		job = &queue[qhead];
+		qhead = (qhead + 1) % HOOK_QUEUE;
+		qlen--;
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, job->name) >= sizeof(path))
+			continue;
+		/* The child starts with every signal blocked, so no handler of ours runs there. */
+		sigfillset(&all);
+		sigprocmask(SIG_SETMASK, &all, &old);
+		child = fork();
+		if (child == 0) {
+			sigemptyset(&all);
+			sigprocmask(SIG_SETMASK, &all, NULL);
+			exec_hook(path, job);
+		}
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		if (child == -1) {
+			log_warn("cannot start hook %s", path);
+			child = 0;
+			continue;
+		}
+		deadline = loop_now() + HOOK_TIMEOUT;
+		log_debug("hook %s started for event %s", job->name, job->event);
+	}
+}
+
+/* Wait for the running hook, killing it when past its time. */
+static void
+reap(void)
+{
+	pid_t	rc;
+	int	status;
+
+	if (child > 0 && loop_now() > deadline) {
+		log_warnx("hook process %ld ran longer than %.0f seconds; killed", (long)child,
+		    HOOK_TIMEOUT);
+		kill(child, SIGKILL);
+		deadline = HUGE_VAL;
+	}
+	if (child > 0) {
+		rc = waitpid(child, &status, WNOHANG);
+		if (rc == 0 || (rc == -1 && errno == EINTR))
+			return;
+		if (rc > 0 && WIFEXITED(status) && WEXITSTATUS(status) != 0)
+			log_info("hook process %ld exited with status %d", (long)child,
+			    WEXITSTATUS(status));
+		child = 0;
+	}
+	start_next();
+}
+
+static void
+schedule_reap(void)
+{
+	if (reap_timer == 0 && hook_running() > 0)
+		reap_timer = loop_add_timer(HOOK_REAP_INTERVAL, on_reap, NULL);
+}
+
+static void
+on_reap(void *arg)
+{
+	(void)arg;
+	reap_timer = 0;
+	reap();
+	schedule_reap();
+}
+
+static void
+enqueue(const char *name, const struct hook_event *ev)
+{
+	struct hook_job	*job;
+
+	if (qlen == HOOK_QUEUE) {
+		log_warnx("hook %s skipped for event %s: %d hook runs are waiting", name,
+		    ev->event, HOOK_QUEUE);
+		return;
+	}
+	job = &queue[(qhead + qlen) % HOOK_QUEUE];
+	qlen++;
+	snprintf(job->name, sizeof(job->name), "%s", name);
+	snprintf(job->event, sizeof(job->event), "%s", ev->event);
+	snprintf(job->source, sizeof(job->source), "%s", ev->source != NULL ? ev->source : "");
+	snprintf(job->reason, sizeof(job->reason), "%s", ev->reason != NULL ? ev->reason : "");
+	job->old_time = ev->old_time;
+	job->new_time = ev->new_time;
+	job->offset = ev->offset;
+}
+
+static int
+is_hook_name(const struct dirent *de)
+{
+	return de->d_name[0] != '.';
+}
+
+void
+hook_run(const struct hook_event *ev)
+{
+	struct dirent	**list;
+	struct stat	  sb;
+	char		  path[PATH_MAX];
+	int		  i, n;
+
+	if (dir[0] == '\0')
+		return;
+	if ((n = scandir(dir, &list, is_hook_name, alphasort)) == -1) {
+		log_warn("cannot read hook folder %s", dir);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, list[i]->d_name) <
+		    sizeof(path) && stat(path, &sb) == 0 && S_ISREG(sb.st_mode) &&
+		    access(path, X_OK) == 0)
+			enqueue(list[i]->d_name, ev);
+		free(list[i]);
+	}
+	free(list);
+	reap();
+	schedule_reap();
+}
+
+void
+hook_notify(const char *event, const struct timespec *old, double offset, const char *source,
+    const char *reason)
+{
+	struct hook_event	ev;
+
+	ev.event = event;
+	ev.old_time = *old;
+	ev.new_time = *old;
+	ntpwire_timespec_add(&ev.new_time, offset);
+	ev.offset = offset;
+	ev.source = source;
+	ev.reason = reason;
+	log_debug("clock event %s (%s, offset %+.6f s)", event, reason, offset);
+	hook_run(&ev);
+}
+
+void
+hook_set_synced(int synced, const char *source)
+{
+	FILE	*f;
+
+	if (marker[0] == '\0' || synced == marker_made)
+		return;
+	marker_made = synced;
+	if (!synced) {
+		if (unlink(marker) == -1 && errno != ENOENT)
+			log_warn("cannot remove %s", marker);
+		return;
+	}
+	if ((f = fopen(marker, "w")) == NULL) {
+		log_warn("cannot create %s", marker);
+		return;
+	}
+	fprintf(f, "%s\n", source != NULL ? source : "");
+	fclose(f);
+}
+
+void
+hook_stop(void)
+{
+	hook_set_synced(0, NULL);
+	if (reap_timer != 0)
+		loop_cancel_timer(reap_timer);
+	reap_timer = 0;
+	/* Hooks still running are left to finish on their own. */
+	reap();
+}
