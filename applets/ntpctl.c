@@ -239,13 +239,16 @@ cmd_serverstats(void)
 	printf("NTP packets received       : %llu\n",
 	    (unsigned long long)rep.u.serverstats.requests);
 	printf("NTP packets dropped        : %llu\n",
-	    (unsigned long long)(rep.u.serverstats.rejected + rep.u.serverstats.malformed));
+	    (unsigned long long)(rep.u.serverstats.rejected + rep.u.serverstats.malformed +
+	    rep.u.serverstats.limited));
 	printf("Command packets received   : %llu\n",
 	    (unsigned long long)rep.u.serverstats.cmd_requests);
 	printf("Command packets dropped    : %llu\n",
 	    (unsigned long long)rep.u.serverstats.cmd_dropped);
 	printf("NTP packets rejected (ACL) : %llu\n",
 	    (unsigned long long)rep.u.serverstats.rejected);
+	printf("NTP packets rate limited   : %llu\n",
+	    (unsigned long long)rep.u.serverstats.limited);
 	printf("NTP replies sent           : %llu\n",
 	    (unsigned long long)rep.u.serverstats.replies);
 	return 0;

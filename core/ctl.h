@@ -89,7 +89,8 @@ struct ctl_serverstats {
 	uint64_t	replies;
 	uint64_t	cmd_requests;	/* control requests received */
 	uint64_t	cmd_dropped;	/* control requests of the wrong size or version */
-	uint64_t	reserved[2];
+	uint64_t	limited;	/* over ratelimit: dropped or answered with a RATE kiss */
+	uint64_t	reserved[1];
 };
 
 /* Every reply has exactly this size. */

@@ -336,6 +336,43 @@ do_syncfile(struct conf_parser *p, int argc, char **argv, void *target)
 	return copy_path(p, argv[0], c->syncfile, sizeof(c->syncfile));
 }
 
+/* ratelimit [interval N] [burst N] [leak N], with chrony's ranges. */
+static int
+do_ratelimit(struct conf_parser *p, int argc, char **argv, void *target)
+{
+	struct ntpd_conf	*c = target;
+	int			 i, *field;
+	long			 min, max;
+
+	c->ratelimit = 1;
+	for (i = 0; i < argc; i += 2) {
+		if (strcmp(argv[i], "interval") == 0) {
+			field = &c->rl_interval;
+			min = -19;
+			max = 12;
+		} else if (strcmp(argv[i], "burst") == 0) {
+			field = &c->rl_burst;
+			min = 1;
+			max = 255;
+		} else if (strcmp(argv[i], "leak") == 0) {
+			field = &c->rl_leak;
+			min = 1;
+			max = 4;
+		} else {
+			conf_error(p, "unknown ratelimit option '%s': give interval, burst or leak",
+			    argv[i]);
+			return -1;
+		}
+		if (i + 1 >= argc) {
+			conf_error(p, "ratelimit option '%s' needs a value", argv[i]);
+			return -1;
+		}
+		if (int_value(p, argv[i + 1], min, max, field) == -1)
+			return -1;
+	}
+	return 0;
+}
+
 static int
 do_maxbackstep(struct conf_parser *p, int argc, char **argv, void *target)
 {
@@ -504,7 +541,7 @@ static const struct conf_directive directives[] = {
 	{ "pool", 1, -1, do_pool, NULL },
 	{ "port", 1, 1, do_port, NULL },
 	UNSUPPORTED("ptpport"),
-	UNSUPPORTED("ratelimit"),
+	{ "ratelimit", 0, 6, do_ratelimit, NULL },
 	UNSUPPORTED("refclock"),
 	UNSUPPORTED("reselectdist"),
 	UNSUPPORTED("rtcautotrim"),

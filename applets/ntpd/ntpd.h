@@ -329,6 +329,14 @@ void	serve_get_stats(struct ctl_serverstats *);
 struct ntpwire_packet;
 void	serve_build_reply(const struct ntpwire_packet *req, uint64_t rx, uint64_t tx,
 	    const struct ntpd_ref *, int local_stratum, struct ntpwire_packet *out);
+/* Build a RATE kiss-o'-death answering req. */
+void	serve_build_kod(const struct ntpwire_packet *req, struct ntpwire_packet *out);
+#define SERVE_REPLY	0
+#define SERVE_DROP	1
+#define SERVE_KOD	2
+/* Apply the ratelimit directive to a request from `from` at monotonic time
+ * now: return SERVE_REPLY, SERVE_DROP or SERVE_KOD. */
+int	serve_ratelimit(const struct ntpd_conf *, const struct netaddr *from, double now);
 
 /* cmd.c: the control socket. */
 int	cmd_start(const char *path);

@@ -16,11 +16,77 @@
 #define SERVE_MAX_FDS	NTPD_MAX_BIND
 #define REQUEST_MAX	1024	/* longer datagrams are truncated and dropped */
 #define PHI		15e-6	/* dispersion growth, s/s (RFC 5905) */
+#define RL_CLIENTS	1024	/* clients tracked by ratelimit; a hash collision replaces one */
+
+/* ratelimit's state of one client address: a bucket of response tokens. */
+struct rl_client {
+	struct netaddr	addr;
+	double		tokens;
+	double		last;		/* monotonic seconds of the last request */
+	uint32_t	limited;	/* requests over the limit in a row */
+};
 
 static const struct ntpd_conf	*conf;
 static int			 fds[SERVE_MAX_FDS];
 static int			 nfds;
 static struct ctl_serverstats	 stats;
+static struct rl_client		 clients[RL_CLIENTS];
+
+static uint32_t
+rl_hash(const struct netaddr *a)
+{
+	uint32_t	h = 2166136261u;
+	size_t		i, len = a->family == AF_INET ? 4 : 16;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ a->u.bytes[i]) * 16777619u;
+	return h % RL_CLIENTS;
+}
+
+int
+serve_ratelimit(const struct ntpd_conf *c, const struct netaddr *from, double now)
+{
+	struct rl_client	*cl = &clients[rl_hash(from)];
+	double			 interval = ldexp(1.0, c->rl_interval);
+
+	if (!c->ratelimit)
+		return SERVE_REPLY;
+	/* XXX: chronyd suspends the limit for a client that polls faster when unanswered; ntpd does not. */
+	if (cl->addr.family == AF_UNSPEC || !netaddr_equal(&cl->addr, from)) {
+		memset(cl, 0, sizeof(*cl));
+		cl->addr = *from;
+		cl->tokens = c->rl_burst;
+		cl->last = now;
+	}
+	/* One token comes back each interval, up to burst. */
+	cl->tokens = fmin(cl->tokens + (now - cl->last) / interval, (double)c->rl_burst);
+	cl->last = now;
+	if (cl->tokens >= 1.0) {
+		cl->tokens -= 1.0;
+		cl->limited = 0;
+		return SERVE_REPLY;
+	}
+	/* Every 2^leak-th limited request gets a RATE kiss-o'-death, so a
+	 * spoofed flood cannot silence the real client completely. */
+	cl->limited++;
+	if (cl->limited % (1u << c->rl_leak) == 0)
+		return SERVE_KOD;
+	return SERVE_DROP;
+}
+
+void
+serve_build_kod(const struct ntpwire_packet *req, struct ntpwire_packet *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->leap = NTPWIRE_LEAP_UNSYNC;
+	out->version = req->version;
+	out->mode = NTPWIRE_MODE_SERVER;
+	out->stratum = 0;
+	out->poll = req->poll;
+	out->precision = NTPD_PRECISION;
+	out->refid = NTPWIRE_KOD_RATE;
+	out->origin = req->transmit;
+}
 
 void
 serve_build_reply(const struct ntpwire_packet *req, uint64_t rx, uint64_t tx,
@@ -77,9 +143,20 @@ handle_request(int fd, const uint8_t *buf, ssize_t n, struct sock_rxinfo *rx)
 		stats.malformed++;
 		return;
 	}
-	clock_now(&now);
-	serve_build_reply(&req, rxts, ntpwire_from_timespec(&now), &ntpd_ref,
-	    ntpd_ref.local_stratum, &rep);
+	switch (serve_ratelimit(conf, &from, clock_mono())) {
+	case SERVE_DROP:
+		stats.limited++;
+		return;
+	case SERVE_KOD:
+		stats.limited++;
+		serve_build_kod(&req, &rep);
+		break;
+	default:
+		clock_now(&now);
+		serve_build_reply(&req, rxts, ntpwire_from_timespec(&now), &ntpd_ref,
+		    ntpd_ref.local_stratum, &rep);
+		break;
+	}
 	/* The reply is the bare header, never longer than the request. */
 	ntpwire_encode(&rep, out, sizeof(out));
 	if (sock_reply(fd, out, sizeof(out), rx) == -1)
@@ -130,6 +207,7 @@ serve_start(const struct ntpd_conf *c)
 	conf = c;
 	nfds = 0;
 	memset(&stats, 0, sizeof(stats));
+	memset(clients, 0, sizeof(clients));
 	/* Like chronyd, open the server port only when some client is allowed. */
 	if (conf->port == 0 || conf->nallow == 0)
 		return 0;

@@ -345,6 +345,45 @@ else
 fi
 daemon_stop "$HOOKNTPD_PID"
 
+# --- ratelimit: a burst, then drops and RATE kisses ------------------------
+
+P_RL=$((BASE + 7))
+local_start "$T/rl.log" "$NTPD" -x -d -t 60 "local stratum 5" "allow 127.0.0.1" \
+    "port $P_RL" "bindaddress 127.0.0.1" "ratelimit interval 3 burst 4 leak 2" \
+    "bindcmdaddress $T/rl.sock"
+wait_until 5 test -S "$T/rl.sock"
+python3 - "$P_RL" >"$T/rl.out" <<'PYEOF'
+import socket, struct, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(0.3)
+normal = kod = other = 0
+sizes = set()
+for i in range(12):
+    req = bytes([0x23]) + bytes(39) + struct.pack("!Q", 1000 + i)
+    s.sendto(req, ("127.0.0.1", int(sys.argv[1])))
+    try:
+        rep = s.recv(512)
+    except socket.timeout:
+        continue
+    sizes.add(len(rep))
+    if rep[1] == 0 and rep[12:16] == b"RATE" and rep[24:32] == req[40:48]:
+        kod += 1
+    elif rep[1] == 5 and rep[24:32] == req[40:48]:
+        normal += 1
+    else:
+        other += 1
+print("normal=%d kod=%d other=%d sizes=%s" % (normal, kod, other, sorted(sizes)))
+PYEOF
+if file_has "$T/rl.out" '^normal=4 kod=2 other=0 sizes=\[48\]$'; then
+	pass "ratelimit burst 4 leak 2: 4 replies, then 2 RATE kisses for 8 requests"
+else
+	fail "ratelimit burst 4 leak 2: 4 replies, then 2 RATE kisses for 8 requests" \
+	    "$(cat "$T/rl.out" "$T/rl.log")"
+fi
+"$NTPCTL" -h "$T/rl.sock" serverstats >"$T/rl.stats" 2>&1
+check "serverstats counts 8 rate limited requests" \
+    file_has "$T/rl.stats" '^NTP packets rate limited   : 8$'
+
 # --- an unsynchronised ntpd: chronyd finds no usable source ---------------
 
 local_start "$T/bare.log" "$NTPD" -x -d -t 60 "allow 127.0.0.1" "port $P_BARE" \

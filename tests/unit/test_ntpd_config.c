@@ -152,6 +152,56 @@ test_directive_values(void **state)
 }
 
 static void
+test_extension_values(void **state)
+{
+	struct conf_parser	p;
+	struct ntpd_conf	c;
+	struct messages		m;
+
+	(void)state;
+	parser_setup(&p, &c, &m);
+	assert_true(c.maxbackstep < 0);
+	assert_int_equal(c.ratelimit, 0);
+	conf_parse_line(&p, "t.conf", 1, "timefile /var/lib/edgebox/ntpd.time");
+	conf_parse_line(&p, "t.conf", 2, "maxbackstep 0.5");
+	conf_parse_line(&p, "t.conf", 3, "hookdir /etc/edgebox/ntpd.d");
+	conf_parse_line(&p, "t.conf", 4, "syncfile /run/edgebox/ntpd.synced");
+	conf_parse_line(&p, "t.conf", 5, "ratelimit interval -2 leak 3");
+	assert_int_equal(p.errors, 0);
+	assert_string_equal(c.timefile, "/var/lib/edgebox/ntpd.time");
+	assert_true(c.maxbackstep == 0.5);
+	assert_string_equal(c.hookdir, "/etc/edgebox/ntpd.d");
+	assert_string_equal(c.syncfile, "/run/edgebox/ntpd.synced");
+	assert_int_equal(c.ratelimit, 1);
+	assert_int_equal(c.rl_interval, -2);
+	assert_int_equal(c.rl_burst, 8);
+	assert_int_equal(c.rl_leak, 3);
+}
+
+static void
+test_ratelimit_errors(void **state)
+{
+	struct conf_parser	p;
+	struct ntpd_conf	c;
+	struct messages		m;
+
+	(void)state;
+	parser_setup(&p, &c, &m);
+	conf_parse_line(&p, "t.conf", 1, "ratelimit interval 13");
+	conf_parse_line(&p, "t.conf", 2, "ratelimit burst 0");
+	conf_parse_line(&p, "t.conf", 3, "ratelimit leak 5");
+	conf_parse_line(&p, "t.conf", 4, "ratelimit speed 3");
+	conf_parse_line(&p, "t.conf", 5, "ratelimit burst");
+	conf_parse_line(&p, "t.conf", 6, "maxbackstep -1");
+	assert_int_equal(p.errors, 6);
+	assert_int_equal(m.count, 6);
+	assert_non_null(strstr(m.text[0], "t.conf:1: "));
+	assert_non_null(strstr(m.text[3], "t.conf:4: "));
+	assert_non_null(strstr(m.text[3], "speed"));
+	assert_non_null(strstr(m.text[4], "burst"));
+}
+
+static void
 test_access_rules(void **state)
 {
 	struct conf_parser	p;
@@ -311,6 +361,8 @@ main(void)
 		cmocka_unit_test(test_client_reference),
 		cmocka_unit_test(test_source_options),
 		cmocka_unit_test(test_directive_values),
+		cmocka_unit_test(test_extension_values),
+		cmocka_unit_test(test_ratelimit_errors),
 		cmocka_unit_test(test_access_rules),
 		cmocka_unit_test(test_errors_with_location),
 		cmocka_unit_test(test_unsupported_warns_once),

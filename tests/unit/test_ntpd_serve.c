@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "netaddr.h"
 #include "ntpwire.h"
 #include "../../applets/ntpd/ntpd.h"
 
@@ -78,6 +79,98 @@ test_reply_synchronised(void **state)
 	assert_int_equal(rep.rootdisp, ntpwire_short_from_double(0.001 + 100 * 15e-6));
 }
 
+/* Count the answers to n requests from addr at time t: replies and kisses. */
+static void
+send_burst(const struct ntpd_conf *c, const char *addr, double t, int n, int *replies,
+    int *kods)
+{
+	struct netaddr	a;
+	int		i, rc;
+
+	assert_int_equal(netaddr_parse(addr, &a), 0);
+	*replies = *kods = 0;
+	for (i = 0; i < n; i++) {
+		rc = serve_ratelimit(c, &a, t);
+		if (rc == SERVE_REPLY)
+			(*replies)++;
+		else if (rc == SERVE_KOD)
+			(*kods)++;
+		else
+			assert_int_equal(rc, SERVE_DROP);
+	}
+}
+
+static void
+test_ratelimit_burst_and_leak(void **state)
+{
+	struct ntpd_conf	c;
+	int			replies, kods;
+
+	(void)state;
+	config_defaults(&c);
+	serve_start(&c);
+	/* Without the directive every request is answered. */
+	send_burst(&c, "192.0.2.1", 100.0, 50, &replies, &kods);
+	assert_int_equal(replies, 50);
+	c.ratelimit = 1;	/* interval 3 (8 s), burst 8, leak 2 */
+	/* 8 in the burst, then 1 of every 4 limited ones gets a RATE kiss. */
+	send_burst(&c, "192.0.2.2", 100.0, 24, &replies, &kods);
+	assert_int_equal(replies, 8);
+	assert_int_equal(kods, 4);
+	/* 16 s later two tokens have come back. */
+	send_burst(&c, "192.0.2.2", 116.0, 3, &replies, &kods);
+	assert_int_equal(replies, 2);
+	/* Another client has its own bucket. */
+	send_burst(&c, "2001:db8::1", 116.0, 8, &replies, &kods);
+	assert_int_equal(replies, 8);
+	serve_stop();
+}
+
+static void
+test_ratelimit_interval_steady(void **state)
+{
+	struct ntpd_conf	c;
+	struct netaddr		a;
+	int			i, replies = 0;
+
+	(void)state;
+	config_defaults(&c);
+	c.ratelimit = 1;
+	c.rl_interval = 1;	/* 2 s */
+	c.rl_burst = 1;
+	serve_start(&c);
+	assert_int_equal(netaddr_parse("198.51.100.7", &a), 0);
+	/* One request a second for 100 s: one in two is answered. */
+	for (i = 0; i < 100; i++)
+		if (serve_ratelimit(&c, &a, 1000.0 + i) == SERVE_REPLY)
+			replies++;
+	assert_in_range(replies, 50, 51);
+	/* A client that keeps to the interval is never limited. */
+	for (i = 0, replies = 0; i < 20; i++)
+		if (serve_ratelimit(&c, &a, 2000.0 + 2 * i) == SERVE_REPLY)
+			replies++;
+	assert_int_equal(replies, 20);
+	serve_stop();
+}
+
+static void
+test_kod_rate_reply(void **state)
+{
+	struct ntpwire_packet	req = client_request(), rep;
+	uint8_t			buf[NTPWIRE_HEADER_LEN + 8];
+
+	(void)state;
+	serve_build_kod(&req, &rep);
+	assert_int_equal(rep.stratum, 0);
+	assert_int_equal(rep.refid, NTPWIRE_KOD_RATE);
+	assert_int_equal(rep.mode, NTPWIRE_MODE_SERVER);
+	assert_int_equal(rep.leap, NTPWIRE_LEAP_UNSYNC);
+	assert_int_equal(rep.origin, req.transmit);
+	assert_int_equal(rep.transmit, 0);
+	/* The reply is the 48-byte header, never longer than a request. */
+	assert_int_equal(ntpwire_encode(&rep, buf, sizeof(buf)), NTPWIRE_HEADER_LEN);
+}
+
 int
 main(void)
 {
@@ -85,6 +178,9 @@ main(void)
 		cmocka_unit_test(test_reply_unsynchronised),
 		cmocka_unit_test(test_reply_local_stratum),
 		cmocka_unit_test(test_reply_synchronised),
+		cmocka_unit_test(test_ratelimit_burst_and_leak),
+		cmocka_unit_test(test_ratelimit_interval_steady),
+		cmocka_unit_test(test_kod_rate_reply),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
