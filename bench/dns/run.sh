@@ -78,9 +78,30 @@ need dnsperf dnsperf
 need dnsmasq dnsmasq
 need dig bind9-dnsutils
 need taskset util-linux
+need flock util-linux
+need ss iproute2
 need cc gcc
 [ "$CALLGRIND" = 0 ] || need valgrind valgrind
 [ "$(nproc)" -ge 2 ] || die "needs 2 CPUs (server on CPU $SERVER_CPU, dnsperf on CPU $CLIENT_CPU)"
+
+# Two runs on the same ports would answer each other's queries, so a run
+# waits for the one before it.
+LOCK=/tmp/edgebox-bench-dns.$PORT.lock
+exec 9>"$LOCK"
+if ! flock -n 9; then
+	echo "bench-dns: waiting for the other run that holds $LOCK" >&2
+	flock -w 1800 9 || die "another run still holds $LOCK after 30 minutes"
+fi
+
+# port_free PORT: true when nothing listens on UDP PORT.
+port_free()
+{
+	[ -z "$(ss -Hlun "sport = :$1" 2>/dev/null)" ]
+}
+
+for p in "$PORT" "$UPSTREAM_PORT"; do
+	port_free "$p" || die "UDP port $p on this machine is in use; set BENCH_PORT to another port (the upstream uses the next one)"
+done
 
 WORK=$(mktemp -d /tmp/edgebox-bench-dns.XXXXXX) || die "mktemp failed"
 # Run as root, the servers start as nobody: neither dnsmasq nor dnsd then
@@ -171,6 +192,10 @@ start()
 {
 	sname=$1 timeout=$2
 	shift 2
+	if ! port_free "$PORT"; then
+		echo "bench-dns: UDP port $PORT is in use, so $sname cannot start" >&2
+		return 1
+	fi
 	# shellcheck disable=SC2086
 	taskset -c $SERVER_CPU $AS_SERVER "$@" >"$WORK/$sname.log" 2>&1 &
 	SERVER_PID=$!
@@ -393,6 +418,7 @@ taskset -c $CLIENT_CPU dnsmasq -k -C /dev/null --port="$UPSTREAM_PORT" \
 UPSTREAM_PID=$!
 PIDS="$PIDS $UPSTREAM_PID"
 sleep 0.5
+alive "$UPSTREAM_PID" || die "the upstream dnsmasq exited: $(cat "$WORK/upstream.log")"
 dig +short +time=2 +tries=1 -p "$UPSTREAM_PORT" @127.0.0.1 o0001.outside.test A |
     grep -qx 198.19.0.1 || die "the upstream dnsmasq on 127.0.0.1:$UPSTREAM_PORT does not respond; is the port in use? Set BENCH_PORT to move both ports"
 

@@ -54,6 +54,8 @@ need()
 need dnsmasq dnsmasq
 need host bind9-host
 need taskset util-linux
+need flock util-linux
+need ss iproute2
 [ -x /usr/bin/time ] || need /usr/bin/time time
 HYPERFINE=${BENCH_HYPERFINE:-1}
 if [ "$HYPERFINE" = 1 ] && ! command -v hyperfine >/dev/null 2>&1; then
@@ -65,6 +67,17 @@ fi
 [ -x "$HOSTQ" ] || die "$HOSTQ not found; run make first"
 # The timing loop and /usr/bin/time run their commands on the client CPU.
 taskset -p -c $CLIENT_CPU $$ >/dev/null
+
+# Two runs on the same port would share one dnsmasq's answers and timing,
+# so a run waits for the one before it.
+LOCK=/tmp/edgebox-bench-hostq.$PORT.lock
+exec 9>"$LOCK"
+if ! flock -n 9; then
+	echo "bench-hostq: waiting for the other run that holds $LOCK" >&2
+	flock -w 1800 9 || die "another run still holds $LOCK after 30 minutes"
+fi
+[ -z "$(ss -Hlun "sport = :$PORT" 2>/dev/null)" ] ||
+    die "UDP port $PORT on this machine is in use; set BENCH_PORT to another port"
 
 WORK=$(mktemp -d /tmp/edgebox-bench-hostq.XXXXXX) || die "mktemp failed"
 chmod 755 "$WORK"
@@ -97,7 +110,7 @@ DNSMASQ_PID=$!
 tries=25
 until host -W 1 -p "$PORT" -t A "$NAME" 127.0.0.1 >/dev/null 2>&1; do
 	tries=$((tries - 1))
-	[ $tries -gt 0 ] || die "dnsmasq on 127.0.0.1:$PORT does not respond (set BENCH_PORT if the port is in use): $(cat "$WORK/dnsmasq.log")"
+	[ $tries -gt 0 ] || die "dnsmasq on 127.0.0.1:$PORT does not respond: $(cat "$WORK/dnsmasq.log")"
 	sleep 0.2
 done
 
