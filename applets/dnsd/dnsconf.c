@@ -504,7 +504,7 @@ static int
 h_host_record(struct conf_parser *p, int argc, char **argv, void *t)
 {
 	struct dnsd_confrec	 r;
-	struct netaddr		 addrs[4];
+	struct netaddr		 addrs[5];	/* a fifth is parsed, then rejected */
 	char			 names[8][DNSD_NAME_MAX];
 	int			 nnames = 0, naddrs = 0, i, j;
 	uint32_t		 ttl = UINT32_MAX;

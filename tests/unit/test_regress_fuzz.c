@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conf.h"
 #include "dnswire.h"
 #include "../../applets/dnsd/dnsd.h"
 
@@ -91,11 +92,48 @@ test_relay_trailing_pointer(void **state)
 		assert_true(parses(out, outlen));
 }
 
+static void
+quiet(void *arg, int is_error, const char *msg)
+{
+	(void)arg;
+	(void)is_error;
+	(void)msg;
+}
+
+/*
+ * tests/fuzz/crashes/dnsconf-host-record-five (fuzz_dnsconf): h_host_record
+ * parsed each address into addrs[naddrs] before checking that fewer than 4
+ * were taken, so a fifth address was written past the array on the stack
+ * (AddressSanitizer: stack-buffer-overflow).  Fixed with a spare slot.
+ */
+static void
+test_host_record_five_addresses(void **state)
+{
+	static struct dnsd_conf	conf;
+	struct conf_parser	p;
+
+	(void)state;
+	dnsconf_defaults(&conf);
+	conf_init(&p, CONF_DNSMASQ, dnsconf_table, dnsconf_table_len, &conf);
+	p.sink = quiet;
+	conf_parse_line(&p, "fuzz", 1,
+	    "host-record=h.test,192.0.2.1,192.0.2.2,2001:db8::3,192.0.2.4,192.0.2.5");
+	assert_int_equal(p.errors, 1);
+	assert_int_equal(conf.nrecords, 0);
+	/* Four addresses are still fine. */
+	conf_parse_line(&p, "fuzz", 2, "host-record=h.test,192.0.2.1,192.0.2.2,2001:db8::3,"
+	    "192.0.2.4,60");
+	assert_int_equal(p.errors, 1);
+	assert_int_equal(conf.nrecords, 4);
+	dnsconf_free(&conf);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_relay_trailing_pointer),
+		cmocka_unit_test(test_host_record_five_addresses),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
