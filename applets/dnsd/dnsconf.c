@@ -38,6 +38,7 @@ dnsconf_defaults(struct dnsd_conf *c)
 	c->neg_ttl = -1;
 	c->local_ttl = 0;
 	c->edns_packet_max = DNSD_EDNS_SIZE;
+	c->forward_max = DNSD_FORWARD_DEFAULT;
 }
 
 void
@@ -471,6 +472,12 @@ static int
 h_domain_needed(struct conf_parser *p, int argc, char **argv, void *t)
 {
 	return set_flag(p, &((struct dnsd_conf *)t)->domain_needed);
+}
+
+static int
+h_dns_forward_max(struct conf_parser *p, int argc, char **argv, void *t)
+{
+	return conf_int(p, argv[0], 1, DNSD_FORWARD_MAX, &((struct dnsd_conf *)t)->forward_max);
 }
 
 static int
@@ -976,7 +983,7 @@ const struct conf_directive dnsconf_table[] = {
 	{ "dhcp-ttl", 0, -1, NULL, NOTE_DHCP },
 	{ "dhcp-userclass", 0, -1, NULL, NOTE_DHCP },
 	{ "dhcp-vendorclass", 0, -1, NULL, NOTE_DHCP },
-	{ "dns-forward-max", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "dns-forward-max", 1, 1, h_dns_forward_max, NULL },
 	{ "dns-loop-detect", 0, -1, NULL, NOTE_UNSUPPORTED },
 	{ "dns-rr", 0, -1, NULL, NOTE_UNSUPPORTED },
 	{ "dnssec", 0, -1, NULL, NOTE_UNSUPPORTED },

@@ -245,8 +245,9 @@ process(const uint8_t *msg, size_t len, int tcp, const struct forward_client *cl
 			st.stats.refused++;
 			outlen = query_error(&q, DNS_RCODE_REFUSED, outbuf, sizeof(outbuf));
 		} else if (forward_start(&q, client, idx, n) == -1) {
-			st.stats.servfail++;
-			outlen = query_error(&q, DNS_RCODE_SERVFAIL, outbuf, sizeof(outbuf));
+			/* dns-forward-max queries in flight: REFUSED, as dnsmasq. */
+			st.stats.refused++;
+			outlen = query_error(&q, DNS_RCODE_REFUSED, outbuf, sizeof(outbuf));
 		} else
 			return;
 	}
@@ -737,6 +738,8 @@ on_reload(int signo, void *arg)
 	records_free(&st.records);
 	st.records = rec;
 	st.conf = c;
+	if (forward_init(&st, deliver) == -1)
+		log_warnx("no memory for %ld queries in flight", c->forward_max);
 	memset(st.server_failed, 0, sizeof(st.server_failed));
 	if (query_setup(&st) == -1)
 		log_warnx("invalid domain in the new configuration");
@@ -854,7 +857,7 @@ start(struct dnsd_conf *c)
 	init_io();
 	read_subnets(&st);
 	if (forward_init(&st, deliver) == -1) {
-		log_warnx("no memory for upstream TCP buffers");
+		log_warnx("no memory for %ld queries in flight", c->forward_max);
 		return -1;
 	}
 	return open_listeners(c);

@@ -17,6 +17,8 @@
 #define DNSD_FILES_MAX		16	/* addn-hosts= files or directories */
 #define DNSD_CACHE_DEFAULT	150	/* dnsmasq's default cache-size */
 #define DNSD_CACHE_MAX		10000
+#define DNSD_FORWARD_DEFAULT	150	/* dnsmasq's default dns-forward-max */
+#define DNSD_FORWARD_MAX	4000	/* queries in flight; each needs a loop timer */
 #define DNSD_EDNS_SIZE		1232	/* advertised EDNS(0) payload size (DNS flag day 2020) */
 #define DNSD_DEFAULT_CONF	"/etc/edgebox/dnsd.conf"
 #define DNSD_DEFAULT_PIDFILE	"/run/dnsd.pid"
@@ -95,6 +97,7 @@ struct dnsd_conf {
 	long		min_cache_ttl;	/* 0: none; at most 3600 as in dnsmasq */
 	long		max_cache_ttl;	/* 0: none */
 	long		edns_packet_max;
+	long		forward_max;	/* dns-forward-max: queries waiting for upstreams */
 
 	char		pid_file[DNSD_PATH_MAX];
 	char		user[64];
@@ -338,6 +341,7 @@ struct query {
 	uint16_t		 qclass;
 	int			 has_question;
 	int			 edns;		/* the query carried an OPT record */
+	int			 dnssec_ok;	/* its DO bit (RFC 3225) */
 	uint16_t		 edns_size;	/* requestor's UDP payload size */
 	uint16_t		 adv_size;	/* ours, sent in the reply's OPT */
 	uint32_t		 max_ttl;	/* max-ttl, 0: none */
@@ -388,6 +392,9 @@ struct dnsd_state {
 	/* When each conf->servers[] entry last failed (monotonic s, 0: not
 	 * lately); without strict-order such servers are tried last. */
 	double			 server_failed[DNSD_SERVERS_MAX];
+	/* Without strict-order and all-servers: the server that answered
+	 * last, tried first (-1: none yet). */
+	int			 fastest;
 	const char		*hostsfile;
 };
 
@@ -423,7 +430,8 @@ int	query_setup(struct dnsd_state *);
 /* Choose the upstreams for a name: fill idx with up to max server
  * indexes in the order to try.  That is config order, except that without
  * strict-order the servers that failed in the last SERVER_PENALTY seconds
- * go last.  Returns their number (0: none). */
+ * go last, and without all-servers either the fastest server goes first.
+ * Returns their number (0: none). */
 #define SERVER_PENALTY	30.0
 int	query_route(const struct dnsd_state *, const uint8_t *name, int *idx, int max,
 	    double now);
@@ -433,7 +441,6 @@ int	query_may_forward(const struct dnsd_state *, const struct netaddr *);
 
 /* forward.c: queries sent upstream over UDP, with retries and failover */
 
-#define FORWARD_MAX	128	/* queries waiting for upstreams at once */
 #define FORWARD_TRIES	4	/* servers tried per query */
 #define FORWARD_TIMEOUT	1.0	/* seconds to wait for each try */
 
@@ -448,11 +455,13 @@ struct forward_client {
 /* Delivers a reply to a client (the I/O layer in dnsd.c). */
 typedef void	(*forward_reply_cb)(const struct forward_client *, const uint8_t *, size_t);
 
-/* Prepare the table and the TCP buffers.  Returns 0 or -1 (no memory). */
+/* Size the table from dns-forward-max and drop every query in flight;
+ * call at start-up and after a reload.  Returns 0 or -1 (no memory). */
 int	forward_init(struct dnsd_state *, forward_reply_cb);
 
-/* Send q upstream to the servers idx[0..n).  Returns 0, or -1 when no slot
- * or socket is free (the caller answers SERVFAIL). */
+/* Send q upstream to the servers idx[0..n), or attach it to a query in
+ * flight for the same question, whose answer it then shares.  Returns 0,
+ * or -1 when no slot is free (the caller answers REFUSED). */
 int	forward_start(const struct query *, const struct forward_client *,
 	    const int *idx, int n);
 

@@ -1,8 +1,9 @@
-/* forward.c -- dnsd's upstream queries: one UDP socket each, retries, failover, caching. */
+/* forward.c -- dnsd's upstream queries: shared random-port sockets, retries, failover, coalescing. */
 #include <sys/random.h>
 #include <sys/socket.h>
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -15,6 +16,48 @@
 #define UPSTREAM_BUF	4096	/* we advertise DNSD_EDNS_SIZE; a little more is tolerated */
 #define TCP_BUFS	8	/* upstream TCP queries at once (for truncated replies) */
 #define TCP_BUF_SIZE	(2 + DNS_MSG_MAX)
+#define REPLY_BATCH	16	/* datagrams read per wake-up of an upstream socket */
+
+/*
+ * Upstream sockets.  Each is connected to one server, so the kernel drops
+ * datagrams from other addresses and ports and reports ICMP errors, and
+ * it carries many queries, told apart by ID and question.  A server gets
+ * up to SOCKS_PER_SERVER of them, and each query picks one at random with
+ * a random ID; a socket is replaced by a fresh one (a new random port)
+ * once it has carried SOCK_USES queries and none is left in flight, so
+ * a forger has to guess the port as well as the ID (RFC 5452).
+ */
+#define SOCKS_MAX		128
+#define SOCKS_PER_SERVER	16
+#define SOCK_USES		64
+
+/* Without strict-order or all-servers every PROBE_QUERIES-th query, or
+ * the first after PROBE_SECONDS, goes to every server, and the first to
+ * answer is used first from then on (dnsmasq's fastest-first rule). */
+#define PROBE_QUERIES	50
+#define PROBE_SECONDS	20.0
+
+/* RFC 8914 Extended DNS Error codes. */
+#define EDE_OPTION		15
+#define EDE_NO_REACHABLE	22
+#define EDE_NETWORK_ERROR	23
+
+struct upsock {
+	int		fd;		/* -1: closed */
+	int		server;		/* index in conf->servers */
+	int		slot;		/* index in by_server[server] */
+	unsigned int	outstanding;	/* tries in flight on it */
+	unsigned int	uses;
+};
+
+/* One query sent to one server. */
+struct try {
+	int		sock;		/* index in socks[], -1: not in flight */
+	uint16_t	id;
+	uint32_t	hnext;		/* chain in the try hash, NIL ends */
+};
+
+#define NIL	UINT32_MAX
 
 /* A TCP retry of a truncated UDP reply, for a client that asked over TCP. */
 struct upstream_tcp {
@@ -25,8 +68,16 @@ struct upstream_tcp {
 	size_t		 len;
 };
 
+/*
+ * A query waiting for upstreams.  A leader sends the upstream queries;
+ * a waiter asked the same question while the leader was in flight and
+ * takes its answer (leader is its slot index), so a burst of clients
+ * asking one name costs one upstream query.
+ */
 struct pending {
 	int			in_use;
+	int			leader;		/* -1: a leader */
+	int			next_waiter;	/* chain of waiters, -1 ends */
 	struct query		q;
 	struct forward_client	client;
 	struct netaddr		addr[FORWARD_TRIES];
@@ -34,22 +85,33 @@ struct pending {
 	int			server[FORWARD_TRIES];	/* index in conf->servers */
 	int			nservers;
 	int			next;		/* next server to try */
-	int			fd[FORWARD_TRIES];	/* one socket per try in flight */
-	uint16_t		id[FORWARD_TRIES];
+	int			all;		/* send to every server at once */
+	struct try		t[FORWARD_TRIES];
 	int			inflight;
 	uint64_t		timer;
 	unsigned int		last_rcode;	/* sent when every server failed */
+	int			got_reply;	/* some server answered, if badly */
+	int			net_error;	/* a send failed or ICMP said unreachable */
 	struct upstream_tcp	tcp;
 };
 
-static struct pending	 pending[FORWARD_MAX];
+static struct pending	*pending;
+static int		 npending_max;	/* dns-forward-max */
 static int		 npending;	/* slots set up so far; the rest are untouched */
+static uint32_t		*tryhash;	/* buckets of tries in flight by socket and ID */
+static size_t		 ntryhash;
+static struct upsock	 socks[SOCKS_MAX];
+static int		 nsocks_open;
+static int		 by_server[DNSD_SERVERS_MAX][SOCKS_PER_SERVER];	/* socks[] index or -1 */
 static struct dnsd_state *state;
 static forward_reply_cb	 deliver;
 static uint8_t		 upbuf[UPSTREAM_BUF];
 static uint8_t		 outbuf[DNS_MSG_MAX];
 static uint8_t		*tcp_bufs[TCP_BUFS];
 static int		 tcp_buf_used[TCP_BUFS];
+static int		 socks_ready;
+static unsigned int	 since_probe;
+static double		 last_probe;
 
 /*
  * Random 16-bit values, from getrandom(2) in batches.  getrandom blocks
@@ -79,35 +141,47 @@ random16(void)
 	return random_pool[--random_left];
 }
 
+static void	close_sock(int);
+
 int
 forward_init(struct dnsd_state *st, forward_reply_cb cb)
 {
+	int	i, j, max = (int)st->conf->forward_max;
+
 	state = st;
 	deliver = cb;
 	random_fill();
+	if (!socks_ready) {
+		for (i = 0; i < SOCKS_MAX; i++)
+			socks[i].fd = -1;
+		socks_ready = 1;
+	}
+	forward_cancel_all();
 	npending = 0;
+	if (max != npending_max) {
+		free(pending);
+		free(tryhash);
+		pending = NULL;
+		tryhash = NULL;
+		npending_max = 0;
+		for (ntryhash = 64; ntryhash < 2 * (size_t)max * FORWARD_TRIES; ntryhash *= 2)
+			;
+		/* calloc'ed tables stay untouched until slots are used. */
+		pending = calloc((size_t)max, sizeof(*pending));
+		tryhash = malloc(ntryhash * sizeof(*tryhash));
+		if (pending == NULL || tryhash == NULL)
+			return -1;
+		npending_max = max;
+	}
+	for (i = 0; i < (int)ntryhash; i++)
+		tryhash[i] = NIL;
+	for (i = 0; i < DNSD_SERVERS_MAX; i++)
+		for (j = 0; j < SOCKS_PER_SERVER; j++)
+			by_server[i][j] = -1;
+	state->fastest = -1;
+	since_probe = 0;
+	last_probe = loop_now();
 	return 0;
-}
-
-/* A free slot, set up on first use so that an idle dnsd does not touch
- * the whole table.  Returns NULL when every slot is busy. */
-static struct pending *
-slot_get(void)
-{
-	struct pending	*pq;
-	int		 i;
-
-	for (i = 0; i < npending; i++)
-		if (!pending[i].in_use)
-			return &pending[i];
-	if (npending == FORWARD_MAX)
-		return NULL;
-	pq = &pending[npending++];
-	memset(pq, 0, sizeof(*pq));
-	for (i = 0; i < FORWARD_TRIES; i++)
-		pq->fd[i] = -1;
-	pq->tcp.fd = -1;
-	return pq;
 }
 
 int
@@ -120,6 +194,135 @@ forward_pending(void)
 	return n;
 }
 
+/* A free slot, set up on first use so that an idle dnsd does not touch
+ * the whole table.  Returns NULL when every slot is busy. */
+static struct pending *
+slot_get(void)
+{
+	struct pending	*pq;
+	int		 i;
+
+	for (i = 0; i < npending; i++)
+		if (!pending[i].in_use)
+			break;
+	if (i == npending) {
+		if (npending == npending_max)
+			return NULL;
+		npending++;
+	}
+	pq = &pending[i];
+	memset(pq, 0, offsetof(struct pending, q));
+	memset(&pq->client, 0, sizeof(*pq) - offsetof(struct pending, client));
+	for (i = 0; i < FORWARD_TRIES; i++)
+		pq->t[i].sock = -1;
+	pq->tcp.fd = -1;
+	pq->leader = -1;
+	pq->next_waiter = -1;
+	pq->in_use = 1;
+	return pq;
+}
+
+/* --- Sockets and the try hash -------------------------------------------- */
+
+static size_t
+try_bucket(int sock, uint16_t id)
+{
+	return ((uint32_t)sock * 40503u + id) & (ntryhash - 1);
+}
+
+static uint32_t
+try_index(const struct pending *pq, int k)
+{
+	return (uint32_t)(pq - pending) * FORWARD_TRIES + (uint32_t)k;
+}
+
+static struct try *
+try_at(uint32_t ti)
+{
+	return &pending[ti / FORWARD_TRIES].t[ti % FORWARD_TRIES];
+}
+
+/* The try in flight on sock with ID id, or NIL. */
+static uint32_t
+try_find(int sock, uint16_t id)
+{
+	uint32_t	ti;
+	struct try	*t;
+
+	for (ti = tryhash[try_bucket(sock, id)]; ti != NIL; ti = t->hnext) {
+		t = try_at(ti);
+		if (t->sock == sock && t->id == id)
+			return ti;
+	}
+	return NIL;
+}
+
+static void
+try_unhash(uint32_t ti)
+{
+	struct try	*t = try_at(ti);
+	uint32_t	*link;
+
+	for (link = &tryhash[try_bucket(t->sock, t->id)]; *link != NIL;
+	    link = &try_at(*link)->hnext)
+		if (*link == ti) {
+			*link = t->hnext;
+			return;
+		}
+}
+
+static void	on_reply(int, short, void *);
+
+static void
+close_sock(int i)
+{
+	struct upsock	*s = &socks[i];
+
+	if (s->fd == -1)
+		return;
+	loop_del_fd(s->fd);
+	close(s->fd);
+	by_server[s->server][s->slot] = -1;
+	s->fd = -1;
+	nsocks_open--;
+}
+
+/* A socket for server srv: one of its pool at random, opened when that
+ * place is empty.  Returns the socks[] index or -1. */
+static int
+sock_for(int srv, const struct netaddr *addr, uint16_t port)
+{
+	int	slot = random16() % SOCKS_PER_SERVER, i, fd;
+
+	if ((i = by_server[srv][slot]) != -1)
+		return i;
+	for (i = 0; i < SOCKS_MAX && socks[i].fd != -1; i++)
+		;
+	if (i == SOCKS_MAX) {
+		/* Every socket is open: share one this server has. */
+		for (slot = 0; slot < SOCKS_PER_SERVER; slot++)
+			if (by_server[srv][slot] != -1)
+				return by_server[srv][slot];
+		return -1;
+	}
+	if ((fd = sock_connect(addr, port, SOCK_DGRAM)) == -1)
+		return -1;
+	if (loop_add_fd(fd, POLLIN, on_reply, &socks[i]) == -1) {
+		close(fd);
+		return -1;
+	}
+	socks[i].fd = fd;
+	socks[i].server = srv;
+	socks[i].slot = slot;
+	socks[i].outstanding = 0;
+	socks[i].uses = 0;
+	by_server[srv][slot] = i;
+	nsocks_open++;
+	return i;
+}
+
+/* --- Slots ---------------------------------------------------------------- */
+
 /* Note that server k of pq failed (or, with ok, answered). */
 static void
 mark_server(struct pending *pq, int k, int ok)
@@ -130,11 +333,17 @@ mark_server(struct pending *pq, int k, int ok)
 static void
 close_try(struct pending *pq, int k)
 {
-	if (pq->fd[k] == -1)
+	struct try	*t = &pq->t[k];
+	struct upsock	*s;
+
+	if (t->sock == -1)
 		return;
-	loop_del_fd(pq->fd[k]);
-	close(pq->fd[k]);
-	pq->fd[k] = -1;
+	try_unhash(try_index(pq, k));
+	s = &socks[t->sock];
+	s->outstanding--;
+	if (s->outstanding == 0 && s->uses >= SOCK_USES)
+		close_sock(t->sock);
+	t->sock = -1;
 	pq->inflight--;
 }
 
@@ -157,48 +366,80 @@ close_tcp(struct pending *pq)
 	pq->tcp.buf = NULL;
 }
 
+/* Free a leader and its waiters. */
 static void
 release(struct pending *pq)
 {
-	int	k;
+	int	k, w, next;
 
 	close_tcp(pq);
 	for (k = 0; k < FORWARD_TRIES; k++)
 		close_try(pq, k);
 	loop_cancel_timer(pq->timer);
+	pq->timer = 0;
+	for (w = pq->next_waiter; w != -1; w = next) {
+		next = pending[w].next_waiter;
+		pending[w].in_use = 0;
+	}
+	pq->next_waiter = -1;
 	pq->in_use = 0;
 }
 
-static void	on_reply(int, short, void *);
 static void	on_tcp(int, short, void *);
 static void	on_timeout(void *);
 
-/* Send the query to server k over a fresh socket: a new source port and ID
- * per try, so a forged reply has to guess both (RFC 5452). */
+/* Our query for pq: the client's RD, CD and DO bits, our payload size. */
+static int
+build_query(const struct pending *pq, uint16_t id, uint8_t *msg, size_t cap)
+{
+	int	len;
+
+	len = dnswire_query(msg, cap, id,
+	    (uint16_t)(DNS_FLAG_RD | (pq->q.flags & DNS_FLAG_CD)), pq->q.name,
+	    pq->q.qtype, pq->q.qclass, DNSD_EDNS_SIZE);
+	/* The OPT record ends the query: its flags are 4 bytes from the end. */
+	if (len > 0 && pq->q.dnssec_ok)
+		msg[len - 4] |= DNS_EDNS_DO >> 8;
+	return len;
+}
+
+/* Send the query to server k over a socket of its pool, with a random ID
+ * no other query on that socket uses. */
 static int
 send_try(struct pending *pq, int k)
 {
-	uint8_t	msg[DNS_HEADER_LEN + DNS_NAME_MAX + 4 + 11];
-	char	buf[NETADDR_STRLEN];
-	int	len, fd;
+	uint8_t		 msg[DNS_HEADER_LEN + DNS_NAME_MAX + 4 + 11];
+	char		 buf[NETADDR_STRLEN];
+	struct upsock	*s;
+	struct try	*t = &pq->t[k];
+	uint32_t	 ti;
+	int		 len, i;
 
-	pq->id[k] = random16();
-	len = dnswire_query(msg, sizeof(msg), pq->id[k], DNS_FLAG_RD, pq->q.name,
-	    pq->q.qtype, pq->q.qclass, DNSD_EDNS_SIZE);
-	if (len == -1)
-		return -1;
-	if ((fd = sock_connect(&pq->addr[k], pq->port[k], SOCK_DGRAM)) == -1) {
+	if ((i = sock_for(pq->server[k], &pq->addr[k], pq->port[k])) == -1) {
 		log_warn("upstream %s#%u: socket", netaddr_format(&pq->addr[k], buf),
 		    pq->port[k]);
+		pq->net_error = 1;
 		return -1;
 	}
-	if (send(fd, msg, (size_t)len, 0) != len || loop_add_fd(fd, POLLIN, on_reply, pq) == -1) {
+	s = &socks[i];
+	do
+		t->id = random16();
+	while (try_find(i, t->id) != NIL);
+	len = build_query(pq, t->id, msg, sizeof(msg));
+	if (len == -1)
+		return -1;
+	if (send(s->fd, msg, (size_t)len, 0) != len) {
 		log_debug("upstream %s#%u: send: %s", netaddr_format(&pq->addr[k], buf),
 		    pq->port[k], strerror(errno));
-		close(fd);
+		pq->net_error = 1;
 		return -1;
 	}
-	pq->fd[k] = fd;
+	t->sock = i;
+	ti = try_index(pq, k);
+	t->hnext = tryhash[try_bucket(i, t->id)];
+	tryhash[try_bucket(i, t->id)] = ti;
+	s->outstanding++;
+	s->uses++;
 	pq->inflight++;
 	state->stats.forwarded++;
 	if (state->conf->log_queries) {
@@ -212,21 +453,57 @@ send_try(struct pending *pq, int k)
 	return 0;
 }
 
+/*
+ * SERVFAIL, or REFUSED when the last upstream refused.  A client that
+ * sent EDNS learns why when no upstream answered at all (RFC 8914):
+ * Network Error when a send failed or an upstream was unreachable, else
+ * No Reachable Authority.
+ */
+static size_t
+fail_reply(const struct pending *pq, const struct query *q, uint8_t *out, size_t cap)
+{
+	struct dnswire_builder	b;
+	uint8_t			opt[6];
+	uint16_t		info;
+
+	if (!q->edns || pq->got_reply || pq->last_rcode != DNS_RCODE_SERVFAIL)
+		return query_error(q, pq->last_rcode, out, cap);
+	info = pq->net_error ? EDE_NETWORK_ERROR : EDE_NO_REACHABLE;
+	opt[0] = 0;
+	opt[1] = EDE_OPTION;
+	opt[2] = 0;
+	opt[3] = 2;
+	opt[4] = (uint8_t)(info >> 8);
+	opt[5] = (uint8_t)info;
+	if (dnswire_builder_init(&b, out, cap, 0) == -1)
+		return 0;
+	dnswire_builder_header(&b, q->id, (uint16_t)(DNS_FLAG_QR | (q->flags & (0xf << 11)) |
+	    (q->flags & DNS_FLAG_RD) | DNS_FLAG_RA | DNS_RCODE_SERVFAIL));
+	(void)dnswire_builder_question(&b, q->name, q->qtype, q->qclass);
+	(void)dnswire_builder_opt(&b, q->adv_size, 0, 0,
+	    q->dnssec_ok ? DNS_EDNS_DO : 0, opt, sizeof(opt));
+	return dnswire_builder_finish(&b);
+}
+
 static void
 finish_fail(struct pending *pq)
 {
 	size_t	len;
+	int	w;
 
-	if (pq->last_rcode == DNS_RCODE_SERVFAIL)
-		state->stats.servfail++;
-	len = query_error(&pq->q, pq->last_rcode, outbuf, sizeof(outbuf));
-	if (len > 0)
-		deliver(&pq->client, outbuf, len);
+	for (w = (int)(pq - pending); w != -1; w = pending[w].next_waiter) {
+		if (pq->last_rcode == DNS_RCODE_SERVFAIL)
+			state->stats.servfail++;
+		len = fail_reply(pq, &pending[w].q, outbuf, sizeof(outbuf));
+		if (len > 0)
+			deliver(&pending[w].client, outbuf, len);
+	}
 	release(pq);
 }
 
-/* Try the next servers until one send succeeds; with all-servers, send to
- * every one at once.  Gives up with the last rcode when none is left. */
+/* Try the next servers until one send succeeds; with all-servers (or a
+ * probe), send to every one at once.  Gives up with the last rcode when
+ * none is left. */
 static void
 advance(struct pending *pq)
 {
@@ -236,7 +513,7 @@ advance(struct pending *pq)
 		if (send_try(pq, pq->next) == 0) {
 			pq->next++;
 			sent = 1;
-			if (!state->conf->all_servers)
+			if (!pq->all)
 				break;
 		} else {
 			mark_server(pq, pq->next++, 0);
@@ -265,35 +542,69 @@ on_timeout(void *arg)
 		close_tcp(pq);
 	}
 	for (k = 0; k < FORWARD_TRIES; k++)
-		if (pq->fd[k] != -1) {
+		if (pq->t[k].sock != -1) {
 			mark_server(pq, k, 0);
 			close_try(pq, k);
 		}
 	advance(pq);
 }
 
+/* The leader in flight for the same question, flags and transport as q,
+ * or NULL. */
+static struct pending *
+find_leader(const struct query *q)
+{
+	struct pending	*p;
+	int		 i;
+
+	for (i = 0; i < npending; i++) {
+		p = &pending[i];
+		if (!p->in_use || p->leader != -1 || p->q.hash != q->hash ||
+		    p->q.qtype != q->qtype || p->q.qclass != q->qclass ||
+		    p->q.tcp != q->tcp || p->q.dnssec_ok != q->dnssec_ok ||
+		    (p->q.flags & DNS_FLAG_CD) != (q->flags & DNS_FLAG_CD) ||
+		    !dnswire_name_equal(p->q.lname, q->lname))
+			continue;
+		return p;
+	}
+	return NULL;
+}
+
 int
 forward_start(const struct query *q, const struct forward_client *client,
     const int *idx, int n)
 {
-	struct pending	*pq;
+	struct pending	*pq, *lead;
 	int		 i;
+	double		 now = loop_now();
 
-	if (n == 0 || (pq = slot_get()) == NULL)
+	if (n == 0)
 		return -1;
-	pq->in_use = 1;
+	lead = find_leader(q);
+	if ((pq = slot_get()) == NULL)
+		return -1;
 	pq->q = *q;
 	pq->client = *client;
+	if (lead != NULL) {
+		pq->leader = (int)(lead - pending);
+		pq->next_waiter = lead->next_waiter;
+		lead->next_waiter = (int)(pq - pending);
+		return 0;
+	}
 	pq->nservers = n < FORWARD_TRIES ? n : FORWARD_TRIES;
 	for (i = 0; i < pq->nservers; i++) {
 		pq->addr[i] = state->conf->servers[idx[i]].addr;
 		pq->port[i] = state->conf->servers[idx[i]].port;
 		pq->server[i] = idx[i];
 	}
-	pq->next = 0;
-	pq->inflight = 0;
-	pq->timer = 0;
 	pq->last_rcode = DNS_RCODE_SERVFAIL;
+	pq->all = state->conf->all_servers;
+	if (!state->conf->all_servers && !state->conf->strict_order && pq->nservers > 1 &&
+	    (++since_probe >= PROBE_QUERIES || now - last_probe >= PROBE_SECONDS)) {
+		pq->all = 1;
+		since_probe = 0;
+		last_probe = now;
+	}
 	advance(pq);
 	return 0;
 }
@@ -306,7 +617,7 @@ matches(const struct pending *pq, int k, const uint8_t *msg, size_t len)
 	struct dnswire_parser	p;
 	struct dnswire_question	qu;
 
-	if (dnswire_parser_init(&p, msg, len) == -1 || p.hdr.id != pq->id[k] ||
+	if (dnswire_parser_init(&p, msg, len) == -1 || p.hdr.id != pq->t[k].id ||
 	    !(p.hdr.flags & DNS_FLAG_QR) || p.hdr.count[DNS_SECTION_QUESTION] != 1 ||
 	    dnswire_parse_question(&p, &qu) != 1)
 		return 0;
@@ -314,80 +625,105 @@ matches(const struct pending *pq, int k, const uint8_t *msg, size_t len)
 	    dnswire_name_equal(qu.name, pq->q.name);
 }
 
-static int
-try_of(const struct pending *pq, int fd)
-{
-	int	k;
-
-	for (k = 0; k < FORWARD_TRIES; k++)
-		if (pq->fd[k] == fd)
-			return k;
-	return -1;
-}
-
 static void	answer(struct pending *, int, const uint8_t *, size_t);
 static int	start_tcp(struct pending *, int);
 
+/* An ICMP error on socket s: its server is unreachable, so every try on
+ * it failed. */
 static void
-on_reply(int fd, short revents, void *arg)
+sock_failed(int s)
 {
-	struct pending	*pq = arg;
-	ssize_t		 n;
-	size_t		 len;
+	struct pending	*pq;
+	int		 i, k;
+
+	for (i = 0; i < npending; i++) {
+		pq = &pending[i];
+		if (!pq->in_use)
+			continue;
+		for (k = 0; k < FORWARD_TRIES; k++) {
+			if (pq->t[k].sock != s)
+				continue;
+			state->stats.upstream_failures++;
+			pq->net_error = 1;
+			mark_server(pq, k, 0);
+			close_try(pq, k);
+			if (pq->inflight == 0 && pq->tcp.fd == -1)
+				advance(pq);
+		}
+	}
+}
+
+/* A datagram from the server of socket s. */
+static void
+reply_in(int s, const uint8_t *msg, size_t len)
+{
+	struct pending	*pq;
 	unsigned int	 rcode;
+	uint32_t	 ti;
 	int		 k;
 
-	if ((k = try_of(pq, fd)) == -1)
-		return;
-	if ((n = recv(fd, upbuf, sizeof(upbuf), 0)) == -1) {
-		if (errno == EAGAIN || errno == EINTR)
-			return;
-		/* ECONNREFUSED: an ICMP error; go on without waiting. */
-		log_debug("upstream reply: %s", strerror(errno));
-		state->stats.upstream_failures++;
-		mark_server(pq, k, 0);
-		close_try(pq, k);
-		if (pq->inflight == 0)
-			advance(pq);
-		return;
-	}
-	len = (size_t)n;
-	if (!matches(pq, k, upbuf, len)) {
+	if (len < DNS_HEADER_LEN ||
+	    (ti = try_find(s, (uint16_t)(msg[0] << 8 | msg[1]))) == NIL) {
 		state->stats.bad_replies++;
 		return;
 	}
-	rcode = DNS_FLAGS_RCODE(((uint16_t)upbuf[2] << 8) | upbuf[3]);
+	pq = &pending[ti / FORWARD_TRIES];
+	k = (int)(ti % FORWARD_TRIES);
+	if (!matches(pq, k, msg, len)) {
+		state->stats.bad_replies++;
+		return;
+	}
+	pq->got_reply = 1;
+	rcode = DNS_FLAGS_RCODE(((uint16_t)msg[2] << 8) | msg[3]);
 	if (rcode == DNS_RCODE_SERVFAIL || rcode == DNS_RCODE_REFUSED ||
 	    rcode == DNS_RCODE_NOTIMP || rcode == DNS_RCODE_FORMERR) {
 		state->stats.upstream_failures++;
 		pq->last_rcode = rcode == DNS_RCODE_REFUSED ? rcode : DNS_RCODE_SERVFAIL;
 		mark_server(pq, k, 0);
 		close_try(pq, k);
-		if (pq->inflight == 0)
+		if (pq->inflight == 0 && pq->tcp.fd == -1)
 			advance(pq);
 		return;
 	}
 	mark_server(pq, k, 1);
-	if ((upbuf[2] & (DNS_FLAG_TC >> 8)) && pq->q.tcp && start_tcp(pq, k) == 0)
+	/* The first answer to a probe, or the server that answered when the
+	 * first one tried did not, is asked first from now on. */
+	if (!state->conf->strict_order && !state->conf->all_servers && (pq->all || k > 0))
+		state->fastest = pq->server[k];
+	if ((msg[2] & (DNS_FLAG_TC >> 8)) && pq->q.tcp && start_tcp(pq, k) == 0)
 		return;
-	answer(pq, k, upbuf, len);
+	answer(pq, k, msg, len);
 }
 
-/* Cache and relay a valid reply from server k, or go on to the next
- * server when it cannot be relayed. */
+static void
+on_reply(int fd, short revents, void *arg)
+{
+	struct upsock	*s = arg;
+	ssize_t		 n;
+	int		 i, si = (int)(s - socks);
+
+	for (i = 0; i < REPLY_BATCH && s->fd == fd; i++) {
+		if ((n = recv(fd, upbuf, sizeof(upbuf), 0)) == -1) {
+			if (errno == EAGAIN || errno == EINTR)
+				return;
+			/* ECONNREFUSED: an ICMP error; go on without waiting. */
+			log_debug("upstream reply: %s", strerror(errno));
+			sock_failed(si);
+			return;
+		}
+		reply_in(si, upbuf, (size_t)n);
+	}
+}
+
+/* Cache and relay a valid reply from server k to the leader and its
+ * waiters, or go on to the next server when it cannot be relayed. */
 static void
 answer(struct pending *pq, int k, const uint8_t *msg, size_t len)
 {
-	uint8_t		lname[DNS_NAME_MAX];
 	size_t		outlen;
 	uint32_t	ttl;
+	int		w;
 
-	if ((ttl = query_cache_ttl(state, msg, len)) > 0) {
-		memcpy(lname, pq->q.name, dnswire_name_len(pq->q.name));
-		dnswire_name_lower(lname);
-		(void)cache_store(&state->cache, lname, pq->q.qtype, pq->q.qclass, msg, len,
-		    ttl, loop_now());
-	}
 	outlen = query_relay(&pq->q, msg, len, 0, 0, outbuf, sizeof(outbuf));
 	if (outlen == 0) {
 		state->stats.malformed++;
@@ -398,7 +734,21 @@ answer(struct pending *pq, int k, const uint8_t *msg, size_t len)
 			advance(pq);
 		return;
 	}
+	/* DNSSEC answers pass through but are not cached: the cache is
+	 * keyed by the question alone. */
+	if (!pq->q.dnssec_ok && !(pq->q.flags & DNS_FLAG_CD) &&
+	    (ttl = query_cache_ttl(state, msg, len)) > 0)
+		(void)cache_store(&state->cache, pq->q.lname, pq->q.qtype, pq->q.qclass, msg,
+		    len, ttl, loop_now());
 	deliver(&pq->client, outbuf, outlen);
+	for (w = pq->next_waiter; w != -1; w = pending[w].next_waiter) {
+		outlen = query_relay(&pending[w].q, msg, len, 0, 0, outbuf, sizeof(outbuf));
+		if (outlen == 0)
+			outlen = query_error(&pending[w].q, DNS_RCODE_SERVFAIL, outbuf,
+			    sizeof(outbuf));
+		if (outlen > 0)
+			deliver(&pending[w].client, outbuf, outlen);
+	}
 	release(pq);
 }
 
@@ -463,9 +813,8 @@ tcp_send_query(struct pending *pq, int fd)
 		tcp_failed(pq);
 		return;
 	}
-	pq->id[k] = random16();
-	len = dnswire_query(msg + 2, sizeof(msg) - 2, pq->id[k], DNS_FLAG_RD, pq->q.name,
-	    pq->q.qtype, pq->q.qclass, DNSD_EDNS_SIZE);
+	pq->t[k].id = random16();
+	len = build_query(pq, pq->t[k].id, msg + 2, sizeof(msg) - 2);
 	if (len == -1) {
 		tcp_failed(pq);
 		return;
@@ -525,6 +874,11 @@ forward_cancel_all(void)
 	int	i;
 
 	for (i = 0; i < npending; i++)
-		if (pending[i].in_use)
+		if (pending[i].in_use && pending[i].leader == -1)
 			release(&pending[i]);
+	for (i = 0; i < npending; i++)
+		pending[i].in_use = 0;
+	/* Server indexes change on reload: start with fresh sockets. */
+	for (i = 0; socks_ready && i < SOCKS_MAX; i++)
+		close_sock(i);
 }

@@ -10,7 +10,7 @@
 
 static void	put16(uint8_t *, uint16_t);
 static void	put32(uint8_t *, uint32_t);
-static size_t	put_opt(uint8_t *, size_t, uint16_t);
+static size_t	put_opt(uint8_t *, size_t, uint16_t, uint16_t);
 #define CNAME_HOPS	8	/* local CNAME chains followed at most */
 
 /* Synthetic SOA timers, in seconds.  dnsd serves no zone transfers, so
@@ -92,16 +92,91 @@ badvers_reply(const struct query *q, uint8_t *out, size_t cap)
 	return dnswire_builder_finish(&b);
 }
 
+/*
+ * Read the question of a query at msg[off]: its name as sent, in lower
+ * case and its hash (dnswire_name_hash of the lower-case name) in one
+ * pass, then type and class.  The first name of a message has nothing
+ * before it to point to, so a compression pointer is malformed here, as
+ * dnswire_name_unpack also finds.  Returns the offset after the question
+ * or 0 when it is malformed.
+ */
+static size_t
+read_question(const uint8_t *msg, size_t len, size_t off, struct query *q)
+{
+	uint32_t	h = 2166136261u;
+	size_t		o = 0, i;
+	uint8_t		c, l;
+
+	for (;;) {
+		if (off >= len)
+			return 0;
+		c = msg[off];
+		if (c & 0xc0)
+			return 0;
+		if (off + 1 + c > len || o + 1 + c + 1 > DNS_NAME_MAX)
+			return 0;
+		q->name[o] = q->lname[o] = c;
+		h = (h ^ c) * 16777619u;
+		o++;
+		off++;
+		if (c == 0)
+			break;
+		for (i = 0; i < c; i++, o++, off++) {
+			l = msg[off];
+			q->name[o] = l;
+			if (l >= 'A' && l <= 'Z')
+				l += 'a' - 'A';
+			q->lname[o] = l;
+			h = (h ^ l) * 16777619u;
+		}
+	}
+	if (off + 4 > len)
+		return 0;
+	q->hash = h;
+	q->qtype = (uint16_t)(msg[off] << 8 | msg[off + 1]);
+	q->qclass = (uint16_t)(msg[off + 2] << 8 | msg[off + 3]);
+	return off + 4;
+}
+
+/* Find the OPT record among the records after the question, with the
+ * rules of dnswire_edns_find.  Returns 1 (found), 0 (none) or -1. */
+static int
+find_edns(struct dnswire_parser *p, struct dnswire_edns *e)
+{
+	struct dnswire_rr	rr;
+	int			r, found = 0;
+
+	while ((r = dnswire_parse_rr(p, &rr)) == 1) {
+		if (rr.type != DNS_TYPE_OPT)
+			continue;
+		if (found || rr.section != DNS_SECTION_ADDITIONAL ||
+		    dnswire_edns_from_rr(p->msg, p->len, &rr, e) == -1)
+			return -1;
+		found = 1;
+	}
+	return r == -1 ? -1 : found;
+}
+
 enum query_verdict
 query_parse(struct dnsd_state *st, const uint8_t *msg, size_t len, int tcp,
     struct query *q, uint8_t *out, size_t cap, size_t *outlen)
 {
 	struct dnswire_parser	p;
-	struct dnswire_question	qu;
 	struct dnswire_edns	edns;
+	size_t			end;
 	int			r;
 
-	memset(q, 0, sizeof(*q));
+	/* Every field but the bulk of the names, which are written before
+	 * they are read: cheaper than clearing the whole struct. */
+	q->id = q->flags = 0;
+	q->name[0] = q->lname[0] = 0;
+	q->hash = 0;
+	q->qtype = q->qclass = 0;
+	q->has_question = q->edns = q->dnssec_ok = 0;
+	q->edns_size = q->adv_size = 0;
+	q->max_ttl = 0;
+	q->limit = 0;
+	memset(&q->from, 0, sizeof(q->from));
 	q->tcp = tcp;
 	if (dnswire_parser_init(&p, msg, len) == -1) {
 		st->stats.malformed++;
@@ -119,19 +194,18 @@ query_parse(struct dnsd_state *st, const uint8_t *msg, size_t len, int tcp,
 		return QUERY_REPLY;
 	}
 	if (p.hdr.count[DNS_SECTION_QUESTION] != 1 ||
-	    dnswire_parse_question(&p, &qu) != 1) {
+	    (end = read_question(msg, len, DNS_HEADER_LEN, q)) == 0) {
+		q->name[0] = q->lname[0] = 0;
+		q->qtype = q->qclass = 0;
 		st->stats.malformed++;
 		*outlen = query_error(q, DNS_RCODE_FORMERR, out, cap);
 		return QUERY_REPLY;
 	}
-	memcpy(q->name, qu.name, qu.namelen);
-	memcpy(q->lname, qu.name, qu.namelen);
-	dnswire_name_lower(q->lname);
-	q->hash = dnswire_name_hash(q->lname);
-	q->qtype = qu.qtype;
-	q->qclass = qu.qclass;
 	q->has_question = 1;
-	if ((r = dnswire_edns_find(msg, len, &edns)) == -1) {
+	/* Go on after the question with the parser. */
+	p.off = end;
+	p.remaining = 0;
+	if ((r = find_edns(&p, &edns)) == -1) {
 		st->stats.malformed++;
 		*outlen = query_error(q, DNS_RCODE_FORMERR, out, cap);
 		return QUERY_REPLY;
@@ -140,6 +214,7 @@ query_parse(struct dnsd_state *st, const uint8_t *msg, size_t len, int tcp,
 		q->edns = 1;
 		q->adv_size = (uint16_t)st->conf->edns_packet_max;
 		q->edns_size = edns.udp_size;
+		q->dnssec_ok = (edns.flags & DNS_EDNS_DO) != 0;
 		if (edns.version != 0) {
 			*outlen = badvers_reply(q, out, cap);
 			return QUERY_REPLY;
@@ -441,15 +516,20 @@ int
 query_route(const struct dnsd_state *st, const uint8_t *name, int *idx, int max,
     double now)
 {
-	int	i, pass, n = 0, best = best_server(st, name), unqualified;
+	int	i, pass, n = 0, best = best_server(st, name), unqualified, fast = -1;
 
 	if (best != -1 && st->conf->servers[best].route == ROUTE_LOCAL)
 		return 0;
 	unqualified = best == -1 && dnswire_name_labels(name) <= 1 && has_unqualified(st);
+	/* Fastest first: the server that answered last, in good standing. */
+	if (!st->conf->strict_order && !st->conf->all_servers && st->fastest >= 0 &&
+	    st->fastest < st->conf->nservers && max > 0 &&
+	    serves(st, st->fastest, best, unqualified) && !failed_lately(st, st->fastest, now))
+		idx[n++] = fast = st->fastest;
 	/* Pass 0 takes the servers in good standing, pass 1 the others. */
 	for (pass = 0; pass < 2; pass++)
 		for (i = 0; i < st->conf->nservers && n < max; i++) {
-			if (!serves(st, i, best, unqualified))
+			if (i == fast || !serves(st, i, best, unqualified))
 				continue;
 			if (!st->conf->strict_order && failed_lately(st, i, now) != pass)
 				continue;
@@ -565,9 +645,28 @@ answer_fast(struct dnsd_state *st, const struct query *q, uint8_t *out, size_t c
 		len += 12 + rdlen;
 	}
 	if (q->edns)
-		len += put_opt(out, len, q->adv_size);
+		len += put_opt(out, len, q->adv_size, 0);
 	*outlen = len;
 	return 1;
+}
+
+/* Whether local data or the config answers q: a local name, an address=
+ * domain, a local= domain, or a name that bogus-priv or domain-needed
+ * keeps here.  Saves starting a reply for every forwarded query. */
+static int
+config_applies(const struct dnsd_state *st, const struct query *q)
+{
+	int	i, best;
+
+	if (records_lookup_lower(&st->records, q->lname, q->hash) != NULL)
+		return 1;
+	for (i = 0; i < st->conf->naddresses; i++)
+		if (dnswire_name_is_subdomain(q->name, st->address_dom[i]))
+			return 1;
+	best = best_server(st, q->name);
+	return (best != -1 && st->conf->servers[best].route == ROUTE_LOCAL) ||
+	    (st->conf->bogus_priv && is_private_reverse(q->name)) ||
+	    (st->conf->domain_needed && dnswire_name_labels(q->name) <= 1);
 }
 
 /* The local part of query_answer: returns 1 with the reply built. */
@@ -581,6 +680,8 @@ answer_from_config(struct dnsd_state *st, const struct query *q, uint8_t *out, s
 
 	if (answer_fast(st, q, out, cap, outlen))
 		return 1;
+	if (!config_applies(st, q))
+		return 0;
 	begin_reply(st, q, &b, out, cap);
 	if (answer_local(st, q, &b) || answer_address(st, q, &b, &rcode)) {
 		*outlen = finish_reply(st, q, &b, rcode);
@@ -614,6 +715,10 @@ query_answer(struct dnsd_state *st, const struct query *q, uint8_t *out, size_t 
 			return QUERY_REPLY;
 		}
 	}
+	/* DNSSEC queries (DO or CD) are always forwarded: the cache holds
+	 * replies to queries without them. */
+	if (q->dnssec_ok || (q->flags & DNS_FLAG_CD))
+		return QUERY_FORWARD;
 	e = cache_lookup_lower(&st->cache, q->lname, q->hash, q->qtype, q->qclass, now);
 	if (e != NULL) {
 		*outlen = query_relay(q, e->msg, e->len, 1, (uint32_t)(now - e->stored), out,
@@ -651,12 +756,12 @@ put32(uint8_t *p, uint32_t v)
  * our payload size, no extended rcode, version 0, no flags.  The caller
  * counts it in ARCOUNT.  Returns its length. */
 static size_t
-put_opt(uint8_t *out, size_t at, uint16_t size)
+put_opt(uint8_t *out, size_t at, uint16_t size, uint16_t flags)
 {
 	out[at] = 0;
 	put16(out + at + 1, DNS_TYPE_OPT);
 	put16(out + at + 3, size);
-	put32(out + at + 5, 0);
+	put32(out + at + 5, flags);
 	put16(out + at + 9, 0);
 	return OPT_LEN;
 }
@@ -696,6 +801,69 @@ keep_records(struct dnswire_parser *p, uint8_t *msg, size_t limit, uint32_t age,
 	return r == -1 ? 0 : cut;
 }
 
+/* The offset after the name at msg[off] (a pointer ends it), or 0 when
+ * it runs past len.  It does not follow pointers: for messages whose
+ * names were checked when they were first parsed. */
+static size_t
+skip_name(const uint8_t *msg, size_t len, size_t off)
+{
+	uint8_t	c;
+
+	for (;;) {
+		if (off >= len)
+			return 0;
+		c = msg[off];
+		if ((c & 0xc0) == 0xc0)
+			return off + 2 <= len ? off + 2 : 0;
+		if (c & 0xc0)
+			return 0;
+		if (c == 0)
+			return off + 1;
+		off += 1 + (size_t)c;
+	}
+}
+
+/*
+ * keep_records for a cached reply, which was fully parsed when it was
+ * stored: the records are walked without unpacking their names.  Starts
+ * at off, after the question; the same result as keep_records.
+ */
+static size_t
+keep_cached(uint8_t *msg, size_t len, size_t off, const uint16_t count[DNS_SECTION_END],
+    size_t limit, uint32_t age, uint32_t max_ttl, uint16_t kept[DNS_SECTION_END],
+    int *dropped_answer)
+{
+	size_t		cut = off, rdoff, end;
+	uint32_t	ttl;
+	uint16_t	type, n;
+	int		sec, full = 0;
+
+	for (sec = DNS_SECTION_ANSWER; sec < DNS_SECTION_END; sec++)
+		for (n = 0; n < count[sec]; n++) {
+			if ((off = skip_name(msg, len, off)) == 0 || off + 10 > len)
+				return 0;
+			type = (uint16_t)(msg[off] << 8 | msg[off + 1]);
+			rdoff = off + 10;
+			end = rdoff + (size_t)(msg[off + 8] << 8 | msg[off + 9]);
+			if (end > len)
+				return 0;
+			if (type == DNS_TYPE_OPT || type == DNS_TYPE_TSIG)
+				return cut;
+			off = end;
+			if (full || end > limit) {
+				full = 1;
+				if (sec != DNS_SECTION_ADDITIONAL)
+					*dropped_answer = 1;
+				continue;
+			}
+			ttl = get32(msg + rdoff - 6);
+			put32(msg + rdoff - 6, cap_ttl(ttl > age ? ttl - age : 0, max_ttl));
+			kept[sec]++;
+			cut = end;
+		}
+	return cut;
+}
+
 /*
  * The reply is edited in place, record by record.  Compression pointers
  * only point backwards, so every name stays valid when the message is cut
@@ -716,24 +884,37 @@ query_relay(const struct query *q, const uint8_t *up, size_t uplen, int cached,
 	if (uplen > cap || uplen < DNS_HEADER_LEN)
 		return 0;
 	memcpy(out, up, uplen);
-	if (dnswire_parser_init(&p, out, uplen) == -1 ||
-	    dnswire_parse_question(&p, &qu) != 1)
-		return 0;
 	namelen = dnswire_name_len(q->name);
-	if (qu.namelen != namelen)
-		return 0;
-	/* The question is the first name, never compressed, at offset 12. */
-	memcpy(out + DNS_HEADER_LEN, q->name, namelen);
 	if (q->edns)
 		limit -= OPT_LEN;
-	if ((cut = keep_records(&p, out, limit, age, q->max_ttl, kept,
-	    &dropped_answer)) == 0)
-		return 0;
+	if (cached) {
+		if (dnswire_header_read(out, uplen, &p.hdr) == -1 ||
+		    p.hdr.count[DNS_SECTION_QUESTION] != 1 ||
+		    skip_name(out, uplen, DNS_HEADER_LEN) != DNS_HEADER_LEN + namelen ||
+		    DNS_HEADER_LEN + namelen + 4 > uplen)
+			return 0;
+		memcpy(out + DNS_HEADER_LEN, q->name, namelen);
+		cut = keep_cached(out, uplen, DNS_HEADER_LEN + namelen + 4, p.hdr.count, limit,
+		    age, q->max_ttl, kept, &dropped_answer);
+		if (cut == 0)
+			return 0;
+	} else {
+		if (dnswire_parser_init(&p, out, uplen) == -1 ||
+		    dnswire_parse_question(&p, &qu) != 1 || qu.namelen != namelen)
+			return 0;
+		/* The question is the first name, never compressed, at offset 12. */
+		memcpy(out + DNS_HEADER_LEN, q->name, namelen);
+		if ((cut = keep_records(&p, out, limit, age, q->max_ttl, kept,
+		    &dropped_answer)) == 0)
+			return 0;
+	}
 
 	h = p.hdr;
 	h.id = q->id;
+	/* RD and CD come from the query (RFC 4035 3.2.2 for CD). */
 	h.flags = (uint16_t)((h.flags & ~(DNS_FLAG_RD | DNS_FLAG_TC | DNS_FLAG_AD |
-	    DNS_FLAG_CD | DNS_FLAG_Z)) | (q->flags & DNS_FLAG_RD) | DNS_FLAG_RA);
+	    DNS_FLAG_CD | DNS_FLAG_Z)) | (q->flags & (DNS_FLAG_RD | DNS_FLAG_CD)) |
+	    DNS_FLAG_RA);
 	if (dropped_answer || (p.hdr.flags & DNS_FLAG_TC))
 		h.flags |= DNS_FLAG_TC;
 	/* An answer from the cache is no longer the authority's own. */
@@ -741,7 +922,8 @@ query_relay(const struct query *q, const uint8_t *up, size_t uplen, int cached,
 		h.flags &= (uint16_t)~DNS_FLAG_AA;
 	memcpy(h.count, kept, sizeof(h.count));
 	if (q->edns) {
-		cut += put_opt(out, cut, q->adv_size);
+		/* RFC 3225 3: the DO bit of the query is copied to the reply. */
+		cut += put_opt(out, cut, q->adv_size, q->dnssec_ok ? DNS_EDNS_DO : 0);
 		h.count[DNS_SECTION_ADDITIONAL]++;
 	}
 	dnswire_header_write(out, &h);

@@ -482,6 +482,146 @@ else
 fi
 daemon_stop "$HOSTS_PID"
 
+# --- forwarding depth: coalescing, dns-forward-max, DNSSEC bits, EDE -------
+
+# dnsslow.py answers every query after 0.5 s and logs it, so a burst of
+# queries is in flight at once.  Both servers forward to it, with names of
+# their own (NAME-ref, NAME-dnsd), and get the same bursts from dnsburst.py.
+P_SLOW=$((BASE + 7))
+P_FWREF=$((BASE + 8))
+P_FWDNSD=$((BASE + 9))
+local_start "$T/slow.out" python3 "$(dirname "$0")/dnsslow.py" "$P_SLOW" 0.5 "$T/slow.log"
+SLOW_PID=$E2E_PID
+fwd_conf() {	# fwd_conf PORT [OPTION...]: the options, then dnsslow.py as a server
+	_port=$1
+	shift
+	printf 'port=%s\nlisten-address=127.0.0.1\nbind-interfaces\nno-resolv\nno-hosts\n' "$_port"
+	for _o in "$@"; do
+		echo "$_o"
+	done
+	printf 'server=127.0.0.1#%s\npid-file=\n' "$P_SLOW"
+}
+fwd_start() {	# fwd_start [OPTION...]: dnsmasq and dnsd on fwd_conf
+	fwd_conf "$P_FWREF" "$@" >"$T/fwref.conf"
+	fwd_conf "$P_FWDNSD" "$@" >"$T/fwdnsd.conf"
+	chmod 644 "$T/fwref.conf" "$T/fwdnsd.conf"
+	local_start "$T/fwref.out" dnsmasq -k -C "$T/fwref.conf" --log-facility=-
+	FWREF_PID=$E2E_PID
+	local_start "$T/fwdnsd.out" "$DNSD" -d -C "$T/fwdnsd.conf"
+	FWDNSD_PID=$E2E_PID
+	wait_until 5 answers "$P_FWREF" probe-ref.slow.test || fail "forwarding dnsmasq starts"
+	wait_until 5 answers "$P_FWDNSD" probe-dnsd.slow.test || fail "forwarding dnsd starts"
+}
+fwd_stop() {
+	daemon_stop "$FWREF_PID"
+	daemon_stop "$FWDNSD_PID"
+}
+burst() {	# burst TAG COUNT NAME: the burst to both servers, NAME without -ref/-dnsd
+	python3 "$(dirname "$0")/dnsburst.py" "$P_FWREF" "$2" "$3-ref.slow.test" >"$T/q/$1.ref"
+	python3 "$(dirname "$0")/dnsburst.py" "$P_FWDNSD" "$2" "$3-dnsd.slow.test" >"$T/q/$1.dnsd"
+}
+upstream_saw() {	# upstream_saw REGEX: how many queries dnsslow.py logged
+	grep -c "$1" "$T/slow.log"
+}
+
+if wait_until 5 answers "$P_SLOW" probe.slow.test; then
+	fwd_start dns-forward-max=1100
+	# 50 clients ask one name at once: one upstream query answers them all.
+	burst same 50 same
+	check "coalescing: every client answered as dnsmasq" \
+	    test "$(cat "$T/q/same.dnsd")" = "$(cat "$T/q/same.ref")"
+	check "coalescing: all 50 right" grep -q 'answered 50 .* right 50$' "$T/q/same.dnsd"
+	check "coalescing: one upstream query as dnsmasq ($(upstream_saw '^same-ref\.'))" \
+	    test "$(upstream_saw '^same-dnsd\.')" -eq 1 -a "$(upstream_saw '^same-ref\.')" -eq 1
+	# dns-forward-max=1100: 1100 names in flight at once, all answered.
+	burst deep 1100 'd%d'
+	check "dns-forward-max=1100: all 1100 in flight answered as dnsmasq" \
+	    test "$(cat "$T/q/deep.dnsd")" = "$(cat "$T/q/deep.ref")"
+	check "dns-forward-max=1100: all 1100 right" grep -q 'answered 1100 .* right 1100$' \
+	    "$T/q/deep.dnsd"
+	check "dns-forward-max=1100: 1100 upstream queries" \
+	    test "$(upstream_saw '^d[0-9]*-dnsd\.')" -eq 1100
+	# The DO bit reaches the upstream, and its RRSIG the client; the reply
+	# carries DO (RFC 3225 3) and a CD query gets CD back (RFC 4035 3.2.2).
+	ask_fwd() {	# ask_fwd TAG NAME DIGARGS...
+		_tag=$1
+		_name=$2
+		shift 2
+		dig @127.0.0.1 -p "$P_FWREF" +time=3 +tries=1 "$@" "$_name" A >"$T/q/$_tag.ref" 2>&1
+		dig @127.0.0.1 -p "$P_FWDNSD" +time=3 +tries=1 "$@" "$_name" A >"$T/q/$_tag.dnsd" 2>&1
+	}
+	ask_fwd do sig.slow.test +dnssec
+	same "DO query: RRSIG passed through as dnsmasq" do
+	check "DO query: the RRSIG reaches the client" grep -q 'IN[[:space:]]*RRSIG' "$T/q/do.dnsd"
+	check "DO query: the reply has DO" grep -q 'EDNS: version: 0, flags: do;' "$T/q/do.dnsd"
+	ask_fwd cd cd.slow.test +cd
+	same "CD query: CD copied as dnsmasq" cd
+	fwd_stop
+	# Default dns-forward-max is 150: the rest of a burst of 300 is REFUSED.
+	fwd_start
+	burst max 300 'm%d'
+	check "default dns-forward-max: 150 answered, 150 REFUSED as dnsmasq" \
+	    test "$(cat "$T/q/max.dnsd")" = "$(cat "$T/q/max.ref")"
+	check "default dns-forward-max: 150 right, 150 REFUSED" \
+	    grep -q 'answered 300 noerror 150 servfail 0 refused 150 other 0 right 150$' \
+	    "$T/q/max.dnsd"
+	check "default dns-forward-max: 150 upstream queries" \
+	    test "$(upstream_saw '^m[0-9]*-dnsd\.')" -eq 150
+	fwd_stop
+	# all-servers: the silent upstream, listed first, is asked at the same
+	# time as the slow one, so the answer comes after 0.5 s, not after the
+	# 1 s timeout of the first.
+	fwd_start all-servers "server=127.0.0.1#$P_DEAD"
+	for s in ref dnsd; do
+		[ $s = ref ] && p=$P_FWREF || p=$P_FWDNSD
+		start=$(date +%s%N)
+		dig @127.0.0.1 -p "$p" +time=3 +tries=1 "all-$s.slow.test" A >"$T/q/all.$s" 2>&1
+		eval "ms_$s=$((($(date +%s%N) - start) / 1000000))"
+	done
+	check "all-servers: the first good answer as dnsmasq" \
+	    sh -c "grep -q '10\.1\.0\.0\$' '$T/q/all.ref' && grep -q '10\.1\.0\.0\$' '$T/q/all.dnsd'"
+	check "all-servers: answered in under 900 ms (dnsd $ms_dnsd ms, dnsmasq $ms_ref ms)" \
+	    test "$ms_dnsd" -lt 900
+	fwd_stop
+	# Fastest first (dnsmasq's rule): without strict-order the 50th query
+	# goes to every server; the first to answer (dnsbad.py, at once) is
+	# asked first from then on, ahead of the slow one listed first.
+	{ fwd_conf "$P_FWDNSD"; echo "server=127.0.0.1#$P_BAD"; } >"$T/fwdnsd.conf"
+	local_start "$T/fwdnsd.out" "$DNSD" -d -C "$T/fwdnsd.conf"
+	FWDNSD_PID=$E2E_PID
+	wait_until 5 answers "$P_FWDNSD" probe-dnsd.slow.test || fail "forwarding dnsd starts"
+	python3 "$(dirname "$0")/dnsburst.py" "$P_FWDNSD" 60 'f%d.fast.test' >/dev/null
+	start=$(date +%s%N)
+	dig @127.0.0.1 -p "$P_FWDNSD" +time=3 +tries=1 after.fast.test A >"$T/q/fast.dnsd" 2>&1
+	ms=$((($(date +%s%N) - start) / 1000000))
+	check "fastest first: the fast server answers after the probe (took $ms ms)" \
+	    sh -c "grep -q '10\.8\.8\.8\$' '$T/q/fast.dnsd' && test $ms -lt 400"
+	check "fastest first: the slow server did not see the later query" \
+	    test "$(upstream_saw '^after\.fast\.test ')" -eq 0
+	daemon_stop "$FWDNSD_PID"
+else
+	fail "dnsslow.py starts" "$(cat "$T/slow.out")"
+fi
+
+# No upstream answers: SERVFAIL with Extended DNS Error 22, No Reachable
+# Authority (RFC 8914 4.23), for a client that sent EDNS; a client without
+# EDNS gets no OPT record (RFC 6891 7).  dnsmasq stays silent here.
+printf 'port=%s\nlisten-address=127.0.0.1\nno-resolv\nno-hosts\nserver=127.0.0.1#%s\npid-file=\n' \
+    "$P_FWDNSD" "$P_DEAD" >"$T/ede.conf"
+chmod 644 "$T/ede.conf"
+local_start "$T/ede.out" "$DNSD" -d -C "$T/ede.conf"
+EDE_PID=$E2E_PID
+wait_until 5 file_has "$T/ede.out" "listening on" || fail "dnsd for the EDE checks starts"
+dig @127.0.0.1 -p "$P_FWDNSD" +time=5 +tries=1 ede.dead.test A >"$T/q/ede.dnsd" 2>&1
+check "no upstream answers: SERVFAIL" test "$(status_of "$T/q/ede.dnsd")" = SERVFAIL
+check "no upstream answers: EDE 22 (No Reachable Authority)" \
+    grep -q 'EDE: 22' "$T/q/ede.dnsd"
+dig @127.0.0.1 -p "$P_FWDNSD" +time=5 +tries=1 +noedns ede2.dead.test A >"$T/q/ede2.dnsd" 2>&1
+check "no upstream answers, no EDNS: SERVFAIL" test "$(status_of "$T/q/ede2.dnsd")" = SERVFAIL
+check "no upstream answers, no EDNS: no OPT record" \
+    sh -c "! grep -q 'OPT PSEUDOSECTION' '$T/q/ede2.dnsd'"
+daemon_stop "$EDE_PID"
+
 # --- the unchanged reference config ----------------------------------------
 
 out=$("$DNSD" -C "$DATA/dnsmasq.conf" --test 2>&1)

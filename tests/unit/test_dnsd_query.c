@@ -196,6 +196,33 @@ test_question_case_echoed(void **state)
 	assert_memory_equal(out + DNS_HEADER_LEN, wire, dnswire_name_len(wire));
 }
 
+/* The question is read once into its sent and lower-case forms and the
+ * hash the names index and the cache use. */
+static void
+test_question_lower_and_hash(void **state)
+{
+	struct query	q;
+	uint8_t		msg[512], want[DNS_NAME_MAX];
+	size_t		len, outlen = 0;
+
+	len = make_query(msg, "Mixed.CASE.Example", DNS_TYPE_AAAA, 1232);
+	assert_int_equal(query_parse(&st, msg, len, 0, &q, out, sizeof(out), &outlen),
+	    QUERY_FORWARD);
+	dnswire_name_from_text("Mixed.CASE.Example", want);
+	assert_memory_equal(q.name, want, dnswire_name_len(want));
+	dnswire_name_lower(want);
+	assert_memory_equal(q.lname, want, dnswire_name_len(want));
+	assert_int_equal(q.hash, dnswire_name_hash(want));
+	assert_int_equal(q.qtype, DNS_TYPE_AAAA);
+	assert_true(q.edns);
+	/* A compression pointer in the question is malformed: FORMERR. */
+	msg[DNS_HEADER_LEN] = 0xc0;
+	msg[DNS_HEADER_LEN + 1] = DNS_HEADER_LEN;
+	assert_int_equal(query_parse(&st, msg, len, 0, &q, out, sizeof(out), &outlen),
+	    QUERY_REPLY);
+	assert_int_equal(out[3] & 0xf, DNS_RCODE_FORMERR);
+}
+
 static void
 test_nodata_and_nxdomain(void **state)
 {
@@ -622,6 +649,7 @@ main(void)
 	const struct CMUnitTest	tests[] = {
 		cmocka_unit_test(test_local_a),
 		cmocka_unit_test(test_question_case_echoed),
+		cmocka_unit_test(test_question_lower_and_hash),
 		cmocka_unit_test(test_nodata_and_nxdomain),
 		cmocka_unit_test(test_repeated_suffix_name),
 		cmocka_unit_test(test_address_domains),
