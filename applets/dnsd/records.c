@@ -317,10 +317,12 @@ records_lookup_lower(const struct records *r, const uint8_t *lname, uint32_t has
 		return NULL;
 	mask = r->nindex - 1;
 	len = dnswire_name_len(lname);
-	/* Owners in the pool are lower case too: plain bytes compare. */
+	/* Owners in the pool are lower case too: plain bytes compare, over
+	 * the owner's own length so that a shorter owner is not read past. */
 	for (h = hash & mask; (v = r->index[h]) != 0; h = (h + 1) & mask) {
 		own = r->pool + r->names[v - 1].owner;
-		if (own[0] == lname[0] && memcmp(own, lname, len) == 0)
+		if (own[0] == lname[0] && dnswire_name_len(own) == len &&
+		    memcmp(own, lname, len) == 0)
 			return &r->names[v - 1];
 	}
 	return NULL;

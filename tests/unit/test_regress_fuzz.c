@@ -128,12 +128,40 @@ test_host_record_five_addresses(void **state)
 	dnsconf_free(&conf);
 }
 
+/*
+ * tests/fuzz/crashes/dnsquery-lookup-overread (fuzz_dnsquery): a PTR query
+ * for a long ip6.arpa name whose probe in the name index met a shorter
+ * owner with the same first byte; records_lookup_lower compared the query's
+ * length of bytes and read past the end of the pool (AddressSanitizer:
+ * heap-buffer-overflow).  The owner "a" is probed here with its own hash.
+ */
+static void
+test_lookup_shorter_owner(void **state)
+{
+	struct records	r;
+	struct netaddr	addr;
+	uint8_t		owner[DNS_NAME_MAX], longer[DNS_NAME_MAX];
+
+	(void)state;
+	records_init(&r);
+	assert_int_equal(netaddr_parse("192.0.2.1", &addr), 0);
+	assert_int_equal(records_add_host(&r, "a", &addr, 0, 60), 0);
+	assert_int_equal(records_finish(&r), 0);
+	assert_true(dnswire_name_from_text("a", owner) > 0);
+	assert_true(dnswire_name_from_text("a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p.q.r.s.t.u.v.w.x.y.z",
+	    longer) > 0);
+	assert_non_null(records_lookup_lower(&r, owner, dnswire_name_hash(owner)));
+	assert_null(records_lookup_lower(&r, longer, dnswire_name_hash(owner)));
+	records_free(&r);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_relay_trailing_pointer),
 		cmocka_unit_test(test_host_record_five_addresses),
+		cmocka_unit_test(test_lookup_shorter_owner),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
