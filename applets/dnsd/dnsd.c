@@ -115,7 +115,7 @@ struct udp_batch {
 	uint8_t			outbuf[UDP_BATCH][UDP_SLOT];
 };
 
-static struct udp_batch	batch = { .fd = -1 };
+static struct udp_batch	batch;		/* in .bss: pages touched only when used */
 
 /* Queue a reply for the sendmmsg at the end of the batch.  Returns 0, or
  * -1 when it must be sent on its own. */
@@ -824,6 +824,7 @@ init_io(void)
 
 	for (i = 0; i < TCP_CONNS; i++)
 		conns[i].fd = -1;
+	batch.fd = -1;
 	for (k = 0; k < UDP_BATCH; k++)
 		batch_reset(k);
 }
