@@ -25,6 +25,7 @@ config_defaults(struct ntpd_conf *c)
 	c->minsources = 1;
 	c->maxslewrate = 83333.333;
 	c->maxbackstep = -1;
+	c->initstep_port = NTPD_PORT;
 	c->rl_interval = 3;
 	c->rl_burst = 8;
 	c->rl_leak = 2;
@@ -408,8 +409,6 @@ do_initstepslew(struct conf_parser *p, int argc, char **argv, void *target)
 	size_t			 len = 0;
 	int			 i;
 
-	/* XXX: the hosts named here are not polled on their own; the first clock
-	 * update from the configured sources is checked against the threshold. */
 	c->initstep_hosts[0] = '\0';
 	for (i = 1; i < argc; i++) {
 		len += (size_t)snprintf(c->initstep_hosts + len, sizeof(c->initstep_hosts) - len,

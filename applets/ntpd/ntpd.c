@@ -23,6 +23,7 @@
 #define DRIFT_SAVE_INTERVAL	3600.0	/* seconds between drift file writes */
 #define ONCE_CHECK_INTERVAL	0.25	/* seconds between checks for -q/-Q being done */
 #define ONCE_TIMEOUT		30.0	/* seconds -q/-Q wait for replies without -t */
+#define INITSTEP_TIMEOUT	10.0	/* seconds initstepslew waits for its hosts */
 
 static const char usage_text[] =
     "usage: ntpd [-dnpqQsx] [-f FILE] [-t SECONDS] [-u USER] [DIRECTIVE...]\n"
@@ -55,6 +56,7 @@ static double		time_floor;	/* last known time at start, seconds since the epoch 
 static struct ntpd_conf	new_conf;	/* read on SIGHUP before it replaces conf */
 static struct options	opts;
 static int		exit_code;
+static int		exiting;	/* SIGTERM or SIGINT came */
 static int		saved_argc;
 static char		**saved_argv;
 
@@ -255,6 +257,7 @@ on_signal(int signo, void *arg)
 		return;
 	}
 	log_info("signal %d received, exiting", signo);
+	exiting = 1;
 	loop_stop();
 }
 
@@ -367,10 +370,12 @@ run_daemon(void)
 {
 	if (start_daemon() == -1)
 		return 1;
-	if (source_start(&conf, 0) == -1)
+	source_initstep(&conf, INITSTEP_TIMEOUT);
+	if (!exiting && source_start(&conf, 0) == -1)
 		return 1;
 	loop_add_timer(DRIFT_SAVE_INTERVAL, on_drift_timer, NULL);
-	loop_run(opts.timeout);
+	if (!exiting)
+		loop_run(opts.timeout);
 	write_driftfile();
 	write_timefile();
 	source_stop();

@@ -46,7 +46,8 @@ struct ntpd_conf {
 	double			makestep_threshold;	/* seconds */
 	int			makestep_limit;		/* updates; -1 no limit, 0 never step */
 	double			initstep_threshold;	/* seconds; < 0 when not set */
-	char			initstep_hosts[NTPD_NAME_MAX];	/* as written, for -p */
+	char			initstep_hosts[NTPD_NAME_MAX];	/* " HOST..." as written */
+	int			initstep_port;	/* NTPD_PORT; tests change it */
 	char			driftfile[PATH_MAX];
 	int			rtcsync;
 	struct acl		acl;
@@ -303,6 +304,11 @@ int	source_burst_done(void);
 /* Select and combine the sources' best samples without touching the
  * clock.  Returns 0 with the offset (server minus local), or -1. */
 int	source_measure_once(double *offset);
+/* initstepslew: poll the hosts it names (4 times each, for at most timeout
+ * seconds, running the loop), then step or slew the clock once by what
+ * they measure.  Returns 0 (also when there is no initstepslew), or -1
+ * when no host replied or a signal stopped the loop. */
+int	source_initstep(const struct ntpd_conf *, double timeout);
 
 /* State of the system clock as a server reports it. */
 struct ntpd_ref {

@@ -26,6 +26,9 @@
 #define POLL_RAISE_SAMPLES	4	/* good samples in a row before the poll interval doubles */
 #define PHI			15e-6	/* frequency tolerance of a clock, s/s (RFC 5905) */
 #define MAX_REPLY		1024
+#define INITSTEP_CHECK		0.1	/* seconds between checks for the initstepslew burst */
+#define REPLACE_POLLS		8	/* polls before a source may be found bad */
+#define REPLACE_INTERVAL	1800.0	/* seconds between replacements for one line (chrony's 30 min) */
 
 struct source {
 	int		 spec;		/* index into the config's specs */
@@ -38,7 +41,9 @@ struct source {
 	int		 burst_left;
 	int		 good_in_row;
 	int		 stopped;	/* denied by a kiss-o'-death */
+	int		 polls;		/* requests sent since the source was added */
 	uint64_t	 timer;
+	double		 next_poll;	/* loop_now() time the timer fires */
 
 	/* The request in flight. */
 	int		 waiting;
@@ -66,6 +71,11 @@ struct resolver {
 	double			delay;	/* seconds before the next retry */
 	uint64_t		timer;
 	struct resolve_job	job;
+	int			replacing;	/* the lookup looks for a replacement of bad */
+	int			has_bad;
+	struct netaddr		bad;		/* the address last replaced: never taken again */
+	int			replaced;	/* a replacement was made at last_replace */
+	double			last_replace;	/* monotonic seconds */
 };
 
 static const struct ntpd_conf	*conf;
@@ -131,8 +141,10 @@ add_source(int spec, const struct netaddr *addr)
 	nsources++;
 	if (once_mode || sp->iburst || sp->burst)
 		s->burst_left = BURST_POLLS;
-	if (!sp->offline)
+	if (!sp->offline) {
 		s->timer = loop_add_timer(START_DELAY, poll_source, s);
+		s->next_poll = loop_now() + START_DELAY;
+	}
 	log_info("added NTP source %s port %u", s->name, sp->port);
 	return 0;
 }
@@ -145,26 +157,130 @@ schedule_retry(struct resolver *r, int spec)
 	r->timer = loop_add_timer(r->delay, resolve_spec, r);
 }
 
+static int
+spec_count(int spec)
+{
+	int	i, n = 0;
+
+	for (i = 0; i < nsources; i++)
+		if (sources[i].spec == spec)
+			n++;
+	return n;
+}
+
+/* Close source i and move the last source into its slot. */
+static void
+remove_source(int i)
+{
+	struct source	*s = &sources[i], *last = &sources[nsources - 1];
+
+	loop_cancel_timer(s->timer);
+	loop_del_fd(s->fd);
+	close(s->fd);
+	if (s != last) {
+		*s = *last;
+		/* The loop holds pointers to the slot: point them at the new one. */
+		loop_del_fd(s->fd);
+		loop_add_fd(s->fd, POLLIN, on_reply, s);
+		if (last->timer != 0) {
+			loop_cancel_timer(last->timer);
+			s->timer = loop_add_timer(fmax(s->next_poll - loop_now(), 0.0), poll_source,
+			    s);
+		}
+	}
+	nsources--;
+}
+
+/* Return 1 when addr may be added for resolver r. */
+static int
+is_candidate(const struct resolver *r, const struct netaddr *addr, uint16_t port)
+{
+	return source_find(addr, port) == -1 && !(r->has_bad && netaddr_equal(&r->bad, addr));
+}
+
+/* Swap the bad source for the first new address of the lookup, if there is one. */
+static void
+replace_bad(struct resolver *r, int spec, const struct netaddr *addrs, int count)
+{
+	const struct source_spec	*sp = &conf->specs[spec];
+	int				 i, bad;
+
+	r->replacing = 0;
+	if ((bad = source_find(&r->bad, sp->port)) == -1)
+		return;
+	for (i = 0; i < count; i++) {
+		if (!is_candidate(r, &addrs[i], sp->port))
+			continue;
+		log_info("replacing NTP source %s of %s", sources[bad].name, sp->host);
+		remove_source(bad);
+		add_source(spec, &addrs[i]);
+		return;
+	}
+	log_debug("no other address for %s; keeping %s", sp->host, sources[bad].name);
+}
+
 static void
 on_resolved(void *arg, int error, const struct netaddr *addrs, int count)
 {
 	struct resolver			*r = arg;
 	int				 spec = (int)(r - resolvers);
 	const struct source_spec	*sp = &conf->specs[spec];
-	int				 i, added = 0, want;
+	int				 i, want;
 
 	if (error != 0) {
 		log_warnx("cannot resolve NTP source %s: %s", sp->host, gai_strerror(error));
+		r->replacing = 0;
 		schedule_retry(r, spec);
 		return;
 	}
-	/* XXX: pool members that stop replying are not replaced by new addresses. */
+	if (r->replacing)
+		replace_bad(r, spec, addrs, count);
+	/* A pool is looked up again until it gives maxsources sources. */
 	want = sp->is_pool ? sp->maxsources : 1;
-	for (i = 0; i < count && added < want; i++)
-		if (add_source(spec, &addrs[i]) == 0)
-			added++;
-	if (added == 0)
+	for (i = 0; i < count && spec_count(spec) < want; i++)
+		if (is_candidate(r, &addrs[i], sp->port))
+			add_source(spec, &addrs[i]);
+	if (spec_count(spec) < want)
 		schedule_retry(r, spec);
+	else
+		r->delay = 0;
+}
+
+/*
+ * As chronyd: a source of a name that has not replied to its last 8
+ * requests, or is a falseticker, unsynchronised or too far (unusable), is
+ * replaced by another address of the name, at most once in 30 minutes
+ * per line.  Returns 1 when a lookup for the replacement started.
+ */
+static int
+try_replace(struct source *s)
+{
+	const struct source_spec	*sp = &conf->specs[s->spec];
+	struct resolver			*r = &resolvers[s->spec];
+	struct netaddr			 literal;
+	double				 now = clock_mono();
+
+	if (once_mode || s->polls < REPLACE_POLLS || sp->noselect)
+		return 0;
+	if (s->reach != 0 && s->state != CTL_STATE_FALSETICKER &&
+	    s->state != CTL_STATE_UNUSABLE)
+		return 0;
+	if (netaddr_parse(sp->host, &literal) == 0 || resolve_is_running(&r->job) ||
+	    (r->replaced && now - r->last_replace < REPLACE_INTERVAL))
+		return 0;
+	r->replaced = 1;
+	r->last_replace = now;
+	r->replacing = 1;
+	r->has_bad = 1;
+	r->bad = s->addr;
+	log_info("NTP source %s of %s is %s; looking for another address", s->name, sp->host,
+	    s->reach == 0 ? "unreachable" : s->state == CTL_STATE_FALSETICKER ?
+	    "a falseticker" : "unusable");
+	if (r->timer != 0)
+		loop_cancel_timer(r->timer);
+	r->delay = 0;
+	resolve_spec(r);
+	return 1;
 }
 
 static void
@@ -226,6 +342,8 @@ poll_source(void *arg)
 		return;
 	s->reach <<= 1;
 	check_sync();
+	s->polls++;
+	try_replace(s);
 	send_request(s);
 	if (s->burst_left > 0) {
 		s->burst_left--;
@@ -239,6 +357,7 @@ poll_source(void *arg)
 	if (s->burst_left == 0 && sp->burst && !(s->reach & 2))
 		s->burst_left = BURST_POLLS - 1;
 	s->timer = loop_add_timer(delay, poll_source, s);
+	s->next_poll = loop_now() + delay;
 }
 
 static int
@@ -631,6 +750,83 @@ source_stop(void)
 		loop_cancel_timer(tick_timer);
 	tick_timer = 0;
 	nsources = 0;
+}
+
+static int	initstep_done;
+static double	initstep_deadline;
+
+static void
+on_initstep_check(void *arg)
+{
+	(void)arg;
+	if (source_burst_done() || clock_mono() >= initstep_deadline) {
+		initstep_done = 1;
+		loop_stop();
+		return;
+	}
+	loop_add_timer(INITSTEP_CHECK, on_initstep_check, NULL);
+}
+
+/* Add the initstepslew hosts of c to ic as iburst server lines. */
+static void
+initstep_specs(const struct ntpd_conf *c, struct ntpd_conf *ic)
+{
+	char			 hosts[sizeof(c->initstep_hosts)], *h, *save;
+	struct source_spec	*sp;
+
+	*ic = *c;
+	ic->nspecs = 0;
+	ic->minsources = 1;
+	snprintf(hosts, sizeof(hosts), "%s", c->initstep_hosts);
+	for (h = strtok_r(hosts, " ", &save); h != NULL && ic->nspecs < NTPD_MAX_SPECS;
+	    h = strtok_r(NULL, " ", &save)) {
+		sp = &ic->specs[ic->nspecs++];
+		memset(sp, 0, sizeof(*sp));
+		snprintf(sp->host, sizeof(sp->host), "%s", h);
+		sp->port = (uint16_t)c->initstep_port;
+		sp->minpoll = 6;
+		sp->maxpoll = 10;
+		sp->maxsources = 1;
+		sp->iburst = 1;
+	}
+}
+
+int
+source_initstep(const struct ntpd_conf *c, double timeout)
+{
+	static struct ntpd_conf	ic;
+	struct timespec		before;
+	double			offset, now, step;
+
+	if (c->initstep_threshold < 0 || c->initstep_hosts[0] == '\0')
+		return 0;
+	initstep_specs(c, &ic);
+	log_info("initstepslew: measuring the offset to%s", c->initstep_hosts);
+	initstep_done = 0;
+	initstep_deadline = clock_mono() + timeout;
+	source_start(&ic, 1);
+	loop_add_timer(INITSTEP_CHECK, on_initstep_check, NULL);
+	loop_run(timeout + 1.0);
+	if (!initstep_done) {
+		/* A signal stopped the loop. */
+		source_stop();
+		return -1;
+	}
+	if (source_measure_once(&offset) == -1) {
+		source_stop();
+		log_warnx("initstepslew: no reply from%s; the clock is left alone",
+		    c->initstep_hosts);
+		return -1;
+	}
+	source_stop();
+	now = clock_mono();
+	clock_now(&before);
+	step = discipline_update(now, offset, now, offset + discipline_phase(now));
+	log_info("initstepslew: clock off by %+.6f seconds, %s", offset,
+	    step != 0 ? "stepped" : clock_is_readonly() ? "left alone (read-only)" : "slewed");
+	if (step != 0)
+		hook_notify("step", &before, step, "", "initstepslew");
+	return 0;
 }
 
 int

@@ -31,6 +31,7 @@ static int		server_fd[3];
 static int		nservers;
 static int		(*done)(void);	/* the loop stops when this returns 1 */
 static int		rtcsync;
+static int		start_sources = 1;	/* 0: setup leaves source_start to the test */
 static int		readonly_clock;
 static const char	*hookdir = "";
 static const char	*syncfile = "";
@@ -105,11 +106,9 @@ on_tick(void *arg)
 	(void)arg;
 	if (target > sim.elapsed)
 		clock_sim_advance(&sim, target - sim.elapsed);
-	if (done != NULL && done()) {
-		loop_stop();
-		return;
-	}
 	loop_add_timer(TICK, on_tick, NULL);
+	if (done != NULL && done())
+		loop_stop();
 }
 
 /* Open fake server number i on 127.0.0.(i + 1) and return its port. */
@@ -174,7 +173,8 @@ setup(time_t base, double offset, int n, int poll, int iburst)
 	}
 	hook_init(hookdir, syncfile);
 	loop_add_timer(TICK, on_tick, NULL);
-	assert_int_equal(source_start(&conf, 0), 0);
+	if (start_sources)
+		assert_int_equal(source_start(&conf, 0), 0);
 }
 
 static void
@@ -194,6 +194,7 @@ teardown(void)
 	ntpd_ref.leap = NTPWIRE_LEAP_UNSYNC;
 	rtcsync = 0;
 	readonly_clock = 0;
+	start_sources = 1;
 	hookdir = syncfile = "";
 }
 
@@ -260,7 +261,6 @@ test_kernel_errors_without_rtcsync(void **state)
 	assert_true(ntpd_ref.synced);
 	assert_true(sim.sync_calls >= 1);
 	assert_int_equal(sim.unsync, 1);
-	print_message("esterror %g maxerror %g\n", sim.esterror, sim.maxerror);
 	assert_true(sim.esterror < 0.01);
 	assert_true(sim.maxerror < 0.01);
 	answer = 0;
@@ -299,7 +299,7 @@ run_leap(time_t base, int announcing, int leap)
 	for (i = 0; i < announcing; i++)
 		server_leap[i] = leap;
 	setup(base, 0.0005, 3, -3, 0);
-	run_until(NULL, 1.5);
+	run_until(NULL, 0.8);
 }
 
 static void
@@ -342,6 +342,53 @@ test_readonly_tells_kernel_nothing(void **state)
 	assert_int_equal(sim.leap, NTPWIRE_LEAP_NONE);
 	assert_int_equal(sim.sync_calls, 0);
 	assert_true(sim.freq == 0);
+	assert_int_equal(sim.steps, 0);
+	teardown();
+}
+
+/* initstepslew polls its own host: a clock 30 s off is stepped before any
+ * server line is polled, one 0.5 s off is slewed. */
+static void
+test_initstepslew_polls_its_hosts(void **state)
+{
+	struct disc_status	st;
+
+	(void)state;
+	start_sources = 0;
+	setup(BASE, -30.0, 1, 6, 0);
+	conf.initstep_threshold = 10;
+	snprintf(conf.initstep_hosts, sizeof(conf.initstep_hosts), " 127.0.0.1");
+	conf.initstep_port = conf.specs[0].port;
+	assert_int_equal(source_initstep(&conf, 8.0), 0);
+	assert_int_equal(sim.steps, 1);
+	assert_true(fabs(sim.offset) < 0.05);
+	/* It polls 4 times, 2 s apart, and stops once the last reply is in. */
+	assert_true(sim.elapsed < 7.0);
+	assert_int_equal(replies, 4);
+	assert_int_equal(source_count(), 0);
+	teardown();
+
+	start_sources = 0;
+	setup(BASE, -0.5, 1, 6, 0);
+	conf.initstep_threshold = 10;
+	snprintf(conf.initstep_hosts, sizeof(conf.initstep_hosts), " 127.0.0.1");
+	conf.initstep_port = conf.specs[0].port;
+	/* The deadline ends the burst early: a measurement is taken all the same. */
+	assert_int_equal(source_initstep(&conf, 1.0), 0);
+	assert_int_equal(sim.steps, 0);
+	discipline_get_status(&st);
+	assert_int_equal(st.updates, 1);
+	assert_true(sim.freq > 1000.0);
+	teardown();
+
+	/* A host that never replies leaves the clock alone. */
+	start_sources = 0;
+	setup(BASE, -30.0, 1, 6, 0);
+	answer = 0;
+	conf.initstep_threshold = 10;
+	snprintf(conf.initstep_hosts, sizeof(conf.initstep_hosts), " 127.0.0.1");
+	conf.initstep_port = conf.specs[0].port;
+	assert_int_equal(source_initstep(&conf, 1.0), -1);
 	assert_int_equal(sim.steps, 0);
 	teardown();
 }
@@ -426,6 +473,7 @@ main(void)
 		cmocka_unit_test(test_leap_armed_by_majority),
 		cmocka_unit_test(test_readonly_tells_kernel_nothing),
 		cmocka_unit_test(test_hooks_and_marker),
+		cmocka_unit_test(test_initstepslew_polls_its_hosts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
