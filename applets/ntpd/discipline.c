@@ -181,9 +181,8 @@ discipline_set_floor(double floor)
 	floor_time = floor;
 }
 
-/* Backward steps stay within maxbackstep and never go before the floor. */
-static int
-step_allowed(double offset)
+int
+discipline_step_allowed(double offset)
 {
 	static int	warned_limit, warned_floor;
 	struct timespec	now;
@@ -211,7 +210,7 @@ step_allowed(double offset)
 static int
 should_step(double offset)
 {
-	if (!step_allowed(offset))
+	if (!discipline_step_allowed(offset))
 		return 0;
 	if (d.st.updates == 1 && cfg.initstep_threshold >= 0 &&
 	    fabs(offset) > cfg.initstep_threshold)

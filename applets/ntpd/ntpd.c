@@ -280,6 +280,11 @@ on_once_check(void *arg)
 		log_info("System clock wrong by %.6f seconds (ignored)", -offset);
 		return;
 	}
+	if (!discipline_step_allowed(offset)) {
+		log_warnx("System clock wrong by %.6f seconds; not stepped", -offset);
+		exit_code = 1;
+		return;
+	}
 	if (clock_step(offset) == -1) {
 		log_warn("System clock wrong by %.6f seconds; cannot step it", -offset);
 		exit_code = 1;

@@ -252,6 +252,9 @@ struct disc_status {
 void	discipline_init(const struct disc_config *);
 /* Never step the clock to before floor (seconds since the epoch; 0: none). */
 void	discipline_set_floor(double floor);
+/* Return 1 when a step by offset seconds keeps within maxbackstep and the
+ * floor, else log why (once) and return 0. */
+int	discipline_step_allowed(double offset);
 /* Return the sum of every step and frequency adjustment applied up to mono. */
 double	discipline_phase(double mono);
 /* Return the offset at now of a sample with this raw offset taken at

@@ -260,7 +260,7 @@ try_replace(struct source *s)
 	struct netaddr			 literal;
 	double				 now = clock_mono();
 
-	if (once_mode || s->polls < REPLACE_POLLS || sp->noselect)
+	if (once_mode || s->polls <= REPLACE_POLLS || sp->noselect)
 		return 0;
 	if (s->reach != 0 && s->state != CTL_STATE_FALSETICKER &&
 	    s->state != CTL_STATE_UNUSABLE)

@@ -157,6 +157,10 @@ test_never_stepped_behind_floor(void **state)
 	assert_true(measure() == 0);
 	assert_int_equal(sim.steps, 0);
 	assert_true(sim.freq < -1000.0);
+	/* -q asks the same question before its one step. */
+	assert_int_equal(discipline_step_allowed(-3600.0), 0);
+	assert_int_equal(discipline_step_allowed(-500.0), 1);
+	assert_int_equal(discipline_step_allowed(86400.0), 1);
 	/* A floor behind the target time allows the step. */
 	start_clock(3600.0, 0, 0);
 	discipline_set_floor(BASE - 10.0);
