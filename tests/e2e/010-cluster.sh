@@ -273,6 +273,8 @@ for node in m1 n1 n2; do
 	compare_lookup "$node" "$refnode" nosuch
 	compare_lookup "$node" "$refnode" 192.168.7.99
 	compare_lookup "$node" "$refnode" "-T etcd"
+	compare_lookup "$node" "$refnode" "etcd $DNS"
+	compare_lookup "$node" "$refnode" "192.168.7.12 $DNS"
 	compare_lookup "$node" "$refnode" "-T 192.168.7.22"
 	compare_lookup "$node" "$refnode" www.outside.test
 	compare_lookup "$node" "$refnode" www.nosuch.test
