@@ -1,6 +1,7 @@
 /* dnsd.c -- the dnsd applet: start-up, listening sockets, TCP clients, signals and reload. */
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 
 #include <netinet/in.h>
 
@@ -145,8 +146,11 @@ batch_flush(int fd)
 	unsigned int	sent = 0;
 	int		n;
 
+	/* The system call itself: musl's sendmmsg on 64-bit systems sends
+	 * one message per sendmsg.  The headers were zeroed, so the padding
+	 * beside musl's int msg_iovlen is 0 as the kernel's size_t needs. */
 	while (sent < batch.nout) {
-		n = sendmmsg(fd, batch.out + sent, batch.nout - sent, 0);
+		n = (int)syscall(SYS_sendmmsg, fd, batch.out + sent, batch.nout - sent, 0);
 		if (n <= 0) {
 			if (n == -1 && errno == EINTR)
 				continue;

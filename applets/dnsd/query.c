@@ -92,50 +92,63 @@ badvers_reply(const struct query *q, uint8_t *out, size_t cap)
 	return dnswire_builder_finish(&b);
 }
 
+/* Lower-case n bytes of a name in place, eight at a time (see lower8
+ * in dnswire.c: bytes from 'A' to 'Z' get 0x20 added). */
+static void
+lower_bytes(uint8_t *p, size_t n)
+{
+	uint64_t	w, b7, ge_a, gt_z;
+	size_t		i, k;
+
+	for (i = 0; i < n; i += 8) {
+		k = n - i < 8 ? n - i : 8;
+		w = 0;
+		memcpy(&w, p + i, k);
+		b7 = w & 0x7f7f7f7f7f7f7f7fULL;
+		ge_a = b7 + 0x3f3f3f3f3f3f3f3fULL;
+		gt_z = b7 + 0x2525252525252525ULL;
+		w |= (ge_a & ~gt_z & ~w & 0x8080808080808080ULL) >> 2;
+		memcpy(p + i, &w, k);
+	}
+}
+
 /*
  * Read the question of a query at msg[off]: its name as sent, in lower
- * case and its hash (dnswire_name_hash of the lower-case name) in one
- * pass, then type and class.  The first name of a message has nothing
- * before it to point to, so a compression pointer is malformed here, as
- * dnswire_name_unpack also finds.  Returns the offset after the question
- * or 0 when it is malformed.
+ * case and its hash (dnswire_name_hash of the lower-case name), then type
+ * and class.  The labels are checked first and the name copied whole.
+ * The first name of a message has nothing before it to point to, so a
+ * compression pointer is malformed here, as dnswire_name_unpack also
+ * finds.  Returns the offset after the question or 0 when it is
+ * malformed.
  */
 static size_t
 read_question(const uint8_t *msg, size_t len, size_t off, struct query *q)
 {
-	uint32_t	h = 2166136261u;
-	size_t		o = 0, i;
-	uint8_t		c, l;
+	size_t	end = off, n;
+	uint8_t	c;
 
 	for (;;) {
-		if (off >= len)
+		if (end >= len)
 			return 0;
-		c = msg[off];
+		c = msg[end];
 		if (c & 0xc0)
 			return 0;
-		if (off + 1 + c > len || o + 1 + c + 1 > DNS_NAME_MAX)
+		end += 1 + (size_t)c;
+		if (end - off > DNS_NAME_MAX)
 			return 0;
-		q->name[o] = q->lname[o] = c;
-		h = (h ^ c) * 16777619u;
-		o++;
-		off++;
 		if (c == 0)
 			break;
-		for (i = 0; i < c; i++, o++, off++) {
-			l = msg[off];
-			q->name[o] = l;
-			if (l >= 'A' && l <= 'Z')
-				l += 'a' - 'A';
-			q->lname[o] = l;
-			h = (h ^ l) * 16777619u;
-		}
 	}
-	if (off + 4 > len)
+	if (end + 4 > len)
 		return 0;
-	q->hash = h;
-	q->qtype = (uint16_t)(msg[off] << 8 | msg[off + 1]);
-	q->qclass = (uint16_t)(msg[off + 2] << 8 | msg[off + 3]);
-	return off + 4;
+	n = end - off;
+	memcpy(q->name, msg + off, n);
+	memcpy(q->lname, msg + off, n);
+	lower_bytes(q->lname, n);
+	q->hash = dnswire_name_hash(q->lname);
+	q->qtype = (uint16_t)(msg[end] << 8 | msg[end + 1]);
+	q->qclass = (uint16_t)(msg[end + 2] << 8 | msg[end + 3]);
+	return end + 4;
 }
 
 /* Find the OPT record among the records after the question, with the

@@ -306,6 +306,25 @@ records_finish(struct records *r)
 	return 0;
 }
 
+/* Whether n bytes at a and b are equal, compared eight at a time (musl's
+ * memcmp goes byte by byte). */
+static int
+same_bytes(const uint8_t *a, const uint8_t *b, size_t n)
+{
+	uint64_t	x, y;
+
+	for (; n >= 8; n -= 8, a += 8, b += 8) {
+		memcpy(&x, a, 8);
+		memcpy(&y, b, 8);
+		if (x != y)
+			return 0;
+	}
+	for (; n > 0; n--)
+		if (*a++ != *b++)
+			return 0;
+	return 1;
+}
+
 struct records_name *
 records_lookup_lower(const struct records *r, const uint8_t *lname, uint32_t hash)
 {
@@ -322,7 +341,7 @@ records_lookup_lower(const struct records *r, const uint8_t *lname, uint32_t has
 	for (h = hash & mask; (v = r->index[h]) != 0; h = (h + 1) & mask) {
 		own = r->pool + r->names[v - 1].owner;
 		if (own[0] == lname[0] && dnswire_name_len(own) == len &&
-		    memcmp(own, lname, len) == 0)
+		    same_bytes(own, lname, len))
 			return &r->names[v - 1];
 	}
 	return NULL;
