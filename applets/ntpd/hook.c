@@ -221,7 +221,9 @@ hook_run(const struct hook_event *ev)
 	if (dir[0] == '\0')
 		return;
 	if ((n = scandir(dir, &list, is_hook_name, alphasort)) == -1) {
-		log_warn("cannot read hook folder %s", dir);
+		/* A hook folder that is not there yet has no hooks. */
+		if (errno != ENOENT)
+			log_warn("cannot read hook folder %s", dir);
 		return;
 	}
 	for (i = 0; i < n; i++) {
