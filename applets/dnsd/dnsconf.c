@@ -800,6 +800,51 @@ h_srv_host(struct conf_parser *p, int argc, char **argv, void *t)
 }
 
 static int
+h_stop_dns_rebind(struct conf_parser *p, int argc, char **argv, void *t)
+{
+	return set_flag(p, &((struct dnsd_conf *)t)->stop_dns_rebind);
+}
+
+static int
+h_rebind_localhost_ok(struct conf_parser *p, int argc, char **argv, void *t)
+{
+	return set_flag(p, &((struct dnsd_conf *)t)->rebind_localhost_ok);
+}
+
+/* rebind-domain-ok=/DOMAIN/[DOMAIN/...] or rebind-domain-ok=DOMAIN. */
+static int
+h_rebind_domain_ok(struct conf_parser *p, int argc, char **argv, void *t)
+{
+	struct dnsd_conf	*c = t;
+	char			 doms[8][DNSD_NAME_MAX];
+	const char		*value = p->value != NULL ? p->value : argv[0];
+	const char		*rest;
+	int			 n, i;
+
+	if (value[0] == '/') {
+		if ((n = split_domains(p, value, doms, 8, &rest)) == -1)
+			return -1;
+		if (*rest != '\0') {
+			conf_error(p, "rebind-domain-ok: \"%s\": expected /DOMAIN/[DOMAIN/...]",
+			    value);
+			return -1;
+		}
+	} else {
+		if (get_domain(p, value, doms[0]) == -1)
+			return -1;
+		n = 1;
+	}
+	for (i = 0; i < n; i++) {
+		if (c->nrebind_ok == DNSD_REBIND_OK_MAX) {
+			conf_error(p, "rebind-domain-ok: more than %d domains", DNSD_REBIND_OK_MAX);
+			return -1;
+		}
+		(void)records_strlcpy(c->rebind_ok[c->nrebind_ok++], doms[i], DNSD_NAME_MAX);
+	}
+	return 0;
+}
+
+static int
 h_strict_order(struct conf_parser *p, int argc, char **argv, void *t)
 {
 	return set_flag(p, &((struct dnsd_conf *)t)->strict_order);
@@ -1065,8 +1110,8 @@ const struct conf_directive dnsconf_table[] = {
 	{ "quiet-ra", 0, -1, NULL, NOTE_DHCP },
 	{ "ra-param", 0, -1, NULL, NOTE_DHCP },
 	{ "read-ethers", 0, -1, NULL, NOTE_DHCP },
-	{ "rebind-domain-ok", 0, -1, NULL, NOTE_UNSUPPORTED },
-	{ "rebind-localhost-ok", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "rebind-domain-ok", 1, 1, h_rebind_domain_ok, NULL },
+	{ "rebind-localhost-ok", 0, 0, h_rebind_localhost_ok, NULL },
 	{ "resolv-file", 0, 1, h_resolv_file, NULL },
 	{ "rev-server", 0, -1, NULL, NOTE_UNSUPPORTED },
 	{ "script-arp", 0, -1, NULL, NOTE_DHCP },
@@ -1076,7 +1121,7 @@ const struct conf_directive dnsconf_table[] = {
 	{ "servers-file", 0, -1, NULL, NOTE_UNSUPPORTED },
 	{ "shared-network", 0, -1, NULL, NOTE_DHCP },
 	{ "srv-host", 1, 5, h_srv_host, NULL },
-	{ "stop-dns-rebind", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "stop-dns-rebind", 0, 0, h_stop_dns_rebind, NULL },
 	{ "strict-order", 0, 0, h_strict_order, NULL },
 	{ "strip-mac", 0, -1, NULL, NOTE_UNSUPPORTED },
 	{ "strip-subnet", 0, -1, NULL, NOTE_UNSUPPORTED },

@@ -62,6 +62,8 @@ struct dnsd_confrec {
 	size_t		 textlen;
 };
 
+#define DNSD_REBIND_OK_MAX	32	/* rebind-domain-ok= domains */
+
 struct dnsd_conf {
 	/* From -C, or DNSD_DEFAULT_CONF. */
 	char		conf_file[DNSD_PATH_MAX];
@@ -107,6 +109,10 @@ struct dnsd_conf {
 	int		bogus_priv;
 	int		strict_order;
 	int		all_servers;
+	int		stop_dns_rebind;
+	int		rebind_localhost_ok;
+	char		rebind_ok[DNSD_REBIND_OK_MAX][DNSD_NAME_MAX];	/* lower case */
+	int		nrebind_ok;
 
 	/* Modes, usually set on the command line. */
 	int		test_only;
@@ -389,6 +395,7 @@ struct dnsd_state {
 	/* Wire forms of conf->servers[].domain and conf->addresses[].domain. */
 	uint8_t			 server_dom[DNSD_SERVERS_MAX][255];
 	uint8_t			 address_dom[DNSD_ADDRESS_MAX][255];
+	uint8_t			 rebind_dom[DNSD_REBIND_OK_MAX][255];
 	/* When each conf->servers[] entry last failed (monotonic s, 0: not
 	 * lately); without strict-order such servers are tried last. */
 	double			 server_failed[DNSD_SERVERS_MAX];
@@ -420,6 +427,14 @@ size_t	query_error(const struct query *, unsigned int rcode, uint8_t *out, size_
  * is malformed. */
 size_t	query_relay(const struct query *, const uint8_t *up, size_t uplen, int cached,
 	    uint32_t age, uint8_t *out, size_t cap);
+
+/* With stop-dns-rebind: whether an upstream reply for q carries an address
+ * of a private range (RFC 1918, loopback unless rebind-localhost-ok,
+ * link-local, CGNAT, the test nets; for IPv6 link-local, site-local, ULA
+ * and mapped private IPv4) outside the rebind-domain-ok domains.  Such a
+ * reply is answered with no records, as dnsmasq does.  Returns 1 or 0. */
+int	query_rebind(const struct dnsd_state *, const struct query *, const uint8_t *msg,
+	    size_t len);
 
 /* The TTL to cache an upstream reply with (0: do not cache it). */
 uint32_t query_cache_ttl(const struct dnsd_state *, const uint8_t *msg, size_t len);

@@ -715,6 +715,26 @@ on_reply(int fd, short revents, void *arg)
 	}
 }
 
+/* stop-dns-rebind: the reply carried a private address.  Every client
+ * gets NOERROR without records, as from dnsmasq, and nothing is cached. */
+static void
+rebind_blocked(struct pending *pq)
+{
+	char	name[DNS_NAME_TEXT_MAX];
+	size_t	len;
+	int	w;
+
+	if (dnswire_name_to_text(pq->q.name, name, sizeof(name), 0) == -1)
+		strcpy(name, "?");
+	log_info("possible DNS-rebind attack detected: %s", name);
+	for (w = (int)(pq - pending); w != -1; w = pending[w].next_waiter) {
+		len = query_error(&pending[w].q, DNS_RCODE_NOERROR, outbuf, sizeof(outbuf));
+		if (len > 0)
+			deliver(&pending[w].client, outbuf, len);
+	}
+	release(pq);
+}
+
 /* Cache and relay a valid reply from server k to the leader and its
  * waiters, or go on to the next server when it cannot be relayed. */
 static void
@@ -724,6 +744,10 @@ answer(struct pending *pq, int k, const uint8_t *msg, size_t len)
 	uint32_t	ttl;
 	int		w;
 
+	if (query_rebind(state, &pq->q, msg, len)) {
+		rebind_blocked(pq);
+		return;
+	}
 	outlen = query_relay(&pq->q, msg, len, 0, 0, outbuf, sizeof(outbuf));
 	if (outlen == 0) {
 		state->stats.malformed++;

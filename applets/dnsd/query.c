@@ -1004,5 +1004,83 @@ query_setup(struct dnsd_state *st)
 		if (dnswire_name_from_text(st->conf->addresses[i].domain,
 		    st->address_dom[i]) == -1)
 			return -1;
+	for (i = 0; i < st->conf->nrebind_ok; i++)
+		if (dnswire_name_from_text(st->conf->rebind_ok[i], st->rebind_dom[i]) == -1)
+			return -1;
+	return 0;
+}
+
+/* Whether an IPv4 address (4 bytes) is in a range stop-dns-rebind keeps
+ * out of upstream answers. */
+static int
+private_v4(const uint8_t *a, int localhost_ok)
+{
+	static const struct {
+		uint8_t	net[4];
+		int	len;
+	} ranges[] = {
+		{ { 10, 0, 0, 0 }, 8 },		/* RFC 1918 */
+		{ { 172, 16, 0, 0 }, 12 },
+		{ { 192, 168, 0, 0 }, 16 },
+		{ { 100, 64, 0, 0 }, 10 },	/* RFC 6598 shared space */
+		{ { 169, 254, 0, 0 }, 16 },	/* RFC 3927 link-local */
+		{ { 192, 0, 2, 0 }, 24 },	/* RFC 5737 test nets */
+		{ { 198, 51, 100, 0 }, 24 },
+		{ { 203, 0, 113, 0 }, 24 },
+		{ { 255, 255, 255, 255 }, 32 },
+	};
+	uint32_t	x = (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
+	uint32_t	n, mask;
+	size_t		i;
+
+	if (!localhost_ok && (a[0] == 127 || a[0] == 0))
+		return 1;
+	for (i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++) {
+		n = (uint32_t)ranges[i].net[0] << 24 | (uint32_t)ranges[i].net[1] << 16 |
+		    (uint32_t)ranges[i].net[2] << 8 | ranges[i].net[3];
+		mask = ranges[i].len == 32 ? UINT32_MAX : ~(UINT32_MAX >> ranges[i].len);
+		if ((x & mask) == n)
+			return 1;
+	}
+	return 0;
+}
+
+static int
+private_v6(const uint8_t *a, int localhost_ok)
+{
+	static const uint8_t	mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+	static const uint8_t	zero[15];
+
+	if (memcmp(a, mapped, 12) == 0)
+		return private_v4(a + 12, localhost_ok);
+	if (!localhost_ok && memcmp(a, zero, 15) == 0 && a[15] <= 1)
+		return 1;	/* :: and ::1 */
+	return (a[0] & 0xfe) == 0xfc ||			/* fc00::/7 unique local */
+	    (a[0] == 0xfe && (a[1] & 0xc0) == 0x80) ||	/* fe80::/10 link-local */
+	    (a[0] == 0xfe && (a[1] & 0xc0) == 0xc0);	/* fec0::/10 site-local */
+}
+
+int
+query_rebind(const struct dnsd_state *st, const struct query *q, const uint8_t *msg,
+    size_t len)
+{
+	struct dnswire_parser	p;
+	struct dnswire_rr	rr;
+	int			i, lh = st->conf->rebind_localhost_ok;
+
+	if (!st->conf->stop_dns_rebind)
+		return 0;
+	for (i = 0; i < st->conf->nrebind_ok; i++)
+		if (dnswire_name_is_subdomain(q->name, st->rebind_dom[i]))
+			return 0;
+	if (dnswire_parser_init(&p, msg, len) == -1)
+		return 0;
+	while (dnswire_parse_rr(&p, &rr) == 1 && rr.section == DNS_SECTION_ANSWER) {
+		if (rr.type == DNS_TYPE_A && rr.rdlength == 4 && private_v4(msg + rr.rdoff, lh))
+			return 1;
+		if (rr.type == DNS_TYPE_AAAA && rr.rdlength == 16 &&
+		    private_v6(msg + rr.rdoff, lh))
+			return 1;
+	}
 	return 0;
 }

@@ -583,6 +583,19 @@ if wait_until 5 answers "$P_SLOW" probe.slow.test; then
 	check "all-servers: answered in under 900 ms (dnsd $ms_dnsd ms, dnsmasq $ms_ref ms)" \
 	    test "$ms_dnsd" -lt 900
 	fwd_stop
+	# stop-dns-rebind: dnsslow.py answers with 10.1.0.0, a private address,
+	# so the client gets NOERROR without records, except under a
+	# rebind-domain-ok domain.
+	fwd_start stop-dns-rebind rebind-domain-ok=/ok.slow.test/
+	ask_fwd rebind x.slow.test
+	same "stop-dns-rebind: a private address is dropped as dnsmasq" rebind
+	check "stop-dns-rebind: NOERROR without records" sh -c \
+	    "grep -q 'status: NOERROR' '$T/q/rebind.dnsd' && grep -q 'ANSWER: 0,' '$T/q/rebind.dnsd'"
+	ask_fwd rebind-ok y.ok.slow.test
+	same "rebind-domain-ok: the private address passes as dnsmasq" rebind-ok
+	check "rebind-domain-ok: the address reaches the client" \
+	    grep -q '10\.1\.0\.0$' "$T/q/rebind-ok.dnsd"
+	fwd_stop
 	# Fastest first (dnsmasq's rule): without strict-order the 50th query
 	# goes to every server; the first to answer (dnsbad.py, at once) is
 	# asked first from then on, ahead of the slow one listed first.

@@ -223,6 +223,75 @@ test_question_lower_and_hash(void **state)
 	assert_int_equal(out[3] & 0xf, DNS_RCODE_FORMERR);
 }
 
+/* A reply for name with one address in the answer section. */
+static size_t
+address_reply(uint8_t *msg, const char *name, const char *addr)
+{
+	struct dnswire_builder	b;
+	struct netaddr		a;
+	uint8_t			wire[DNS_NAME_MAX];
+
+	assert_int_not_equal(dnswire_name_from_text(name, wire), -1);
+	assert_int_equal(netaddr_parse(addr, &a), 0);
+	assert_int_equal(dnswire_builder_init(&b, msg, 512, 0), 0);
+	dnswire_builder_header(&b, 1, DNS_FLAG_QR | DNS_FLAG_RD | DNS_FLAG_RA);
+	assert_int_equal(dnswire_builder_question(&b, wire, a.family == AF_INET ?
+	    DNS_TYPE_A : DNS_TYPE_AAAA, DNS_CLASS_IN), 0);
+	if (a.family == AF_INET)
+		assert_int_equal(dnswire_builder_a(&b, DNS_SECTION_ANSWER, wire, 60,
+		    a.u.bytes), 0);
+	else
+		assert_int_equal(dnswire_builder_aaaa(&b, DNS_SECTION_ANSWER, wire, 60,
+		    a.u.bytes), 0);
+	return dnswire_builder_finish(&b);
+}
+
+/* Whether stop-dns-rebind drops the reply for name with addr. */
+static int
+rebind(const char *name, const char *addr)
+{
+	struct query	q;
+	uint8_t		msg[512], reply[512];
+	size_t		len, rlen, outlen = 0;
+
+	len = make_query(msg, name, DNS_TYPE_A, 0);
+	assert_int_equal(query_parse(&st, msg, len, 0, &q, out, sizeof(out), &outlen),
+	    QUERY_FORWARD);
+	rlen = address_reply(reply, name, addr);
+	return query_rebind(&st, &q, reply, rlen);
+}
+
+static void
+test_rebind_ranges(void **state)
+{
+	assert_int_equal(rebind("a.test", "10.1.2.3"), 0);	/* off by default */
+	conf.stop_dns_rebind = 1;
+	strcpy(conf.rebind_ok[0], "ok.test");
+	conf.nrebind_ok = 1;
+	assert_int_equal(query_setup(&st), 0);
+	assert_int_equal(rebind("a.test", "10.1.2.3"), 1);
+	assert_int_equal(rebind("a.test", "172.31.0.1"), 1);
+	assert_int_equal(rebind("a.test", "172.32.0.1"), 0);
+	assert_int_equal(rebind("a.test", "192.168.9.9"), 1);
+	assert_int_equal(rebind("a.test", "100.64.0.1"), 1);
+	assert_int_equal(rebind("a.test", "169.254.1.1"), 1);
+	assert_int_equal(rebind("a.test", "192.0.2.7"), 1);
+	assert_int_equal(rebind("a.test", "127.0.0.1"), 1);
+	assert_int_equal(rebind("a.test", "93.184.216.34"), 0);
+	assert_int_equal(rebind("a.test", "fd00::1"), 1);
+	assert_int_equal(rebind("a.test", "fe80::1"), 1);
+	assert_int_equal(rebind("a.test", "::ffff:192.168.1.1"), 1);
+	assert_int_equal(rebind("a.test", "2001:db8::1"), 0);
+	/* Under rebind-domain-ok, and for loopback with rebind-localhost-ok. */
+	assert_int_equal(rebind("x.OK.test", "10.1.2.3"), 0);
+	conf.rebind_localhost_ok = 1;
+	assert_int_equal(rebind("a.test", "127.0.0.1"), 0);
+	assert_int_equal(rebind("a.test", "::1"), 0);
+	assert_int_equal(rebind("a.test", "10.0.0.1"), 1);
+	conf.stop_dns_rebind = conf.rebind_localhost_ok = 0;
+	conf.nrebind_ok = 0;
+}
+
 static void
 test_nodata_and_nxdomain(void **state)
 {
@@ -650,6 +719,7 @@ main(void)
 		cmocka_unit_test(test_local_a),
 		cmocka_unit_test(test_question_case_echoed),
 		cmocka_unit_test(test_question_lower_and_hash),
+		cmocka_unit_test(test_rebind_ranges),
 		cmocka_unit_test(test_nodata_and_nxdomain),
 		cmocka_unit_test(test_repeated_suffix_name),
 		cmocka_unit_test(test_address_domains),
