@@ -39,6 +39,8 @@ while getopts o: opt; do
 done
 shift $((OPTIND - 1))
 O=${1:-build}
+LOAD_START=$(cut -d" " -f1-3 /proc/loadavg)
+NCPU=$(nproc)
 DNSD=${DNSD:-$O/dnsd}
 PORT=${BENCH_PORT:-15353}
 UPSTREAM_PORT=$((PORT + 1))
@@ -82,7 +84,7 @@ need flock util-linux
 need ss iproute2
 need cc gcc
 [ "$CALLGRIND" = 0 ] || need valgrind valgrind
-[ "$(nproc)" -ge 2 ] || die "needs 2 CPUs (server on CPU $SERVER_CPU, dnsperf on CPU $CLIENT_CPU)"
+[ "$NCPU" -ge 2 ] || die "needs 2 CPUs (server on CPU $SERVER_CPU, dnsperf on CPU $CLIENT_CPU)"
 
 # Two runs on the same ports would answer each other's queries, so a run
 # waits for the one before it.
@@ -481,7 +483,8 @@ verdict()
 report()
 {
 	echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
-	echo "- machine: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), Linux $(uname -r)"
+	echo "- machine: $NCPU CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), Linux $(uname -r)"
+	echo "- load average (1, 5, 15 min) from other work on the machine: $LOAD_START at the start, $(cut -d" " -f1-3 /proc/loadavg) at the end"
 	echo "- edgebox: $(git -C "$HERE" describe --always --dirty 2>/dev/null || echo unknown), $DNSD"
 	echo "- peers: $(dnsmasq --version | head -n 1 | cut -d' ' -f1-3), $(dnsperf -h 2>&1 | sed -n 's/^Version /dnsperf /p')$([ "$CALLGRIND" = 0 ] || echo ", $(valgrind --version)")"
 	echo "- command: \`sh bench/dns/run.sh $O\`; server on CPU $SERVER_CPU, dnsperf on CPU $CLIENT_CPU" \

@@ -26,6 +26,8 @@ while getopts o: opt; do
 done
 shift $((OPTIND - 1))
 O=${1:-build}
+LOAD_START=$(cut -d" " -f1-3 /proc/loadavg)
+NCPU=$(nproc)
 HOSTQ=${HOSTQ:-$O/hostq}
 PORT=${BENCH_PORT:-15365}
 RUNS=${BENCH_RUNS:-200}
@@ -191,7 +193,8 @@ verdict()
 report()
 {
 	echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
-	echo "- machine: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), Linux $(uname -r)"
+	echo "- machine: $NCPU CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), Linux $(uname -r)"
+	echo "- load average (1, 5, 15 min) from other work on the machine: $LOAD_START at the start"
 	echo "- edgebox: $(git -C "$(dirname "$0")" describe --always --dirty 2>/dev/null || echo unknown), $HOSTQ"
 	echo "- peers: host $(host -V 2>&1 | sed 's/^host //'), $(dnsmasq --version | head -n 1 | cut -d' ' -f1-3) on 127.0.0.1:$PORT"
 	echo "- command: \`sh bench/hostq/run.sh $O\`; median wall time of $RUNS runs" \
