@@ -21,6 +21,8 @@
 #include "privs.h"
 
 #define DRIFT_SAVE_INTERVAL	3600.0	/* seconds between drift file writes */
+#define TIME_SAVE_INTERVAL	3600.0	/* least seconds between time file writes */
+#define TIME_CHECK_INTERVAL	600.0	/* seconds between checks whether one is due */
 #define ONCE_CHECK_INTERVAL	0.25	/* seconds between checks for -q/-Q being done */
 #define ONCE_TIMEOUT		30.0	/* seconds -q/-Q wait for replies without -t */
 #define INITSTEP_TIMEOUT	10.0	/* seconds initstepslew waits for its hosts */
@@ -198,13 +200,15 @@ write_driftfile(void)
 }
 
 /*
- * Save the time as the sources give it, never more often than hourly (the
- * time file often sits on flash).  Only a synchronised clock is saved: a
- * floor taken from a wrong clock would keep it from being set right.
+ * Save the time as the sources give it: at exit (force set) and otherwise
+ * when the saved time is an hour old, never more often, because the time
+ * file often sits on flash.  Only a synchronised clock is saved: a floor
+ * taken from a wrong clock would keep it from being set right.
  */
 static void
-write_timefile(void)
+write_timefile(int force)
 {
+	static double		saved;
 	struct disc_status	st;
 	struct timespec		now;
 	double			t;
@@ -214,8 +218,18 @@ write_timefile(void)
 	discipline_get_status(&st);
 	clock_now(&now);
 	t = (double)now.tv_sec + now.tv_nsec / 1e9 + st.correction;
-	if (t >= time_floor)
-		timefloor_save(conf.timefile, t);
+	if (t < time_floor || (!force && t - fmax(saved, time_floor) < TIME_SAVE_INTERVAL))
+		return;
+	if (timefloor_save(conf.timefile, t) == 0)
+		saved = t;
+}
+
+static void
+on_time_timer(void *arg)
+{
+	(void)arg;
+	write_timefile(0);
+	loop_add_timer(TIME_CHECK_INTERVAL, on_time_timer, NULL);
 }
 
 static void
@@ -223,7 +237,6 @@ on_drift_timer(void *arg)
 {
 	(void)arg;
 	write_driftfile();
-	write_timefile();
 	loop_add_timer(DRIFT_SAVE_INTERVAL, on_drift_timer, NULL);
 }
 
@@ -334,8 +347,8 @@ open_sockets(void)
 
 /*
  * -s on a machine without a real-time clock: the drift file and the time
- * file are written at least hourly, so the newer of the two is a lower
- * bound for the time now.  Move the clock forward to it, never back
+ * file are written hourly while synchronised, so the newer of the two is a
+ * lower bound for the time now.  Move the clock forward to it, never back
  * (chronyd -s does this with the drift file when it has no RTC).
  */
 static void
@@ -379,10 +392,11 @@ run_daemon(void)
 	if (!exiting && source_start(&conf, 0) == -1)
 		return 1;
 	loop_add_timer(DRIFT_SAVE_INTERVAL, on_drift_timer, NULL);
+	loop_add_timer(TIME_CHECK_INTERVAL, on_time_timer, NULL);
 	if (!exiting)
 		loop_run(opts.timeout);
 	write_driftfile();
-	write_timefile();
+	write_timefile(1);
 	source_stop();
 	serve_stop();
 	cmd_stop();

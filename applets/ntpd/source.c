@@ -179,7 +179,7 @@ remove_source(int i)
 	close(s->fd);
 	if (s != last) {
 		*s = *last;
-		/* The loop holds pointers to the slot: point them at the new one. */
+		/* The loop keeps pointers to the slot: point them at the new one. */
 		loop_del_fd(s->fd);
 		loop_add_fd(s->fd, POLLIN, on_reply, s);
 		if (last->timer != 0) {
@@ -247,10 +247,10 @@ on_resolved(void *arg, int error, const struct netaddr *addrs, int count)
 }
 
 /*
- * As chronyd: a source of a name that has not replied to its last 8
- * requests, or is a falseticker, unsynchronised or too far (unusable), is
- * replaced by another address of the name, at most once in 30 minutes
- * per line.  Returns 1 when a lookup for the replacement started.
+ * Look for another address of a bad source's name, as chronyd does.  A
+ * source is bad when it has not replied to its last 8 requests or is a
+ * falseticker, unsynchronised or too far (unusable).  One line replaces at
+ * most one source in 30 minutes.  Returns 1 when the lookup started.
  */
 static int
 try_replace(struct source *s)
@@ -548,7 +548,7 @@ schedule_tick(double now)
 }
 
 /* Return 1 on the last day of June or December (UTC), the only days a leap
- * second may end; chrony arms a leap second only then as well. */
+ * second may end.  chronyd arms a leap second only on these days too. */
 static int
 is_leap_day(void)
 {
