@@ -39,6 +39,7 @@ dnsconf_defaults(struct dnsd_conf *c)
 	c->local_ttl = 0;
 	c->edns_packet_max = DNSD_EDNS_SIZE;
 	c->forward_max = DNSD_FORWARD_DEFAULT;
+	c->resolv_first = -1;
 }
 
 void
@@ -84,6 +85,29 @@ get_domain(struct conf_parser *p, const char *s, char out[static DNSD_NAME_MAX])
 		return -1;
 	}
 	return 0;
+}
+
+/* hostsdir=DIR: read like addn-hosts=DIR, and read again when a file in
+ * it is added, changed or removed. */
+static int
+h_hostsdir(struct conf_parser *p, int argc, char **argv, void *t)
+{
+	struct dnsd_conf	*c = t;
+
+	if (c->nhostsdirs == DNSD_FILES_MAX) {
+		conf_error(p, "hostsdir: more than %d directories", DNSD_FILES_MAX);
+		return -1;
+	}
+	if (set_path(p, c->hostsdirs[c->nhostsdirs], DNSD_PATH_MAX, argv[0]) == -1)
+		return -1;
+	c->nhostsdirs++;
+	return 0;
+}
+
+static int
+h_no_poll(struct conf_parser *p, int argc, char **argv, void *t)
+{
+	return set_flag(p, &((struct dnsd_conf *)t)->no_poll);
 }
 
 static int
@@ -1057,7 +1081,7 @@ const struct conf_directive dnsconf_table[] = {
 	{ "group", 0, 1, h_group, NULL },
 	{ "help", 0, 0, h_help, NULL },
 	{ "host-record", 2, -1, h_host_record, NULL },
-	{ "hostsdir", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "hostsdir", 1, 1, h_hostsdir, NULL },
 	{ "ignore-address", 0, -1, NULL, NOTE_UNSUPPORTED },
 	{ "interface", 1, -1, h_interface, NULL },
 	{ "interface-name", 0, -1, NULL, NOTE_UNSUPPORTED },
@@ -1094,7 +1118,7 @@ const struct conf_directive dnsconf_table[] = {
 	{ "no-ident", 0, -1, NULL, NOTE_UNSUPPORTED },
 	{ "no-negcache", 0, 0, h_no_negcache, NULL },
 	{ "no-ping", 0, -1, NULL, NOTE_DHCP },
-	{ "no-poll", 0, 0, h_nothing, NULL },
+	{ "no-poll", 0, 0, h_no_poll, NULL },
 	{ "no-resolv", 0, 0, h_no_resolv, NULL },
 	{ "no-round-robin", 0, -1, NULL, NOTE_UNSUPPORTED },
 	{ "pid-file", 0, 1, h_pid_file, NULL },
@@ -1413,6 +1437,10 @@ dnsconf_read_resolv(struct dnsd_conf *c)
 
 	if (c->no_resolv)
 		return 0;
+	if (c->resolv_first < 0)
+		c->resolv_first = c->nservers;
+	else
+		c->nservers = c->resolv_first;
 	if ((f = fopen(c->resolv_file, "r")) == NULL) {
 		log_warn("%s", c->resolv_file);
 		return -1;

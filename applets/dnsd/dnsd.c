@@ -5,6 +5,7 @@
 
 #include <netinet/in.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ifaddrs.h>
@@ -27,6 +28,7 @@
 #define TCP_CONNS	20	/* dnsmasq's default max-tcp-connections */
 #define TCP_IDLE	10.0	/* seconds a TCP client may stay silent */
 #define TCP_QUERY_MAX	4096	/* larger queries over TCP are FORMERR */
+#define POLL_SECONDS	2.0	/* resolv-file and hostsdir= are checked this often */
 
 #define CONN_RX		(2 + TCP_QUERY_MAX)
 #define CONN_TX		(2 + DNS_MSG_MAX)
@@ -73,6 +75,7 @@ static const char usage_text[] =
 
 static void	process(const uint8_t *, size_t, int, const struct forward_client *,
 		    const struct netaddr *);
+static void	watch_reset(void);
 
 /* Print config messages on stderr (before start-up and for --test). */
 static void
@@ -756,7 +759,126 @@ on_reload(int signo, void *arg)
 		cache_clear(&st.cache);
 	read_subnets(&st);
 	free_conf(old);
+	watch_reset();
 	log_info("reloaded: %zu local records, cache size %zu", st.records.nrrs, st.cache.size);
+}
+
+/* --- resolv-file and hostsdir= polling ------------------------------------ */
+
+static uint64_t	resolv_sig, hostsdir_sig;
+
+static uint64_t
+mix(uint64_t h, uint64_t v)
+{
+	h = (h ^ v) * 0xff51afd7ed558ccdULL;
+	return h ^ (h >> 32);
+}
+
+/* What stat says about a file that changes when it is rewritten; 0 when
+ * it does not exist. */
+static uint64_t
+file_sig(const char *path)
+{
+	struct stat	sb;
+	uint64_t	h = 1;
+
+	if (stat(path, &sb) == -1)
+		return 0;
+	h = mix(h, (uint64_t)sb.st_ino);
+	h = mix(h, (uint64_t)sb.st_size);
+	h = mix(h, (uint64_t)sb.st_mtim.tv_sec);
+	return mix(h, (uint64_t)sb.st_mtim.tv_nsec);
+}
+
+/* The signature of a directory and its files, in any order of readdir. */
+static uint64_t
+dir_sig(const char *dir)
+{
+	DIR		*d;
+	struct dirent	*e;
+	char		 path[DNSD_PATH_MAX + 256];
+	uint64_t	 sum = file_sig(dir), h;
+	const char	*p;
+
+	if ((d = opendir(dir)) == NULL)
+		return sum;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		h = file_sig(path);
+		for (p = e->d_name; *p != '\0'; p++)
+			h = mix(h, (uint64_t)(unsigned char)*p);
+		sum += h;
+	}
+	closedir(d);
+	return sum;
+}
+
+static uint64_t
+hostsdirs_sig(const struct dnsd_conf *c)
+{
+	uint64_t	h = 0;
+	int		i;
+
+	for (i = 0; i < c->nhostsdirs; i++)
+		h = mix(h, dir_sig(c->hostsdirs[i]));
+	return h;
+}
+
+/* Note the state of the watched files, so that only later changes count. */
+static void
+watch_reset(void)
+{
+	resolv_sig = st.conf->no_resolv ? 0 : file_sig(st.conf->resolv_file);
+	hostsdir_sig = hostsdirs_sig(st.conf);
+}
+
+/* resolv-file changed: its servers replace the ones read before.  Queries
+ * in flight are dropped, as on SIGHUP, since server indexes change. */
+static void
+reread_resolv(void)
+{
+	log_info("%s changed: reading it again", st.conf->resolv_file);
+	(void)dnsconf_read_resolv(st.conf);
+	if (query_setup(&st) == -1)
+		log_warnx("invalid domain in the configuration");
+	memset(st.server_failed, 0, sizeof(st.server_failed));
+	if (forward_init(&st, deliver) == -1)
+		log_warnx("no memory for %ld queries in flight", st.conf->forward_max);
+}
+
+/* A file in a hostsdir= directory was added, changed or removed: build
+ * the name table again, so removed lines disappear too. */
+static void
+reread_hosts(void)
+{
+	struct records	rec;
+
+	if (hosts_build(&rec, st.conf, st.hostsfile, log_sink, NULL) == -1) {
+		log_warnx("keeping the old name table");
+		return;
+	}
+	records_free(&st.records);
+	st.records = rec;
+	log_info("hosts directory changed: %zu local records", st.records.nrrs);
+}
+
+static void
+on_poll(void *arg)
+{
+	uint64_t	s;
+
+	(void)loop_add_timer(POLL_SECONDS, on_poll, NULL);
+	if (!st.conf->no_resolv && !st.conf->no_poll &&
+	    (s = file_sig(st.conf->resolv_file)) != resolv_sig) {
+		resolv_sig = s;
+		reread_resolv();
+	}
+	if (st.conf->nhostsdirs > 0 && (s = hostsdirs_sig(st.conf)) != hostsdir_sig) {
+		hostsdir_sig = s;
+		reread_hosts();
+	}
 }
 
 static int
@@ -811,6 +933,9 @@ setup_loop(void)
 		if (loop_add_fd(listeners[i].fd, POLLIN, listeners[i].tcp ? on_accept : on_udp,
 		    NULL) == -1)
 			return -1;
+	watch_reset();
+	if (loop_add_timer(POLL_SECONDS, on_poll, NULL) == 0)
+		return -1;
 	if (loop_add_signal(SIGHUP, on_reload, NULL) == -1 ||
 	    loop_add_signal(SIGUSR1, dump_stats, NULL) == -1 ||
 	    loop_add_signal(SIGTERM, on_stop, NULL) == -1 ||

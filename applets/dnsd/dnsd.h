@@ -85,8 +85,12 @@ struct dnsd_conf {
 	int		no_hosts;
 	char		addn_hosts[DNSD_FILES_MAX][DNSD_PATH_MAX];
 	int		naddn_hosts;
+	char		hostsdirs[DNSD_FILES_MAX][DNSD_PATH_MAX];	/* polled for changes */
+	int		nhostsdirs;
 	int		no_resolv;
+	int		no_poll;
 	char		resolv_file[DNSD_PATH_MAX];
+	int		resolv_first;	/* servers[] index of the first from resolv-file, -1 */
 
 	struct dnsd_confrec	*records;
 	int			 nrecords;
@@ -146,7 +150,8 @@ int	dnsconf_load(struct dnsd_conf *, int argc, char **argv, conf_sink, void *sin
 int	dnsconf_check(struct dnsd_conf *, conf_sink, void *sinkarg);
 
 /* Add the nameserver lines of resolv-file as upstreams unless no-resolv
- * is set; call after the listen addresses are known.  Returns 0 or -1. */
+ * is set; call after the listen addresses are known.  Called again, it
+ * replaces the servers an earlier call added.  Returns 0 or -1. */
 int	dnsconf_read_resolv(struct dnsd_conf *);
 
 /* records.c: the table of local names built from hosts files and config records */

@@ -261,6 +261,13 @@ hosts_build(struct records *r, const struct dnsd_conf *c, const char *hostsfile,
 		else
 			log_info("read %s: %d addresses", c->addn_hosts[i], n);
 	}
+	for (i = 0; i < c->nhostsdirs; i++) {
+		if ((n = hosts_load_path(r, c->hostsdirs[i], domain, sink, arg)) == -1)
+			say(sink, arg, 0, "%s: cannot read: %s", c->hostsdirs[i],
+			    strerror(errno));
+		else
+			log_info("read %s: %d addresses", c->hostsdirs[i], n);
+	}
 	if (records_finish(r) == -1) {
 		say(sink, arg, 1, "out of memory building the name table");
 		records_free(r);

@@ -635,6 +635,75 @@ check "no upstream answers, no EDNS: no OPT record" \
     sh -c "! grep -q 'OPT PSEUDOSECTION' '$T/q/ede2.dnsd'"
 daemon_stop "$EDE_PID"
 
+# --- files read again when they change: resolv-file and hostsdir= --------
+
+# Each server reads its own resolv-file and hostsdir=.  resolv.conf has no
+# port, so the upstream here is a dnsmasq on port 53 of a loopback address
+# of its own.  dnsmasq notices the changes by polling (resolv-file) and
+# inotify (hostsdir), dnsd by polling both every 2 s.
+RSV=127.0.0.$((100 + $$ % 100))
+printf 'port=53\nlisten-address=%s\nbind-interfaces\nno-resolv\nno-hosts\nuser=root\n' "$RSV" \
+    >"$T/rsv.conf"
+printf 'pid-file=\nhost-record=www.resolv.test,10.6.6.6\n' >>"$T/rsv.conf"
+local_start "$T/rsv.out" dnsmasq -k -C "$T/rsv.conf"
+RSV_PID=$E2E_PID
+for s in ref dnsd; do
+	mkdir "$T/hd.$s"
+	echo "nameserver 127.0.0.$((99 - $$ % 50))" >"$T/resolv.$s"
+	[ $s = ref ] && p=$P_FWREF || p=$P_FWDNSD
+	printf 'port=%s\nlisten-address=127.0.0.1\nbind-interfaces\nno-hosts\nuser=root\n' \
+	    "$p" >"$T/watch.$s.conf"
+	printf 'pid-file=\nresolv-file=%s\nhostsdir=%s\n' "$T/resolv.$s" "$T/hd.$s" \
+	    >>"$T/watch.$s.conf"
+done
+local_start "$T/watch.ref.out" dnsmasq -k -C "$T/watch.ref.conf" --log-facility=-
+WREF_PID=$E2E_PID
+local_start "$T/watch.dnsd.out" "$DNSD" -d -C "$T/watch.dnsd.conf"
+WDNSD_PID=$E2E_PID
+answer_is() {	# answer_is PORT NAME ADDR: the first address of NAME is ADDR
+	test "$(dig @127.0.0.1 -p "$1" +time=1 +tries=1 +short "$2" A | head -1)" = "$3"
+}
+rsv_up() {
+	dig @"$RSV" +time=1 +tries=1 +short www.resolv.test A | grep -q 10.6.6.6
+}
+if wait_until 5 rsv_up; then
+	sleep 1
+	for s in ref dnsd; do
+		echo "nameserver $RSV" >"$T/resolv.$s"
+	done
+	for s in ref dnsd; do
+		[ $s = ref ] && p=$P_FWREF || p=$P_FWDNSD
+		check "resolv-file rewritten: the new server answers ($s)" \
+		    wait_until 8 answer_is "$p" www.resolv.test 10.6.6.6
+	done
+	for s in ref dnsd; do
+		echo "10.5.5.5 a-hd" >"$T/hd.$s/one"
+	done
+	for s in ref dnsd; do
+		[ $s = ref ] && p=$P_FWREF || p=$P_FWDNSD
+		check "hostsdir: a new file is read ($s)" wait_until 8 answer_is "$p" a-hd 10.5.5.5
+	done
+	for s in ref dnsd; do
+		echo "10.5.5.6 a-hd" >"$T/hd.$s/one"
+	done
+	for s in ref dnsd; do
+		[ $s = ref ] && p=$P_FWREF || p=$P_FWDNSD
+		check "hostsdir: a changed file is read again ($s)" \
+		    wait_until 8 answer_is "$p" a-hd 10.5.5.6
+	done
+	rm -f "$T/hd.ref/one" "$T/hd.dnsd/one"
+	for s in ref dnsd; do
+		[ $s = ref ] && p=$P_FWREF || p=$P_FWDNSD
+		check "hostsdir: the names of a removed file are gone ($s)" \
+		    wait_until 8 answer_is "$p" a-hd ""
+	done
+else
+	fail "upstream on $RSV port 53 starts" "$(cat "$T/rsv.out")"
+fi
+daemon_stop "$WREF_PID"
+daemon_stop "$WDNSD_PID"
+daemon_stop "$RSV_PID"
+
 # --- the unchanged reference config ----------------------------------------
 
 out=$("$DNSD" -C "$DATA/dnsmasq.conf" --test 2>&1)
