@@ -231,6 +231,23 @@ run_until(int (*pred)(void), double seconds)
 	done = NULL;
 }
 
+/* Return the contents of path (at most 4 KiB), "" when it cannot be read. */
+static const char *
+slurp(const char *path)
+{
+	static char	buf[4096];
+	FILE		*f;
+	size_t		n = 0;
+
+	buf[0] = '\0';
+	if ((f = fopen(path, "r")) != NULL) {
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
 /* A board that booted 3 hours behind: the first step follows the first
  * reply within 2 seconds. */
 static void
@@ -346,6 +363,48 @@ test_readonly_tells_kernel_nothing(void **state)
 	teardown();
 }
 
+/* A burst of events neither blocks the loop nor queues without bound. */
+static void
+test_hook_queue_bounded(void **state)
+{
+	char		dir[] = "/tmp/edgebox-hookq-XXXXXX";
+	char		script[64], out[64], cmd[160];
+	struct timespec	now = { BASE, 0 };
+	double		start;
+	FILE		*f;
+	int		i;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(script, sizeof(script), "%s/run", dir);
+	snprintf(out, sizeof(out), "%s.out", dir);
+	f = fopen(script, "w");
+	assert_non_null(f);
+	fprintf(f, "#!/bin/sh\necho \"$EDGEBOX_REASON\" >>%s\n", out);
+	fclose(f);
+	assert_int_equal(chmod(script, 0755), 0);
+	hookdir = dir;
+	start_sources = 0;
+	setup(BASE, 0, 0, 6, 0);
+	start = loop_now();
+	for (i = 0; i < 40; i++) {
+		snprintf(cmd, sizeof(cmd), "event %d", i);
+		hook_notify("sync", &now, 0, "", cmd);
+	}
+	assert_true(loop_now() - start < 0.5);
+	/* One runs, 32 wait, the last 7 are dropped. */
+	assert_int_equal(hook_running(), 33);
+	run_until(hooks_done, 10.0);
+	assert_int_equal(hook_running(), 0);
+	/* They ran in order. */
+	assert_non_null(strstr(slurp(out), "event 0\nevent 1\nevent 2\n"));
+	assert_int_equal(count_lines(slurp(out), "event 32"), 1);
+	assert_int_equal(count_lines(slurp(out), "event 33"), 0);
+	teardown();
+	snprintf(cmd, sizeof(cmd), "rm -rf %s %s", dir, out);
+	assert_int_equal(system(cmd), 0);
+}
+
 /* initstepslew polls its own host: a clock 30 s off is stepped before any
  * server line is polled, one 0.5 s off is slewed. */
 static void
@@ -391,23 +450,6 @@ test_initstepslew_polls_its_hosts(void **state)
 	assert_int_equal(source_initstep(&conf, 1.0), -1);
 	assert_int_equal(sim.steps, 0);
 	teardown();
-}
-
-/* Return the contents of path (at most 4 KiB), "" when it cannot be read. */
-static const char *
-slurp(const char *path)
-{
-	static char	buf[4096];
-	FILE		*f;
-	size_t		n = 0;
-
-	buf[0] = '\0';
-	if ((f = fopen(path, "r")) != NULL) {
-		n = fread(buf, 1, sizeof(buf) - 1, f);
-		fclose(f);
-	}
-	buf[n] = '\0';
-	return buf;
 }
 
 static void
@@ -473,6 +515,7 @@ main(void)
 		cmocka_unit_test(test_leap_armed_by_majority),
 		cmocka_unit_test(test_readonly_tells_kernel_nothing),
 		cmocka_unit_test(test_hooks_and_marker),
+		cmocka_unit_test(test_hook_queue_bounded),
 		cmocka_unit_test(test_initstepslew_polls_its_hosts),
 	};
 
