@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "conf.h"
@@ -40,6 +42,7 @@ dnsconf_defaults(struct dnsd_conf *c)
 	c->edns_packet_max = DNSD_EDNS_SIZE;
 	c->forward_max = DNSD_FORWARD_DEFAULT;
 	c->resolv_first = -1;
+	c->log_facility = LOG_DAEMON;
 }
 
 void
@@ -468,6 +471,73 @@ h_conf_file(struct conf_parser *p, int argc, char **argv, void *t)
 }
 
 /* domain=DOMAIN[,RANGE[,local]] */
+/* The first and last address of net/prefixlen. */
+static void
+range_of(const struct netaddr *net, int prefixlen, struct netaddr *lo, struct netaddr *hi)
+{
+	int	len = net->family == AF_INET ? 4 : 16, i, bits;
+
+	*lo = *hi = *net;
+	for (i = 0; i < len; i++) {
+		bits = prefixlen - i * 8;
+		if (bits <= 0) {
+			lo->u.bytes[i] = 0;
+			hi->u.bytes[i] = 0xff;
+		} else if (bits < 8) {
+			lo->u.bytes[i] &= (uint8_t)~(0xff >> bits);
+			hi->u.bytes[i] |= (uint8_t)(0xff >> bits);
+		}
+	}
+}
+
+/* domain=DOMAIN,CIDR[,local] or domain=DOMAIN,START,END: the domain for
+ * hosts names in that range (expand-hosts); with local, the domain is
+ * also local=/DOMAIN/.  An interface name (dnsmasq's domain=DOMAIN,IFNAME)
+ * matters only to DHCP.  XXX: dnsmasq's local also covers the reverse
+ * zone of the subnet; dnsd makes only the forward domain local. */
+static int
+add_subdomain(struct conf_parser *p, struct dnsd_conf *c, const char *dom, int argc,
+    char **argv)
+{
+	struct dnsd_subdomain	*s;
+	struct netaddr		 net, lo, hi;
+	int			 prefixlen, local = 0, n = argc;
+
+	if (n > 1 && strcmp(argv[n - 1], "local") == 0) {
+		local = 1;
+		n--;
+	}
+	if (n == 1 && netaddr_parse_cidr(argv[0], &net, &prefixlen) == 0)
+		range_of(&net, prefixlen, &lo, &hi);
+	else if (n == 2 && netaddr_parse(argv[0], &lo) == 0 && netaddr_parse(argv[1], &hi) == 0 &&
+	    lo.family == hi.family) {
+		/* dnsmasq adds the local domain for a subnet only. */
+		if (local)
+			conf_warn(p, "domain: \"local\" needs ADDRESS/PREFIX, not a range; "
+			    "ignored");
+		local = 0;
+	}
+	else if (n == 1 && netaddr_parse(argv[0], &lo) == -1 && strchr(argv[0], '/') == NULL) {
+		conf_warn(p, "domain: the interface \"%s\" matters only to DHCP, which dnsd "
+		    "does not serve; ignored", argv[0]);
+		return 0;
+	} else {
+		conf_error(p, "domain: \"%s\": expected DOMAIN,ADDRESS/PREFIX or "
+		    "DOMAIN,START,END, with ,local at the end for a local domain", argv[0]);
+		return -1;
+	}
+	if (c->nsubdomains == DNSD_SUBDOMAINS_MAX) {
+		conf_error(p, "domain: more than %d domains with address ranges",
+		    DNSD_SUBDOMAINS_MAX);
+		return -1;
+	}
+	s = &c->subdomains[c->nsubdomains++];
+	(void)records_strlcpy(s->domain, dom, sizeof(s->domain));
+	s->lo = lo;
+	s->hi = hi;
+	return local ? add_server(p, c, ROUTE_LOCAL, dom, NULL, 0) : 0;
+}
+
 static int
 h_domain(struct conf_parser *p, int argc, char **argv, void *t)
 {
@@ -480,14 +550,8 @@ h_domain(struct conf_parser *p, int argc, char **argv, void *t)
 	}
 	if (get_domain(p, argv[0], dom) == -1)
 		return -1;
-	if (argc > 1) {
-		/* A domain for an address range or interface matters only to DHCP. */
-		if (argc == 3 && strcmp(argv[2], "local") == 0)
-			return add_server(p, c, ROUTE_LOCAL, dom, NULL, 0);
-		conf_warn(p, "domain: the range \"%s\" matters only to DHCP, which dnsd "
-		    "does not serve; ignored", argv[1]);
-		return 0;
-	}
+	if (argc > 1)
+		return add_subdomain(p, c, dom, argc - 1, argv + 1);
 	(void)records_strlcpy(c->domain, dom, sizeof(c->domain));
 	return 0;
 }
@@ -824,6 +888,49 @@ h_srv_host(struct conf_parser *p, int argc, char **argv, void *t)
 }
 
 static int
+h_local_service(struct conf_parser *p, int argc, char **argv, void *t)
+{
+	return set_flag(p, &((struct dnsd_conf *)t)->local_service);
+}
+
+/* log-facility=NAME (syslog), =- (stderr) or =PATH (a file: it has a
+ * '/'), as in dnsmasq. */
+static int
+h_log_facility(struct conf_parser *p, int argc, char **argv, void *t)
+{
+	static const struct {
+		const char	*name;
+		int		 facility;
+	} names[] = {
+		{ "auth", LOG_AUTH }, { "authpriv", LOG_AUTHPRIV }, { "cron", LOG_CRON },
+		{ "daemon", LOG_DAEMON }, { "ftp", LOG_FTP }, { "kern", LOG_KERN },
+		{ "local0", LOG_LOCAL0 }, { "local1", LOG_LOCAL1 }, { "local2", LOG_LOCAL2 },
+		{ "local3", LOG_LOCAL3 }, { "local4", LOG_LOCAL4 }, { "local5", LOG_LOCAL5 },
+		{ "local6", LOG_LOCAL6 }, { "local7", LOG_LOCAL7 }, { "lpr", LOG_LPR },
+		{ "mail", LOG_MAIL }, { "news", LOG_NEWS }, { "syslog", LOG_SYSLOG },
+		{ "user", LOG_USER }, { "uucp", LOG_UUCP },
+	};
+	struct dnsd_conf	*c = t;
+	size_t			 i;
+
+	c->log_file[0] = '\0';
+	if (strcmp(argv[0], "-") == 0) {
+		c->log_facility = -1;
+		return 0;
+	}
+	if (strchr(argv[0], '/') != NULL)
+		return set_path(p, c->log_file, sizeof(c->log_file), argv[0]);
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcasecmp(argv[0], names[i].name) == 0) {
+			c->log_facility = names[i].facility;
+			return 0;
+		}
+	conf_error(p, "log-facility: unknown facility \"%s\"; use DAEMON, LOCAL0 to "
+	    "LOCAL7 or another syslog facility, - for stderr, or a file path", argv[0]);
+	return -1;
+}
+
+static int
 h_stop_dns_rebind(struct conf_parser *p, int argc, char **argv, void *t)
 {
 	return set_flag(p, &((struct dnsd_conf *)t)->stop_dns_rebind);
@@ -1061,7 +1168,7 @@ const struct conf_directive dnsconf_table[] = {
 	{ "dnssec-limits", 0, -1, NULL, NOTE_UNSUPPORTED },
 	{ "dnssec-no-timecheck", 0, -1, NULL, NOTE_UNSUPPORTED },
 	{ "dnssec-timestamp", 0, -1, NULL, NOTE_UNSUPPORTED },
-	{ "domain", 1, 3, h_domain, NULL },
+	{ "domain", 1, 4, h_domain, NULL },
 	{ "domain-needed", 0, 0, h_domain_needed, NULL },
 	{ "dumpfile", 0, -1, NULL, NOTE_UNSUPPORTED },
 	{ "dumpmask", 0, -1, NULL, NOTE_UNSUPPORTED },
@@ -1090,14 +1197,14 @@ const struct conf_directive dnsconf_table[] = {
 	{ "leasefile-ro", 0, -1, NULL, NOTE_DHCP },
 	{ "listen-address", 1, -1, h_listen_address, NULL },
 	{ "local", 1, -1, h_server, NULL },
-	{ "local-service", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "local-service", 0, 0, h_local_service, NULL },
 	{ "local-ttl", 1, 1, h_local_ttl, NULL },
 	{ "localise-queries", 0, -1, NULL, NOTE_UNSUPPORTED },
 	{ "localmx", 0, -1, NULL, NOTE_UNSUPPORTED },
 	{ "log-async", 0, -1, NULL, NOTE_UNSUPPORTED },
 	{ "log-debug", 0, -1, NULL, NOTE_UNSUPPORTED },
 	{ "log-dhcp", 0, -1, NULL, NOTE_DHCP },
-	{ "log-facility", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "log-facility", 1, 1, h_log_facility, NULL },
 	{ "log-queries", 0, 1, h_log_queries, NULL },
 	{ "max-cache-ttl", 1, 1, h_max_cache_ttl, NULL },
 	{ "max-port", 0, -1, NULL, NOTE_UNSUPPORTED },
@@ -1402,7 +1509,7 @@ check_warn(conf_sink sink, void *arg, const char *fmt, ...)
 int
 dnsconf_check(struct dnsd_conf *c, conf_sink sink, void *sinkarg)
 {
-	if (c->expand_hosts && c->domain[0] == '\0')
+	if (c->expand_hosts && c->domain[0] == '\0' && c->nsubdomains == 0)
 		check_warn(sink, sinkarg, "%s: expand-hosts has no effect without domain=",
 		    c->conf_file);
 	if (c->nlisten == 0 && c->ninterfaces == 0 && c->bind_interfaces)

@@ -233,6 +233,12 @@ process(const uint8_t *msg, size_t len, int tcp, const struct forward_client *cl
 	int			idx[FORWARD_TRIES], n;
 
 	st.stats.queries++;
+	if (st.local_only && !query_may_forward(&st, from)) {
+		st.stats.dropped++;
+		if (client->conn != -1)
+			conns[client->conn].busy = 0;
+		return;
+	}
 	v = query_parse(&st, msg, len, tcp, &q, outbuf, sizeof(outbuf), &outlen);
 	if (st.stats.malformed != malformed)
 		note_malformed(from);
@@ -634,8 +640,34 @@ open_listeners(struct dnsd_conf *c)
 	return 0;
 }
 
+/* local-service without listen-address and interface: every address of
+ * every interface, as dnsmasq listens by default (IPv6 link-local
+ * addresses need a scope, which dnsd does not serve). */
+static void
+all_interfaces(struct dnsd_conf *c)
+{
+	struct ifaddrs	*ifa, *i;
+	struct netaddr	 a;
+	uint16_t	 port;
+
+	if (getifaddrs(&ifa) == -1) {
+		log_warn("getifaddrs");
+		return;
+	}
+	for (i = ifa; i != NULL; i = i->ifa_next) {
+		if (i->ifa_addr == NULL ||
+		    netaddr_from_sockaddr(i->ifa_addr, &a, &port) == -1)
+			continue;
+		if (a.family == AF_INET6 && a.u.bytes[0] == 0xfe && (a.u.bytes[1] & 0xc0) == 0x80)
+			continue;
+		add_listen(c, &a);
+	}
+	freeifaddrs(ifa);
+}
+
 /* Without listen-address and interface, listen on loopback only: dnsd
- * serves no network the config does not name. */
+ * serves no network the config does not name.  local-service names the
+ * local subnets. */
 static void
 default_listen(struct dnsd_conf *c)
 {
@@ -643,6 +675,10 @@ default_listen(struct dnsd_conf *c)
 
 	if (c->nlisten > 0)
 		return;
+	if (c->local_service && c->ninterfaces == 0) {
+		all_interfaces(c);
+		return;
+	}
 	if (netaddr_parse("127.0.0.1", &a) == 0)
 		add_listen(c, &a);
 	if (netaddr_parse("::1", &a) == 0 && sock_addr_is_local(&a) == 1)
@@ -900,6 +936,29 @@ write_pidfile(const struct dnsd_conf *c)
 	return 0;
 }
 
+/* log-facility: syslog with that facility, stderr (-), or a file. */
+static int
+open_log(const struct dnsd_conf *c)
+{
+	int	fd;
+
+	if (c->log_file[0] != '\0') {
+		if ((fd = open(c->log_file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640)) == -1) {
+			log_warn("log-facility %s", c->log_file);
+			return -1;
+		}
+		if (fd != 2) {
+			dup2(fd, 2);
+			close(fd);
+		}
+		log_init(LOG_TO_STDERR, 0, "dnsd", LOG_DAEMON);
+	} else if (c->log_facility == -1)
+		log_init(LOG_TO_STDERR, 0, "dnsd", LOG_DAEMON);
+	else
+		log_init(LOG_TO_SYSLOG, 0, "dnsd", c->log_facility);
+	return 0;
+}
+
 static void
 daemonize(void)
 {
@@ -964,6 +1023,7 @@ start(struct dnsd_conf *c)
 {
 	char	*env;
 
+	st.local_only = c->local_service && c->nlisten == 0 && c->ninterfaces == 0;
 	if (add_interfaces(c) == -1)
 		return -1;
 	default_listen(c);
@@ -1037,8 +1097,8 @@ dnsd_main(int argc, char **argv)
 	daemon = !c->debug && !c->foreground;
 	if (daemon)
 		daemonize();
-	if (!c->debug)
-		log_init(LOG_TO_SYSLOG, 0, "dnsd", LOG_DAEMON);
+	if (!c->debug && open_log(c) == -1)
+		fatalx("not starting");
 	(void)write_pidfile(c);
 	if (c->user[0] != '\0' && strcmp(c->user, "root") != 0 &&
 	    privs_drop(c->user, c->group[0] != '\0' ? c->group : NULL, 0) == -1)

@@ -64,6 +64,14 @@ struct dnsd_confrec {
 
 #define DNSD_REBIND_OK_MAX	32	/* rebind-domain-ok= domains */
 
+/* domain=DOMAIN,RANGE: with expand-hosts, hosts names whose address is in
+ * the range (a CIDR subnet or START,END) get this domain, as in dnsmasq. */
+#define DNSD_SUBDOMAINS_MAX	16
+struct dnsd_subdomain {
+	char		domain[DNSD_NAME_MAX];
+	struct netaddr	lo, hi;		/* first and last address of the range */
+};
+
 struct dnsd_conf {
 	/* From -C, or DNSD_DEFAULT_CONF. */
 	char		conf_file[DNSD_PATH_MAX];
@@ -81,6 +89,8 @@ struct dnsd_conf {
 	uint16_t	port;
 
 	char		domain[DNSD_NAME_MAX];	/* domain=, lower case, "" when unset */
+	struct dnsd_subdomain	subdomains[DNSD_SUBDOMAINS_MAX];
+	int			nsubdomains;
 	int		expand_hosts;
 	int		no_hosts;
 	char		addn_hosts[DNSD_FILES_MAX][DNSD_PATH_MAX];
@@ -113,6 +123,9 @@ struct dnsd_conf {
 	int		bogus_priv;
 	int		strict_order;
 	int		all_servers;
+	int		local_service;	/* only clients on local subnets */
+	int		log_facility;	/* syslog facility; -1: stderr */
+	char		log_file[DNSD_PATH_MAX];	/* log-facility=PATH, "" when unset */
 	int		stop_dns_rebind;
 	int		rebind_localhost_ok;
 	char		rebind_ok[DNSD_REBIND_OK_MAX][DNSD_NAME_MAX];	/* lower case */
@@ -254,6 +267,10 @@ int	hosts_load_path(struct records *, const char *path, const char *domain,
  * no-hosts), addn-hosts, and the config records.  Returns 0 or -1. */
 int	hosts_build(struct records *, const struct dnsd_conf *, const char *hostsfile,
 	    conf_sink, void *sinkarg);
+
+/* The expand-hosts domain for an address: the first domain=DOMAIN,RANGE
+ * whose range holds it, else domain.  Returns it ("" when none). */
+const char *hosts_domain_for(const struct dnsd_conf *, const struct netaddr *);
 
 /* cache.c: fixed-size cache of upstream replies with LRU eviction */
 
@@ -408,6 +425,9 @@ struct dnsd_state {
 	 * last, tried first (-1: none yet). */
 	int			 fastest;
 	const char		*hostsfile;
+	/* local-service without listen-address or interface: dnsd listens on
+	 * every address and answers only clients on the local subnets. */
+	int			 local_only;
 };
 
 /* Parse a client's query.  Returns QUERY_DROP (too short or a response),

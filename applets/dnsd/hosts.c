@@ -53,6 +53,30 @@ add_name(struct records *r, const char *name, const char *domain,
 	return records_add_host(r, name, addr, 0, RECORDS_LOCAL_TTL);
 }
 
+/* The config of the hosts_build running: its domain= ranges. */
+static const struct dnsd_conf	*building;
+
+static int
+in_range(const struct netaddr *a, const struct dnsd_subdomain *s)
+{
+	size_t	len = a->family == AF_INET ? 4 : 16;
+
+	return a->family == s->lo.family &&
+	    memcmp(a->u.bytes, s->lo.u.bytes, len) >= 0 &&
+	    memcmp(a->u.bytes, s->hi.u.bytes, len) <= 0;
+}
+
+const char *
+hosts_domain_for(const struct dnsd_conf *c, const struct netaddr *a)
+{
+	int	i;
+
+	for (i = 0; i < c->nsubdomains; i++)
+		if (in_range(a, &c->subdomains[i]))
+			return c->subdomains[i].domain;
+	return c->domain;
+}
+
 /* One line without its comment.  Returns the number of addresses added
  * (0 or 1) or -1 when out of memory. */
 static int
@@ -76,7 +100,8 @@ parse_line(struct records *r, char *line, const char *path, int lineno,
 			    path, lineno, word);
 			continue;
 		}
-		if (add_name(r, canon, domain, &addr, names == 0) == -1)
+		if (add_name(r, canon, domain != NULL && building != NULL ?
+		    hosts_domain_for(building, &addr) : domain, &addr, names == 0) == -1)
 			return -1;
 		names++;
 	}
@@ -240,12 +265,14 @@ hosts_build(struct records *r, const struct dnsd_conf *c, const char *hostsfile,
 	int		 i, n;
 
 	records_init(r);
+	building = c;
 	/* Config records first: dnsmasq reads host-record before the hosts
 	 * files, so its PTR wins over a hosts line for the same address. */
 	for (i = 0; i < c->nrecords; i++)
 		if (add_confrec(r, &c->records[i], c->domain) == -1) {
 			say(sink, arg, 1, "out of memory building the name table");
 			records_free(r);
+			building = NULL;
 			return -1;
 		}
 	if (!c->no_hosts) {
@@ -268,6 +295,7 @@ hosts_build(struct records *r, const struct dnsd_conf *c, const char *hostsfile,
 		else
 			log_info("read %s: %d addresses", c->hostsdirs[i], n);
 	}
+	building = NULL;
 	if (records_finish(r) == -1) {
 		say(sink, arg, 1, "out of memory building the name table");
 		records_free(r);

@@ -704,6 +704,52 @@ daemon_stop "$WREF_PID"
 daemon_stop "$WDNSD_PID"
 daemon_stop "$RSV_PID"
 
+# --- domain=DOMAIN,RANGE, local-service and log-facility=FILE --------------
+
+# With expand-hosts a hosts name gets the domain of the first domain=
+# range holding its address, else domain= (dnsmasq chooses the same way);
+# domain=...,CIDR,local also makes that domain local.  local-service
+# without listen-address answers the loopback client, and log-facility=
+# with a path logs the queries to that file.
+printf '10.5.1.7 alpha\n192.168.9.3 beta\n10.9.9.9 gamma\n' >"$T/range.hosts"
+for s in ref dnsd; do
+	[ $s = ref ] && p=$P_FWREF || p=$P_FWDNSD
+	printf 'port=%s\nlocal-service\nno-resolv\nno-hosts\naddn-hosts=%s\nexpand-hosts\n' \
+	    "$p" "$T/range.hosts" >"$T/range.$s.conf"
+	printf 'domain=main.test\ndomain=lab.test,10.5.0.0/16,local\n' >>"$T/range.$s.conf"
+	printf 'domain=home.test,192.168.9.1,192.168.9.50\nlog-queries\nuser=root\n' \
+	    >>"$T/range.$s.conf"
+	printf 'pid-file=\nlog-facility=%s\n' "$T/range.$s.log" >>"$T/range.$s.conf"
+done
+local_start "$T/range.ref.out" dnsmasq -k -C "$T/range.ref.conf"
+RREF_PID=$E2E_PID
+local_start "$T/range.dnsd.out" "$DNSD" -k -C "$T/range.dnsd.conf"
+RDNSD_PID=$E2E_PID
+if wait_until 5 answers "$P_FWREF" alpha.lab.test && wait_until 5 answers "$P_FWDNSD" alpha.lab.test
+then
+	for n in alpha.lab.test beta.home.test gamma.main.test alpha.main.test x.lab.test; do
+		dig @127.0.0.1 -p "$P_FWREF" +time=2 +tries=1 "$n" A >"$T/q/range-$n.ref" 2>&1
+		dig @127.0.0.1 -p "$P_FWDNSD" +time=2 +tries=1 "$n" A >"$T/q/range-$n.dnsd" 2>&1
+		[ $n = x.lab.test ] || same "domain= by address range: $n as dnsmasq" "range-$n"
+	done
+	# As for local=, dnsd's NXDOMAIN carries AA and the SOA (RFC 2308 3).
+	check "domain=DOMAIN,CIDR,local: NXDOMAIN as dnsmasq" test \
+	    "$(status_of "$T/q/range-x.lab.test.ref")" = "$(status_of "$T/q/range-x.lab.test.dnsd")"
+	check "domain=DOMAIN,CIDR: the name in the subnet's domain" \
+	    grep -q '10\.5\.1\.7$' "$T/q/range-alpha.lab.test.dnsd"
+	check "domain=DOMAIN,START,END: the name in the range's domain" \
+	    grep -q '192\.168\.9\.3$' "$T/q/range-beta.home.test.dnsd"
+	check "domain=DOMAIN,CIDR,local: other names there are NXDOMAIN" \
+	    test "$(status_of "$T/q/range-x.lab.test.dnsd")" = NXDOMAIN
+	check "log-facility=FILE: queries logged there as by dnsmasq" sh -c \
+	    "grep -q 'query\[A\] alpha.lab.test from 127.0.0.1' '$T/range.ref.log' &&
+	    grep -q 'query\[A\] alpha.lab.test from 127.0.0.1' '$T/range.dnsd.log'"
+else
+	fail "servers with domain ranges start" "$(cat "$T/range.ref.out" "$T/range.dnsd.out")"
+fi
+daemon_stop "$RREF_PID"
+daemon_stop "$RDNSD_PID"
+
 # --- the unchanged reference config ----------------------------------------
 
 out=$("$DNSD" -C "$DATA/dnsmasq.conf" --test 2>&1)

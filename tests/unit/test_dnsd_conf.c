@@ -1,6 +1,8 @@
 /* test_dnsd_conf.c -- dnsd's options: the dnsmasq.conf table, the reference config, errors. */
 #include "testutil.h"
 
+#include <syslog.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -448,6 +450,84 @@ test_resolv_skips_self(void **state)
 	assert_int_equal(c.nservers, 0);
 }
 
+/* A second read of resolv-file replaces the servers of the first, and
+ * keeps those of the config. */
+static void
+test_resolv_reread(void **state)
+{
+	struct dnsd_conf	c;
+	char			buf[NETADDR_STRLEN];
+	char			*path = write_file("resolv2.conf", "nameserver 192.0.2.1\n"
+	    "nameserver 192.0.2.2\n");
+
+	dnsconf_defaults(&c);
+	strcpy(c.resolv_file, path);
+	c.servers[0].route = ROUTE_FORWARD;
+	netaddr_parse("192.0.2.99", &c.servers[0].addr);
+	c.nservers = 1;
+	assert_int_equal(dnsconf_read_resolv(&c), 0);
+	assert_int_equal(c.nservers, 3);
+	write_file("resolv2.conf", "nameserver 192.0.2.7\n");
+	assert_int_equal(dnsconf_read_resolv(&c), 0);
+	assert_int_equal(c.nservers, 2);
+	assert_string_equal(netaddr_format(&c.servers[0].addr, buf), "192.0.2.99");
+	assert_string_equal(netaddr_format(&c.servers[1].addr, buf), "192.0.2.7");
+}
+
+/* domain= with ranges, log-facility, local-service, rebind and forward
+ * options. */
+static void
+test_new_directives(void **state)
+{
+	struct dnsd_conf	c;
+	struct messages		m;
+	struct netaddr		a;
+	char			*conf = write_file("new.conf",
+	    "domain=main.test\n"
+	    "domain=lab.test,10.5.0.0/16,local\n"
+	    "domain=home.test,192.168.9.1,192.168.9.50\n"
+	    "domain=dhcp.test,eth0\n"
+	    "log-facility=LOCAL3\n"
+	    "local-service\n"
+	    "stop-dns-rebind\n"
+	    "rebind-domain-ok=/a.test/b.test/\n"
+	    "rebind-domain-ok=c.test\n"
+	    "dns-forward-max=1024\n"
+	    "hostsdir=/nonexistent/hostsdir\n");
+	char			*args[] = { "-C", conf, NULL };
+
+	assert_int_equal(load(&c, &m, args), 0);
+	assert_string_equal(c.domain, "main.test");
+	assert_int_equal(c.nsubdomains, 2);
+	netaddr_parse("10.5.255.255", &a);
+	assert_string_equal(hosts_domain_for(&c, &a), "lab.test");
+	netaddr_parse("10.6.0.0", &a);
+	assert_string_equal(hosts_domain_for(&c, &a), "main.test");
+	netaddr_parse("192.168.9.50", &a);
+	assert_string_equal(hosts_domain_for(&c, &a), "home.test");
+	netaddr_parse("192.168.9.51", &a);
+	assert_string_equal(hosts_domain_for(&c, &a), "main.test");
+	assert_int_equal(c.nservers, 1);		/* local=/lab.test/ */
+	assert_int_equal(c.servers[0].route, ROUTE_LOCAL);
+	assert_true(has_message(&m, "the interface \"eth0\" matters only to DHCP"));
+	assert_int_equal(c.log_facility, LOG_LOCAL3);
+	assert_true(c.local_service && c.stop_dns_rebind);
+	assert_int_equal(c.nrebind_ok, 3);
+	assert_string_equal(c.rebind_ok[2], "c.test");
+	assert_int_equal(c.forward_max, 1024);
+	assert_int_equal(c.nhostsdirs, 1);
+	dnsconf_free(&c);
+
+	conf = write_file("bad.conf", "log-facility=LOCAL9\ndomain=x.test,10.0.0.1,fd00::1\n");
+	{
+		char	*badargs[] = { "-C", conf, NULL };
+
+		assert_int_equal(load(&c, &m, badargs), 2);
+	}
+	assert_true(has_message(&m, "LOCAL9"));
+	dnsconf_free(&c);
+}
+
 int
 main(void)
 {
@@ -466,6 +546,8 @@ main(void)
 		cmocka_unit_test(test_cache_size_clamped),
 		cmocka_unit_test(test_conf_dir_filters),
 		cmocka_unit_test(test_resolv_skips_self),
+		cmocka_unit_test(test_resolv_reread),
+		cmocka_unit_test(test_new_directives),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
