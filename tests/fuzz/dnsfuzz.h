@@ -142,6 +142,36 @@ dnsfuzz_records_end(const uint8_t *msg, size_t len)
 	return k == 0 ? p.off : 0;
 }
 
+/*
+ * Whether some byte pair of msg could be a name pointer whose target's
+ * labels run on to the pointer itself or past it.  dnswire_name_unpack
+ * accepts such names, and query_relay, which drops what follows the kept
+ * records, can leave them pointing past its copy.  Any byte pair counts,
+ * so this errs towards yes.
+ */
+static int
+dnsfuzz_forward_pointer(const uint8_t *msg, size_t len)
+{
+	size_t	i, j, target;
+	int	labels;
+
+	for (i = DNS_HEADER_LEN; i + 1 < len; i++) {
+		if ((msg[i] & 0xc0) != 0xc0)
+			continue;
+		target = (size_t)(msg[i] & 0x3f) << 8 | msg[i + 1];
+		if (target >= i)
+			continue;
+		for (j = target, labels = 0; labels < 128; labels++) {
+			if (j >= i)
+				return 1;
+			if (msg[j] == 0 || (msg[j] & 0xc0) != 0)
+				break;
+			j += (size_t)msg[j] + 1;
+		}
+	}
+	return 0;
+}
+
 /* A reply that dnsd built must be well formed, answer the query's ID and
  * question, and fit the client's limit. */
 static void

@@ -57,37 +57,84 @@ static const uint8_t trailing_pointer[] = {
 	0xff, 0xff, 0xff, 0xf9, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00
 };
 
-static void
-test_relay_trailing_pointer(void **state)
+/* Relay up as dnsd's forwarder would to a client that asked qname/qtype
+ * without EDNS.  Returns the reply's length (0: not relayed). */
+static size_t
+relay(const uint8_t *up, size_t uplen, const char *qname, uint16_t qtype, uint8_t *out,
+    size_t cap)
 {
 	static struct dnsd_conf		conf;
 	static struct dnsd_state	st;
-	static uint8_t			out[DNS_MSG_MAX];
 	struct query			q;
 	uint8_t				qbuf[512], name[DNS_NAME_MAX];
 	size_t				outlen;
 	int				qlen;
+
+	dnsconf_defaults(&conf);
+	conf.no_hosts = 1;
+	memset(&st, 0, sizeof(st));
+	st.conf = &conf;
+	assert_int_equal(query_setup(&st), 0);
+	assert_true(dnswire_name_from_text(qname, name) > 0);
+	qlen = dnswire_query(qbuf, sizeof(qbuf), 0x4242, DNS_FLAG_RD, name, qtype,
+	    DNS_CLASS_IN, 0);
+	assert_true(qlen > 0);
+	memset(&q, 0, sizeof(q));
+	assert_int_equal(query_parse(&st, qbuf, (size_t)qlen, 0, &q, out, cap, &outlen),
+	    QUERY_FORWARD);
+	return query_relay(&q, up, uplen, 0, 0, out, cap);
+}
+
+static void
+test_relay_trailing_pointer(void **state)
+{
+	static uint8_t	out[DNS_MSG_MAX];
+	size_t		outlen;
 
 	(void)state;
 	/* The input itself is a message that parses. */
 	assert_true(parses(trailing_pointer, sizeof(trailing_pointer)));
 	if (known_bug())
 		skip();
-	dnsconf_defaults(&conf);
-	conf.no_hosts = 1;
-	memset(&st, 0, sizeof(st));
-	st.conf = &conf;
-	assert_int_equal(query_setup(&st), 0);
-	assert_true(dnswire_name_from_text("_443._tcp.example.com", name) > 0);
-	qlen = dnswire_query(qbuf, sizeof(qbuf), 0x4242, DNS_FLAG_RD, name, DNS_TYPE_TLSA,
-	    DNS_CLASS_IN, 0);
-	assert_true(qlen > 0);
-	memset(&q, 0, sizeof(q));
-	assert_int_equal(query_parse(&st, qbuf, (size_t)qlen, 0, &q, out, sizeof(out),
-	    &outlen), QUERY_FORWARD);
-	outlen = query_relay(&q, trailing_pointer, sizeof(trailing_pointer), 0, 0, out,
-	    sizeof(out));
+	outlen = relay(trailing_pointer, sizeof(trailing_pointer), "_443._tcp.example.com",
+	    DNS_TYPE_TLSA, out, sizeof(out));
 	/* Relayed or refused (0), but never a message that does not parse. */
+	if (outlen > 0)
+		assert_true(parses(out, outlen));
+}
+
+/*
+ * tests/fuzz/crashes/dnsreply-opt-pointer (fuzz_dnsreply): the same fault
+ * through a record the relay drops.  The second answer's owner points
+ * (0xc030) into the first answer's RDATA, where a 45-byte label runs on
+ * into the upstream's OPT record.  query_relay replaces that OPT with its
+ * own (or none), and its copy then points past its end.
+ */
+static const uint8_t opt_pointer[] = {
+	0x00, 0x09, 0x81, 0x80, 0x00, 0x01, 0x00, 0x02, 0x00, 0x00, 0x00, 0x01,
+	0x07, 0x65, 0x78, 0x61, 0x6d, 0x70, 0x6c, 0x65, 0x03, 0x63, 0x6f, 0x6d,
+	0x00, 0x00, 0x02, 0x00, 0x01, 0xc0, 0x0c, 0x00, 0x00, 0x61, 0x10, 0x00,
+	0x00, 0x06, 0x28, 0x00, 0x14, 0x01, 0x61, 0x0c, 0x69, 0x61, 0x6e, 0x61,
+	0x2d, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0xf2, 0x6e, 0x65, 0x74,
+	0x00, 0xc0, 0x30, 0x00, 0x19, 0x00, 0x01, 0x00, 0x00, 0x01, 0x2c, 0x00,
+	0x14, 0x01, 0x62, 0x0c, 0x69, 0x61, 0x6e, 0x61, 0x2d, 0x73, 0x65, 0x72,
+	0x76, 0x65, 0x72, 0x73, 0x03, 0x6e, 0x65, 0x87, 0xff, 0x00, 0x00, 0x29,
+	0x04, 0xd0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x0c, 0x00, 0x0a, 0x00, 0x08,
+	0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02
+};
+
+static void
+test_relay_opt_pointer(void **state)
+{
+	static uint8_t	out[DNS_MSG_MAX];
+	size_t		outlen;
+
+	(void)state;
+	assert_true(parses(opt_pointer, sizeof(opt_pointer)));
+	if (known_bug())
+		skip();
+	outlen = relay(opt_pointer, sizeof(opt_pointer), "example.com", DNS_TYPE_NS, out,
+	    sizeof(out));
 	if (outlen > 0)
 		assert_true(parses(out, outlen));
 }
@@ -160,6 +207,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_relay_trailing_pointer),
+		cmocka_unit_test(test_relay_opt_pointer),
 		cmocka_unit_test(test_host_record_five_addresses),
 		cmocka_unit_test(test_lookup_shorter_owner),
 	};
