@@ -130,15 +130,11 @@ batch_add(const struct forward_client *c, const uint8_t *msg, size_t len)
 
 	if (batch.fd != c->fd || k == UDP_BATCH || len > UDP_SLOT)
 		return -1;
+	/* The rest of the header was set up by batch_reset. */
 	memcpy(batch.outbuf[k], msg, len);
 	memcpy(&batch.to[k], &c->rx.from, c->rx.fromlen);
-	batch.outiov[k].iov_base = batch.outbuf[k];
 	batch.outiov[k].iov_len = len;
-	memset(&batch.out[k], 0, sizeof(batch.out[k]));
-	batch.out[k].msg_hdr.msg_name = &batch.to[k];
 	batch.out[k].msg_hdr.msg_namelen = c->rx.fromlen;
-	batch.out[k].msg_hdr.msg_iov = &batch.outiov[k];
-	batch.out[k].msg_hdr.msg_iovlen = 1;
 	batch.nout++;
 	return 0;
 }
@@ -268,11 +264,18 @@ process(const uint8_t *msg, size_t len, int tcp, const struct forward_client *cl
 		deliver(client, outbuf, outlen);
 }
 
-/* Make receive slot k ready for recvmmsg, which overwrote its lengths. */
+/* Make slot k ready for recvmmsg, which overwrote its lengths, and its
+ * reply header for sendmmsg (zeroed: the kernel reads musl's padding). */
 static void
 batch_reset(unsigned int k)
 {
 	struct msghdr	*m = &batch.in[k].msg_hdr;
+
+	memset(&batch.out[k], 0, sizeof(batch.out[k]));
+	batch.outiov[k].iov_base = batch.outbuf[k];
+	batch.out[k].msg_hdr.msg_name = &batch.to[k];
+	batch.out[k].msg_hdr.msg_iov = &batch.outiov[k];
+	batch.out[k].msg_hdr.msg_iovlen = 1;
 
 	batch.iniov[k].iov_base = batch.inbuf[k];
 	batch.iniov[k].iov_len = UDP_SLOT;
@@ -294,6 +297,7 @@ batch_local(unsigned int k, struct sock_rxinfo *rx)
 	struct in_pktinfo	 pi4;
 	struct in6_pktinfo	 pi6;
 
+	memset(&rx->local, 0, sizeof(rx->local));
 	rx->local.family = AF_UNSPEC;
 	for (c = CMSG_FIRSTHDR(m); c != NULL; c = CMSG_NXTHDR(m, c)) {
 		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
@@ -333,11 +337,16 @@ on_udp(int fd, short revents, void *arg)
 			st.stats.malformed++;
 			continue;
 		}
-		memset(&c, 0, sizeof(c));
+		/* Every field is set: clearing the whole struct per datagram
+		 * would cost more than the rest of this loop. */
 		c.fd = fd;
 		c.conn = -1;
+		c.conn_gen = 0;
 		memcpy(&c.rx.from, &batch.from[k], m->msg_namelen);
 		c.rx.fromlen = m->msg_namelen;
+		c.rx.ifindex = 0;
+		c.rx.rxtime.tv_sec = 0;
+		c.rx.rxtime.tv_nsec = 0;
 		batch_local(k, &c.rx);
 		if (netaddr_from_sockaddr((struct sockaddr *)&c.rx.from, &from, &port) == -1)
 			continue;
