@@ -30,6 +30,8 @@
 #define SOCKS_MAX		128
 #define SOCKS_PER_SERVER	16
 #define SOCK_USES		64
+/* XXX: a socket that never drains (always a query in flight) keeps its
+ * port past SOCK_USES; a busy server then uses up to 16 fixed ports. */
 
 /* Without strict-order or all-servers every PROBE_QUERIES-th query, or
  * the first after PROBE_SECONDS, goes to every server, and the first to
