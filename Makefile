@@ -18,8 +18,11 @@ DESTDIR ?=
 # SANITIZE=1 builds everything with the system compiler (glibc), ASan and
 # UBSan into build/sanitize, and make check runs the whole suite on it.
 SANITIZE ?=
+STATIC ?= 1
 ifeq ($(SANITIZE),1)
 O ?= build/sanitize
+else ifeq ($(STATIC),0)
+O ?= build/dynamic
 else ifeq ($(ARCH),native)
 O ?= build
 else
@@ -96,7 +99,12 @@ ifeq ($(SANITIZE),1)
   SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
   CFLAGS += -g -O1 -include core/compat.h $(SAN_FLAGS)
   LDFLAGS += $(SAN_FLAGS)
+else ifeq ($(STATIC),0)
+  # A dynamically linked build, for simulators that hook libc's clock,
+  # poll and socket calls (LD_PRELOAD).
+  LDFLAGS += -Wl,--gc-sections
 else
+  CFLAGS += -DEDGEBOX_STATIC
   LDFLAGS += -static -Wl,--gc-sections
 endif
 

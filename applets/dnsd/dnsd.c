@@ -145,11 +145,17 @@ batch_flush(int fd)
 	unsigned int	sent = 0;
 	int		n;
 
-	/* The system call itself: musl's sendmmsg on 64-bit systems sends
-	 * one message per sendmsg.  The headers were zeroed, so the padding
-	 * beside musl's int msg_iovlen is 0 as the kernel's size_t needs. */
 	while (sent < batch.nout) {
+#ifdef EDGEBOX_STATIC
+		/* The system call itself: musl's sendmmsg on 64-bit systems
+		 * sends one message per sendmsg.  The headers were zeroed, so
+		 * the padding beside musl's int msg_iovlen is 0 as the
+		 * kernel's size_t needs.  A dynamic build keeps the libc call
+		 * so that simulators hooking it see every reply. */
 		n = (int)syscall(SYS_sendmmsg, fd, batch.out + sent, batch.nout - sent, 0);
+#else
+		n = sendmmsg(fd, batch.out + sent, batch.nout - sent, 0);
+#endif
 		if (n <= 0) {
 			if (n == -1 && errno == EINTR)
 				continue;
