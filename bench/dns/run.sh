@@ -20,12 +20,11 @@
 # ratios of dnsd to the echo server and to dnsmasq, against their targets.
 #
 # Environment: BENCH_SECONDS (10) per dnsperf run, BENCH_ROUNDS (3) server
-# starts each, BENCH_PORT (15353; the upstream uses the next port),
-# BENCH_SERVERS ("echo dnsmasq dnsd"), BENCH_ROUNDS=0 for callgrind only,
-# BENCH_CG_QUERIES (20000) and
-# BENCH_CG_QPS (2000) for callgrind, BENCH_CALLGRIND=0 to skip callgrind,
-# BENCH_KEEP=1 to keep the work folder with the logs, DNSD (BUILD_DIR/dnsd).
-# Every dnsperf run is bounded by -l, and every process
+# starts each (0 for callgrind only), BENCH_PORT (15353; the upstream uses
+# the next port), BENCH_SERVERS ("echo dnsmasq dnsd"), BENCH_CG_QUERIES
+# (20000) and BENCH_CG_QPS (2000) for callgrind, BENCH_CALLGRIND=0 to skip
+# callgrind, BENCH_KEEP=1 to keep the work folder with the logs, and DNSD
+# (BUILD_DIR/dnsd).  Every dnsperf run is bounded by -l, and every process
 # started here is stopped by its PID on exit.
 
 set -u
