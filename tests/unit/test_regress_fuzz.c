@@ -57,11 +57,12 @@ static const uint8_t trailing_pointer[] = {
 	0xff, 0xff, 0xff, 0xf9, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00
 };
 
-/* Relay up as dnsd's forwarder would to a client that asked qname/qtype
- * without EDNS.  Returns the reply's length (0: not relayed). */
+/* Relay up as dnsd's forwarder would (from the cache when age > 0) to a
+ * client that asked qname/qtype without EDNS, with max-ttl set to max_ttl.
+ * Returns the reply's length (0: not relayed). */
 static size_t
-relay(const uint8_t *up, size_t uplen, const char *qname, uint16_t qtype, uint8_t *out,
-    size_t cap)
+relay(const uint8_t *up, size_t uplen, const char *qname, uint16_t qtype, long max_ttl,
+    uint32_t age, uint8_t *out, size_t cap)
 {
 	static struct dnsd_conf		conf;
 	static struct dnsd_state	st;
@@ -72,6 +73,7 @@ relay(const uint8_t *up, size_t uplen, const char *qname, uint16_t qtype, uint8_
 
 	dnsconf_defaults(&conf);
 	conf.no_hosts = 1;
+	conf.max_ttl = max_ttl;
 	memset(&st, 0, sizeof(st));
 	st.conf = &conf;
 	assert_int_equal(query_setup(&st), 0);
@@ -82,7 +84,7 @@ relay(const uint8_t *up, size_t uplen, const char *qname, uint16_t qtype, uint8_
 	memset(&q, 0, sizeof(q));
 	assert_int_equal(query_parse(&st, qbuf, (size_t)qlen, 0, &q, out, cap, &outlen),
 	    QUERY_FORWARD);
-	return query_relay(&q, up, uplen, 0, 0, out, cap);
+	return query_relay(&q, up, uplen, age > 0, age, out, cap);
 }
 
 static void
@@ -97,7 +99,7 @@ test_relay_trailing_pointer(void **state)
 	if (known_bug())
 		skip();
 	outlen = relay(trailing_pointer, sizeof(trailing_pointer), "_443._tcp.example.com",
-	    DNS_TYPE_TLSA, out, sizeof(out));
+	    DNS_TYPE_TLSA, 0, 0, out, sizeof(out));
 	/* Relayed or refused (0), but never a message that does not parse. */
 	if (outlen > 0)
 		assert_true(parses(out, outlen));
@@ -133,8 +135,40 @@ test_relay_opt_pointer(void **state)
 	assert_true(parses(opt_pointer, sizeof(opt_pointer)));
 	if (known_bug())
 		skip();
-	outlen = relay(opt_pointer, sizeof(opt_pointer), "example.com", DNS_TYPE_NS, out,
-	    sizeof(out));
+	outlen = relay(opt_pointer, sizeof(opt_pointer), "example.com", DNS_TYPE_NS, 0, 0,
+	    out, sizeof(out));
+	if (outlen > 0)
+		assert_true(parses(out, outlen));
+}
+
+/*
+ * tests/fuzz/crashes/dnsreply-ttl-pointer (fuzz_dnsreply): a third way.
+ * The second answer's owner points (0xc027) into the TTL of the first
+ * answer, where 0x01 0x2c 0x00 reads as the name ",".  Served from the
+ * cache with max-ttl=600, the relay rewrites that TTL to 0x00000258, and
+ * the owner then reads on as labels past the end of the copy.
+ */
+static const uint8_t ttl_pointer[] = {
+	0x00, 0x03, 0x81, 0x80, 0x00, 0x01, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00,
+	0x01, 0x77, 0x07, 0x65, 0x78, 0x61, 0x6d, 0x70, 0x6c, 0x65, 0x03, 0x63,
+	0x6f, 0x6d, 0x00, 0x00, 0x01, 0x00, 0x01, 0xc0, 0x0c, 0x00, 0x05, 0x00,
+	0x01, 0x00, 0xe9, 0x01, 0x2c, 0x00, 0x06, 0x03, 0x77, 0x77, 0x77, 0xc0,
+	0x0e, 0xc0, 0x27, 0x00, 0x2c, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x00,
+	0x04, 0xc0, 0x01, 0x02, 0x03
+};
+
+static void
+test_relay_ttl_pointer(void **state)
+{
+	static uint8_t	out[DNS_MSG_MAX];
+	size_t		outlen;
+
+	(void)state;
+	assert_true(parses(ttl_pointer, sizeof(ttl_pointer)));
+	if (known_bug())
+		skip();
+	outlen = relay(ttl_pointer, sizeof(ttl_pointer), "w.example.com", DNS_TYPE_A, 600, 1,
+	    out, sizeof(out));
 	if (outlen > 0)
 		assert_true(parses(out, outlen));
 }
@@ -208,6 +242,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_relay_trailing_pointer),
 		cmocka_unit_test(test_relay_opt_pointer),
+		cmocka_unit_test(test_relay_ttl_pointer),
 		cmocka_unit_test(test_host_record_five_addresses),
 		cmocka_unit_test(test_lookup_shorter_owner),
 	};
