@@ -878,10 +878,48 @@ keep_cached(uint8_t *msg, size_t len, size_t off, const uint16_t count[DNS_SECTI
 }
 
 /*
- * The reply is edited in place, record by record.  Compression pointers
- * only point backwards, so every name stays valid when the message is cut
- * at a record boundary or bytes change without moving (ID, flags, the
- * question name in the client's case, TTLs).
+ * Whether every name of a relayed message still reads: the owner names,
+ * and the names inside the RDATA of the types that may be compressed
+ * (RFC 3597 4).  An upstream name may point into bytes that the relay
+ * dropped (a cut, the upstream's OPT) or rewrote (a TTL).
+ */
+static int
+relay_reads(const uint8_t *msg, size_t len)
+{
+	struct dnswire_parser	p;
+	struct dnswire_question	qu;
+	struct dnswire_rr	rr;
+	int			r;
+
+	if (dnswire_parser_init(&p, msg, len) == -1)
+		return 0;
+	while ((r = dnswire_parse_question(&p, &qu)) == 1)
+		;
+	if (r == -1)
+		return 0;
+	while ((r = dnswire_parse_rr(&p, &rr)) == 1) {
+		switch (rr.type) {
+		case DNS_TYPE_NS:
+		case DNS_TYPE_CNAME:
+		case DNS_TYPE_SOA:
+		case DNS_TYPE_PTR:
+		case DNS_TYPE_MX:
+			if (dnswire_rdata_check(msg, len, &rr) != NULL)
+				return 0;
+			break;
+		default:
+			break;
+		}
+	}
+	return r == 0;
+}
+
+/*
+ * The reply is edited in place, record by record.  Well-formed compression
+ * pointers only point backwards, so names stay valid when the message is
+ * cut at a record boundary or bytes change without moving (ID, flags, the
+ * question name in the client's case, TTLs).  A reply whose names point
+ * into the bytes that change is not relayed: relay_reads checks the copy.
  */
 size_t
 query_relay(const struct query *q, const uint8_t *up, size_t uplen, int cached,
@@ -940,7 +978,7 @@ query_relay(const struct query *q, const uint8_t *up, size_t uplen, int cached,
 		h.count[DNS_SECTION_ADDITIONAL]++;
 	}
 	dnswire_header_write(out, &h);
-	return cut;
+	return relay_reads(out, cut) ? cut : 0;
 }
 
 /* Apply min-cache-ttl and max-cache-ttl to a TTL; 0 stays 0 (not cached). */

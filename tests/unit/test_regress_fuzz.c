@@ -8,16 +8,6 @@
 #include "dnswire.h"
 #include "../../applets/dnsd/dnsd.h"
 
-/* Known bugs not fixed yet run only with EDGEBOX_KNOWN_BUGS=1, so that
- * make check stays green while they are open. */
-static int
-known_bug(void)
-{
-	const char	*e = getenv("EDGEBOX_KNOWN_BUGS");
-
-	return e == NULL || strcmp(e, "1") != 0;
-}
-
 /* Whether a message reads to its end: questions, records, RDATA in bounds. */
 static int
 parses(const uint8_t *msg, size_t len)
@@ -96,8 +86,6 @@ test_relay_trailing_pointer(void **state)
 	(void)state;
 	/* The input itself is a message that parses. */
 	assert_true(parses(trailing_pointer, sizeof(trailing_pointer)));
-	if (known_bug())
-		skip();
 	outlen = relay(trailing_pointer, sizeof(trailing_pointer), "_443._tcp.example.com",
 	    DNS_TYPE_TLSA, 0, 0, out, sizeof(out));
 	/* Relayed or refused (0), but never a message that does not parse. */
@@ -133,8 +121,6 @@ test_relay_opt_pointer(void **state)
 
 	(void)state;
 	assert_true(parses(opt_pointer, sizeof(opt_pointer)));
-	if (known_bug())
-		skip();
 	outlen = relay(opt_pointer, sizeof(opt_pointer), "example.com", DNS_TYPE_NS, 0, 0,
 	    out, sizeof(out));
 	if (outlen > 0)
@@ -165,8 +151,6 @@ test_relay_ttl_pointer(void **state)
 
 	(void)state;
 	assert_true(parses(ttl_pointer, sizeof(ttl_pointer)));
-	if (known_bug())
-		skip();
 	outlen = relay(ttl_pointer, sizeof(ttl_pointer), "w.example.com", DNS_TYPE_A, 600, 1,
 	    out, sizeof(out));
 	if (outlen > 0)
