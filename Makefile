@@ -215,6 +215,7 @@ clean:
 # build/fuzz/NAME-crash-*.
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 20
+FUZZ_FLAGS ?=
 FUZZ_CFLAGS = -g -O1 -std=c11 -D_GNU_SOURCE -Icore -include core/compat.h -fsanitize=fuzzer-no-link,address,undefined \
 	-fno-sanitize-recover=undefined
 FUZZ_OBJS := $(LIB_SRCS:%.c=build/fuzz-obj/%.o)
@@ -237,7 +238,7 @@ fuzz: fuzz-build
 		n=$${f#build/fuzz/fuzz_}; mkdir -p build/fuzz/corpus-$$n; \
 		cp tests/fuzz/corpus/$$n/* build/fuzz/corpus-$$n/ 2>/dev/null || true; \
 		echo "fuzz: $$n for $(FUZZ_SECONDS) s"; \
-		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(FUZZ_FLAGS) \
 		    -artifact_prefix=build/fuzz/$$n- build/fuzz/corpus-$$n \
 		    2>build/fuzz/$$n.log || { tail -40 build/fuzz/$$n.log; exit 1; }; \
 		grep -E 'stat::number_of_executed_units' build/fuzz/$$n.log; \
