@@ -142,13 +142,13 @@ static void
 run_directive(struct conf_parser *p, const char *keyword, int argc, char **argv)
 {
 	const struct conf_directive	*d;
-	const char			*what;
+	const char			*kind;
 	size_t				 idx;
 
-	what = p->dialect == CONF_CHRONY ? "directive" : "option";
+	kind = p->dialect == CONF_CHRONY ? "directive" : "option";
 	d = conf_lookup(p->table, p->ntable, keyword, p->dialect);
 	if (d == NULL) {
-		conf_error(p, "unknown %s '%s'", what, keyword);
+		conf_error(p, "unknown %s '%s'", kind, keyword);
 		return;
 	}
 	p->keyword = d->name;
@@ -158,23 +158,23 @@ run_directive(struct conf_parser *p, const char *keyword, int argc, char **argv)
 			return;
 		if (idx < CONF_TABLE_MAX)
 			p->warned[idx / 8] |= 1 << idx % 8;
-		conf_warn(p, "%s '%s' is not supported and is ignored%s%s", what, d->name,
+		conf_warn(p, "%s '%s' is not supported and is ignored%s%s", kind, d->name,
 		    d->note ? ": " : "", d->note ? d->note : "");
 		return;
 	}
 	if (argc < d->min_args) {
 		if (d->min_args == 1)
-			conf_error(p, "%s '%s' needs a value", what, d->name);
+			conf_error(p, "%s '%s' needs a value", kind, d->name);
 		else
-			conf_error(p, "%s '%s' needs at least %d values", what, d->name,
+			conf_error(p, "%s '%s' needs at least %d values", kind, d->name,
 			    d->min_args);
 		return;
 	}
 	if (d->max_args >= 0 && argc > d->max_args) {
 		if (d->max_args == 0)
-			conf_error(p, "%s '%s' takes no value", what, d->name);
+			conf_error(p, "%s '%s' takes no value", kind, d->name);
 		else
-			conf_error(p, "%s '%s' takes at most %d value%s, not %d", what,
+			conf_error(p, "%s '%s' takes at most %d value%s, not %d", kind,
 			    d->name, d->max_args, d->max_args == 1 ? "" : "s", argc);
 		return;
 	}

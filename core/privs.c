@@ -71,11 +71,11 @@ privs_drop(const char *user, const char *group, int keep)
 	}
 	if (setgroups(1, &gid) == -1 || setresgid(gid, gid, gid) == -1 ||
 	    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) == -1) {
-		log_warn("cannot switch to user %s", user);
+		log_warn("failed to switch to user %s", user);
 		return -1;
 	}
 	if (set_capabilities(keep) == -1) {
-		log_warn("cannot set capabilities");
+		log_warn("failed to set the capability sets");
 		return -1;
 	}
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1) {

@@ -17,8 +17,8 @@ trap 'rm -f "$out"' EXIT
 if [ -z "$E2E_ONLY" ]; then
 	for t in "$O"/tests/test_*; do
 		[ -x "$t" ] || continue
-		# EDGEBOX_EMULATOR tells a test that qemu-user runs it, which does
-		# not pass on every socket option (kernel timestamps).
+		# EDGEBOX_EMULATOR names the emulator to the test (qemu-user does
+		# not pass every socket option on, kernel timestamps among them).
 		EDGEBOX_EMULATOR="$RUN" CMOCKA_MESSAGE_OUTPUT=stdout $RUN "$t" >"$out" 2>&1
 		rc=$?
 		cat "$out"

@@ -1,4 +1,4 @@
-/* test_conf.c -- the config reader: both dialects, errors with locations, includes. */
+/* test_conf.c -- the config reader: both dialects, errors with locations, whole files. */
 #include "testutil.h"
 
 #include <stdio.h>
