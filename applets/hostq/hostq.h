@@ -98,4 +98,12 @@ void	output_bad_packet(const char *why, const uint8_t *msg, size_t len);
 /* Format a wire name as host prints it: no trailing dot except for the root. */
 void	output_name(const uint8_t *name, char *buf, size_t len);
 
+/* sweep.c */
+
+/* hostq --sweep: look up every name and address of the hosts file at path
+ * on each server ("ADDR" or "ADDR#PORT"; 127.0.0.1 when none) and print
+ * the problems found.  Returns the exit status: 0 clean, 1 problems, 2 for
+ * a bad server argument or an unreadable file. */
+int	sweep_run(struct hostq *, const char *path, int nservers, char **servers);
+
 #endif
