@@ -19,7 +19,6 @@
 static const char usage_text[] =
 "Usage: hostq [-aCdilrTvVw] [-c class] [-N ndots] [-t type] [-W time]\n"
 "            [-R number] [-m flag] [-p port] hostname [server]\n"
-"       hostq [-p port] [-R number] [-W time] --sweep hostsfile [server[#port] ...]\n"
 "       -a is equivalent to -v -t ANY\n"
 "       -A is like -a but omits RRSIG, NSEC, NSEC3\n"
 "       -c specifies query class for non-IN data\n"
@@ -41,7 +40,7 @@ static const char usage_text[] =
 "       -W specifies how long to wait for a reply (seconds)\n"
 "       -4 use IPv4 query transport only\n"
 "       -6 use IPv6 query transport only\n"
-"       --sweep checks servers' A, AAAA and PTR answers against a hosts file\n";
+"       --sweep hostsfile [server[#port] ...] compares A, AAAA, PTR with a hosts file\n";
 
 /* The reply buffer is 64 KiB: keep it off the stack. */
 static struct hostq_reply	reply;
@@ -499,7 +498,7 @@ hostq_main(int argc, char **argv)
 		/* Options before --sweep; the hosts file and servers after it. */
 		hostq_parse_options(&h, sweep, argv);
 		if (optind != sweep || sweep + 1 >= argc) {
-			fprintf(stderr, "hostq: --sweep needs a hosts file\n");
+			fprintf(stderr, "hostq: missing hosts file after --sweep\n");
 			hostq_usage(stderr, 2);
 		}
 		return sweep_run(&h, argv[sweep + 1], argc - sweep - 2, argv + sweep + 2);

@@ -1,4 +1,4 @@
-/* sweep.c -- hostq --sweep: check servers' forward and reverse answers against a hosts file. */
+/* sweep.c -- hostq --sweep: compare servers' A, AAAA and PTR records with a hosts file. */
 #include <sys/socket.h>
 
 #include <ctype.h>
@@ -37,9 +37,9 @@ struct sweep {
 /* The reply buffer is 64 KiB: keep it off the stack. */
 static struct hostq_reply	sweep_reply;
 
-/* Read the hosts file: an address, then names; '#' starts a comment.
- * Lines with a bad address are reported and skipped.  Returns 0, or -1
- * with errno set when the file cannot be read. */
+/* Read the hosts file, where each line is an address and then names, and '#'
+ * starts a comment.  Lines with an invalid address are reported and skipped.
+ * Returns 0, or -1 with errno set when the file cannot be read. */
 static int
 sweep_read_hosts(struct sweep *s, const char *path)
 {
@@ -57,13 +57,16 @@ sweep_read_hosts(struct sweep *s, const char *path)
 		if ((tok = strtok_r(buf, " \t\r\n", &save)) == NULL)
 			continue;
 		grown = realloc(s->lines, (size_t)(s->nlines + 1) * sizeof(*s->lines));
-		if (grown == NULL)
-			break;
+		if (grown == NULL) {
+			fclose(f);
+			errno = ENOMEM;
+			return -1;
+		}
 		s->lines = grown;
 		l = &s->lines[s->nlines];
 		memset(l, 0, sizeof(*l));
 		if (netaddr_parse(tok, &l->addr) == -1) {
-			fprintf(stderr, "hostq: %s:%d: '%s' is not an address; line skipped\n",
+			fprintf(stderr, "hostq: %s:%d: invalid address '%s', line skipped\n",
 			    path, lineno, tok);
 			continue;
 		}
@@ -95,8 +98,9 @@ sweep_problem(struct sweep *s, const char *kind, const char *what, const char *e
 	s->problems++;
 }
 
-/* Run one query with exchange_query, its ";;" lines kept off the table.
- * Returns the rcode, or -1 when the server did not answer. */
+/* Send one query through exchange_query with its ";;" lines sent to
+ * /dev/null, so they stay out of the table.  Returns the rcode, or -1 when
+ * the server sent no reply. */
 static int
 sweep_query(struct sweep *s, const char *qtext, const uint8_t *qname, uint16_t qtype)
 {
@@ -158,7 +162,7 @@ sweep_has_name(const struct sweep_line *l, const char *name)
 	return 0;
 }
 
-/* Addresses of the family listed for name, without repeats. */
+/* Collect the addresses of one family listed for name, without repeats. */
 static int
 sweep_expected(const struct sweep *s, const char *name, int family, struct netaddr *set)
 {
@@ -171,7 +175,7 @@ sweep_expected(const struct sweep *s, const char *name, int family, struct netad
 	return n;
 }
 
-/* The A or AAAA addresses in the answer section of the reply. */
+/* Collect the A or AAAA addresses of the reply's answer section. */
 static int
 sweep_answer_addrs(uint16_t qtype, struct netaddr *set)
 {
@@ -206,8 +210,8 @@ sweep_set_text(const struct netaddr *set, int n, char *buf, size_t len)
 		snprintf(buf, len, "-");
 }
 
-/* Look name up for one family and compare the answer with the file.
- * Returns 0, 1 when the name does not exist, -1 when the server is silent. */
+/* Look name up for one family and compare the reply with the file.
+ * Returns 0, 1 when the name does not exist, or -1 when no reply came. */
 static int
 sweep_check_name(struct sweep *s, const char *name, int family)
 {
@@ -258,7 +262,7 @@ sweep_ptr_matches(const char *target, const char *listed)
 	    (target[len] == '\0' || target[len] == '.');
 }
 
-/* Every name listed for address a, comma-separated. */
+/* Write every name listed for address a into buf, comma-separated. */
 static void
 sweep_names_text(const struct sweep *s, const struct netaddr *a, char *buf, size_t len)
 {
@@ -271,8 +275,8 @@ sweep_names_text(const struct sweep *s, const struct netaddr *a, char *buf, size
 				sweep_join(buf, len, s->lines[i].names[j]);
 }
 
-/* Look up the PTR of address a and check it names one of the names
- * listed for a.  Returns 0, or -1 when the server is silent. */
+/* Look up the PTR of address a and check that it is one of the names
+ * listed for a.  Returns 0, or -1 when no reply came. */
 static int
 sweep_check_addr(struct sweep *s, const struct netaddr *a)
 {
@@ -347,8 +351,8 @@ sweep_first_name(const struct sweep *s, int i, int j)
 	return 1;
 }
 
-/* Every check against the server now in h.  Returns -1 as soon as the
- * server does not answer. */
+/* Run every check against the server set in h.  Returns -1 as soon as a
+ * query gets no reply. */
 static int
 sweep_server(struct sweep *s)
 {
@@ -401,7 +405,7 @@ sweep_run(struct hostq *h, const char *path, int nservers, char **servers)
 	}
 	for (i = 0; i < nservers; i++)
 		if (netaddr_parse_port(servers[i], '#', &srv->addr, &port) == -1) {
-			fprintf(stderr, "hostq: '%s' is not a server address (ADDR or ADDR#PORT)\n",
+			fprintf(stderr, "hostq: invalid server '%s': expected ADDR or ADDR#PORT\n",
 			    servers[i]);
 			return 2;
 		}
