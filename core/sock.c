@@ -10,6 +10,17 @@
 
 #include "sock.h"
 
+/* Close fd after a failed call and return -1 with that call's errno. */
+static int
+close_failed(int fd)
+{
+	int	saved = errno;
+
+	close(fd);
+	errno = saved;
+	return -1;
+}
+
 static int
 set_flag(int fd, int level, int name)
 {
@@ -41,22 +52,21 @@ open_bound(int type, const struct netaddr *addr, uint16_t port, int flags)
 	struct sockaddr_storage	ss;
 	socklen_t		len;
 	struct netaddr		any4;
-	int			fd, wildcard6, saved;
+	int			fd, socktype, wildcard6;
 
 	if (bind_address(addr, port, &ss, &len, &wildcard6) == -1) {
 		errno = EAFNOSUPPORT;
 		return -1;
 	}
-	fd = socket(ss.ss_family, type | SOCK_CLOEXEC |
-	    (flags & SOCK_NONBLOCK_FLAG ? SOCK_NONBLOCK : 0), 0);
+	socktype = type | SOCK_CLOEXEC | (flags & SOCK_NONBLOCK_FLAG ? SOCK_NONBLOCK : 0);
+	fd = socket(ss.ss_family, socktype, 0);
 	if (fd == -1 && wildcard6 && errno == EAFNOSUPPORT) {
 		/* A kernel without IPv6: fall back to 0.0.0.0. */
 		memset(&any4, 0, sizeof(any4));
 		any4.family = AF_INET;
 		netaddr_to_sockaddr(&any4, port, &ss, &len);
 		wildcard6 = 0;
-		fd = socket(AF_INET, type | SOCK_CLOEXEC |
-		    (flags & SOCK_NONBLOCK_FLAG ? SOCK_NONBLOCK : 0), 0);
+		fd = socket(AF_INET, socktype, 0);
 	}
 	if (fd == -1)
 		return -1;
@@ -73,12 +83,8 @@ open_bound(int type, const struct netaddr *addr, uint16_t port, int flags)
 	}
 	if (flags & SOCK_TIMESTAMP)
 		set_flag(fd, SOL_SOCKET, SO_TIMESTAMPNS);
-	if (bind(fd, (struct sockaddr *)&ss, len) == -1) {
-		saved = errno;
-		close(fd);
-		errno = saved;
-		return -1;
-	}
+	if (bind(fd, (struct sockaddr *)&ss, len) == -1)
+		return close_failed(fd);
 	return fd;
 }
 
@@ -91,16 +97,12 @@ sock_udp(const struct netaddr *addr, uint16_t port, int flags)
 int
 sock_tcp_listen(const struct netaddr *addr, uint16_t port, int backlog, int flags)
 {
-	int	fd, saved;
+	int	fd;
 
 	if ((fd = open_bound(SOCK_STREAM, addr, port, flags)) == -1)
 		return -1;
-	if (listen(fd, backlog) == -1) {
-		saved = errno;
-		close(fd);
-		errno = saved;
-		return -1;
-	}
+	if (listen(fd, backlog) == -1)
+		return close_failed(fd);
 	return fd;
 }
 
@@ -109,7 +111,7 @@ sock_connect(const struct netaddr *addr, uint16_t port, int type)
 {
 	struct sockaddr_storage	ss;
 	socklen_t		len;
-	int			fd, saved;
+	int			fd;
 
 	if (netaddr_to_sockaddr(addr, port, &ss, &len) == -1) {
 		errno = EAFNOSUPPORT;
@@ -118,12 +120,8 @@ sock_connect(const struct netaddr *addr, uint16_t port, int type)
 	fd = socket(ss.ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd == -1)
 		return -1;
-	if (connect(fd, (struct sockaddr *)&ss, len) == -1 && errno != EINPROGRESS) {
-		saved = errno;
-		close(fd);
-		errno = saved;
-		return -1;
-	}
+	if (connect(fd, (struct sockaddr *)&ss, len) == -1 && errno != EINPROGRESS)
+		return close_failed(fd);
 	return fd;
 }
 
