@@ -1068,6 +1068,28 @@ start(struct dnsd_conf *c)
 	return open_listeners(c);
 }
 
+/* Handle --help, --version and --test, which print and exit without starting. */
+static int
+finish_early(struct dnsd_conf *c, int errors)
+{
+	int	rc = 0;
+
+	if (c->help)
+		fputs(usage_text, stdout);
+	else if (c->version)
+		printf("dnsd (edgebox) %s\n", EDGEBOX_VERSION);
+	else if (errors > 0) {
+		fprintf(stderr, "dnsd: %d error%s in the configuration\n", errors,
+		    errors == 1 ? "" : "s");
+		rc = 1;
+	} else {
+		/* dnsmasq prints this line on stderr too. */
+		fprintf(stderr, "dnsd: syntax check OK.\n");
+	}
+	free_conf(c);
+	return rc;
+}
+
 int
 dnsd_main(int argc, char **argv)
 {
@@ -1080,27 +1102,12 @@ dnsd_main(int argc, char **argv)
 	c = load_conf(print_sink, &errors);
 	if (c == NULL)
 		fatalx("out of memory");
-	if (c->help) {
-		fputs(usage_text, stdout);
-		return 0;
-	}
-	if (c->version) {
-		printf("dnsd (edgebox) %s\n", EDGEBOX_VERSION);
-		return 0;
-	}
-	if (c->test_only) {
-		if (errors > 0) {
-			fprintf(stderr, "dnsd: %d error%s in the configuration\n", errors,
-			    errors == 1 ? "" : "s");
-			return 1;
-		}
-		/* dnsmasq prints this line on stderr too. */
-		fprintf(stderr, "dnsd: syntax check OK.\n");
-		return 0;
-	}
+	if (c->help || c->version || c->test_only)
+		return finish_early(c, errors);
 	if (errors > 0) {
 		fprintf(stderr, "dnsd: %d error%s in the configuration; not starting\n", errors,
 		    errors == 1 ? "" : "s");
+		free_conf(c);
 		return 1;
 	}
 	if (c->debug)
