@@ -825,8 +825,8 @@ mix(uint64_t h, uint64_t v)
 	return h ^ (h >> 32);
 }
 
-/* What stat says about a file that changes when it is rewritten; 0 when
- * it does not exist. */
+/* Hash the stat fields that change when a file is rewritten; 0 when the
+ * file does not exist. */
 static uint64_t
 file_sig(const char *path)
 {

@@ -93,7 +93,7 @@ struct clock_sim {
 	double		first_step_at;	/* elapsed at the first step, 0 before it */
 	int		eperm;		/* when set, every change fails with EPERM */
 	int		readonly;	/* as -x: read by clock_init_sim */
-	/* What the kernel would have been told by clock_set_sync and clock_set_leap. */
+	/* The state that clock_set_sync and clock_set_leap would pass to the kernel. */
 	int		sync_calls;
 	int		unsync;		/* STA_UNSYNC */
 	double		esterror;	/* seconds */
