@@ -12,7 +12,8 @@ failed=0
 skipped=0
 failures=""
 out=$(mktemp)
-trap 'rm -f "$out"' EXIT
+summary=$(mktemp)
+trap 'rm -f "$out" "$summary"' EXIT
 
 if [ -z "$E2E_ONLY" ]; then
 	for t in "$O"/tests/test_*; do
@@ -26,6 +27,8 @@ if [ -z "$E2E_ONLY" ]; then
 		f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$out" | tail -n 1)
 		passed=$((passed + ${p:-0}))
 		failed=$((failed + ${f:-0}))
+		grep -E '^\[  (FAILED|ERROR) +\]' "$out" |
+		    sed "s|^|$(basename "$t"): |" >>"$summary"
 		if [ "$rc" -ne 0 ] && [ -z "$f" ]; then
 			# It crashed or exited before cmocka's summary.
 			failed=$((failed + 1))
@@ -47,6 +50,10 @@ if [ -z "$UNIT_ONLY" ]; then
 		f=$(grep -c '^FAIL: ' "$out")
 		passed=$((passed + p))
 		failed=$((failed + f))
+		# Keep each FAIL line and the first lines of its detail, so the
+		# end of a long log still shows what failed.
+		awk -v t="$t" '/^FAIL: / { print t ": " $0; n = 12; next }
+		    n > 0 && /^    / { print; n--; next } { n = 0 }' "$out" >>"$summary"
 		if [ "$rc" -eq 77 ]; then
 			skipped=$((skipped + 1))
 			echo "SKIP: $t"
@@ -57,6 +64,10 @@ if [ -z "$UNIT_ONLY" ]; then
 	done
 fi
 
+if [ -s "$summary" ]; then
+	echo "=== failed checks"
+	cat "$summary"
+fi
 [ -z "$failures" ] || echo "failed:$failures"
 echo "check: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
