@@ -43,34 +43,67 @@ set_capabilities(int keep)
 	return (int)syscall(SYS_capset, &hdr, data);
 }
 
-int
-privs_drop(const char *user, const char *group, int keep)
+/*
+ * Find the uid of user and the gid of group, or of the user's primary
+ * group when group is NULL.  Returns 0, or -1 after logging which name is
+ * unknown; what names the action that needed them.
+ */
+static int
+lookup_ids(const char *user, const char *group, const char *what, uid_t *uid, gid_t *gid)
 {
 	struct passwd	*pw;
 	struct group	*gr;
-	gid_t		 gid;
+
+	if ((pw = getpwnam(user)) == NULL) {
+		log_warnx("cannot %s: user '%s' does not exist "
+		    "(create it, or choose another with the user option)", what, user);
+		return -1;
+	}
+	*uid = pw->pw_uid;
+	*gid = pw->pw_gid;
+	if (group != NULL) {
+		if ((gr = getgrnam(group)) == NULL) {
+			log_warnx("cannot %s: group '%s' does not exist", what, group);
+			return -1;
+		}
+		*gid = gr->gr_gid;
+	}
+	return 0;
+}
+
+int
+privs_give(const char *path, const char *user, const char *group)
+{
+	uid_t	uid;
+	gid_t	gid;
 
 	if (geteuid() != 0)
 		return 0;
-	if ((pw = getpwnam(user)) == NULL) {
-		log_warnx("cannot drop privileges: user '%s' does not exist "
-		    "(create it, or choose another with the user option)", user);
+	if (lookup_ids(user, group, "change the owner of a file", &uid, &gid) == -1)
+		return -1;
+	if (chown(path, uid, gid) == -1) {
+		log_warn("failed to change the owner of %s to user %s", path, user);
 		return -1;
 	}
-	gid = pw->pw_gid;
-	if (group != NULL) {
-		if ((gr = getgrnam(group)) == NULL) {
-			log_warnx("cannot drop privileges: group '%s' does not exist", group);
-			return -1;
-		}
-		gid = gr->gr_gid;
-	}
+	return 0;
+}
+
+int
+privs_drop(const char *user, const char *group, int keep)
+{
+	uid_t	uid;
+	gid_t	gid;
+
+	if (geteuid() != 0)
+		return 0;
+	if (lookup_ids(user, group, "drop privileges", &uid, &gid) == -1)
+		return -1;
 	if (keep && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) == -1) {
 		log_warn("prctl(PR_SET_KEEPCAPS)");
 		return -1;
 	}
 	if (setgroups(1, &gid) == -1 || setresgid(gid, gid, gid) == -1 ||
-	    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) == -1) {
+	    setresuid(uid, uid, uid) == -1) {
 		log_warn("failed to switch to user %s", user);
 		return -1;
 	}
@@ -82,6 +115,6 @@ privs_drop(const char *user, const char *group, int keep)
 		log_warn("prctl(PR_SET_NO_NEW_PRIVS)");
 		return -1;
 	}
-	log_debug("running as %s (uid %d, gid %d)", user, (int)pw->pw_uid, (int)gid);
+	log_debug("running as %s (uid %d, gid %d)", user, (int)uid, (int)gid);
 	return 0;
 }

@@ -12,4 +12,12 @@
  */
 int	privs_drop(const char *user, const char *group, int keep);
 
+/*
+ * Make path belong to user and group (or the user's primary group when
+ * NULL), so the daemon still owns what it created as root: ntpd's control
+ * socket.  A no-op returning 0 when not running as root.  Returns 0, or -1
+ * after logging why.
+ */
+int	privs_give(const char *path, const char *user, const char *group);
+
 #endif

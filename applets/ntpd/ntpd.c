@@ -377,10 +377,12 @@ start_daemon(void)
 		restore_time();
 	if (open_sockets() == -1)
 		return -1;
-	if (conf.user[0] != '\0' && strcmp(conf.user, "root") != 0 &&
-	    privs_drop(conf.user, NULL, keep) == -1)
-		return -1;
-	return 0;
+	if (conf.user[0] == '\0' || strcmp(conf.user, "root") == 0)
+		return 0;
+	/* ntpctl as root or in the user's group keeps access to the socket (0660). */
+	if (conf.cmdsocket[0] != '\0' && access(conf.cmdsocket, F_OK) == 0)
+		(void)privs_give(conf.cmdsocket, conf.user, NULL);
+	return privs_drop(conf.user, NULL, keep);
 }
 
 static int
