@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -40,6 +41,19 @@ random_id(void)
 	return id;
 }
 
+/* Print one of host's diagnostic lines on stdout, unless h->quiet is set. */
+static void __attribute__((format(printf, 2, 3)))
+exchange_print(const struct hostq *h, const char *fmt, ...)
+{
+	va_list	ap;
+
+	if (h->quiet)
+		return;
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+}
+
 /* Error text as BIND words it (isc_result_totext). */
 static const char *
 exchange_errtext(int err)
@@ -66,7 +80,7 @@ exchange_commerror(const struct hostq *h, const struct hostq_server *s, int err)
 {
 	char	addr[NETADDR_STRLEN];
 
-	printf(";; communications error to %s#%u: %s\n",
+	exchange_print(h, ";; communications error to %s#%u: %s\n",
 	    netaddr_format(&s->addr, addr), h->port, exchange_errtext(err));
 }
 
@@ -105,7 +119,8 @@ exchange_wait(int fd, short events, long deadline)
 /* Whether the reply's question is the query's: host prints the question
  * it got otherwise, and ignores the reply.  Returns 1 when it matches. */
 static int
-exchange_same_question(const uint8_t *query, size_t qlen, const struct hostq_reply *reply)
+exchange_same_question(const struct hostq *h, const uint8_t *query, size_t qlen,
+    const struct hostq_reply *reply)
 {
 	struct dnswire_parser	qp, rp;
 	struct dnswire_question	q, r;
@@ -121,17 +136,17 @@ exchange_same_question(const uint8_t *query, size_t qlen, const struct hostq_rep
 	if (dnswire_name_equal(q.name, r.name) && q.qtype == r.qtype && q.qclass == r.qclass)
 		return 1;
 	output_name(r.name, name, sizeof(name));
-	printf(";; ;; Question section mismatch: got %s/%s/%s\n", name,
+	exchange_print(h, ";; ;; Question section mismatch: got %s/%s/%s\n", name,
 	    dnswire_type_name(r.qtype, type), dnswire_class_name(r.qclass, rclass));
 	return 0;
 }
 
 /* host's warning for a reply without the QR bit, which it still uses. */
 static void
-exchange_check_qr(const struct hostq_reply *reply)
+exchange_check_qr(const struct hostq *h, const struct hostq_reply *reply)
 {
 	if (!(reply->msg[2] & 0x80))
-		printf(";; Warning: query response not set\n");
+		exchange_print(h, ";; Warning: query response not set\n");
 }
 
 static int
@@ -172,17 +187,17 @@ exchange_udp(const struct hostq *h, const struct hostq_server *s, const uint8_t 
 			return XCHG_FAILED;
 		}
 		if (dnswire_header_read(reply->msg, (size_t)n, &hdr) == -1) {
-			printf(";; Warning: short (< header size) message received\n");
+			exchange_print(h, ";; Warning: short (< header size) message received\n");
 			continue;
 		}
 		if (hdr.id != id) {
-			printf(";; Warning: ID mismatch: expected ID %u, got %u\n", id, hdr.id);
+			exchange_print(h, ";; Warning: ID mismatch: expected ID %u, got %u\n", id, hdr.id);
 			continue;
 		}
 		reply->len = (size_t)n;
-		if (!exchange_same_question(query, qlen, reply))
+		if (!exchange_same_question(h, query, qlen, reply))
 			continue;
-		exchange_check_qr(reply);
+		exchange_check_qr(h, reply);
 		break;
 	}
 	close(fd);
@@ -263,7 +278,7 @@ exchange_tcp_connect(const struct hostq *h, const struct hostq_server *s, const 
 	if (fd != -1)
 		close(fd);
 	netaddr_format(&s->addr, addr);
-	printf(";; Connection to %s#%u(%s) for %s failed: %s.\n", addr, h->port, addr,
+	exchange_print(h, ";; Connection to %s#%u(%s) for %s failed: %s.\n", addr, h->port, addr,
 	    qtext, exchange_errtext(err));
 	return -1;
 }
@@ -324,10 +339,10 @@ exchange_tcp(const struct hostq *h, const struct hostq_server *s, const char *qt
 	if (r == XCHG_OK)
 		r = exchange_tcp_message(h, s, fd, deadline, reply);
 	close(fd);
-	if (r == XCHG_OK && !exchange_same_question(query, qlen, reply))
+	if (r == XCHG_OK && !exchange_same_question(h, query, qlen, reply))
 		r = XCHG_ABORT;		/* over TCP host gives up at once */
 	else if (r == XCHG_OK)
-		exchange_check_qr(reply);
+		exchange_check_qr(h, reply);
 	reply->elapsed_ms = now_ms() - start;
 	return r;
 }
@@ -342,9 +357,9 @@ exchange_family_ok(const struct hostq *h, const struct hostq_server *s)
 		return 1;
 	netaddr_format(&s->addr, addr);
 	if (s->addr.family == AF_INET)
-		printf(";; Skipping mapped address '::ffff:%s'\n", addr);
+		exchange_print(h, ";; Skipping mapped address '::ffff:%s'\n", addr);
 	else
-		printf(";; Skipping IPv6 address '%s'\n", addr);
+		exchange_print(h, ";; Skipping IPv6 address '%s'\n", addr);
 	return 0;
 }
 
@@ -363,7 +378,7 @@ exchange_attempt(struct hostq *h, const struct hostq_server *s, const char *qtex
 		return r;
 	/* Truncated: host repeats the query over TCP, even with -U. */
 	if (h->verbose)
-		printf("Trying \"%s\"\n", qtext);
+		exchange_print(h, "Trying \"%s\"\n", qtext);
 	/* Later lookups (AAAA, MX) start over TCP, as host's do. */
 	h->tcp = 1;
 	return exchange_tcp(h, s, qtext, query, qlen, reply);
@@ -385,9 +400,9 @@ exchange_after_failure(const struct hostq *h, int r, int *i, int *tries, const c
 	(*tries)--;
 	/* host prints these before it connects to the same server again. */
 	if (r == XCHG_CONNECT) {
-		printf(";; no servers could be reached\n");
+		exchange_print(h, ";; no servers could be reached\n");
 		if (h->verbose)
-			printf("Trying \"%s\"\n", qtext);
+			exchange_print(h, "Trying \"%s\"\n", qtext);
 	}
 }
 
@@ -404,7 +419,7 @@ exchange_query(struct hostq *h, const char *qtext, const uint8_t *qname, uint16_
 	if (qlen == -1)
 		return -1;
 	if (h->verbose)
-		printf("Trying \"%s\"\n", qtext);
+		exchange_print(h, "Trying \"%s\"\n", qtext);
 	while (i < h->nservers) {
 		if (!exchange_family_ok(h, &h->servers[i])) {
 			i++;
@@ -425,10 +440,10 @@ exchange_query(struct hostq *h, const char *qtext, const uint8_t *qname, uint16_
 			exchange_after_failure(h, r, &i, &tries, qtext);
 	}
 	if (usable == 0) {
-		printf(";; No acceptable nameservers\n");
+		exchange_print(h, ";; No acceptable nameservers\n");
 		return -1;
 	}
-	printf(";; no servers could be reached\n");
+	exchange_print(h, ";; no servers could be reached\n");
 	return -1;
 }
 
@@ -521,7 +536,7 @@ exchange_axfr(struct hostq *h, const char *qtext, const uint8_t *qname,
 	if ((qlen = exchange_xfr_query(h, random_id(), qname, query, sizeof(query))) == -1)
 		return -1;
 	if (h->verbose)
-		printf("Trying \"%s\"\n", qtext);
+		exchange_print(h, "Trying \"%s\"\n", qtext);
 	while (i < h->nservers) {
 		if (!exchange_family_ok(h, &h->servers[i])) {
 			i++;
@@ -535,8 +550,8 @@ exchange_axfr(struct hostq *h, const char *qtext, const uint8_t *qname,
 		exchange_after_failure(h, r, &i, &tries, qtext);
 	}
 	if (usable == 0)
-		printf(";; No acceptable nameservers\n");
+		exchange_print(h, ";; No acceptable nameservers\n");
 	else
-		printf(";; no servers could be reached\n");
+		exchange_print(h, ";; no servers could be reached\n");
 	return -1;
 }

@@ -34,6 +34,7 @@ struct hostq {
 	int		list_zone;	/* -l */
 	int		list_almost_all; /* -A */
 	int		list_any;	/* with -l: print every type */
+	int		quiet;		/* exchange.c prints no diagnostic lines */
 	uint32_t	ixfr_serial;	/* -t IXFR=N */
 	uint16_t	port;
 	uint16_t	qtype;
@@ -69,7 +70,8 @@ void	resolvconf_read(struct hostq *, const char *path, int want_servers);
 /* exchange.c */
 
 /* Send the query to the servers in turn with host's retry rules, over UDP
- * (TCP after a truncated reply) or TCP, printing host's error lines.
+ * (TCP after a truncated reply) or TCP, printing host's error lines unless
+ * h->quiet is set.
  * Returns 0 with the reply filled, or -1 when no server could be reached. */
 int	exchange_query(struct hostq *, const char *qtext, const uint8_t *qname,
 	    uint16_t qtype, struct hostq_reply *);

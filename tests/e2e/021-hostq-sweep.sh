@@ -104,6 +104,9 @@ else
 	fail "silent server gives one NO-ANSWER row within the timeout (exit $rc, ${took}s)" \
 	    "$(cat "$T/out4")"
 fi
+# The timeouts of the silent server print host's ";; communications error"
+# lines in a normal lookup, but a sweep keeps them out of the table.
+check "no diagnostic lines in the table" sh -c "! grep -q '^;;' '$T/out4'"
 
 # 5. A bad server argument.
 timeout 5 "$HOSTQ" --sweep "$HOSTS" "not-an-address" >"$T/out5" 2>&1
