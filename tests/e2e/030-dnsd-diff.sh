@@ -24,7 +24,9 @@ mkdir "$T/q" "$T/run"
 # dnsd runs as nobody after start-up and removes its pid file at exit.
 chmod 777 "$T/run"
 
-BASE=$((20000 + ($$ % 4000) * 10))
+# Fixed ports stay below the ephemeral range (32768 and up), where any
+# client socket may hold them; each script has its own band of 4000.
+BASE=$((10000 + ($$ % 400) * 10))
 P_UPREF=$BASE		# upstream of dnsmasq
 P_UPDNSD=$((BASE + 1))	# upstream of dnsd
 P_REF=$((BASE + 2))	# dnsmasq under comparison

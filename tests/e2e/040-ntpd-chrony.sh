@@ -19,7 +19,9 @@ T=$E2E_TMP
 # chronyd refuses a socket folder that others can write or that it does not own.
 mkdir -m 700 "$T/chrony"
 
-BASE=$((24000 + ($$ % 4000) * 10))
+# Fixed ports stay below the ephemeral range (32768 and up), where any
+# client socket may hold them; each script has its own band of 4000.
+BASE=$((14000 + ($$ % 400) * 10))
 P_UP=$BASE		# chronyd upstream
 P_NTPD=$((BASE + 1))	# ntpd as a server
 P_BARE=$((BASE + 2))	# ntpd with no source and no local stratum

@@ -15,7 +15,9 @@ is_placeholder ntpd && skip "applet ntpd is not built yet"
 
 e2e_init
 T=$E2E_TMP
-PORT=$((24000 + ($$ % 4000) * 10 + 7))
+# Fixed ports stay below the ephemeral range (32768 and up), where any
+# client socket may hold them; each script has its own band of 4000.
+PORT=$((22000 + ($$ % 400) * 10 + 7))
 RUN=14
 
 # fake.py PORT SECONDS LOG: four servers, one per address.  Each request is
