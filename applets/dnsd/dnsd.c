@@ -705,11 +705,11 @@ dump_stats(int signo, void *arg)
 {
 	log_info("queries %lu, answered locally %lu, cache hits %lu, cache misses %lu, "
 	    "forwarded %lu, upstream failures %lu, SERVFAIL %lu, REFUSED %lu, malformed %lu, "
-	    "dropped %lu, stray replies %lu, TCP connections %lu",
+	    "dropped %lu, stray replies %lu, TCP connections %lu, getrandom failures %lu",
 	    st.stats.queries, st.stats.local, st.cache.hits, st.cache.misses,
 	    st.stats.forwarded, st.stats.upstream_failures, st.stats.servfail,
 	    st.stats.refused, st.stats.malformed, st.stats.dropped, st.stats.bad_replies,
-	    st.stats.tcp_connections);
+	    st.stats.tcp_connections, st.stats.random_failures);
 	log_info("cache size %zu, %zu entries, %lu inserted, %lu evicted; %d queries in flight",
 	    st.cache.size, cache_count(&st.cache), st.cache.inserts, st.cache.evictions,
 	    forward_pending());
@@ -760,7 +760,7 @@ free_conf(struct dnsd_conf *c)
 }
 
 /* SIGHUP: reread the config and every hosts file; keep the old config
- * when the new one has errors. */
+ * when the new one has errors.  Queries in flight still get their answers. */
 static void
 on_reload(int signo, void *arg)
 {
@@ -792,11 +792,10 @@ on_reload(int signo, void *arg)
 		free_conf(c);
 		return;
 	}
-	forward_cancel_all();
 	records_free(&st.records);
 	st.records = rec;
 	st.conf = c;
-	if (forward_init(&st, deliver) == -1)
+	if (forward_reconfigure() == -1)
 		log_warnx("no memory for %ld queries in flight", c->forward_max);
 	memset(st.server_failed, 0, sizeof(st.server_failed));
 	if (query_setup(&st) == -1)
@@ -886,7 +885,7 @@ watch_reset(void)
 }
 
 /* resolv-file changed: its servers replace the ones read before.  Queries
- * in flight are dropped, as on SIGHUP, since server indexes change. */
+ * in flight finish with the servers they started with. */
 static void
 reread_resolv(void)
 {
@@ -895,7 +894,7 @@ reread_resolv(void)
 	if (query_setup(&st) == -1)
 		log_warnx("invalid domain in the configuration");
 	memset(st.server_failed, 0, sizeof(st.server_failed));
-	if (forward_init(&st, deliver) == -1)
+	if (forward_reconfigure() == -1)
 		log_warnx("no memory for %ld queries in flight", st.conf->forward_max);
 }
 

@@ -397,6 +397,7 @@ struct dnsd_stats {
 	unsigned long	tcp_connections;
 	unsigned long	dropped;
 	unsigned long	bad_replies;	/* upstream replies that matched no query */
+	unsigned long	random_failures;	/* getrandom calls that failed */
 };
 
 /* A local subnet: forwarding is only for clients inside one. */
@@ -496,8 +497,18 @@ struct forward_client {
 typedef void	(*forward_reply_cb)(const struct forward_client *, const uint8_t *, size_t);
 
 /* Size the table from dns-forward-max and drop every query in flight;
- * call at start-up and after a reload.  Returns 0 or -1 (no memory). */
+ * call once at start-up.  Returns 0 or -1 (no memory). */
 int	forward_init(struct dnsd_state *, forward_reply_cb);
+
+/*
+ * Adopt a new config (after SIGHUP or a changed resolv-file) without
+ * dropping the queries in flight: they keep their servers and sockets and
+ * still answer their clients.  The upstream sockets of servers that the
+ * new config still names stay in its pools, the others close once their
+ * queries finish.  Returns 0, or -1 when there is no memory for a larger
+ * dns-forward-max (the old limit stays).
+ */
+int	forward_reconfigure(void);
 
 /* Send q upstream to the servers idx[0..n), or attach it to a query in
  * flight for the same question, whose answer it then shares.  Returns 0,
@@ -505,10 +516,14 @@ int	forward_init(struct dnsd_state *, forward_reply_cb);
 int	forward_start(const struct query *, const struct forward_client *,
 	    const int *idx, int n);
 
-/* Drop every query in flight (on reload: server indexes change). */
+/* Drop every query in flight without a reply (at exit). */
 void	forward_cancel_all(void);
 
 /* Number of queries in flight. */
 int	forward_pending(void);
+
+/* The source of query IDs and port choices: getrandom(2).  Unit tests
+ * replace it to make it fail. */
+extern ssize_t	(*forward_getrandom)(void *, size_t, unsigned int);
 
 #endif

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "dnsd.h"
@@ -46,8 +47,10 @@
 
 struct upsock {
 	int		fd;		/* -1: closed */
-	int		server;		/* index in conf->servers */
-	int		slot;		/* index in by_server[server] */
+	int		server;		/* index in conf->servers, -1: not pooled */
+	int		slot;		/* index in by_server[server], -1: not pooled */
+	struct netaddr	addr;		/* the server it is connected to */
+	uint16_t	port;
 	unsigned int	outstanding;	/* tries in flight on it */
 	unsigned int	uses;
 };
@@ -98,7 +101,8 @@ struct pending {
 };
 
 static struct pending	*pending;
-static int		 npending_max;	/* dns-forward-max */
+static int		 npending_cap;	/* slots allocated */
+static int		 npending_max;	/* dns-forward-max: the limit for new queries */
 static int		 npending;	/* slots set up so far; the rest are untouched */
 static uint32_t		*tryhash;	/* buckets of tries in flight by socket and ID */
 static size_t		 ntryhash;
@@ -119,20 +123,86 @@ static double		 last_probe;
  * Random 16-bit values, from getrandom(2) in batches.  getrandom blocks
  * only until the kernel's pool is first initialised, and forward_init
  * fills the batch at start-up, so the packet path never waits for it.
+ * The last RANDOM_SEED_WORDS of each batch are never handed out: they
+ * reseed the fallback generator.
  */
-static uint16_t	random_pool[128];
+#define RANDOM_WORDS		128
+#define RANDOM_SEED_WORDS	4
+#define RANDOM_LOG_INTERVAL	60.0	/* seconds between reports of failures */
+
+ssize_t		(*forward_getrandom)(void *, size_t, unsigned int) = getrandom;
+
+static uint16_t	random_pool[RANDOM_WORDS];
 static size_t	random_left;
+static uint64_t	fallback_state;
+
+/* splitmix64 (Steele, Lea and Flood, 2014): a fast 64-bit mixer. */
+static uint64_t
+splitmix64(uint64_t *s)
+{
+	uint64_t	z = (*s += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/*
+ * Fill the batch without getrandom: splitmix64 over a state seeded from
+ * the last batch that getrandom gave and from the clocks' nanoseconds.
+ * This is not cryptographic, but an off-path forger who cannot read the
+ * earlier seed or the exact clock still has to guess the ID and port.
+ */
+static void
+fallback_fill(void)
+{
+	struct timespec	mono, real;
+	size_t		i;
+
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	clock_gettime(CLOCK_REALTIME, &real);
+	fallback_state ^= (uint64_t)mono.tv_nsec << 32 ^ (uint64_t)mono.tv_sec ^
+	    (uint64_t)real.tv_nsec * 0x2545f4914f6cdd1dULL ^ (uint64_t)getpid() << 48;
+	for (i = 0; i < RANDOM_WORDS; i++)
+		random_pool[i] = (uint16_t)(splitmix64(&fallback_state) >> 24);
+}
+
+/* Count a getrandom failure, and log it at most once a minute. */
+static void
+note_random_failure(int err)
+{
+	static double		last;
+	static unsigned long	reported;
+	double			now = loop_now();
+
+	state->stats.random_failures++;
+	if (last > 0 && now - last < RANDOM_LOG_INTERVAL)
+		return;
+	log_warnx("getrandom failed: %s (%lu times since the last report); query IDs and "
+	    "ports come from a clock-seeded generator until it works again",
+	    strerror(err), state->stats.random_failures - reported);
+	last = now;
+	reported = state->stats.random_failures;
+}
 
 static void
 random_fill(void)
 {
 	ssize_t	n;
+	size_t	i;
 
-	while ((n = getrandom(random_pool, sizeof(random_pool), 0)) == -1 && errno == EINTR)
+	while ((n = forward_getrandom(random_pool, sizeof(random_pool), 0)) == -1 &&
+	    errno == EINTR)
 		;
-	if (n != (ssize_t)sizeof(random_pool))
-		fatal("getrandom");
-	random_left = sizeof(random_pool) / sizeof(random_pool[0]);
+	if (n == (ssize_t)sizeof(random_pool)) {
+		for (i = RANDOM_WORDS - RANDOM_SEED_WORDS; i < RANDOM_WORDS; i++)
+			fallback_state = fallback_state << 16 ^ fallback_state >> 48 ^
+			    random_pool[i];
+	} else {
+		note_random_failure(n == -1 ? errno : EIO);
+		fallback_fill();
+	}
+	random_left = RANDOM_WORDS - RANDOM_SEED_WORDS;
 }
 
 static uint16_t
@@ -144,11 +214,61 @@ random16(void)
 }
 
 static void	close_sock(int);
+static void	rehash_tries(void);
+
+/* Timers and TCP sockets name their query by slot index, not by pointer,
+ * because forward_reconfigure may move the table. */
+static void *
+slot_arg(const struct pending *pq)
+{
+	return (void *)(uintptr_t)(pq - pending);
+}
+
+static struct pending *
+slot_of(void *arg)
+{
+	return &pending[(uintptr_t)arg];
+}
+
+/*
+ * Make room for max queries in flight.  The table grows in place and
+ * never shrinks below the slots set up so far, because a query in flight
+ * keeps its slot index; the limit for new queries is npending_max.
+ */
+static int
+resize_table(int max)
+{
+	struct pending	*p;
+	uint32_t	*h;
+	size_t		 nh;
+	int		 cap = max > npending ? max : npending;
+
+	for (nh = 64; nh < 2 * (size_t)cap * FORWARD_TRIES; nh *= 2)
+		;
+	if (cap > npending_cap) {
+		/* The slots past npending are set up by slot_get on first use,
+		 * so realloc needs to clear nothing. */
+		if ((p = realloc(pending, (size_t)cap * sizeof(*p))) == NULL)
+			return -1;
+		pending = p;
+		npending_cap = cap;
+	}
+	if (nh != ntryhash) {
+		if ((h = malloc(nh * sizeof(*h))) == NULL)
+			return -1;
+		free(tryhash);
+		tryhash = h;
+		ntryhash = nh;
+	}
+	npending_max = max;
+	rehash_tries();
+	return 0;
+}
 
 int
 forward_init(struct dnsd_state *st, forward_reply_cb cb)
 {
-	int	i, j, max = (int)st->conf->forward_max;
+	int	i, j;
 
 	state = st;
 	deliver = cb;
@@ -160,26 +280,11 @@ forward_init(struct dnsd_state *st, forward_reply_cb cb)
 	}
 	forward_cancel_all();
 	npending = 0;
-	if (max != npending_max) {
-		free(pending);
-		free(tryhash);
-		pending = NULL;
-		tryhash = NULL;
-		npending_max = 0;
-		for (ntryhash = 64; ntryhash < 2 * (size_t)max * FORWARD_TRIES; ntryhash *= 2)
-			;
-		/* calloc'ed tables stay untouched until slots are used. */
-		pending = calloc((size_t)max, sizeof(*pending));
-		tryhash = malloc(ntryhash * sizeof(*tryhash));
-		if (pending == NULL || tryhash == NULL)
-			return -1;
-		npending_max = max;
-	}
-	for (i = 0; i < (int)ntryhash; i++)
-		tryhash[i] = NIL;
 	for (i = 0; i < DNSD_SERVERS_MAX; i++)
 		for (j = 0; j < SOCKS_PER_SERVER; j++)
 			by_server[i][j] = -1;
+	if (resize_table((int)st->conf->forward_max) == -1)
+		return -1;
 	state->fastest = -1;
 	since_probe = 0;
 	last_probe = loop_now();
@@ -204,11 +309,13 @@ slot_get(void)
 	struct pending	*pq;
 	int		 i;
 
-	for (i = 0; i < npending; i++)
+	for (i = 0; i < npending && i < npending_max; i++)
 		if (!pending[i].in_use)
 			break;
+	if (i == npending_max)
+		return NULL;
 	if (i == npending) {
-		if (npending == npending_max)
+		if (npending >= npending_max)
 			return NULL;
 		npending++;
 	}
@@ -284,25 +391,44 @@ close_sock(int i)
 		return;
 	loop_del_fd(s->fd);
 	close(s->fd);
-	by_server[s->server][s->slot] = -1;
+	if (s->server != -1)
+		by_server[s->server][s->slot] = -1;
 	s->fd = -1;
 	nsocks_open--;
 }
 
+/* Take socket i out of its server's pool: it closes once no try is left
+ * on it. */
+static void
+retire_sock(int i)
+{
+	struct upsock	*s = &socks[i];
+
+	if (s->server != -1 && by_server[s->server][s->slot] == i)
+		by_server[s->server][s->slot] = -1;
+	s->server = -1;
+	s->slot = -1;
+	s->uses = SOCK_USES;
+	if (s->outstanding == 0)
+		close_sock(i);
+}
+
 /* A socket for server srv: one of its pool at random, opened when that
- * place is empty.  Returns the socks[] index or -1. */
+ * place is empty.  srv -1 (a server that a reload removed, with a query
+ * still to try on it) gets a socket outside the pools, closed after that
+ * query.  Returns the socks[] index or -1. */
 static int
 sock_for(int srv, const struct netaddr *addr, uint16_t port)
 {
 	int	slot = random16() % SOCKS_PER_SERVER, i, fd;
 
-	if ((i = by_server[srv][slot]) != -1)
+	if (srv != -1 && (i = by_server[srv][slot]) != -1)
 		return i;
 	for (i = 0; i < SOCKS_MAX && socks[i].fd != -1; i++)
 		;
 	if (i == SOCKS_MAX) {
 		/* Every socket is open: share one this server has. */
-		for (slot = 0; slot < SOCKS_PER_SERVER; slot++)
+		for (slot = 0; srv != -1 && slot < SOCKS_PER_SERVER; slot++)
 			if (by_server[srv][slot] != -1)
 				return by_server[srv][slot];
 		return -1;
@@ -316,10 +442,15 @@ sock_for(int srv, const struct netaddr *addr, uint16_t port)
 	socks[i].fd = fd;
 	socks[i].server = srv;
 	socks[i].slot = slot;
+	socks[i].addr = *addr;
+	socks[i].port = port;
 	socks[i].outstanding = 0;
 	socks[i].uses = 0;
-	by_server[srv][slot] = i;
 	nsocks_open++;
+	if (srv == -1)
+		retire_sock(i);
+	else
+		by_server[srv][slot] = i;
 	return i;
 }
 
@@ -329,7 +460,8 @@ sock_for(int srv, const struct netaddr *addr, uint16_t port)
 static void
 mark_server(struct pending *pq, int k, int ok)
 {
-	state->server_failed[pq->server[k]] = ok ? 0 : loop_now();
+	if (pq->server[k] != -1)
+		state->server_failed[pq->server[k]] = ok ? 0 : loop_now();
 }
 
 static void
@@ -527,13 +659,13 @@ advance(struct pending *pq)
 		return;
 	}
 	loop_cancel_timer(pq->timer);
-	pq->timer = loop_add_timer(FORWARD_TIMEOUT, on_timeout, pq);
+	pq->timer = loop_add_timer(FORWARD_TIMEOUT, on_timeout, slot_arg(pq));
 }
 
 static void
 on_timeout(void *arg)
 {
-	struct pending	*pq = arg;
+	struct pending	*pq = slot_of(arg);
 	int		 k;
 
 	pq->timer = 0;
@@ -690,7 +822,8 @@ reply_in(int s, const uint8_t *msg, size_t len)
 	mark_server(pq, k, 1);
 	/* The first answer to a probe, or the server that answered when the
 	 * first one tried did not, is asked first from now on. */
-	if (!state->conf->strict_order && !state->conf->all_servers && (pq->all || k > 0))
+	if (!state->conf->strict_order && !state->conf->all_servers && (pq->all || k > 0) &&
+	    pq->server[k] != -1)
 		state->fastest = pq->server[k];
 	if ((msg[2] & (DNS_FLAG_TC >> 8)) && pq->q.tcp && start_tcp(pq, k) == 0)
 		return;
@@ -798,7 +931,7 @@ start_tcp(struct pending *pq, int k)
 		tcp_bufs[i] = NULL;
 		return -1;
 	}
-	if (loop_add_fd(fd, POLLOUT, on_tcp, pq) == -1) {
+	if (loop_add_fd(fd, POLLOUT, on_tcp, slot_arg(pq)) == -1) {
 		close(fd);
 		free(tcp_bufs[i]);
 		tcp_bufs[i] = NULL;
@@ -812,7 +945,7 @@ start_tcp(struct pending *pq, int k)
 	pq->tcp.server = k;
 	close_try(pq, k);
 	loop_cancel_timer(pq->timer);
-	pq->timer = loop_add_timer(FORWARD_TIMEOUT, on_timeout, pq);
+	pq->timer = loop_add_timer(FORWARD_TIMEOUT, on_timeout, slot_arg(pq));
 	return 0;
 }
 
@@ -886,7 +1019,7 @@ tcp_read_reply(struct pending *pq, int fd)
 static void
 on_tcp(int fd, short revents, void *arg)
 {
-	struct pending	*pq = arg;
+	struct pending	*pq = slot_of(arg);
 
 	if (!pq->tcp.connected)
 		tcp_send_query(pq, fd);
@@ -904,7 +1037,80 @@ forward_cancel_all(void)
 			release(&pending[i]);
 	for (i = 0; i < npending; i++)
 		pending[i].in_use = 0;
-	/* Server indexes change on reload: start with fresh sockets. */
 	for (i = 0; socks_ready && i < SOCKS_MAX; i++)
 		close_sock(i);
+}
+
+/* Put every try in flight into the try hash again (after a resize). */
+static void
+rehash_tries(void)
+{
+	struct try	*t;
+	size_t		 b;
+	int		 i, k;
+
+	for (b = 0; b < ntryhash; b++)
+		tryhash[b] = NIL;
+	for (i = 0; i < npending; i++) {
+		if (!pending[i].in_use)
+			continue;
+		for (k = 0; k < FORWARD_TRIES; k++) {
+			t = &pending[i].t[k];
+			if (t->sock == -1)
+				continue;
+			b = try_bucket(t->sock, t->id);
+			t->hnext = tryhash[b];
+			tryhash[b] = try_index(&pending[i], k);
+		}
+	}
+}
+
+/* The index of the forwarding server addr#port in the config, or -1. */
+static int
+server_index(const struct netaddr *addr, uint16_t port)
+{
+	const struct dnsd_server	*sv;
+	int				 i;
+
+	for (i = 0; i < state->conf->nservers; i++) {
+		sv = &state->conf->servers[i];
+		if (sv->route == ROUTE_FORWARD && sv->port == port &&
+		    netaddr_equal(&sv->addr, addr))
+			return i;
+	}
+	return -1;
+}
+
+int
+forward_reconfigure(void)
+{
+	struct pending	*pq;
+	int		 i, j, k, n;
+
+	for (i = 0; i < DNSD_SERVERS_MAX; i++)
+		for (j = 0; j < SOCKS_PER_SERVER; j++)
+			by_server[i][j] = -1;
+	for (i = 0; socks_ready && i < SOCKS_MAX; i++) {
+		if (socks[i].fd == -1 || socks[i].server == -1)
+			continue;
+		n = server_index(&socks[i].addr, socks[i].port);
+		if (n != -1 && by_server[n][socks[i].slot] == -1) {
+			socks[i].server = n;
+			by_server[n][socks[i].slot] = i;
+		} else {
+			socks[i].server = -1;
+			retire_sock(i);
+		}
+	}
+	for (i = 0; i < npending; i++) {
+		pq = &pending[i];
+		if (!pq->in_use || pq->leader != -1)
+			continue;
+		for (k = 0; k < pq->nservers; k++)
+			pq->server[k] = server_index(&pq->addr[k], pq->port[k]);
+	}
+	state->fastest = -1;
+	since_probe = 0;
+	last_probe = loop_now();
+	return resize_table((int)state->conf->forward_max);
 }
