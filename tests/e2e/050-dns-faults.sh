@@ -19,7 +19,9 @@ T=$E2E_TMP
 mkdir "$T/run"
 chmod 777 "$T/run"
 
-BASE=$((24000 + ($$ % 4000) * 10))
+# Fixed ports stay below the ephemeral range (32768 and up), where any
+# client socket may hold them; each script has its own band of 4000.
+BASE=$((18000 + ($$ % 400) * 10))
 P_A=$BASE		# first upstream (dnsmasq): up.test is 10.0.0.1
 P_B=$((BASE + 1))	# second upstream (dnsmasq): up.test is 10.0.0.2
 P_FAKE=$((BASE + 2))	# python3 fake upstream: forges replies, answers slowly

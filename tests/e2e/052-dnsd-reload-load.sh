@@ -21,7 +21,9 @@ T=$E2E_TMP
 HERE=$(dirname "$0")
 LOAD_SECONDS=10
 
-BASE=$((28000 + ($$ % 4000) * 10))
+# Fixed ports stay below the ephemeral range (32768 and up), where any
+# client socket may hold them; each script has its own band of 4000.
+BASE=$((28000 + ($$ % 400) * 10))
 P_UP=$BASE		# upstream dnsmasq: every name under up.test is 10.1.0.0
 P_DNSD=$((BASE + 1))
 
