@@ -259,6 +259,9 @@ process(const uint8_t *msg, size_t len, int tcp, const struct forward_client *cl
 		if (n == 0 || !query_may_forward(&st, from)) {
 			st.stats.refused++;
 			outlen = query_error(&q, DNS_RCODE_REFUSED, outbuf, sizeof(outbuf));
+		} else if (query_any_synthesized(&q)) {
+			st.stats.local++;
+			outlen = query_any_reply(&st, &q, outbuf, sizeof(outbuf));
 		} else if (forward_start(&q, client, idx, n) == -1) {
 			/* dns-forward-max queries in flight: REFUSED, as dnsmasq. */
 			st.stats.refused++;

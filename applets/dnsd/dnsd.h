@@ -443,6 +443,23 @@ enum query_verdict query_parse(struct dnsd_state *, const uint8_t *msg, size_t l
 enum query_verdict query_answer(struct dnsd_state *, const struct query *,
 	    uint8_t *out, size_t cap, size_t *outlen, double now);
 
+/*
+ * ANY for a name dnsd would forward (RFC 8482 4.2): whether q gets a
+ * synthesized HINFO "RFC8482" "" instead of going upstream.  Queries with
+ * the DO or CD bit are forwarded, since a validator cannot check a
+ * synthesized record.  Returns 1 or 0.
+ */
+int	query_any_synthesized(const struct query *);
+
+/* TTL of the synthesized HINFO: long enough that a client does not ask
+ * ANY again soon (RFC 8482 4.2 leaves the value to the operator). */
+#define QUERY_ANY_TTL	3600
+
+/* Build the synthesized HINFO reply for an ANY query.  Returns its
+ * length, or 0 when cap is too small. */
+size_t	query_any_reply(const struct dnsd_state *, const struct query *, uint8_t *out,
+	    size_t cap);
+
 /* Build a reply with only the question and rcode.  Returns its length. */
 size_t	query_error(const struct query *, unsigned int rcode, uint8_t *out, size_t cap);
 

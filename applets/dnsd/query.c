@@ -77,6 +77,35 @@ query_error(const struct query *q, unsigned int rcode, uint8_t *out, size_t cap)
 	return dnswire_builder_finish(&b);
 }
 
+int
+query_any_synthesized(const struct query *q)
+{
+	return q->qtype == DNS_TYPE_ANY && q->qclass == DNS_CLASS_IN && !q->dnssec_ok &&
+	    !(q->flags & DNS_FLAG_CD);
+}
+
+size_t
+query_any_reply(const struct dnsd_state *st, const struct query *q, uint8_t *out, size_t cap)
+{
+	static const char	cpu[] = "RFC8482";
+	struct dnswire_builder	b;
+
+	if (dnswire_builder_init(&b, out, cap, q->limit) == -1)
+		return 0;
+	dnswire_builder_header(&b, q->id, reply_flags(q, DNS_RCODE_NOERROR));
+	(void)dnswire_builder_question(&b, q->name, q->qtype, q->qclass);
+	b.reserve = q->edns ? OPT_LEN : 0;
+	if (dnswire_builder_rr_begin(&b, DNS_SECTION_ANSWER, q->name, DNS_TYPE_HINFO,
+	    DNS_CLASS_IN, cap_ttl(QUERY_ANY_TTL, (uint32_t)st->conf->max_ttl)) == 0) {
+		(void)dnswire_builder_rdata_u8(&b, (uint8_t)(sizeof(cpu) - 1));
+		(void)dnswire_builder_rdata_bytes(&b, cpu, sizeof(cpu) - 1);
+		(void)dnswire_builder_rdata_u8(&b, 0);
+		(void)dnswire_builder_rr_end(&b);
+	}
+	add_opt(&b, q);
+	return dnswire_builder_finish(&b);
+}
+
 /* RFC 6891 6.1.3: an EDNS version we do not speak gets BADVERS, with
  * our OPT saying version 0. */
 static size_t
@@ -341,9 +370,32 @@ add_rr(struct dnsd_state *st, struct dnswire_builder *b, const uint8_t *owner,
 	}
 }
 
-/* Add the records of name n that answer qtype, rotating round-robin sets.
- * Returns how many were added; *cname receives a CNAME target if the name
- * has one and qtype is not CNAME. */
+/*
+ * The one RRset an ANY query for a local name gets (RFC 8482 4.1): the
+ * CNAME when the name has one, else its A records, else its AAAA
+ * records, else the records of its first type in the table.
+ */
+static uint16_t
+any_type(const struct records_rr *rr, uint32_t count)
+{
+	uint16_t	pick = rr[0].type;
+	uint32_t	i;
+
+	for (i = 0; i < count; i++) {
+		if (rr[i].type == DNS_TYPE_CNAME)
+			return DNS_TYPE_CNAME;
+		if (rr[i].type == DNS_TYPE_A)
+			pick = DNS_TYPE_A;
+		else if (rr[i].type == DNS_TYPE_AAAA && pick != DNS_TYPE_A)
+			pick = DNS_TYPE_AAAA;
+	}
+	return pick;
+}
+
+/* Add the records of name n that answer qtype, rotating round-robin sets;
+ * ANY takes one RRset (any_type).  Returns how many were added; *cname
+ * receives a CNAME target if the name has one and qtype is not CNAME or
+ * ANY. */
 static int
 add_answers(struct dnsd_state *st, struct dnswire_builder *b, const uint8_t *owner,
     struct records_name *n, uint16_t qtype, const uint8_t **cname)
@@ -353,6 +405,10 @@ add_answers(struct dnsd_state *st, struct dnswire_builder *b, const uint8_t *own
 	int			 added = 0;
 
 	*cname = NULL;
+	if (n->count == 0)
+		return 0;
+	if (qtype == DNS_TYPE_ANY)
+		qtype = any_type(rr, n->count);
 	for (i = 0; i < n->count; i++)
 		if (rr[i].type == DNS_TYPE_CNAME && qtype != DNS_TYPE_CNAME) {
 			if (add_rr(st, b, owner, &rr[i]) == 0)
@@ -361,19 +417,18 @@ add_answers(struct dnsd_state *st, struct dnswire_builder *b, const uint8_t *own
 			return added;
 		}
 	for (i = 0; i < n->count; i++) {
-		if (qtype != DNS_TYPE_ANY && rr[i].type != qtype)
+		if (rr[i].type != qtype)
 			continue;
 		if (count == 0)
 			first = i;
 		count++;
 	}
-	if (count > 1 && qtype != DNS_TYPE_ANY) {
+	if (count > 1) {
 		start = n->rotate % count;
 		n->rotate++;
 	}
 	for (k = 0; k < count; k++) {
-		/* ANY takes every record of the name, in table order. */
-		i = qtype == DNS_TYPE_ANY ? k : first + (start + k) % count;
+		i = first + (start + k) % count;
 		if (add_rr(st, b, owner, &rr[i]) == 0)
 			added++;
 	}
@@ -410,6 +465,7 @@ answer_address(struct dnsd_state *st, const struct query *q, struct dnswire_buil
 {
 	const struct dnsd_address	*a;
 	int				 i, labels, best = -1, added = 0;
+	uint16_t			 qtype = q->qtype;
 	static const uint8_t		 zero[16];
 
 	for (i = 0; i < st->conf->naddresses; i++) {
@@ -421,6 +477,16 @@ answer_address(struct dnsd_state *st, const struct query *q, struct dnswire_buil
 	}
 	if (best == -1)
 		return 0;
+	/* ANY gets one RRset (RFC 8482 4.1): the A records when the domain
+	 * has an IPv4 address, else the AAAA records. */
+	if (qtype == DNS_TYPE_ANY) {
+		qtype = DNS_TYPE_AAAA;
+		for (i = 0; i < st->conf->naddresses; i++)
+			if (dnswire_name_equal(st->address_dom[i], st->address_dom[best]) &&
+			    (st->conf->addresses[i].any ||
+			    st->conf->addresses[i].addr.family == AF_INET))
+				qtype = DNS_TYPE_A;
+	}
 	for (i = 0; i < st->conf->naddresses; i++) {
 		if (!dnswire_name_equal(st->address_dom[i], st->address_dom[best]))
 			continue;
@@ -430,10 +496,10 @@ answer_address(struct dnsd_state *st, const struct query *q, struct dnswire_buil
 			add_soa(st, b, q);
 			return 1;
 		}
-		if (q->qtype == DNS_TYPE_A && (a->any || a->addr.family == AF_INET))
+		if (qtype == DNS_TYPE_A && (a->any || a->addr.family == AF_INET))
 			added += dnswire_builder_a(b, DNS_SECTION_ANSWER, q->name,
 			    local_ttl(st), a->any ? zero : a->addr.u.bytes) == 0;
-		if (q->qtype == DNS_TYPE_AAAA && (a->any || a->addr.family == AF_INET6))
+		if (qtype == DNS_TYPE_AAAA && (a->any || a->addr.family == AF_INET6))
 			added += dnswire_builder_aaaa(b, DNS_SECTION_ANSWER, q->name,
 			    local_ttl(st), a->any ? zero : a->addr.u.bytes) == 0;
 	}

@@ -301,6 +301,32 @@ ask huge-udp +ignore huge.outside.test A
 check "forwarded truncated reply over UDP keeps TC" \
     sh -c "sed -n 's/^;; flags: \([a-z ]*\);.*/\1/p' '$T/q/huge-udp.dnsd' | grep -q tc"
 
+# ANY (RFC 8482).  dnsd differs from dnsmasq 2.90 on purpose, so only dnsd
+# is checked: a local name gets one RRset (A before AAAA), and a name dnsd
+# would forward gets a synthesized HINFO "RFC8482" "" without a query
+# upstream, unless the DO bit asks for DNSSEC records.
+dig @127.0.0.1 -p "$P_DNSD" +time=3 +tries=1 localhost ANY >"$T/q/any-local.dnsd" 2>&1
+check "ANY localhost: the A record only (RFC 8482 4.1)" \
+    test "$(answers_of "$T/q/any-local.dnsd")" = "localhost.  IN A 127.0.0.1"
+dig @127.0.0.1 -p "$P_DNSD" +time=3 +tries=1 etcd ANY >"$T/q/any-rr.dnsd" 2>&1
+check "ANY etcd: the whole A set of three" \
+    test "$(answers_of "$T/q/any-rr.dnsd" | grep -c ' IN A 192\.168\.7\.1[123]$')" -eq 3 -a \
+    "$(answers_of "$T/q/any-rr.dnsd" | wc -l)" -eq 3
+dig @127.0.0.1 -p "$P_DNSD" +time=3 +tries=1 any.outside.test ANY >"$T/q/any-fwd.dnsd" 2>&1
+check "ANY any.outside.test: a synthesized HINFO (RFC 8482 4.2)" \
+    test "$(answers_of "$T/q/any-fwd.dnsd")" = 'any.outside.test.  IN HINFO "RFC8482" ""'
+check "ANY any.outside.test: NOERROR" test "$(status_of "$T/q/any-fwd.dnsd")" = NOERROR
+check "dnsd forwarded no ANY query for any.outside.test" \
+    test "$(forwarded_by_dnsd any.outside.test)" -eq 0
+timeout 10 host -W 3 -p "$P_DNSD" -t ANY localhost 127.0.0.1 >"$T/q/any-host.dnsd" 2>&1
+check "host -t ANY localhost: IPv4 address only" \
+    sh -c "grep -q 'localhost has address 127\.0\.0\.1' '$T/q/any-host.dnsd' &&
+    ! grep -q 'IPv6' '$T/q/any-host.dnsd'"
+dig @127.0.0.1 -p "$P_DNSD" +time=3 +tries=1 +dnssec do.outside.test ANY \
+    >"$T/q/any-do.dnsd" 2>&1
+check "ANY with the DO bit is forwarded" test "$(forwarded_by_dnsd do.outside.test)" -eq 1
+[ "$E2E_FAIL" -eq 0 ] || cat "$T/q/any-local.dnsd" "$T/q/any-fwd.dnsd" "$T/q/any-host.dnsd"
+
 # An upstream that never answers: dnsd gives up with SERVFAIL (RFC 1035
 # 4.1.1: the server could not process the query) about a second after its
 # last try.  dnsmasq stays silent, so only dnsd is checked.

@@ -33,6 +33,7 @@ setup(void **state)
 	if ((f = fopen(path, "w")) == NULL)
 		return -1;
 	fprintf(f, "192.0.2.1 gw\n192.0.2.11 rr\n192.0.2.12 rr\n192.0.2.13 rr\n");
+	fprintf(f, "fd00::21 dual\n192.0.2.21 dual\nfd00::22 six\n");
 	for (i = 1; i <= 40; i++)
 		fprintf(f, "10.40.0.%d big\n", i);
 	fclose(f);
@@ -101,6 +102,8 @@ struct result {
 	char			soa_owner[DNS_NAME_TEXT_MAX];
 	int			opt;
 	uint32_t		first_ttl;
+	uint16_t		first_type;
+	uint16_t		types;		/* answer records whose type differs from the first */
 	uint8_t			first_a[4];
 	uint8_t			first_owner[DNS_NAME_MAX];
 };
@@ -116,8 +119,11 @@ read_reply(struct result *r)
 	r->hdr = p.hdr;
 	while ((k = dnswire_parse_rr(&p, &rr)) == 1) {
 		if (rr.section == DNS_SECTION_ANSWER) {
+			if (r->answers > 0 && rr.type != r->first_type)
+				r->types++;
 			if (r->answers++ == 0) {
 				r->first_ttl = rr.ttl;
+				r->first_type = rr.type;
 				memcpy(r->first_owner, out + rr.nameoff, rr.namelen < DNS_NAME_MAX ?
 				    rr.namelen : DNS_NAME_MAX);
 				if (rr.type == DNS_TYPE_A)
@@ -181,6 +187,93 @@ test_local_a(void **state)
 	ask("gw", DNS_TYPE_A, 1232, &r);
 	assert_int_equal(r.answers, 1);
 	assert_int_equal(r.opt, 1);
+}
+
+/* RFC 8482 4.1: ANY for a local name gets one RRset. */
+static void
+test_any_local_one_rrset(void **state)
+{
+	struct result	r;
+
+	ask("dual", DNS_TYPE_ANY, 0, &r);
+	assert_int_equal(r.verdict, QUERY_REPLY);
+	assert_int_equal(DNS_FLAGS_RCODE(r.hdr.flags), DNS_RCODE_NOERROR);
+	assert_int_equal(r.answers, 1);
+	assert_int_equal(r.first_type, DNS_TYPE_A);
+	assert_memory_equal(r.first_a, "\xc0\x00\x02\x15", 4);
+
+	/* A round-robin set comes whole. */
+	ask("rr", DNS_TYPE_ANY, 1232, &r);
+	assert_int_equal(r.answers, 3);
+	assert_int_equal(r.first_type, DNS_TYPE_A);
+	assert_int_equal(r.types, 0);
+	assert_int_equal(r.opt, 1);
+
+	/* Without A records, the AAAA set. */
+	ask("six", DNS_TYPE_ANY, 0, &r);
+	assert_int_equal(r.answers, 1);
+	assert_int_equal(r.first_type, DNS_TYPE_AAAA);
+
+	/* address=/ads.test/0.0.0.0 */
+	ask("x.ads.test", DNS_TYPE_ANY, 0, &r);
+	assert_int_equal(r.answers, 1);
+	assert_int_equal(r.first_type, DNS_TYPE_A);
+	assert_memory_equal(r.first_a, "\0\0\0\0", 4);
+
+	/* local=/lab.test/ and no such name: NXDOMAIN as for other types. */
+	ask("nosuch.lab.test", DNS_TYPE_ANY, 0, &r);
+	assert_int_equal(DNS_FLAGS_RCODE(r.hdr.flags), DNS_RCODE_NXDOMAIN);
+	assert_int_equal(r.answers, 0);
+}
+
+/* RFC 8482 4.2: ANY for a name dnsd forwards gets a synthesized HINFO. */
+static void
+test_any_forwarded_hinfo(void **state)
+{
+	struct dnswire_parser	p;
+	struct dnswire_rr	rr;
+	struct query		q;
+	uint8_t			msg[512];
+	size_t			len, outlen = 0;
+
+	len = make_query(msg, "www.example.com", DNS_TYPE_ANY, 1232);
+	assert_int_equal(query_parse(&st, msg, len, 0, &q, out, sizeof(out), &outlen),
+	    QUERY_FORWARD);
+	assert_int_equal(query_answer(&st, &q, out, sizeof(out), &outlen, 1000.0),
+	    QUERY_FORWARD);
+	assert_int_equal(query_any_synthesized(&q), 1);
+	len = query_any_reply(&st, &q, out, sizeof(out));
+	assert_true(len > 0);
+	assert_int_equal(dnswire_parser_init(&p, out, len), 0);
+	assert_int_equal(p.hdr.id, 0x1234);
+	assert_int_equal(DNS_FLAGS_RCODE(p.hdr.flags), DNS_RCODE_NOERROR);
+	assert_false(p.hdr.flags & DNS_FLAG_AA);
+	assert_int_equal(p.hdr.count[DNS_SECTION_ANSWER], 1);
+	assert_int_equal(p.hdr.count[DNS_SECTION_ADDITIONAL], 1);
+	assert_int_equal(dnswire_parse_rr(&p, &rr), 1);
+	assert_int_equal(rr.section, DNS_SECTION_ANSWER);
+	assert_int_equal(rr.type, DNS_TYPE_HINFO);
+	assert_int_equal(rr.ttl, QUERY_ANY_TTL);
+	assert_int_equal(rr.rdlength, 9);
+	assert_memory_equal(out + rr.rdoff, "\x07RFC8482\x00", 9);
+
+	/* max-ttl caps its TTL like every other. */
+	conf.max_ttl = 60;
+	len = query_any_reply(&st, &q, out, sizeof(out));
+	conf.max_ttl = 0;
+	assert_int_equal(dnswire_parser_init(&p, out, len), 0);
+	assert_int_equal(dnswire_parse_rr(&p, &rr), 1);
+	assert_int_equal(rr.ttl, 60);
+
+	/* Other types, and ANY with the DO bit, go upstream. */
+	q.qtype = DNS_TYPE_A;
+	assert_int_equal(query_any_synthesized(&q), 0);
+	q.qtype = DNS_TYPE_ANY;
+	q.dnssec_ok = 1;
+	assert_int_equal(query_any_synthesized(&q), 0);
+	q.dnssec_ok = 0;
+	q.flags |= DNS_FLAG_CD;
+	assert_int_equal(query_any_synthesized(&q), 0);
 }
 
 static void
@@ -718,6 +811,8 @@ main(void)
 	const struct CMUnitTest	tests[] = {
 		cmocka_unit_test(test_local_a),
 		cmocka_unit_test(test_question_case_echoed),
+		cmocka_unit_test(test_any_local_one_rrset),
+		cmocka_unit_test(test_any_forwarded_hinfo),
 		cmocka_unit_test(test_question_lower_and_hash),
 		cmocka_unit_test(test_rebind_ranges),
 		cmocka_unit_test(test_nodata_and_nxdomain),
