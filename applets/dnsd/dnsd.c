@@ -1116,6 +1116,9 @@ dnsd_main(int argc, char **argv)
 		log_init(LOG_TO_STDERR, 1, "dnsd", LOG_DAEMON);
 	if (start(c) == -1) {
 		log_warnx("not starting");
+		/* Once start() has stored c in st, c stays reachable from there. */
+		if (st.conf != c)
+			free_conf(c);
 		return 1;
 	}
 	daemon = !c->debug && !c->foreground;
