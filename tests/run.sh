@@ -13,7 +13,33 @@ skipped=0
 failures=""
 out=$(mktemp)
 summary=$(mktemp)
-trap 'rm -f "$out" "$summary"' EXIT
+reports=$(mktemp -d)
+trap 'rm -f "$out" "$summary"; rm -rf "$reports"' EXIT
+
+# In a sanitizer build, every report goes to a file in $reports, so a report
+# from a daemon whose exit status no test reads still fails the run.  Daemons
+# that switched to nobody write there as well.
+if [ "$SANITIZE" = 1 ]; then
+	chmod 1777 "$reports"
+	export ASAN_OPTIONS="log_path=$reports/asan:detect_leaks=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
+	export UBSAN_OPTIONS="log_path=$reports/ubsan:print_stacktrace=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
+fi
+
+# collect_reports TEST: count each sanitizer report that TEST left as a
+# failure, print its first lines and remove it.
+collect_reports() {
+	for _r in "$reports"/*; do
+		[ -f "$_r" ] || continue
+		failed=$((failed + 1))
+		echo "$1: sanitizer report $(basename "$_r"):" | tee -a "$summary"
+		head -n 20 "$_r" | sed 's/^/    /' | tee -a "$summary"
+		rm -f "$_r"
+		case " $failures " in
+		*" $1 "*) ;;
+		*) failures="$failures $1" ;;
+		esac
+	done
+}
 
 if [ -z "$E2E_ONLY" ]; then
 	for t in "$O"/tests/test_*; do
@@ -36,6 +62,7 @@ if [ -z "$E2E_ONLY" ]; then
 		elif [ -n "$f" ] && [ "$f" -gt 0 ]; then
 			failures="$failures $(basename "$t")"
 		fi
+		collect_reports "$(basename "$t")"
 	done
 fi
 
@@ -61,6 +88,7 @@ if [ -z "$UNIT_ONLY" ]; then
 			[ "$f" -gt 0 ] || failed=$((failed + 1))
 			failures="$failures $t"
 		fi
+		collect_reports "$t"
 	done
 fi
 
