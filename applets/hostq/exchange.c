@@ -149,61 +149,82 @@ exchange_check_qr(const struct hostq *h, const struct hostq_reply *reply)
 		exchange_print(h, ";; Warning: query response not set\n");
 }
 
+/* Open a UDP socket to s and send the query.  Returns the socket, or -1
+ * after printing host's error line. */
 static int
-exchange_udp(const struct hostq *h, const struct hostq_server *s, const uint8_t *query,
-    size_t qlen, struct hostq_reply *reply)
+exchange_udp_send(const struct hostq *h, const struct hostq_server *s, const uint8_t *query,
+    size_t qlen)
 {
-	struct dnswire_header	hdr;
-	long			start, deadline;
-	ssize_t			n;
-	int			fd, err;
-	uint16_t		id = (uint16_t)(query[0] << 8 | query[1]);
+	int	fd, err;
 
 	if ((fd = sock_connect(&s->addr, h->port, SOCK_DGRAM)) == -1) {
 		exchange_commerror(h, s, errno);
-		return XCHG_FAILED;
+		return -1;
 	}
-	start = now_ms();
-	deadline = exchange_timeout_ms(h, 0) < 0 ? -1 : start + exchange_timeout_ms(h, 0);
 	if (send(fd, query, qlen, 0) == -1) {
 		err = errno;
 		close(fd);
 		exchange_commerror(h, s, err);
+		return -1;
+	}
+	return fd;
+}
+
+/* Read one datagram from the readable socket fd.  Returns XCHG_OK with the
+ * reply filled, XCHG_FAILED after printing host's error line, or 1 when
+ * the datagram was ignored (a warning is printed) and the wait goes on. */
+static int
+exchange_udp_receive(const struct hostq *h, const struct hostq_server *s, int fd,
+    const uint8_t *query, size_t qlen, struct hostq_reply *reply)
+{
+	struct dnswire_header	hdr;
+	ssize_t			n;
+	uint16_t		id = (uint16_t)(query[0] << 8 | query[1]);
+
+	n = recv(fd, reply->msg, sizeof(reply->msg), 0);
+	if (n == -1) {
+		if (errno == EINTR || errno == EAGAIN)
+			return 1;
+		exchange_commerror(h, s, errno);
 		return XCHG_FAILED;
 	}
-	for (;;) {
+	if (dnswire_header_read(reply->msg, (size_t)n, &hdr) == -1) {
+		exchange_print(h, ";; Warning: short (< header size) message received\n");
+		return 1;
+	}
+	if (hdr.id != id) {
+		exchange_print(h, ";; Warning: ID mismatch: expected ID %u, got %u\n", id, hdr.id);
+		return 1;
+	}
+	reply->len = (size_t)n;
+	if (!exchange_same_question(h, query, qlen, reply))
+		return 1;
+	exchange_check_qr(h, reply);
+	reply->server = s;
+	return XCHG_OK;
+}
+
+static int
+exchange_udp(const struct hostq *h, const struct hostq_server *s, const uint8_t *query,
+    size_t qlen, struct hostq_reply *reply)
+{
+	long	start, deadline;
+	int	fd, r;
+
+	start = now_ms();
+	deadline = exchange_timeout_ms(h, 0) < 0 ? -1 : start + exchange_timeout_ms(h, 0);
+	if ((fd = exchange_udp_send(h, s, query, qlen)) == -1)
+		return XCHG_FAILED;
+	do {
 		if (exchange_wait(fd, POLLIN, deadline) == 0) {
 			close(fd);
 			exchange_commerror(h, s, ETIMEDOUT);
 			return XCHG_FAILED;
 		}
-		n = recv(fd, reply->msg, sizeof(reply->msg), 0);
-		if (n == -1) {
-			if (errno == EINTR || errno == EAGAIN)
-				continue;
-			err = errno;
-			close(fd);
-			exchange_commerror(h, s, err);
-			return XCHG_FAILED;
-		}
-		if (dnswire_header_read(reply->msg, (size_t)n, &hdr) == -1) {
-			exchange_print(h, ";; Warning: short (< header size) message received\n");
-			continue;
-		}
-		if (hdr.id != id) {
-			exchange_print(h, ";; Warning: ID mismatch: expected ID %u, got %u\n", id, hdr.id);
-			continue;
-		}
-		reply->len = (size_t)n;
-		if (!exchange_same_question(h, query, qlen, reply))
-			continue;
-		exchange_check_qr(h, reply);
-		break;
-	}
+	} while ((r = exchange_udp_receive(h, s, fd, query, qlen, reply)) == 1);
 	close(fd);
-	reply->server = s;
 	reply->elapsed_ms = now_ms() - start;
-	return XCHG_OK;
+	return r;
 }
 
 /* Read exactly len bytes before the deadline.  Returns 0, or -1 with
@@ -325,16 +346,13 @@ exchange_tcp_send(const struct hostq *h, const struct hostq_server *s, int fd,
 	return XCHG_OK;
 }
 
+/* Send the query over the connected socket fd, read the reply and close fd. */
 static int
-exchange_tcp(const struct hostq *h, const struct hostq_server *s, const char *qtext,
-    const uint8_t *query, size_t qlen, struct hostq_reply *reply)
+exchange_tcp_query(const struct hostq *h, const struct hostq_server *s, int fd,
+    const uint8_t *query, size_t qlen, long start, long deadline, struct hostq_reply *reply)
 {
-	long	start = now_ms(), deadline;
-	int	fd, r;
+	int	r;
 
-	deadline = exchange_timeout_ms(h, 1) < 0 ? -1 : start + exchange_timeout_ms(h, 1);
-	if ((fd = exchange_tcp_connect(h, s, qtext, deadline)) == -1)
-		return XCHG_CONNECT;
 	r = exchange_tcp_send(h, s, fd, query, qlen, deadline);
 	if (r == XCHG_OK)
 		r = exchange_tcp_message(h, s, fd, deadline, reply);
@@ -345,6 +363,19 @@ exchange_tcp(const struct hostq *h, const struct hostq_server *s, const char *qt
 		exchange_check_qr(h, reply);
 	reply->elapsed_ms = now_ms() - start;
 	return r;
+}
+
+static int
+exchange_tcp(const struct hostq *h, const struct hostq_server *s, const char *qtext,
+    const uint8_t *query, size_t qlen, struct hostq_reply *reply)
+{
+	long	start = now_ms(), deadline;
+	int	fd;
+
+	deadline = exchange_timeout_ms(h, 1) < 0 ? -1 : start + exchange_timeout_ms(h, 1);
+	if ((fd = exchange_tcp_connect(h, s, qtext, deadline)) == -1)
+		return XCHG_CONNECT;
+	return exchange_tcp_query(h, s, fd, query, qlen, start, deadline, reply);
 }
 
 /* Whether server s may be used under -4 / -6; prints host's note if not. */
@@ -445,6 +476,104 @@ exchange_query(struct hostq *h, const char *qtext, const uint8_t *qname, uint16_
 	}
 	exchange_print(h, ";; no servers could be reached\n");
 	return -1;
+}
+
+/*
+ * The TCP side of exchange_parallel.  host 9.18 connects to the servers one
+ * after the other and ends the whole lookup, before any reply is read, when
+ * the connection to the last server fails.  Returns the number of replies.
+ */
+static int
+exchange_parallel_tcp(struct hostq *h, const struct hostq_server *servers, int nservers,
+    const char *qtext, const uint8_t *query, size_t qlen, struct hostq_reply *reply,
+    void (*each)(struct hostq *, const struct hostq_reply *))
+{
+	int	fds[HOSTQ_SOA_SERVERS_MAX];
+	long	start = now_ms(), deadline;
+	int	i, replies = 0;
+
+	deadline = exchange_timeout_ms(h, 1) < 0 ? -1 : start + exchange_timeout_ms(h, 1);
+	for (i = 0; i < nservers; i++)
+		fds[i] = exchange_tcp_connect(h, &servers[i], qtext, deadline);
+	for (i = 0; i < nservers; i++) {
+		if (fds[i] == -1)
+			continue;
+		if (fds[nservers - 1] == -1) {
+			close(fds[i]);
+			continue;
+		}
+		if (exchange_tcp_query(h, &servers[i], fds[i], query, qlen, start, deadline,
+		    reply) == XCHG_OK) {
+			replies++;
+			each(h, reply);
+		}
+	}
+	return replies;
+}
+
+/*
+ * Send the query to every server at once, as host -C does, and call each
+ * for every reply in the order the replies arrive.  Every server gets one
+ * attempt.  The servers that send no reply before the timeout get their
+ * ";; communications error" lines last, in the order given.  With -T the
+ * servers are asked over TCP one after the other.  Returns the number of
+ * replies.
+ */
+int
+exchange_parallel(struct hostq *h, const struct hostq_server *servers, int nservers,
+    const char *qtext, const uint8_t *qname, uint16_t qtype, struct hostq_reply *reply,
+    void (*each)(struct hostq *, const struct hostq_reply *))
+{
+	struct pollfd	pfd[HOSTQ_SOA_SERVERS_MAX];
+	uint8_t		query[DNS_HEADER_LEN + DNS_NAME_MAX + 4];
+	long		start, deadline;
+	int		qlen, i, pending = 0, replies = 0, wait, r;
+
+	qlen = dnswire_query(query, sizeof(query), random_id(), h->recurse ? DNS_FLAG_RD : 0,
+	    qname, qtype, h->qclass, 0);
+	if (qlen == -1 || nservers > HOSTQ_SOA_SERVERS_MAX)
+		return 0;
+	if (h->verbose)
+		exchange_print(h, "Trying \"%s\"\n", qtext);
+	if (h->tcp)
+		return exchange_parallel_tcp(h, servers, nservers, qtext, query, (size_t)qlen,
+		    reply, each);
+	start = now_ms();
+	deadline = exchange_timeout_ms(h, 0) < 0 ? -1 : start + exchange_timeout_ms(h, 0);
+	for (i = 0; i < nservers; i++) {
+		pfd[i].fd = exchange_udp_send(h, &servers[i], query, (size_t)qlen);
+		pfd[i].events = POLLIN;
+		pending += pfd[i].fd != -1;
+	}
+	while (pending > 0) {
+		wait = deadline < 0 ? -1 : (int)(deadline - now_ms());
+		if (deadline >= 0 && wait <= 0)
+			break;
+		if (poll(pfd, (nfds_t)nservers, wait) == -1 && errno != EINTR)
+			break;
+		for (i = 0; i < nservers; i++) {
+			if (pfd[i].fd == -1 || pfd[i].revents == 0)
+				continue;
+			r = exchange_udp_receive(h, &servers[i], pfd[i].fd, query, (size_t)qlen,
+			    reply);
+			if (r == 1)
+				continue;
+			close(pfd[i].fd);
+			pfd[i].fd = -1;
+			pending--;
+			if (r == XCHG_OK) {
+				replies++;
+				reply->elapsed_ms = now_ms() - start;
+				each(h, reply);
+			}
+		}
+	}
+	for (i = 0; i < nservers; i++)
+		if (pfd[i].fd != -1) {
+			close(pfd[i].fd);
+			exchange_commerror(h, &servers[i], ETIMEDOUT);
+		}
+	return replies;
 }
 
 #define XFR_QUERY_MAX	(DNS_HEADER_LEN + 2 * DNS_NAME_MAX + 4 + 10 + 2 + 20)

@@ -22,7 +22,7 @@ static const char usage_text[] =
 "       -a is equivalent to -v -t ANY\n"
 "       -A is like -a but omits RRSIG, NSEC, NSEC3\n"
 "       -c specifies query class for non-IN data\n"
-"       -C compares SOA records on authoritative nameservers (not supported)\n"
+"       -C compares SOA records on authoritative nameservers\n"
 "       -d is equivalent to -v\n"
 "       -l lists all hosts in a domain, using AXFR\n"
 "       -m set memory debugging flag (accepted and ignored)\n"
@@ -120,7 +120,8 @@ hostq_option(struct hostq *h, int c, const char *arg)
 		h->default_lookups = 0;
 		break;
 	case 'C':
-		hostq_fatal(1, "-C (compare SOA records) is not supported");
+		h->compare_soa = 1;
+		h->default_lookups = 0;
 		break;
 	case 'd':
 	case 'v':
@@ -257,10 +258,7 @@ hostq_count_dots(const char *text)
 	return n;
 }
 
-/* Fill names with the wire names to try, in order: the search list is
- * appended before the name as given when it has fewer than ndots dots,
- * after it otherwise.  Returns how many. */
-static int
+int
 hostq_candidates(const struct hostq *h, const char *text, int use_search,
     uint8_t names[][DNS_NAME_MAX])
 {
@@ -532,6 +530,11 @@ hostq_main(int argc, char **argv)
 	}
 	setvbuf(stdout, NULL, _IOFBF, 0);
 
+	if (h.compare_soa) {
+		compare_soa(&h, text, !reverse);
+		fflush(stdout);
+		return h.seen_error == 0 ? 0 : 1;
+	}
 	if (h.qtype == DNS_TYPE_AXFR || h.qtype == DNS_TYPE_IXFR) {
 		hostq_transfer(&h, text);
 		fflush(stdout);

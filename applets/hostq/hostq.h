@@ -13,6 +13,8 @@
 #define HOSTQ_TIMEOUT_UDP	5	/* seconds, host's defaults */
 #define HOSTQ_TIMEOUT_TCP	10
 #define HOSTQ_WAIT_FOREVER	-1
+#define HOSTQ_SOA_SERVERS_MAX	64	/* -C addresses over all NS names; more are left out */
+#define HOSTQ_NS_ADDRS_MAX	20	/* -C addresses per NS name (DIG_MAX_ADDRESSES in BIND) */
 
 struct hostq_server {
 	struct netaddr	addr;
@@ -35,6 +37,7 @@ struct hostq {
 	int		list_almost_all; /* -A */
 	int		list_any;	/* with -l: print every type */
 	int		quiet;		/* exchange.c prints no diagnostic lines */
+	int		compare_soa;	/* -C: "Nameserver ADDR:" before each line */
 	uint32_t	ixfr_serial;	/* -t IXFR=N */
 	uint16_t	port;
 	uint16_t	qtype;
@@ -60,6 +63,20 @@ struct hostq_reply {
 	long		elapsed_ms;
 };
 
+/* hostq.c */
+
+/* Fill names with the wire names to try, in order: the search list is
+ * appended before the name as given when it has fewer than ndots dots,
+ * after it otherwise.  Returns how many. */
+int	hostq_candidates(const struct hostq *, const char *text, int use_search,
+	    uint8_t names[][DNS_NAME_MAX]);
+
+/* compare.c */
+
+/* hostq -C: ask the servers of the NS records of text for its SOA record
+ * and print each answer as host 9.18 does. */
+void	compare_soa(struct hostq *, const char *text, int use_search);
+
 /* resolvconf.c */
 
 /* Read nameserver, search, domain and options (ndots, timeout) lines from
@@ -75,6 +92,13 @@ void	resolvconf_read(struct hostq *, const char *path, int want_servers);
  * Returns 0 with the reply filled, or -1 when no server could be reached. */
 int	exchange_query(struct hostq *, const char *qtext, const uint8_t *qname,
 	    uint16_t qtype, struct hostq_reply *);
+
+/* Send one query to all servers at once and call each for every reply, in
+ * the order they arrive.  Servers that fail get host's error lines.
+ * Returns the number of replies. */
+int	exchange_parallel(struct hostq *, const struct hostq_server *servers, int nservers,
+	    const char *qtext, const uint8_t *qname, uint16_t qtype, struct hostq_reply *,
+	    void (*each)(struct hostq *, const struct hostq_reply *));
 
 /* Transfer a zone over TCP, calling each for every message until it
  * returns 0 (done) or -1 (failed).  Returns 0, or -1 when the transfer

@@ -153,8 +153,19 @@ output_rr_verbose(const struct hostq_reply *r, const struct dnswire_rr *rr)
 	return 0;
 }
 
+/* With -C, host names the server before each short-form line. */
+static void
+output_identify(const struct hostq *h, const struct hostq_reply *r)
+{
+	char	addr[NETADDR_STRLEN];
+
+	if (h->compare_soa)
+		printf("Nameserver %s:\n\t", netaddr_format(&r->server->addr, addr));
+}
+
 static int
-output_rr_short(const struct hostq_reply *r, const struct dnswire_rr *rr)
+output_rr_short(const struct hostq *h, const struct hostq_reply *r,
+    const struct dnswire_rr *rr)
 {
 	static char	rdata[RDATA_TEXT_MAX];
 	char		name[DNS_NAME_TEXT_MAX], desc[64];
@@ -162,6 +173,7 @@ output_rr_short(const struct hostq_reply *r, const struct dnswire_rr *rr)
 	if (dnswire_rdata_to_text(r->msg, r->len, rr, rdata, sizeof(rdata)) == -1)
 		return -1;
 	output_name(rr->name, name, sizeof(name));
+	output_identify(h, r);
 	printf("%s %s %s\n", name, output_description(rr->type, desc, sizeof(desc)), rdata);
 	return 0;
 }
@@ -318,7 +330,7 @@ output_records(const struct hostq *h, const struct hostq_reply *r)
 			printf("\n;; %s SECTION:\n", section_names[rr.section]);
 			section = rr.section;
 		}
-		if ((h->verbose ? output_rr_verbose(r, &rr) : output_rr_short(r, &rr)) == -1)
+		if ((h->verbose ? output_rr_verbose(r, &rr) : output_rr_short(h, r, &rr)) == -1)
 			return -1;
 	}
 	return res;
@@ -363,7 +375,8 @@ output_message(struct hostq *h, const struct hostq_reply *r, const char *nxtext)
 	output_server(h, r->server);
 	output_name(q.name, name, sizeof(name));
 	if (rcode != DNS_RCODE_NOERROR) {
-		printf("Host %s not found: %u(%s)\n",
+		output_identify(h, r);
+		printf("%s%s not found: %u(%s)\n", h->compare_soa ? "" : "Host ",
 		    rcode == DNS_RCODE_NXDOMAIN ? nxtext : name, rcode,
 		    dnswire_rcode_name(rcode, buf));
 		return (int)rcode;

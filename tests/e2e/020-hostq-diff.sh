@@ -192,8 +192,10 @@ normalize() {
 
 # compare MODE WHAT RUNNER ARGS...: run "RUNNER host ARGS" and "RUNNER
 # hostq ARGS" and compare.  MODE is exact, sort (the server picks the
-# record order) or usage (only the first stderr line: the option summaries
-# differ).
+# record order), pairs (sort, with each line that starts with a tab joined
+# to the line before it: -C prints its answers in the order they arrive,
+# as "Nameserver ADDR:" and a tab-indented line) or usage (only the first
+# stderr line: the option summaries differ).
 compare() {
 	_mode=$1
 	_what=$2
@@ -210,6 +212,13 @@ compare() {
 	sort)
 		sort "$T/h.out.n" >"$T/h.out.s" && mv "$T/h.out.s" "$T/h.out.n"
 		sort "$T/q.out.n" >"$T/q.out.s" && mv "$T/q.out.s" "$T/q.out.n"
+		;;
+	pairs)
+		for _f in h.out q.out; do
+			awk '/^\t/ { prev = prev $0; next }
+			    NR > 1 { print prev } { prev = $0 } END { if (NR) print prev }' \
+			    "$T/$_f.n" | sort >"$T/$_f.s" && mv "$T/$_f.s" "$T/$_f.n"
+		done
 		;;
 	usage)
 		head -n 1 "$T/h.err.n" >"$T/h.err.s" && mv "$T/h.err.s" "$T/h.err.n"
@@ -603,6 +612,58 @@ if [ "$(id -u)" -eq 0 ] && ip netns add "$E2E_ID-probe" 2>/dev/null; then
 	ns_resolv client "nameserver 127.0.0.2" "nameserver ::1"
 	compare exact "-4 keeps the IPv4 server" inside -4 -W 1 alpha.test
 	compare exact "-6 keeps the IPv6 server" inside -6 -W 1 alpha.test
+
+	# -C asks the servers of the NS records for the SOA, and host finds
+	# their addresses with the system resolver: port 53 of the server in
+	# resolv.conf.  Three zones, each served by dnsauth.py on port 53:
+	# c.test by two servers with different serials, one.test by one,
+	# half.test by one that runs and a last one that does not, and bad.test
+	# by servers that refuse, fail, never reply or do not exist.
+	daemon_start client "$T/auth-c.log" python3 "$HERE/dnsauth.py" 53 c.test \
+	    ns1=127.0.0.11,ns2=127.0.0.12 127.0.0.11=1 127.0.0.12=2
+	daemon_start client "$T/auth-one.log" python3 "$HERE/dnsauth.py" 53 one.test \
+	    ns1=127.0.0.31 127.0.0.31=2024010101
+	daemon_start client "$T/auth-half.log" python3 "$HERE/dnsauth.py" 53 half.test \
+	    ns1=127.0.0.41,ns2=127.0.0.42 127.0.0.41=3
+	daemon_start client "$T/auth-bad.log" python3 "$HERE/dnsauth.py" 53 bad.test \
+	    ns1=127.0.0.21,ns3=127.0.0.23,ns4=127.0.0.24,ns5=127.0.0.25,ns6=none,ns7=127.0.0.26 \
+	    127.0.0.21=5 127.0.0.24=refused 127.0.0.25=silent 127.0.0.26=servfail
+	ns_auth_listening() {
+		for _a in 127.0.0.11 127.0.0.12 127.0.0.31 127.0.0.41 127.0.0.21 127.0.0.26; do
+			ns_exec client ss -Hlun "sport = :53" | grep -q "$_a:53" || return 1
+		done
+	}
+	wait_until 5 ns_auth_listening || fail "dnsauth.py listens inside the namespace"
+	at_ns() {	# at_ns TOOL ARGS...: inside the namespace, default port
+		_tool=$1
+		shift
+		ns_exec client "$_tool" "$@"
+	}
+	ns_resolv client "nameserver 127.0.0.11" "options timeout:1"
+	compare pairs "-C: two servers, two serials" at_ns -C c.test
+	compare pairs "-C -T: two servers" at_ns -C -T c.test
+	compare exact "-C: NXDOMAIN" at_ns -C nx.c.test
+	compare exact "-C -v: NXDOMAIN" at_ns -C -v nx.c.test
+	compare exact "-C: no NS records" at_ns -C ns1.c.test
+	compare exact "-C: REFUSED" at_ns -C other.example
+	compare exact "-C -v: REFUSED" at_ns -C -v other.example
+	ns_resolv client "search test" "nameserver 127.0.0.11" "options timeout:1"
+	compare pairs "-C: search list" at_ns -C c
+	# host 9.18 reports a zone with one server address as unreachable.
+	ns_resolv client "nameserver 127.0.0.31" "options timeout:1"
+	compare exact "-C: one server" at_ns -C one.test
+	compare exact "-C -v: one server" at_ns -C -v one.test
+	compare exact "-C: server argument" at_ns -C one.test 127.0.0.31
+	compare exact "-C -r: one server" at_ns -C -r one.test
+	# Over TCP host gives up when it cannot connect to the last server.
+	ns_resolv client "nameserver 127.0.0.41" "options timeout:1"
+	compare pairs "-C: last server down" at_ns -C half.test
+	compare exact "-C -T: last server down" at_ns -C -T half.test
+	compare exact "-C -v -T: last server down" at_ns -C -v -T half.test
+	ns_resolv client "nameserver 127.0.0.21"
+	compare pairs "-C: failing servers" at_ns -C -W 1 bad.test
+	compare pairs "-C -v: failing servers" at_ns -C -v -W 1 bad.test
+	compare pairs "-C -T: failing servers" at_ns -C -T -W 1 bad.test
 else
 	echo "SKIP: search list checks need root and network namespaces"
 fi

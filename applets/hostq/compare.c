@@ -1,0 +1,147 @@
+/* compare.c -- hostq -C: the SOA record from every authoritative server of a zone, as host prints it. */
+#include <sys/socket.h>
+
+#include <netdb.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "hostq.h"
+
+/* The addresses of the zone's name servers, which all get the SOA query. */
+static struct hostq_server	compare_servers[HOSTQ_SOA_SERVERS_MAX];
+static int			compare_nservers;
+
+/* The reply buffer is 64 KiB: keep it off the stack. */
+static struct hostq_reply	compare_reply;
+
+/* The name as typed, for the "not found: 3(NXDOMAIN)" line. */
+static const char		*compare_text;
+
+/*
+ * Add the addresses of one NS name.  host 9.18 looks them up with the
+ * system resolver (getaddrinfo), not with the server it asked for the NS
+ * records, and it reports a name without addresses on stdout and goes on.
+ */
+static void
+compare_add_servers(const struct hostq *h, const char *nsname)
+{
+	struct addrinfo		 hints, *res, *ai;
+	struct hostq_server	*s;
+	int			 taken = 0;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = h->family == 0 ? AF_UNSPEC : h->family;
+	hints.ai_socktype = SOCK_DGRAM;
+	if (getaddrinfo(nsname, NULL, &hints, &res) != 0) {
+		printf("couldn't get address for '%s': not found\n", nsname);
+		return;
+	}
+	for (ai = res; ai != NULL && taken < HOSTQ_NS_ADDRS_MAX &&
+	    compare_nservers < HOSTQ_SOA_SERVERS_MAX; ai = ai->ai_next) {
+		s = &compare_servers[compare_nservers];
+		memset(s, 0, sizeof(*s));
+		if (netaddr_from_sockaddr(ai->ai_addr, &s->addr, NULL) == -1)
+			continue;
+		/* The "Name:" line of "Using domain server:" shows the NS name. */
+		snprintf(s->name, sizeof(s->name), "%.255s", nsname);
+		compare_nservers++;
+		taken++;
+	}
+	freeaddrinfo(res);
+}
+
+/* Collect the servers named by the NS records of the answer section. */
+static void
+compare_collect(const struct hostq *h, const struct hostq_reply *r)
+{
+	struct dnswire_parser	p;
+	struct dnswire_rr	rr;
+	uint8_t			target[DNS_NAME_MAX];
+	char			text[DNS_NAME_TEXT_MAX];
+	size_t			len;
+
+	compare_nservers = 0;
+	if (dnswire_parser_init(&p, r->msg, r->len) == -1)
+		return;
+	while (dnswire_parse_rr(&p, &rr) == 1) {
+		if (rr.section != DNS_SECTION_ANSWER || rr.type != DNS_TYPE_NS)
+			continue;
+		if (dnswire_rdata_name(r->msg, r->len, &rr, rr.rdoff, target, &len) == -1)
+			continue;
+		output_name(target, text, sizeof(text));
+		compare_add_servers(h, text);
+	}
+}
+
+static void
+compare_print(struct hostq *h, const struct hostq_reply *r)
+{
+	if (output_message(h, r, compare_text) != -1)
+		output_received(h, r);
+}
+
+void
+compare_soa(struct hostq *h, const char *text, int use_search)
+{
+	uint8_t		names[HOSTQ_MAXSEARCH + 2][DNS_NAME_MAX];
+	char		qtext[DNS_NAME_TEXT_MAX];
+	int		n, i;
+	unsigned int	rcode = DNS_RCODE_NOERROR;
+
+	compare_text = text;
+	h->qclass = DNS_CLASS_IN;
+	n = hostq_candidates(h, text, use_search, names);
+	for (i = 0; i < n; i++) {
+		output_name(names[i], qtext, sizeof(qtext));
+		if (exchange_query(h, qtext, names[i], DNS_TYPE_NS, &compare_reply) == -1)
+			return;
+		rcode = DNS_FLAGS_RCODE(compare_reply.msg[3]);
+		if (rcode != DNS_RCODE_NXDOMAIN || i + 1 == n)
+			break;
+	}
+	if (i == n)
+		return;
+
+	/* host prints the NS reply itself only for NXDOMAIN.  Other error
+	 * replies and an answer without NS records end the lookup silently,
+	 * with exit status 1. */
+	if (rcode == DNS_RCODE_NXDOMAIN) {
+		if (output_message(h, &compare_reply, text) == -1)
+			return;
+		output_received(h, &compare_reply);
+		/* As in hostq_lookup, host repeats this line after a searched NXDOMAIN. */
+		if (use_search)
+			output_received(h, &compare_reply);
+		return;
+	}
+	if (rcode != DNS_RCODE_NOERROR) {
+		output_received(h, &compare_reply);
+		return;
+	}
+	/* host resolves the NS names before its "Received" line. */
+	compare_collect(h, &compare_reply);
+	output_received(h, &compare_reply);
+	if (compare_nservers == 0)
+		return;
+
+	/*
+	 * NOTE: host 9.18.49 gives up on a zone with a single server address:
+	 * it ends the lookup right after sending that one query, before the
+	 * reply, and reports the server as unreachable.  hostq copies that.
+	 */
+	if (compare_nservers == 1) {
+		if (h->verbose)
+			printf("Trying \"%s\"\n", qtext);
+		printf(";; NS servers could not be reached\n");
+		h->seen_error = 1;
+		return;
+	}
+
+	/* The SOA queries go out without RD, as host's follow-up lookups. */
+	h->recurse = 0;
+	if (exchange_parallel(h, compare_servers, compare_nservers, qtext, names[i],
+	    DNS_TYPE_SOA, &compare_reply, compare_print) == 0) {
+		printf(";; NS servers could not be reached\n");
+		h->seen_error = 1;
+	}
+}
