@@ -1,6 +1,7 @@
 /* ntpctl.c -- ntpctl applet: queries a running ntpd over its control socket, with chronyc's output layout. */
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,14 +17,26 @@
 #define WAITSYNC_INTERVAL	10.0	/* seconds, as chronyc */
 
 static const char usage_text[] =
-    "usage: ntpctl [-n] [-h SOCKET] COMMAND\n"
+    "usage: ntpctl [-c] [-n] [-h SOCKET] COMMAND\n"
+    "  -c         print reports as comma-separated values, as chronyc -c\n"
     "  -h SOCKET  ntpd's control socket (default " CTL_SOCKET_DEFAULT ")\n"
-    "  -n         print addresses, not names (always the case)\n"
+    "  -n         print addresses in place of the host names of server lines\n"
     "commands:\n"
     "  tracking                     state of the system clock\n"
     "  sources [-v]                 sources and their last samples\n"
     "  sourcestats [-v]             statistics of each source's samples\n"
+    "  activity                     number of sources online, offline and in a burst\n"
+    "  clients [-p PACKETS]         NTP clients with at least PACKETS requests\n"
     "  serverstats                  NTP server counters\n"
+    "  makestep                     step the clock by the correction still being slewed\n"
+    "  makestep THRESHOLD LIMIT     step when the offset is over THRESHOLD seconds, in\n"
+    "                               the next LIMIT clock updates (-1: in all of them)\n"
+    "  burst GOOD/MAX [TARGET]      poll quickly until GOOD replies or MAX requests\n"
+    "  online [TARGET]              start polling the sources\n"
+    "  offline [TARGET]             stop polling the sources\n"
+    "                               TARGET: ADDRESS, ADDRESS/BITS, MASK/ADDRESS or the\n"
+    "                               host name of a server or pool line; all sources\n"
+    "                               when left out\n"
     "  waitsync [TRIES [MAXCORR [MAXSKEW [INTERVAL]]]]\n"
     "                               wait until synchronised; TRIES 0 waits forever,\n"
     "                               MAXCORR in seconds, MAXSKEW in ppm, INTERVAL in seconds\n";
@@ -50,6 +63,8 @@ static const char sourcestats_legend[] =
     "                           |   |   |     |          |          |   samples. \\\n"
     "                           |   |   |     |          |          |             |\n";
 
+static int		csv_mode;	/* -c */
+static int		no_names;	/* -n */
 static int		ctl_fd = -1;
 static const char	*ctl_path = CTL_SOCKET_DEFAULT;
 static uint32_t		next_seq;
@@ -60,11 +75,11 @@ usage(FILE *f)
 	fputs(usage_text, f);
 }
 
+/* Send req (type, index and arguments set) and wait for its reply, with retries. */
 static int
-request(enum ctl_type type, uint32_t index, struct ctl_reply *rep)
+send_request(struct ctl_request *req, struct ctl_reply *rep)
 {
-	struct ctl_request	req;
-	int			i;
+	int	i;
 
 	/* (Re)connect here, so waitsync survives an ntpd that starts or restarts. */
 	if (ctl_fd == -1 && (ctl_fd = ctl_connect(ctl_path)) == -1) {
@@ -73,8 +88,8 @@ request(enum ctl_type type, uint32_t index, struct ctl_reply *rep)
 		return -1;
 	}
 	for (i = 0; i < REQUEST_TRIES; i++) {
-		ctl_request_init(&req, type, ++next_seq, index);
-		if (ctl_transact(ctl_fd, &req, rep, REPLY_TIMEOUT_MS) == 0)
+		req->seq = ++next_seq;
+		if (ctl_transact(ctl_fd, req, rep, REPLY_TIMEOUT_MS) == 0)
 			return 0;
 		if (errno != ETIMEDOUT)
 			break;
@@ -83,6 +98,23 @@ request(enum ctl_type type, uint32_t index, struct ctl_reply *rep)
 	close(ctl_fd);
 	ctl_fd = -1;
 	return -1;
+}
+
+static int
+request(enum ctl_type type, uint32_t index, struct ctl_reply *rep)
+{
+	struct ctl_request	req;
+
+	ctl_request_init(&req, type, 0, index);
+	return send_request(&req, rep);
+}
+
+/* Return the name to print: the server line's host name, or the address
+ * under -n and -c (chronyc -c never looks names up either). */
+static const char *
+shown_name(const char *address, const char *host)
+{
+	return no_names || csv_mode || host[0] == '\0' ? address : host;
 }
 
 /* Format seconds as chronyc does: a whole number of ns, us, ms or s in 4 digits. */
@@ -141,9 +173,18 @@ print_tracking(const struct ctl_tracking *t)
 	time_t		sec = (time_t)t->reftime_sec;
 	struct tm	tm;
 
+	if (csv_mode) {
+		/* chronyc -c: the correction (NTP minus local time) and plain seconds. */
+		printf("%08X,%s,%d,%lld.%09lld,%.9f,%.9f,%.9f,%.3f,%.3f,%.3f,%.9f,%.9f,%.1f,%s\n",
+		    t->refid, t->refname, t->stratum, (long long)t->reftime_sec,
+		    (long long)t->reftime_nsec, 0.0 - t->system_time, t->last_offset, t->rms_offset,
+		    t->freq_ppm, t->resid_freq_ppm, t->skew_ppm, t->root_delay,
+		    t->root_dispersion, t->update_interval, leap_text(t->leap));
+		return;
+	}
 	gmtime_r(&sec, &tm);
 	strftime(when, sizeof(when), "%a %b %d %H:%M:%S %Y", &tm);
-	printf("Reference ID    : %08X (%s)\n", t->refid, t->refname);
+	printf("Reference ID    : %08X (%s)\n", t->refid, shown_name(t->refname, t->refhost));
 	printf("Stratum         : %d\n", t->stratum);
 	printf("Ref time (UTC)  : %s\n", when);
 	printf("System time     : %.9f seconds %s of NTP time\n", fabs(t->system_time),
@@ -174,25 +215,41 @@ cmd_tracking(void)
 static void
 print_source(const struct ctl_source *s)
 {
-	char	rx[16], adj[16], meas[16], err[16];
+	char		rx[16], adj[16], meas[16], err[16];
+	const char	*name = shown_name(s->name, s->host);
 
+	if (csv_mode) {
+		printf("^,%c,%s,%d,%d,%o,%u,%.9f,%.9f,%.9f\n", (char)s->state, name, s->stratum,
+		    s->poll, (unsigned)s->reach, s->has_sample ? (unsigned)s->last_rx_ago :
+		    CTL_NEVER, s->adj_offset, s->meas_offset, s->error);
+		return;
+	}
 	format_interval(rx, sizeof(rx), s->has_sample ? s->last_rx_ago : -1);
 	format_value(adj, sizeof(adj), s->adj_offset, 1);
 	format_value(meas, sizeof(meas), s->meas_offset, 1);
 	format_value(err, sizeof(err), s->error, 0);
-	printf("^%c %-27s  %2d  %2d   %3o  %s  %s[%s] +/- %s\n", (char)s->state, s->name,
+	/* As chronyc, names are cut to the column, addresses are not. */
+	printf("^%c %-27.*s  %2d  %2d   %3o  %s  %s[%s] +/- %s\n", (char)s->state,
+	    name == s->name ? (int)sizeof(s->name) : 27, name,
 	    s->stratum, s->poll, (unsigned)s->reach, rx, adj, meas, err);
 }
 
 static void
 print_sourcestats(const struct ctl_source *s)
 {
-	char	span[16], off[16], sd[16];
+	char		span[16], off[16], sd[16];
+	const char	*name = shown_name(s->name, s->host);
 
+	if (csv_mode) {
+		printf("%s,%d,%d,%.0f,%.3f,%.3f,%.9f,%.9f\n", name, s->samples, s->runs,
+		    s->span, s->freq_ppm, s->freq_skew_ppm, s->offset, s->stddev);
+		return;
+	}
 	format_interval(span, sizeof(span), s->span);
 	format_value(off, sizeof(off), s->offset, 1);
 	format_value(sd, sizeof(sd), s->stddev, 0);
-	printf("%-25s %3d %3d  %s %+10.3f %10.3f  %s  %s\n", s->name, s->samples, s->runs,
+	printf("%-25.*s %3d %3d  %s %+10.3f %10.3f  %s  %s\n",
+	    name == s->name ? (int)sizeof(s->name) : 25, name, s->samples, s->runs,
 	    span, s->freq_ppm, s->freq_skew_ppm, off, sd);
 }
 
@@ -202,9 +259,11 @@ cmd_sources(int stats, int verbose)
 	struct ctl_reply	rep;
 	uint32_t		i, count = 1;
 
-	if (verbose)
+	if (verbose && !csv_mode)
 		fputs(stats ? sourcestats_legend : sources_legend, stdout);
-	if (stats) {
+	if (csv_mode) {
+		/* chronyc -c prints no header. */
+	} else if (stats) {
 		printf("Name/IP Address            NP  NR  Span  Frequency  Freq Skew  "
 		    "Offset  Std Dev\n");
 		printf("%.78s\n", "=============================================="
@@ -236,6 +295,19 @@ cmd_serverstats(void)
 
 	if (request(CTL_SERVERSTATS, 0, &rep) == -1)
 		return 1;
+	if (csv_mode) {
+		/* ntpd's own fields, in the order of the report below. */
+		printf("%llu,%llu,%llu,%llu,%llu,%llu,%llu\n",
+		    (unsigned long long)rep.u.serverstats.requests,
+		    (unsigned long long)(rep.u.serverstats.rejected +
+		    rep.u.serverstats.malformed + rep.u.serverstats.limited),
+		    (unsigned long long)rep.u.serverstats.cmd_requests,
+		    (unsigned long long)rep.u.serverstats.cmd_dropped,
+		    (unsigned long long)rep.u.serverstats.rejected,
+		    (unsigned long long)rep.u.serverstats.limited,
+		    (unsigned long long)rep.u.serverstats.replies);
+		return 0;
+	}
 	printf("NTP packets received       : %llu\n",
 	    (unsigned long long)rep.u.serverstats.requests);
 	printf("NTP packets dropped        : %llu\n",
@@ -252,6 +324,205 @@ cmd_serverstats(void)
 	printf("NTP replies sent           : %llu\n",
 	    (unsigned long long)rep.u.serverstats.replies);
 	return 0;
+}
+
+static int
+cmd_activity(void)
+{
+	struct ctl_reply		rep;
+	const struct ctl_activity	*a = &rep.u.activity;
+
+	if (request(CTL_ACTIVITY, 0, &rep) == -1)
+		return 1;
+	if (csv_mode) {
+		printf("%d,%d,%d,%d,%d\n", a->online, a->offline, a->burst_online,
+		    a->burst_offline, a->unresolved);
+		return 0;
+	}
+	printf("200 OK\n");
+	printf("%d sources online\n", a->online);
+	printf("%d sources offline\n", a->offline);
+	printf("%d sources doing burst (return to online)\n", a->burst_online);
+	printf("%d sources doing burst (return to offline)\n", a->burst_offline);
+	printf("%d sources with unknown address\n", a->unresolved);
+	return 0;
+}
+
+/* Format a log2 interval as chronyc's clients does: the number or "-". */
+static void
+format_log2(char *buf, size_t len, int32_t v)
+{
+	if (v == CTL_NO_INTERVAL)
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%d", (int)v);
+}
+
+static void
+print_client(const struct ctl_client *c)
+{
+	char	ntp_int[8], ntp_intl[8], ntp_last[16], cmd_int[8], cmd_last[16];
+
+	if (csv_mode) {
+		printf("%s,%u,%u,%d,%d,%u,%u,%u,%d,%u\n", c->name, c->ntp_hits, c->ntp_drops,
+		    c->ntp_interval, c->ntp_limited_interval, c->ntp_last_ago, c->cmd_hits,
+		    c->cmd_drops, c->cmd_interval, c->cmd_last_ago);
+		return;
+	}
+	format_log2(ntp_int, sizeof(ntp_int), c->ntp_interval);
+	format_log2(ntp_intl, sizeof(ntp_intl), c->ntp_limited_interval);
+	format_log2(cmd_int, sizeof(cmd_int), c->cmd_interval);
+	format_interval(ntp_last, sizeof(ntp_last),
+	    c->ntp_last_ago == CTL_NEVER ? -1 : (double)c->ntp_last_ago);
+	format_interval(cmd_last, sizeof(cmd_last),
+	    c->cmd_last_ago == CTL_NEVER ? -1 : (double)c->cmd_last_ago);
+	printf("%-25s %7u %6u %3s %3s %5s %7u %6u %3s %5s\n", c->name, c->ntp_hits,
+	    c->ntp_drops, ntp_int, ntp_intl, ntp_last, c->cmd_hits, c->cmd_drops, cmd_int,
+	    cmd_last);
+}
+
+static int
+cmd_clients(int argc, char **argv)
+{
+	struct ctl_reply	rep;
+	uint32_t		i, count = 1;
+	char			*end;
+	unsigned long		min_packets = 0;
+
+	if (argc == 2 && strcmp(argv[0], "-p") == 0) {
+		errno = 0;
+		min_packets = strtoul(argv[1], &end, 10);
+		if (*end != '\0' || end == argv[1] || errno != 0 || argv[1][0] == '-') {
+			fprintf(stderr, "ntpctl: invalid clients -p value '%s': give a number of "
+			    "packets\n", argv[1]);
+			return 1;
+		}
+	} else if (argc != 0) {
+		fprintf(stderr, "ntpctl: invalid clients arguments: give none or -p PACKETS\n");
+		return 1;
+	}
+	if (!csv_mode) {
+		printf("Hostname                      NTP   Drop Int IntL Last     Cmd   Drop Int"
+		    "  Last\n");
+		printf("%.79s\n", "=============================================="
+		    "=================================");
+	}
+	for (i = 0; i < count; i++) {
+		if (request(CTL_CLIENT, i, &rep) == -1)
+			return 1;
+		count = rep.count;
+		if (rep.status == CTL_ERR_INDEX)
+			break;
+		if (rep.u.client.ntp_hits + rep.u.client.cmd_hits >= min_packets)
+			print_client(&rep.u.client);
+	}
+	return 0;
+}
+
+/* Send a command that changes ntpd and print chronyc's status line for its
+ * reply.  Returns the exit status: 0 for "200 OK", 1 otherwise. */
+static int
+run_change(struct ctl_request *req, const char *what)
+{
+	struct ctl_reply	rep;
+
+	if (send_request(req, &rep) == -1)
+		return 1;
+	switch (rep.status) {
+	case CTL_OK:
+		printf("200 OK\n");
+		return 0;
+	case CTL_ERR_FAILED:
+		printf("500 Failure\n");
+		return 1;
+	case CTL_ERR_NOSOURCE:
+		printf("503 No such source\n");
+		return 1;
+	case CTL_ERR_ARG:
+		fprintf(stderr, "ntpctl: ntpd rejected the %s arguments as invalid\n", what);
+		return 1;
+	default:
+		fprintf(stderr, "ntpctl: ntpd does not know the %s command (status %d); "
+		    "is it an older version?\n", what, (int)rep.status);
+		return 1;
+	}
+}
+
+/* Copy a burst, online or offline target into req; fails on a name too long. */
+static int
+set_target(struct ctl_request *req, int argc, char **argv, const char *what)
+{
+	if (argc == 0)
+		return 0;
+	if (argc > 1 || strlen(argv[0]) >= sizeof(req->target)) {
+		fprintf(stderr, "ntpctl: invalid %s target '%s': give one address, "
+		    "ADDRESS/BITS, MASK/ADDRESS or a host name of at most %zu characters\n",
+		    what, argv[0], sizeof(req->target) - 1);
+		return -1;
+	}
+	memcpy(req->target, argv[0], strlen(argv[0]) + 1);
+	return 0;
+}
+
+static int
+cmd_makestep(int argc, char **argv)
+{
+	struct ctl_request	req;
+	char			*end1, *end2;
+	long			limit;
+
+	ctl_request_init(&req, CTL_MAKESTEP, 0, 0);
+	if (argc == 2) {
+		req.threshold = strtod(argv[0], &end1);
+		limit = strtol(argv[1], &end2, 10);
+		if (*end1 != '\0' || end1 == argv[0] || !(req.threshold >= 0) ||
+		    isinf(req.threshold) || *end2 != '\0' || end2 == argv[1] || limit < -1 ||
+		    limit > INT32_MAX) {
+			fprintf(stderr, "ntpctl: invalid makestep arguments '%s %s': give a "
+			    "threshold of 0 seconds or more and a limit of -1 or more updates\n",
+			    argv[0], argv[1]);
+			return 1;
+		}
+		req.limit = (int32_t)limit;
+		req.has_args = 1;
+	} else if (argc != 0) {
+		fprintf(stderr, "ntpctl: invalid makestep arguments: give none, or THRESHOLD "
+		    "(seconds) and LIMIT (updates)\n");
+		return 1;
+	}
+	return run_change(&req, "makestep");
+}
+
+static int
+cmd_burst(int argc, char **argv)
+{
+	struct ctl_request	req;
+	int			good, max, len = -1;
+
+	ctl_request_init(&req, CTL_BURST, 0, 0);
+	if (argc < 1 || sscanf(argv[0], "%d/%d%n", &good, &max, &len) != 2 ||
+	    len != (int)strlen(argv[0]) || good < 1 || max < 1) {
+		fprintf(stderr, "ntpctl: invalid burst argument '%s': give GOOD/MAX, two "
+		    "numbers of 1 or more, e.g. 4/8\n", argc < 1 ? "" : argv[0]);
+		return 1;
+	}
+	req.good = good;
+	req.max = max;
+	if (set_target(&req, argc - 1, argv + 1, "burst") == -1)
+		return 1;
+	return run_change(&req, "burst");
+}
+
+static int
+cmd_online(int online, int argc, char **argv)
+{
+	struct ctl_request	req;
+	const char		*what = online ? "online" : "offline";
+
+	ctl_request_init(&req, online ? CTL_ONLINE : CTL_OFFLINE, 0, 0);
+	if (set_target(&req, argc, argv, what) == -1)
+		return 1;
+	return run_change(&req, what);
 }
 
 static int
@@ -315,6 +586,16 @@ run_command(int argc, char **argv)
 		return cmd_sources(1, verbose);
 	if (strcmp(argv[0], "serverstats") == 0 && argc == 1)
 		return cmd_serverstats();
+	if (strcmp(argv[0], "activity") == 0 && argc == 1)
+		return cmd_activity();
+	if (strcmp(argv[0], "clients") == 0)
+		return cmd_clients(argc - 1, argv + 1);
+	if (strcmp(argv[0], "makestep") == 0)
+		return cmd_makestep(argc - 1, argv + 1);
+	if (strcmp(argv[0], "burst") == 0)
+		return cmd_burst(argc - 1, argv + 1);
+	if (strcmp(argv[0], "online") == 0 || strcmp(argv[0], "offline") == 0)
+		return cmd_online(argv[0][1] == 'n', argc - 1, argv + 1);
 	if (strcmp(argv[0], "waitsync") == 0 && argc <= 5)
 		return cmd_waitsync(argc - 1, argv + 1);
 	fprintf(stderr, "ntpctl: unknown command or wrong arguments: %s\n", argv[0]);
@@ -332,12 +613,16 @@ ntpctl_main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
-	while ((ch = getopt(argc, argv, "+h:n")) != -1) {
+	while ((ch = getopt(argc, argv, "+ch:n")) != -1) {
 		switch (ch) {
+		case 'c':
+			csv_mode = 1;
+			break;
 		case 'h':
 			ctl_path = optarg;
 			break;
 		case 'n':
+			no_names = 1;
 			break;
 		default:
 			usage(stderr);

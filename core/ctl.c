@@ -12,7 +12,7 @@
 
 #include "ctl.h"
 
-_Static_assert(sizeof(struct ctl_request) == 32, "ctl_request size changed");
+_Static_assert(sizeof(struct ctl_request) == 112, "ctl_request size changed");
 _Static_assert(sizeof(struct ctl_reply) == 536, "ctl_reply size changed");
 
 void

@@ -6,20 +6,29 @@
 #include <stdint.h>
 
 #define CTL_MAGIC		0x4542434cu	/* "EBCL" */
-#define CTL_VERSION		1
+#define CTL_VERSION		2
 #define CTL_SOCKET_DEFAULT	"/run/edgebox/ntpd.sock"
 #define CTL_NAME_MAX		64
 
 enum ctl_type {
 	CTL_TRACKING = 1,	/* system clock state: struct ctl_tracking */
 	CTL_SOURCE = 2,		/* one source by index: struct ctl_source */
-	CTL_SERVERSTATS = 3	/* server counters: struct ctl_serverstats */
+	CTL_SERVERSTATS = 3,	/* server counters: struct ctl_serverstats */
+	CTL_ACTIVITY = 4,	/* sources by polling state: struct ctl_activity */
+	CTL_CLIENT = 5,		/* one NTP client by index: struct ctl_client */
+	CTL_MAKESTEP = 6,	/* step the remaining correction, or set threshold and limit */
+	CTL_BURST = 7,		/* good/max quick polls to the sources that target matches */
+	CTL_ONLINE = 8,		/* start polling the sources that target matches */
+	CTL_OFFLINE = 9		/* stop polling them */
 };
 
 enum ctl_status {
 	CTL_OK = 0,
 	CTL_ERR_TYPE = 1,	/* unknown request type */
-	CTL_ERR_INDEX = 2	/* no source with that index */
+	CTL_ERR_INDEX = 2,	/* no source or client with that index */
+	CTL_ERR_FAILED = 3,	/* the command failed, e.g. makestep on a read-only clock */
+	CTL_ERR_NOSOURCE = 4,	/* target matches no source */
+	CTL_ERR_ARG = 5		/* invalid argument */
 };
 
 /* Every request has exactly this size. */
@@ -28,8 +37,16 @@ struct ctl_request {
 	uint16_t	version;
 	uint16_t	type;
 	uint32_t	seq;		/* copied into the reply */
-	uint32_t	index;		/* CTL_SOURCE: which source, from 0 */
-	uint8_t		reserved[16];
+	uint32_t	index;		/* CTL_SOURCE, CTL_CLIENT: which one, from 0 */
+	double		threshold;	/* CTL_MAKESTEP with has_args: seconds */
+	int32_t		limit;		/* CTL_MAKESTEP with has_args: clock updates, -1 for all */
+	int32_t		has_args;	/* CTL_MAKESTEP: 0 steps now, 1 sets threshold and limit */
+	int32_t		good;		/* CTL_BURST: good samples wanted from each source */
+	int32_t		max;		/* CTL_BURST: requests sent to each source at most */
+	/* CTL_BURST, CTL_ONLINE, CTL_OFFLINE: "" for every source, an address,
+	 * ADDR/BITS, MASK/ADDR or the name of a server or pool line. */
+	char		target[CTL_NAME_MAX];
+	uint8_t		reserved[8];
 };
 
 struct ctl_tracking {
@@ -38,6 +55,7 @@ struct ctl_tracking {
 	int32_t		leap;		/* NTPWIRE_LEAP_*; NTPWIRE_LEAP_UNSYNC until the first update */
 	int32_t		reserved0;
 	char		refname[CTL_NAME_MAX];	/* source address, empty when not synchronised */
+	char		refhost[CTL_NAME_MAX];	/* its server line's host name, or the address */
 	int64_t		reftime_sec;	/* Unix time of the last clock update */
 	int64_t		reftime_nsec;
 	double		system_time;	/* seconds the clock is fast (+) or slow (-) of NTP time */
@@ -63,6 +81,7 @@ enum ctl_source_state {
 
 struct ctl_source {
 	char		name[CTL_NAME_MAX];	/* address as text */
+	char		host[CTL_NAME_MAX];	/* the server line's host name, or the address */
 	int32_t		state;		/* enum ctl_source_state */
 	int32_t		stratum;
 	int32_t		poll;
@@ -93,6 +112,32 @@ struct ctl_serverstats {
 	uint64_t	reserved[1];
 };
 
+struct ctl_activity {
+	int32_t		online;		/* sources polled at their poll interval */
+	int32_t		offline;
+	int32_t		burst_online;	/* in a burst, online after it */
+	int32_t		burst_offline;	/* in a burst, offline after it */
+	int32_t		unresolved;	/* server and pool lines without any address yet */
+};
+
+#define CTL_NO_INTERVAL	127		/* ctl_client interval not known */
+#define CTL_NEVER	UINT32_MAX	/* ctl_client last_ago: no request */
+
+/* One client of the NTP server, as chronyc's clients command shows it. */
+struct ctl_client {
+	char		name[CTL_NAME_MAX];	/* address as text */
+	uint32_t	ntp_hits;	/* NTP requests received */
+	uint32_t	ntp_drops;	/* requests dropped or kissed by ratelimit */
+	int32_t		ntp_interval;	/* log2 seconds, average between requests */
+	int32_t		ntp_limited_interval;	/* log2 seconds, between replies once limited */
+	uint32_t	ntp_last_ago;	/* seconds since the last request */
+	uint32_t	cmd_hits;	/* command requests over the network: always 0 */
+	uint32_t	cmd_drops;
+	int32_t		cmd_interval;
+	uint32_t	cmd_last_ago;
+	uint32_t	reserved0;
+};
+
 /* Every reply has exactly this size. */
 struct ctl_reply {
 	uint32_t	magic;
@@ -101,11 +146,13 @@ struct ctl_reply {
 	uint32_t	seq;
 	int32_t		status;		/* enum ctl_status */
 	uint32_t	index;
-	uint32_t	count;		/* CTL_SOURCE: number of sources */
+	uint32_t	count;		/* CTL_SOURCE, CTL_CLIENT: number of sources or clients */
 	union {
 		struct ctl_tracking	tracking;
 		struct ctl_source	source;
 		struct ctl_serverstats	serverstats;
+		struct ctl_activity	activity;
+		struct ctl_client	client;
 		uint8_t			pad[512];
 	} u;
 };

@@ -2,6 +2,7 @@
 #include <sys/socket.h>
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -29,6 +30,8 @@ fill_tracking(struct ctl_tracking *t)
 		t->refid = ntpd_ref.refid;
 		t->stratum = ntpd_ref.stratum;
 		snprintf(t->refname, sizeof(t->refname), "%s", ntpd_ref.refname);
+		snprintf(t->refhost, sizeof(t->refhost), "%.*s", (int)sizeof(t->refhost) - 1,
+		    ntpd_ref.refhost);
 		t->reftime_sec = ntpd_ref.reftime.tv_sec;
 		t->reftime_nsec = ntpd_ref.reftime.tv_nsec;
 		t->root_delay = ntpd_ref.rootdelay;
@@ -52,10 +55,40 @@ fill_tracking(struct ctl_tracking *t)
 	t->update_interval = st.update_interval;
 }
 
-static void
-answer(const struct ctl_request *req, struct ctl_reply *rep)
+/* Return the status of a command that matched n sources (-1: invalid target). */
+static int
+match_status(int n)
 {
+	return n < 0 ? CTL_ERR_ARG : n == 0 ? CTL_ERR_NOSOURCE : CTL_OK;
+}
+
+static int
+do_makestep(const struct ctl_request *req)
+{
+	if (req->has_args) {
+		if (!(req->threshold >= 0) || isinf(req->threshold) || req->limit < -1)
+			return CTL_ERR_ARG;
+		log_info("makestep command: threshold %g seconds, limit %d updates",
+		    req->threshold, req->limit);
+		discipline_set_makestep(req->threshold, req->limit);
+		return CTL_OK;
+	}
+	if (source_makestep() == -1) {
+		log_info("makestep command failed: %s", errno == EPERM ?
+		    "the clock is read-only" : strerror(errno));
+		return CTL_ERR_FAILED;
+	}
+	return CTL_OK;
+}
+
+static void
+answer(struct ctl_request *req, struct ctl_reply *rep)
+{
+	int	count;
+
 	ctl_reply_init(rep, req);
+	/* The target comes from the socket: make sure it is a C string. */
+	req->target[sizeof(req->target) - 1] = '\0';
 	switch (req->type) {
 	case CTL_TRACKING:
 		fill_tracking(&rep->u.tracking);
@@ -69,6 +102,27 @@ answer(const struct ctl_request *req, struct ctl_reply *rep)
 		serve_get_stats(&rep->u.serverstats);
 		rep->u.serverstats.cmd_requests = cmd_requests;
 		rep->u.serverstats.cmd_dropped = cmd_dropped;
+		break;
+	case CTL_ACTIVITY:
+		source_get_activity(&rep->u.activity);
+		break;
+	case CTL_CLIENT:
+		if (serve_get_client((int)req->index, &rep->u.client, &count) == -1)
+			rep->status = CTL_ERR_INDEX;
+		rep->count = (uint32_t)count;
+		break;
+	case CTL_MAKESTEP:
+		rep->status = do_makestep(req);
+		break;
+	case CTL_BURST:
+		if (req->good < 1 || req->max < 1)
+			rep->status = CTL_ERR_ARG;
+		else
+			rep->status = match_status(source_burst(req->target, req->good, req->max));
+		break;
+	case CTL_ONLINE:
+	case CTL_OFFLINE:
+		rep->status = match_status(source_set_online(req->target, req->type == CTL_ONLINE));
 		break;
 	default:
 		rep->status = CTL_ERR_TYPE;

@@ -272,6 +272,44 @@ discipline_update(double now, double offset, double sample_mono, double raw)
 }
 
 void
+discipline_set_makestep(double threshold, int limit)
+{
+	cfg.makestep_threshold = threshold;
+	/* The limit counts from now, as chronyc's makestep command does. */
+	cfg.makestep_limit = limit < 0 ? -1 : d.st.updates + limit;
+}
+
+int
+discipline_makestep(double now, double *stepped)
+{
+	double	corr;
+
+	*stepped = 0.0;
+	if (clock_is_readonly()) {
+		errno = EPERM;
+		return -1;
+	}
+	corr = d.slew_end > now ? d.slew_rate * 1e-6 * (d.slew_end - now) : 0.0;
+	if (corr == 0.0)
+		return 0;
+	if (!discipline_step_allowed(corr)) {
+		errno = ERANGE;
+		return -1;
+	}
+	/* End the slew first, so the phase takes in its part up to now. */
+	d.slew_end = 0;
+	d.slew_rate = 0;
+	d.st.correction = 0;
+	set_frequency(now, d.base);
+	if (clock_step(corr) == -1)
+		return -1;
+	d.phase += corr;
+	*stepped = corr;
+	log_info("system clock stepped by %+.6f seconds (makestep command)", corr);
+	return 0;
+}
+
+void
 discipline_tick(double now)
 {
 	if (d.slew_end == 0 || now < d.slew_end)

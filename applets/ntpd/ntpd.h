@@ -268,6 +268,14 @@ double	discipline_offset_now(double raw, double sample_mono, double now);
  * applied in seconds, 0 when the clock was slewed.
  */
 double	discipline_update(double now, double offset, double sample_mono, double raw);
+/* Set the step threshold (seconds) for the next limit updates (-1: all),
+ * as the makestep command with arguments. */
+void	discipline_set_makestep(double threshold, int limit);
+/* Step the clock by the correction still being slewed and end the slew.
+ * Returns 0 with the step in *stepped (0 when nothing was left), or -1
+ * (errno EPERM when the clock is read-only, ERANGE when the step would go
+ * behind maxbackstep or the time floor). */
+int	discipline_makestep(double now, double *stepped);
 /* End a finished slew; call at the time discipline_next() returns. */
 void	discipline_tick(double now);
 /* Return the monotonic time the running slew ends, or 0. */
@@ -302,6 +310,20 @@ int	source_count(void);
 /* Fill a control reply row; returns 0 or -1 when index is out of range. */
 struct ctl_source;
 int	source_get_ctl(int index, struct ctl_source *);
+/* Fill the counts of the activity command. */
+struct ctl_activity;
+void	source_get_activity(struct ctl_activity *);
+/* Start burst polls (good of at most max replies) to the sources that
+ * target matches, as chronyc's burst command.  Returns the number of
+ * sources matched, or -1 when target is invalid. */
+int	source_burst(const char *target, int good, int max);
+/* Start or stop polling the sources and the lines that target matches.
+ * Returns the number matched, or -1 when target is invalid. */
+int	source_set_online(const char *target, int online);
+/* Step the clock by the correction still being slewed (the makestep
+ * command without arguments) and run the step hooks.  Returns 0 or -1
+ * (errno as discipline_makestep). */
+int	source_makestep(void);
 /* Return 1 once every source has finished its initial burst (for -q/-Q). */
 int	source_burst_done(void);
 /* Select and combine the sources' best samples without touching the
@@ -320,6 +342,7 @@ struct ntpd_ref {
 	int		stratum;
 	uint32_t	refid;
 	char		refname[NETADDR_STRLEN];
+	char		refhost[NTPD_NAME_MAX];	/* the server line's name, or refname */
 	struct timespec	reftime;
 	double		rootdelay;
 	double		rootdisp;
@@ -334,6 +357,10 @@ struct ctl_serverstats;
 int	serve_start(const struct ntpd_conf *);
 void	serve_stop(void);
 void	serve_get_stats(struct ctl_serverstats *);
+/* Fill row with the index-th recorded client (in slot order) and set count
+ * to the number of clients.  Returns 0, or -1 when index is past the last. */
+struct ctl_client;
+int	serve_get_client(int index, struct ctl_client *row, int *count);
 /* Build the reply to a decoded request (pure, for tests). */
 struct ntpwire_packet;
 void	serve_build_reply(const struct ntpwire_packet *req, uint64_t rx, uint64_t tx,
@@ -343,8 +370,9 @@ void	serve_build_kod(const struct ntpwire_packet *req, struct ntpwire_packet *ou
 #define SERVE_REPLY	0
 #define SERVE_DROP	1
 #define SERVE_KOD	2
-/* Apply the ratelimit directive to a request from `from` at monotonic time
- * now: return SERVE_REPLY, SERVE_DROP or SERVE_KOD. */
+/* Record a request from `from` at monotonic time now for the clients
+ * command and apply the ratelimit directive to it: return SERVE_REPLY,
+ * SERVE_DROP or SERVE_KOD. */
 int	serve_ratelimit(const struct ntpd_conf *, const struct netaddr *from, double now);
 
 /* cmd.c: the control socket. */

@@ -16,51 +16,83 @@
 #define SERVE_MAX_FDS	NTPD_MAX_BIND
 #define REQUEST_MAX	1024	/* longer datagrams are truncated and dropped */
 #define PHI		15e-6	/* dispersion growth, s/s (RFC 5905) */
-#define RL_CLIENTS	1024	/* clients tracked by ratelimit; a hash collision replaces one */
+#define CLIENT_SLOTS	1024	/* clients recorded; a hash collision replaces one */
+#define INTERVAL_WEIGHT	0.25	/* weight of a new interval in the log2 averages */
 
-/* ratelimit's state of one client address: a bucket of response tokens. */
-struct rl_client {
+/* One client address: its counters for the clients command and its ratelimit bucket. */
+struct client_record {
 	struct netaddr	addr;
-	double		tokens;
+	uint32_t	hits;		/* NTP requests */
+	uint32_t	drops;		/* requests over the limit: dropped or kissed */
 	double		last;		/* monotonic seconds of the last request */
-	uint32_t	limited;	/* requests over the limit in a row */
+	double		interval;	/* log2 seconds, average between requests */
+	double		last_reply;	/* monotonic seconds of the last reply while limited */
+	double		limited_interval;	/* log2 seconds, average between those replies */
+	int		has_limited_interval;
+	double		tokens;		/* ratelimit: replies that may be sent now */
+	uint32_t	limited;	/* ratelimit: requests over the limit in a row */
 };
 
 static const struct ntpd_conf	*conf;
 static int			 fds[SERVE_MAX_FDS];
 static int			 nfds;
 static struct ctl_serverstats	 stats;
-static struct rl_client		 clients[RL_CLIENTS];
+static struct client_record	 clients[CLIENT_SLOTS];
 
 static uint32_t
-rl_hash(const struct netaddr *a)
+client_hash(const struct netaddr *a)
 {
 	uint32_t	h = 2166136261u;
 	size_t		i, len = a->family == AF_INET ? 4 : 16;
 
 	for (i = 0; i < len; i++)
 		h = (h ^ a->u.bytes[i]) * 16777619u;
-	return h % RL_CLIENTS;
+	return h % CLIENT_SLOTS;
 }
 
-int
-serve_ratelimit(const struct ntpd_conf *c, const struct netaddr *from, double now)
+/* Return the record of from, starting a new one (with a full ratelimit
+ * bucket) when its slot is empty or another address had it. */
+static struct client_record *
+client_lookup(const struct ntpd_conf *c, const struct netaddr *from, double now)
 {
-	struct rl_client	*cl = &clients[rl_hash(from)];
-	double			 interval = ldexp(1.0, c->rl_interval);
+	struct client_record	*cl = &clients[client_hash(from)];
 
-	if (!c->ratelimit)
-		return SERVE_REPLY;
-	/* XXX: chronyd suspends the limit for a client that polls faster when unanswered; ntpd does not. */
 	if (cl->addr.family == AF_UNSPEC || !netaddr_equal(&cl->addr, from)) {
 		memset(cl, 0, sizeof(*cl));
 		cl->addr = *from;
 		cl->tokens = c->rl_burst;
 		cl->last = now;
 	}
+	return cl;
+}
+
+/* Move a log2 average towards the log2 of a new interval (floored at 1/128 s). */
+static double
+average_log2(double average, int has_average, double seconds)
+{
+	double	l = log2(fmax(seconds, 1.0 / 128));
+
+	return has_average ? average + INTERVAL_WEIGHT * (l - average) : l;
+}
+
+static void
+client_count_request(struct client_record *cl, double now)
+{
+	if (cl->hits > 0)
+		cl->interval = average_log2(cl->interval, cl->hits > 1, now - cl->last);
+	cl->hits++;
+}
+
+static int
+client_ratelimit(const struct ntpd_conf *c, struct client_record *cl, double now)
+{
+	double	interval = ldexp(1.0, c->rl_interval);
+
+	if (!c->ratelimit)
+		return SERVE_REPLY;
+	/* XXX: chronyd suspends the limit for a client that polls faster when unanswered; ntpd does not. */
 	/* One token comes back each interval, up to burst. */
 	cl->tokens = fmin(cl->tokens + (now - cl->last) / interval, (double)c->rl_burst);
-	cl->last = now;
 	if (cl->tokens >= 1.0) {
 		cl->tokens -= 1.0;
 		cl->limited = 0;
@@ -72,6 +104,27 @@ serve_ratelimit(const struct ntpd_conf *c, const struct netaddr *from, double no
 	if (cl->limited % (1u << c->rl_leak) == 0)
 		return SERVE_KOD;
 	return SERVE_DROP;
+}
+
+int
+serve_ratelimit(const struct ntpd_conf *c, const struct netaddr *from, double now)
+{
+	struct client_record	*cl = client_lookup(c, from, now);
+	int			 verdict;
+
+	client_count_request(cl, now);
+	verdict = client_ratelimit(c, cl, now);
+	cl->last = now;
+	if (verdict != SERVE_REPLY)
+		cl->drops++;
+	if (verdict != SERVE_DROP && cl->drops > 0) {
+		/* Once limited, the interval between the answers also counts. */
+		if (cl->last_reply > 0)
+			cl->limited_interval = average_log2(cl->limited_interval,
+			    cl->has_limited_interval++ > 0, now - cl->last_reply);
+		cl->last_reply = now;
+	}
+	return verdict;
 }
 
 void
@@ -235,4 +288,33 @@ void
 serve_get_stats(struct ctl_serverstats *out)
 {
 	*out = stats;
+}
+
+int
+serve_get_client(int index, struct ctl_client *row, int *count)
+{
+	double		now = clock_mono();
+	int		i, n = 0, found = -1;
+
+	for (i = 0; i < CLIENT_SLOTS; i++) {
+		if (clients[i].addr.family == AF_UNSPEC)
+			continue;
+		if (n++ == index)
+			found = i;
+	}
+	*count = n;
+	if (found == -1)
+		return -1;
+	memset(row, 0, sizeof(*row));
+	netaddr_format(&clients[found].addr, row->name);
+	row->ntp_hits = clients[found].hits;
+	row->ntp_drops = clients[found].drops;
+	row->ntp_interval = clients[found].hits > 1 ?
+	    (int32_t)lround(clients[found].interval) : CTL_NO_INTERVAL;
+	row->ntp_limited_interval = clients[found].has_limited_interval ?
+	    (int32_t)lround(clients[found].limited_interval) : CTL_NO_INTERVAL;
+	row->ntp_last_ago = (uint32_t)fmax(now - clients[found].last, 0.0);
+	row->cmd_interval = CTL_NO_INTERVAL;
+	row->cmd_last_ago = CTL_NEVER;
+	return 0;
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -35,10 +36,13 @@ struct source {
 	struct netaddr	 addr;
 	uint16_t	 port;
 	char		 name[NETADDR_STRLEN];
+	int		 named;		/* a server line with a host name, not an address */
 	int		 fd;
 	int		 poll;
 	uint8_t		 reach;
 	int		 burst_left;
+	int		 burst_good;	/* good replies that end the burst early, 0: none */
+	int		 offline;	/* polled only during a burst */
 	int		 good_in_row;
 	int		 stopped;	/* denied by a kiss-o'-death */
 	int		 polls;		/* requests sent since the source was added */
@@ -83,6 +87,7 @@ static struct source		 sources[NTPD_MAX_SOURCES];
 static int			 nsources;
 static struct resolver		 resolvers[NTPD_MAX_SPECS];
 static int			 once_mode;
+static int			 spec_offline[NTPD_MAX_SPECS];	/* new sources start offline */
 static uint64_t			 tick_timer;
 static int			 kernel_leap = NTPWIRE_LEAP_NONE;	/* armed in the kernel */
 static int			 announced_leap = NTPWIRE_LEAP_NONE;	/* served to clients */
@@ -92,6 +97,13 @@ struct ntpd_ref	ntpd_ref = { .leap = NTPWIRE_LEAP_UNSYNC };
 static void	poll_source(void *);
 static void	check_sync(void);
 static void	resolve_spec(void *);
+
+/* Return the name to show for s: its server line's host name, or its address. */
+static const char *
+source_host(const struct source *s)
+{
+	return s->named ? conf->specs[s->spec].host : s->name;
+}
 
 static int
 source_find(const struct netaddr *addr, uint16_t port)
@@ -112,6 +124,7 @@ add_source(int spec, const struct netaddr *addr)
 {
 	const struct source_spec	*sp = &conf->specs[spec];
 	struct source			*s;
+	struct netaddr			 literal;
 	int				 on = 1;
 
 	if (nsources == NTPD_MAX_SOURCES || source_find(addr, sp->port) != -1)
@@ -122,6 +135,8 @@ add_source(int spec, const struct netaddr *addr)
 	s->addr = *addr;
 	s->port = sp->port;
 	netaddr_format(addr, s->name);
+	s->named = !sp->is_pool && netaddr_parse(sp->host, &literal) == -1;
+	s->offline = spec_offline[spec];
 	s->poll = sp->minpoll;
 	s->stratum = 0;
 	s->leap = NTPWIRE_LEAP_UNSYNC;
@@ -141,7 +156,7 @@ add_source(int spec, const struct netaddr *addr)
 	nsources++;
 	if (once_mode || sp->iburst || sp->burst)
 		s->burst_left = BURST_POLLS;
-	if (!sp->offline) {
+	if (!s->offline) {
 		s->timer = loop_add_timer(START_DELAY, poll_source, s);
 		s->next_poll = loop_now() + START_DELAY;
 	}
@@ -338,7 +353,7 @@ poll_source(void *arg)
 	double				 delay;
 
 	s->timer = 0;
-	if (s->stopped)
+	if (s->stopped || (s->offline && s->burst_left == 0))
 		return;
 	s->reach <<= 1;
 	check_sync();
@@ -352,6 +367,9 @@ poll_source(void *arg)
 		delay = ldexp(1.0, s->poll);
 	}
 	if (once_mode && s->burst_left == 0)
+		return;
+	/* An offline source goes back to waiting once its burst is over. */
+	if (s->offline && s->burst_left == 0)
 		return;
 	/* burst: when the previous poll got no reply, follow up with quick polls. */
 	if (s->burst_left == 0 && sp->burst && !(s->reach & 2))
@@ -414,6 +432,9 @@ take_sample(struct source *s, const struct ntpwire_packet *pkt, const struct tim
 	    PHI * ntpwire_timespec_diff(t4, &s->t1);
 	s->last = fs;
 	s->has_last = 1;
+	/* A burst command ends once it has its good samples. */
+	if (s->burst_good > 0 && --s->burst_good == 0)
+		s->burst_left = 0;
 	filter_add(&s->filter, &fs);
 	adjust_poll(s);
 	log_debug("NTP source %s: offset %+.9f delay %.9f stratum %d", s->name, fs.offset,
@@ -647,6 +668,7 @@ set_reference(const struct source *peer, double offset)
 	ntpd_ref.stratum = peer->stratum + 1;
 	ntpd_ref.refid = make_refid(&peer->addr);
 	snprintf(ntpd_ref.refname, sizeof(ntpd_ref.refname), "%s", peer->name);
+	snprintf(ntpd_ref.refhost, sizeof(ntpd_ref.refhost), "%s", source_host(peer));
 	clock_now(&ntpd_ref.reftime);
 	ntpd_ref.update_mono = clock_mono();
 	ntpd_ref.rootdelay = peer->rootdelay + peer->best.delay;
@@ -724,6 +746,8 @@ source_start(const struct ntpd_conf *c, int once)
 	once_mode = once;
 	nsources = 0;
 	memset(resolvers, 0, sizeof(resolvers));
+	for (i = 0; i < conf->nspecs; i++)
+		spec_offline[i] = conf->specs[i].offline;
 	/* A slew that was running when the sources were last stopped still has to end. */
 	if (!once)
 		schedule_tick(clock_mono());
@@ -873,6 +897,7 @@ source_get_ctl(int index, struct ctl_source *row)
 	s = &sources[index];
 	memset(row, 0, sizeof(*row));
 	snprintf(row->name, sizeof(row->name), "%s", s->name);
+	snprintf(row->host, sizeof(row->host), "%s", source_host(s));
 	row->state = s->state;
 	row->stratum = s->stratum;
 	row->poll = s->poll;
@@ -893,5 +918,162 @@ source_get_ctl(int index, struct ctl_source *row)
 	row->freq_skew_ppm = st.skew_ppm;
 	row->offset = st.offset;
 	row->stddev = st.stddev;
+	return 0;
+}
+
+void
+source_get_activity(struct ctl_activity *a)
+{
+	struct netaddr	literal;
+	int		i;
+
+	memset(a, 0, sizeof(*a));
+	for (i = 0; i < nsources; i++) {
+		if (sources[i].burst_left > 0 && !sources[i].stopped)
+			*(sources[i].offline ? &a->burst_offline : &a->burst_online) += 1;
+		else if (sources[i].offline || sources[i].stopped)
+			a->offline++;
+		else
+			a->online++;
+	}
+	for (i = 0; conf != NULL && i < conf->nspecs; i++)
+		if (spec_count(i) == 0 && netaddr_parse(conf->specs[i].host, &literal) == -1)
+			a->unresolved++;
+}
+
+/* The sources a burst, online or offline command applies to. */
+struct target {
+	int		all;
+	const char	*name;		/* a server or pool line's name, or NULL */
+	struct netaddr	net;		/* else the addresses that match net under mask */
+	struct netaddr	mask;
+};
+
+/*
+ * Parse "" (every source), ADDR, ADDR/BITS, MASK/ADDR (chronyc's older
+ * form, "255.255.255.0/192.0.2.0") or a name.  Returns 0 or -1.
+ */
+static int
+parse_target(const char *text, struct target *t)
+{
+	char	buf[NTPD_NAME_MAX], *slash;
+	int	bits, i;
+
+	memset(t, 0, sizeof(*t));
+	if (*text == '\0') {
+		t->all = 1;
+		return 0;
+	}
+	snprintf(buf, sizeof(buf), "%s", text);
+	if ((slash = strchr(buf, '/')) != NULL && netaddr_parse(slash + 1, &t->net) == 0) {
+		*slash = '\0';
+		return netaddr_parse(buf, &t->mask) == 0 && t->mask.family == t->net.family ?
+		    0 : -1;
+	}
+	if (netaddr_parse_cidr(text, &t->net, &bits) == 0) {
+		t->mask.family = t->net.family;
+		for (i = 0; i < bits; i++)
+			t->mask.u.bytes[i / 8] |= (uint8_t)(0x80 >> (i % 8));
+		return 0;
+	}
+	if (slash != NULL)
+		return -1;
+	t->name = text;
+	return 0;
+}
+
+static int
+target_matches(const struct target *t, const struct source *s)
+{
+	int	i;
+
+	if (t->all)
+		return 1;
+	if (t->name != NULL)
+		return strcasecmp(t->name, conf->specs[s->spec].host) == 0 ||
+		    strcmp(t->name, s->name) == 0;
+	if (s->addr.family != t->net.family)
+		return 0;
+	for (i = 0; i < 16; i++)
+		if ((s->addr.u.bytes[i] & t->mask.u.bytes[i]) !=
+		    (t->net.u.bytes[i] & t->mask.u.bytes[i]))
+			return 0;
+	return 1;
+}
+
+/* Poll s soon, in place of its pending poll. */
+static void
+poll_soon(struct source *s)
+{
+	if (s->timer != 0)
+		loop_cancel_timer(s->timer);
+	s->timer = loop_add_timer(START_DELAY, poll_source, s);
+	s->next_poll = loop_now() + START_DELAY;
+}
+
+int
+source_burst(const char *target, int good, int max)
+{
+	struct target	t;
+	int		i, n = 0;
+
+	if (parse_target(target, &t) == -1)
+		return -1;
+	for (i = 0; i < nsources; i++) {
+		if (!target_matches(&t, &sources[i]) || sources[i].stopped)
+			continue;
+		sources[i].burst_left = max;
+		sources[i].burst_good = good;
+		poll_soon(&sources[i]);
+		n++;
+	}
+	return n;
+}
+
+int
+source_set_online(const char *target, int online)
+{
+	struct target	t;
+	int		i, n = 0;
+
+	if (parse_target(target, &t) == -1)
+		return -1;
+	/* Lines without an address yet: their sources start in the new state. */
+	for (i = 0; conf != NULL && i < conf->nspecs; i++) {
+		if (t.all || (t.name != NULL && strcasecmp(t.name, conf->specs[i].host) == 0)) {
+			spec_offline[i] = !online;
+			if (spec_count(i) == 0)
+				n++;
+		}
+	}
+	for (i = 0; i < nsources; i++) {
+		if (!target_matches(&t, &sources[i]))
+			continue;
+		n++;
+		if (sources[i].offline == !online)
+			continue;
+		sources[i].offline = !online;
+		log_info("NTP source %s is %s", sources[i].name, online ? "online" : "offline");
+		if (online && sources[i].timer == 0 && !sources[i].stopped)
+			poll_soon(&sources[i]);
+		else if (!online && sources[i].burst_left == 0 && sources[i].timer != 0) {
+			loop_cancel_timer(sources[i].timer);
+			sources[i].timer = 0;
+		}
+	}
+	return n;
+}
+
+int
+source_makestep(void)
+{
+	struct timespec	before;
+	double		step;
+
+	clock_now(&before);
+	if (discipline_makestep(clock_mono(), &step) == -1)
+		return -1;
+	if (step != 0)
+		hook_notify("step", &before, step, ntpd_ref.refname, "makestep command");
 	return 0;
 }

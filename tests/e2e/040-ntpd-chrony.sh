@@ -8,7 +8,7 @@
 
 e2e_require_cmd chronyd awk
 [ "$(id -u)" -eq 0 ] || skip "chronyd keeps its sockets only as root"
-e2e_timeout 150 "$@"
+e2e_timeout 210 "$@"
 NTPD="$B/ntpd"
 NTPCTL="$B/ntpctl"
 [ -x "$NTPD" ] || skip "$NTPD is missing; run make"
@@ -241,6 +241,244 @@ else
 	fail "serverstats counts the replies to chronyd" "$(cat "$T/serverstats.out")"
 fi
 
+# --- chronyc's other commands: activity, clients, makestep, burst, online ---
+# A chronyd -x client of the same upstream is the reference.  chronyc
+# queries it and ntpctl queries ntpd, and their -c reports must have the
+# same fields of the same kinds.  A second ntpd -x polls every 0.5 s, so
+# that offline and online show within seconds.  It runs under strace,
+# which records every call that could change the clock.
+
+chronyd_conf cl "server 127.0.0.1 port $P_UP iburst minpoll 0 maxpoll 0" "port 0"
+local_start "$T/cl.log" chronyd -x -d -f "$T/cl.conf"
+CL_PID=$E2E_PID
+CLOCK_CALLS=clock_settime,settimeofday,adjtimex,clock_adjtime
+CLOCK_RE="($(echo $CLOCK_CALLS | tr , '|'))\\("
+TRACE=
+if command -v strace >/dev/null 2>&1; then
+	TRACE="strace -f -q -e signal=none -e trace=$CLOCK_CALLS -o $T/act.strace"
+fi
+local_start "$T/act.log" $TRACE "$NTPD" -x -d -t 90 \
+    "server 127.0.0.1 port $P_UP minpoll -1 maxpoll -1" "bindcmdaddress $T/act.sock" \
+    "pidfile $T/act.pid" "port 0"
+ACT_PID=$E2E_PID
+ACTCTL="$NTPCTL -h $T/act.sock"
+activity_has() {
+	$ACTCTL -c activity >"$T/act.csv" 2>&1 && file_has "$T/act.csv" "^$1\$"
+}
+chronyc_cl() {
+	timeout 5 chronyc -h "$T/chrony/cl.sock" "$@"
+}
+cl_synced() {
+	chronyc_cl -c sources 2>/dev/null | grep -q '^\^,\*,'
+}
+act_synced() {
+	$ACTCTL -c sources 2>/dev/null | grep -q '^\^,\*,'
+}
+if wait_until 20 cl_synced && wait_until 10 act_synced; then
+	pass "a chronyd -x and a second ntpd -x select the upstream"
+else
+	fail "a chronyd -x and a second ntpd -x select the upstream" \
+	    "$(cat "$T/cl.log" "$T/act.log")"
+fi
+
+# csv_kinds FILE: each line's fields as kinds (hex, integer, decimal with
+# its number of places, text), so that two reports with other values compare.
+csv_kinds() {
+	awk -F, '{
+		out = ""
+		for (i = 1; i <= NF; i++) {
+			f = $i
+			if (f ~ /^[0-9A-F]{8}$/ && f ~ /[A-F]/) k = "H"
+			else if (f ~ /^-?[0-9]+$/) k = "I"
+			else if (f ~ /^-?[0-9]+\.[0-9]+$/) { split(f, p, "."); k = "D" length(p[2]) }
+			else if (f ~ /^[0-9.]+$/ || f ~ /:/) k = "A"
+			else k = "T"
+			out = out (i > 1 ? "," : "") k
+		}
+		print out
+	}' "$1"
+}
+
+# same_csv WHAT REF OURS: PASS when both reports have lines of the same kinds.
+same_csv() {
+	csv_kinds "$2" >"$2.kinds"
+	csv_kinds "$3" >"$3.kinds"
+	if [ -s "$2.kinds" ] && cmp -s "$2.kinds" "$3.kinds"; then
+		pass "$1"
+	else
+		fail "$1" "$(cat "$2" "$3"; show_diff "$2.kinds" "$3.kinds")"
+	fi
+}
+
+for cmd in tracking sources sourcestats activity; do
+	chronyc_cl -c $cmd >"$T/ref-c-$cmd.out" 2>&1
+	$ACTCTL -c $cmd >"$T/c-$cmd.out" 2>&1
+	same_csv "$cmd -c has chronyc -c's fields" "$T/ref-c-$cmd.out" "$T/c-$cmd.out"
+done
+check "tracking -c names the reference by address" \
+    file_has "$T/c-tracking.out" '^7F000001,127\.0\.0\.1,4,[0-9]*\.[0-9]\{9\},.*,Normal$'
+
+# Both count an iburst as a burst: wait until both have ended theirs.
+wait_until 15 sh -c "timeout 5 chronyc -h '$T/chrony/cl.sock' -c activity | grep -q '^1,0,0,0,0\$'"
+wait_until 15 activity_has 1,0,0,0,0
+chronyc_cl activity >"$T/ref-activity.out" 2>&1
+$ACTCTL activity >"$T/activity.out" 2>&1
+if [ -s "$T/ref-activity.out" ] && cmp -s "$T/ref-activity.out" "$T/activity.out"; then
+	pass "activity prints what chronyc prints for one online source"
+else
+	fail "activity prints what chronyc prints for one online source" \
+	    "$(show_diff "$T/ref-activity.out" "$T/activity.out")"
+fi
+
+for cmd in sources sourcestats; do
+	chronyc_cl -n $cmd -v >"$T/ref-v-$cmd.out" 2>&1
+	$ACTCTL -n $cmd -v >"$T/v-$cmd.out" 2>&1
+	grep -v '^[\^]\|^127' "$T/ref-v-$cmd.out" >"$T/ref-v-$cmd.head"
+	grep -v '^[\^]\|^127' "$T/v-$cmd.out" >"$T/v-$cmd.head"
+	if [ -s "$T/ref-v-$cmd.head" ] && cmp -s "$T/ref-v-$cmd.head" "$T/v-$cmd.head"; then
+		pass "$cmd -v has chronyc's legend and header"
+	else
+		fail "$cmd -v has chronyc's legend and header" \
+		    "$(show_diff "$T/ref-v-$cmd.head" "$T/v-$cmd.head")"
+	fi
+done
+
+# clients: the upstream chronyd and ntpd (queried by chronyd -Q above) both
+# list 127.0.0.1 as a client, and their columns must end at the same places.
+timeout 5 chronyc -h "$T/chrony/up.sock" -n clients >"$T/ref-clients.out" 2>&1
+timeout 5 chronyc -h "$T/chrony/up.sock" -c clients >"$T/ref-c-clients.out" 2>&1
+"$NTPCTL" -h "$T/ntpd.sock" clients >"$T/clients.out" 2>&1
+"$NTPCTL" -h "$T/ntpd.sock" -c clients >"$T/c-clients.out" 2>&1
+column_ends() {
+	awk -v want="$2" '$1 == want {
+		out = ""
+		for (i = 1; i <= length($0); i++)
+			if (substr($0, i, 1) != " " && (i == length($0) || substr($0, i + 1, 1) == " "))
+				out = out " " i
+		print out
+		exit
+	}' "$1"
+}
+head -n 2 "$T/ref-clients.out" >"$T/ref-clients.head"
+head -n 2 "$T/clients.out" >"$T/clients.head"
+ref_ends=$(column_ends "$T/ref-clients.out" 127.0.0.1)
+our_ends=$(column_ends "$T/clients.out" 127.0.0.1)
+if cmp -s "$T/ref-clients.head" "$T/clients.head" && [ -n "$ref_ends" ] &&
+    [ "$ref_ends" = "$our_ends" ]; then
+	pass "clients has chronyc's header and columns"
+else
+	fail "clients has chronyc's header and columns" \
+	    "$(cat "$T/ref-clients.out" "$T/clients.out")"
+fi
+same_csv "clients -c has chronyc -c's fields" "$T/ref-c-clients.out" "$T/c-clients.out"
+if awk -F, '$1 == "127.0.0.1" && $2 >= 1 { found = 1 } END { exit !found }' "$T/c-clients.out"; then
+	pass "clients counts the requests of chronyd -Q"
+else
+	fail "clients counts the requests of chronyd -Q" "$(cat "$T/c-clients.out")"
+fi
+
+# makestep: chronyd -x and ntpd -x both reply "500 Failure" without
+# arguments and "200 OK" with them, and neither changes the clock.
+for args in "" "0.1 1"; do
+	chronyc_cl makestep $args >"$T/ref-makestep.out" 2>&1
+	ref_rc=$?
+	$ACTCTL makestep $args >"$T/makestep.out" 2>&1
+	rc=$?
+	what="makestep${args:+ $args} answers as chronyd -x does"
+	if [ -s "$T/makestep.out" ] && cmp -s "$T/ref-makestep.out" "$T/makestep.out" &&
+	    [ "$rc" -eq "$ref_rc" ]; then
+		pass "$what: $(cat "$T/makestep.out")"
+	else
+		fail "$what" "chronyc exit $ref_rc: $(cat "$T/ref-makestep.out");" \
+		    "ntpctl exit $rc: $(cat "$T/makestep.out")"
+	fi
+done
+$ACTCTL makestep -1 1 >"$T/badstep.out" 2>&1
+rc=$?
+if [ "$rc" -eq 1 ] && file_has "$T/badstep.out" "invalid makestep arguments '-1 1'"; then
+	pass "makestep with a negative threshold names the arguments"
+else
+	fail "makestep with a negative threshold names the arguments" \
+	    "exit $rc: $(cat "$T/badstep.out")"
+fi
+
+# burst, offline and online, as the activity counts and LastRx show them.
+# last_rx: seconds since the source's last sample.
+last_rx() {
+	$ACTCTL -c sources 2>/dev/null | awk -F, 'NR == 1 { print $7 }'
+}
+if $ACTCTL burst 2/4 >"$T/burst.out" 2>&1 && file_has "$T/burst.out" '^200 OK$' &&
+    activity_has 0,0,1,0,0 && wait_until 15 activity_has 1,0,0,0,0; then
+	pass "burst 2/4 runs and the source returns to online"
+else
+	fail "burst 2/4 runs and the source returns to online" "$(cat "$T/burst.out" "$T/act.csv")"
+fi
+chronyc_cl burst 1/2 127.0.0.9 >"$T/ref-nosource.out" 2>&1
+ref_rc=$?
+$ACTCTL burst 1/2 127.0.0.9 >"$T/nosource.out" 2>&1
+rc=$?
+if [ "$rc" -eq 1 ] && [ "$ref_rc" -eq 1 ] && cmp -s "$T/ref-nosource.out" "$T/nosource.out"; then
+	pass "burst to an unknown address: $(cat "$T/nosource.out"), as chronyc"
+else
+	fail "burst to an unknown address fails as chronyc" \
+	    "chronyc exit $ref_rc: $(cat "$T/ref-nosource.out"); ntpctl exit $rc: $(cat "$T/nosource.out")"
+fi
+
+$ACTCTL offline 127.0.0.0/8 >"$T/offline.out" 2>&1
+sleep 3
+rx=$(last_rx)
+if file_has "$T/offline.out" '^200 OK$' && activity_has 0,1,0,0,0 && [ "${rx:-0}" -ge 2 ]; then
+	pass "offline 127.0.0.0/8 stops the polls (last sample ${rx} s ago)"
+else
+	fail "offline 127.0.0.0/8 stops the polls" "$(cat "$T/offline.out" "$T/act.csv"); LastRx '$rx'"
+fi
+if $ACTCTL burst 3/3 >/dev/null 2>&1 && activity_has 0,0,0,1,0 &&
+    wait_until 10 activity_has 0,1,0,0,0; then
+	pass "a burst while offline returns to offline"
+else
+	fail "a burst while offline returns to offline" "$(cat "$T/act.csv")"
+fi
+polled_again() {
+	rx=$(last_rx)
+	[ -n "$rx" ] && [ "$rx" -le 1 ]
+}
+if $ACTCTL online 255.0.0.0/127.0.0.0 >"$T/online.out" 2>&1 &&
+    file_has "$T/online.out" '^200 OK$' && activity_has 1,0,0,0,0 && wait_until 5 polled_again; then
+	pass "online MASK/ADDRESS starts the polls again"
+else
+	fail "online MASK/ADDRESS starts the polls again" "$(cat "$T/online.out" "$T/act.csv")"
+fi
+$ACTCTL offline 192.0.2.0/24 >"$T/offline-none.out" 2>&1
+rc=$?
+if [ "$rc" -eq 1 ] && file_has "$T/offline-none.out" '^503 No such source$'; then
+	pass "offline of a subnet without sources: 503 No such source"
+else
+	fail "offline of a subnet without sources: 503 No such source" \
+	    "exit $rc: $(cat "$T/offline-none.out")"
+fi
+
+# Stop ntpd itself; strace then ends with it.
+daemon_stop "$(cat "$T/act.pid" 2>/dev/null)"
+daemon_stop "$ACT_PID"
+daemon_stop "$CL_PID"
+if [ -n "$TRACE" ]; then
+	if ! file_has "$T/act.strace" 'exited with'; then
+		fail "ntpd -x makes no call that sets or adjusts the clock" \
+		    "strace recorded no exit: $(cat "$T/act.strace" "$T/act.log")"
+	elif grep -E "^[0-9]+ +$CLOCK_RE" "$T/act.strace" >"$T/act.calls"; then
+		fail "ntpd -x makes no call that sets or adjusts the clock" "$(cat "$T/act.calls")"
+	else
+		pass "ntpd -x makes no call that sets or adjusts the clock"
+	fi
+	# The same strace records such a call: a read-only adjtimex from python
+	# (glibc makes it a clock_adjtime call).
+	strace -qq -e signal=none -e trace=$CLOCK_CALLS -o "$T/probe.strace" python3 -c \
+	    'import ctypes; b = ctypes.create_string_buffer(512); ctypes.CDLL(None).adjtimex(b)'
+	check "strace records the clock calls of a probe" grep -Eq "^$CLOCK_RE" "$T/probe.strace"
+else
+	echo "note: strace is not installed; the clock calls of ntpd -x are not checked"
+fi
+
 # --- ntpd -Q against chronyd, side by side with chronyd -Q ----------------
 
 timeout 30 "$NTPD" -Q -t 20 "server 127.0.0.1 port $P_UP iburst" >"$T/nq.log" 2>&1
@@ -410,7 +648,7 @@ if ip netns add "$E2E_ID-probe" 2>/dev/null; then
 	ip netns del "$E2E_ID-probe"
 	ns_add res
 	ns_resolv res "nameserver 127.0.0.1" "options timeout:1 attempts:1"
-	echo "127.0.0.1 localhost" >"/etc/netns/$(ns res)/hosts"
+	printf '127.0.0.1 localhost\n127.0.0.2 time.edgebox.test\n' >"/etc/netns/$(ns res)/hosts"
 	chronyd_conf nsup "local stratum 5" "allow 127.0.0.1" "port $P_UP"
 	daemon_start res "$T/nsup.log" chronyd -x -d -f "$T/nsup.conf"
 	daemon_start res "$T/res.log" "$NTPD" -x -d -t 60 \
@@ -433,6 +671,33 @@ if ip netns add "$E2E_ID-probe" 2>/dev/null; then
 	else
 		fail "the pool name resolves on a retry and ntpd synchronises" \
 		    "$(cat "$T/res.out" "$T/res.log")"
+	fi
+
+	# ntpctl shows a server line's host name, and its address with -n and -c.
+	daemon_start res "$T/named.log" "$NTPD" -x -d -t 60 \
+	    "server time.edgebox.test port $P_UP iburst" "bindcmdaddress $T/named.sock" "port 0"
+	named_ctl() {
+		ns_exec res "$NTPCTL" -h "$T/named.sock" "$@"
+	}
+	named_synced() {
+		named_ctl sources >"$T/named.out" 2>&1 &&
+		    file_has "$T/named.out" '^\^\* time\.edgebox\.test  '
+	}
+	if wait_until 15 named_synced &&
+	    named_ctl -n sources | grep -q '^\^\* 127\.0\.0\.2  ' &&
+	    named_ctl -c sources | grep -q '^\^,\*,127\.0\.0\.2,' &&
+	    named_ctl sourcestats | grep -q '^time\.edgebox\.test  '; then
+		pass "sources shows the server's name, -n and -c its address"
+	else
+		fail "sources shows the server's name, -n and -c its address" \
+		    "$(cat "$T/named.out" "$T/named.log")"
+	fi
+	if named_ctl tracking | grep -q '^Reference ID    : 7F000002 (time\.edgebox\.test)$' &&
+	    named_ctl -n tracking | grep -q '^Reference ID    : 7F000002 (127\.0\.0\.2)$'; then
+		pass "tracking names the reference, -n gives its address"
+	else
+		fail "tracking names the reference, -n gives its address" \
+		    "$(named_ctl tracking 2>&1 | head -n 1) / $(named_ctl -n tracking 2>&1 | head -n 1)"
 	fi
 else
 	echo "note: no network namespaces here; name resolution checks not run"

@@ -1,6 +1,7 @@
 /* test_ntpd_discipline.c -- clock filter and discipline against a simulated clock. */
 #include "testutil.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,6 +133,80 @@ test_makestep_limit(void **state)
 }
 
 static void
+test_makestep_command_steps_slew(void **state)
+{
+	struct disc_status	st;
+	double			step;
+
+	(void)state;
+	srandom(16);
+	start(0.0, 0.0, 1.0, 0, 0.0);
+	run(16.0, 64.0, 1e-6);
+	/* The clock jumps 0.5 s ahead; with makestep off the update slews. */
+	sim.offset = 0.5;
+	run(16.0, 16.0, 1e-6);
+	advance(sim.elapsed + 1.0);
+	assert_int_equal(sim.steps, 0);
+	assert_true(discipline_next() > sim.elapsed);
+	/* makestep steps what the slew has left and ends the slew. */
+	assert_int_equal(discipline_makestep(sim.elapsed, &step), 0);
+	assert_int_equal(sim.steps, 1);
+	assert_true(step < -0.3 && step > -0.5);
+	assert_true(fabs(sim.offset) < 1e-3);
+	assert_true(discipline_next() == 0);
+	discipline_get_status(&st);
+	assert_true(st.correction == 0.0);
+	/* Nothing is left: a second makestep succeeds without a step. */
+	assert_int_equal(discipline_makestep(sim.elapsed, &step), 0);
+	assert_true(step == 0.0);
+	assert_int_equal(sim.steps, 1);
+}
+
+static void
+test_makestep_command_readonly(void **state)
+{
+	double	step;
+
+	(void)state;
+	srandom(17);
+	start(0.0, 0.0, 1.0, -1, 0.0);
+	sim.readonly = 1;
+	clock_init_sim(&sim);
+	sim.offset = 0.5;
+	run(16.0, 64.0, 1e-6);
+	/* As with -x: makestep fails with EPERM and the clock keeps its offset. */
+	errno = 0;
+	assert_int_equal(discipline_makestep(sim.elapsed, &step), -1);
+	assert_int_equal(errno, EPERM);
+	assert_true(step == 0.0);
+	assert_int_equal(sim.steps, 0);
+	assert_true(sim.offset == 0.5);
+	assert_true(sim.freq == 0.0);
+}
+
+static void
+test_makestep_command_threshold(void **state)
+{
+	(void)state;
+	srandom(18);
+	start(0.0, 0.0, 1.0, 0, 0.0);
+	run(16.0, 64.0, 1e-6);
+	/* "makestep 0.1 1": the next update may step, the one after it not. */
+	discipline_set_makestep(0.1, 1);
+	sim.offset = 0.5;
+	run(16.0, 16.0, 1e-6);
+	assert_int_equal(sim.steps, 1);
+	assert_true(fabs(sim.offset) < 1e-3);
+	sim.offset = 0.5;
+	run(16.0, 16.0, 1e-6);
+	assert_int_equal(sim.steps, 1);
+	/* A limit of -1 steps in every update. */
+	discipline_set_makestep(0.1, -1);
+	run(16.0, 16.0, 1e-6);
+	assert_int_equal(sim.steps, 2);
+}
+
+static void
 test_initstepslew(void **state)
 {
 	struct disc_config	dc;
@@ -249,6 +324,7 @@ test_readonly_clock_untouched(void **state)
 {
 	struct disc_config	dc;
 	struct disc_status	st;
+	double			step;
 
 	(void)state;
 	/* The real clock in read-only mode: every change fails before the kernel. */
@@ -268,6 +344,11 @@ test_readonly_clock_untouched(void **state)
 	assert_true(discipline_phase(clock_mono() + 10) == 0.0);
 	discipline_get_status(&st);
 	assert_true(st.last_offset == 100.0);
+	/* The makestep command fails too. */
+	errno = 0;
+	assert_int_equal(discipline_makestep(clock_mono(), &step), -1);
+	assert_int_equal(errno, EPERM);
+	assert_true(step == 0.0);
 }
 
 int
@@ -278,6 +359,9 @@ main(void)
 		cmocka_unit_test(test_slew_without_step),
 		cmocka_unit_test(test_frequency_change_tracked),
 		cmocka_unit_test(test_makestep_limit),
+		cmocka_unit_test(test_makestep_command_steps_slew),
+		cmocka_unit_test(test_makestep_command_readonly),
+		cmocka_unit_test(test_makestep_command_threshold),
 		cmocka_unit_test(test_initstepslew),
 		cmocka_unit_test(test_offset_carried_forward),
 		cmocka_unit_test(test_filter_min_delay),

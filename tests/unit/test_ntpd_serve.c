@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "ctl.h"
 #include "netaddr.h"
 #include "ntpwire.h"
 #include "../../applets/ntpd/ntpd.h"
@@ -100,6 +101,20 @@ send_burst(const struct ntpd_conf *c, const char *addr, double t, int n, int *re
 	}
 }
 
+/* Return the clients command's row for addr, failing the test when it is missing. */
+static struct ctl_client
+client_row(const char *addr)
+{
+	struct ctl_client	row;
+	int			i, count;
+
+	for (i = 0; serve_get_client(i, &row, &count) == 0; i++)
+		if (strcmp(row.name, addr) == 0)
+			return row;
+	fail_msg("no clients row for %s among %d", addr, count);
+	return row;
+}
+
 static void
 test_ratelimit_burst_and_leak(void **state)
 {
@@ -130,6 +145,7 @@ static void
 test_ratelimit_interval_steady(void **state)
 {
 	struct ntpd_conf	c;
+	struct ctl_client	row;
 	struct netaddr		a;
 	int			i, replies = 0;
 
@@ -145,11 +161,54 @@ test_ratelimit_interval_steady(void **state)
 		if (serve_ratelimit(&c, &a, 1000.0 + i) == SERVE_REPLY)
 			replies++;
 	assert_in_range(replies, 50, 51);
+	/* The clients command shows the same: a request each 2^0 s, half of
+	 * them over the limit, and a reply each 2^1 s once limited. */
+	row = client_row("198.51.100.7");
+	assert_int_equal(row.ntp_hits, 100);
+	assert_in_range(row.ntp_drops, 49, 50);
+	assert_int_equal(row.ntp_interval, 0);
+	assert_int_equal(row.ntp_limited_interval, 1);
 	/* A client that keeps to the interval is never limited. */
 	for (i = 0, replies = 0; i < 20; i++)
 		if (serve_ratelimit(&c, &a, 2000.0 + 2 * i) == SERVE_REPLY)
 			replies++;
 	assert_int_equal(replies, 20);
+	serve_stop();
+}
+
+static void
+test_clients_counted(void **state)
+{
+	struct ntpd_conf	c;
+	struct ctl_client	row, spare;
+	struct netaddr		a, b;
+	int			i, count;
+
+	(void)state;
+	config_defaults(&c);
+	serve_start(&c);
+	assert_int_equal(serve_get_client(0, &row, &count), -1);
+	assert_int_equal(count, 0);
+	assert_int_equal(netaddr_parse("192.0.2.9", &a), 0);
+	assert_int_equal(netaddr_parse("2001:db8::9", &b), 0);
+	/* One request every 16 s, and one lone request. */
+	for (i = 0; i < 10; i++)
+		serve_ratelimit(&c, &a, 100.0 + 16 * i);
+	serve_ratelimit(&c, &b, 150.0);
+	assert_int_equal(serve_get_client(1, &row, &count), 0);
+	assert_int_equal(count, 2);
+	assert_int_equal(serve_get_client(2, &spare, &count), -1);
+
+	row = client_row("192.0.2.9");
+	assert_int_equal(row.ntp_hits, 10);
+	assert_int_equal(row.ntp_drops, 0);
+	assert_int_equal(row.ntp_interval, 4);
+	assert_int_equal(row.ntp_limited_interval, CTL_NO_INTERVAL);
+	assert_int_equal(row.cmd_hits, 0);
+	assert_int_equal(row.cmd_last_ago, CTL_NEVER);
+	row = client_row("2001:db8::9");
+	assert_int_equal(row.ntp_hits, 1);
+	assert_int_equal(row.ntp_interval, CTL_NO_INTERVAL);
 	serve_stop();
 }
 
@@ -180,6 +239,7 @@ main(void)
 		cmocka_unit_test(test_reply_synchronised),
 		cmocka_unit_test(test_ratelimit_burst_and_leak),
 		cmocka_unit_test(test_ratelimit_interval_steady),
+		cmocka_unit_test(test_clients_counted),
 		cmocka_unit_test(test_kod_rate_reply),
 	};
 
