@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,8 +34,9 @@ dnsconf_defaults(struct dnsd_conf *c)
 	(void)records_strlcpy(c->conf_file, DNSD_DEFAULT_CONF, sizeof(c->conf_file));
 	(void)records_strlcpy(c->resolv_file, "/etc/resolv.conf", sizeof(c->resolv_file));
 	(void)records_strlcpy(c->pid_file, DNSD_DEFAULT_PIDFILE, sizeof(c->pid_file));
-	/* As in dnsmasq: drop root after binding unless user=root. */
-	(void)records_strlcpy(c->user, "nobody", sizeof(c->user));
+	/* Drop root after binding unless user=root, as dnsmasq does, but to
+	 * a user of dnsd's own (see dnsconf_run_user). */
+	(void)records_strlcpy(c->user, DNSD_DEFAULT_USER, sizeof(c->user));
 	c->port = 53;
 	c->cache_size = DNSD_CACHE_DEFAULT;
 	c->neg_ttl = -1;
@@ -1030,7 +1032,27 @@ h_user(struct conf_parser *p, int argc, char **argv, void *t)
 {
 	struct dnsd_conf	*c = t;
 
+	c->user_set = 1;
 	return set_path(p, c->user, sizeof(c->user), argc > 0 ? argv[0] : "");
+}
+
+const char *
+dnsconf_run_user(const struct dnsd_conf *c, conf_sink sink, void *sinkarg)
+{
+	char	msg[256];
+
+	if (c->user[0] == '\0' || strcmp(c->user, "root") == 0)
+		return NULL;
+	if (c->user_set || getpwnam(c->user) != NULL)
+		return c->user;
+	snprintf(msg, sizeof(msg), "user %s does not exist, so dnsd runs as %s as dnsmasq "
+	    "does; create the user %s, or choose one with user=", c->user,
+	    DNSD_FALLBACK_USER, c->user);
+	if (sink != NULL)
+		sink(sinkarg, 0, msg);
+	else
+		log_warnx("%s", msg);
+	return DNSD_FALLBACK_USER;
 }
 
 static int

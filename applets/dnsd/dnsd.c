@@ -953,6 +953,22 @@ write_pidfile(const struct dnsd_conf *c)
 	return 0;
 }
 
+/*
+ * Remove the pid file at exit.  After dropping root dnsd usually may not
+ * remove it from a root-owned directory such as /run; it then leaves the
+ * file, as dnsmasq does, and says so only in the debug log.
+ */
+static void
+remove_pidfile(void)
+{
+	if (!pidfile_written || unlink(st.conf->pid_file) == 0 || errno == ENOENT)
+		return;
+	if (errno == EACCES || errno == EPERM)
+		log_debug("pid file %s left in place: %s", st.conf->pid_file, strerror(errno));
+	else
+		log_warn("cannot remove %s", st.conf->pid_file);
+}
+
 /* log-facility: syslog with that facility, stderr (-), or a file. */
 static int
 open_log(const struct dnsd_conf *c)
@@ -1096,6 +1112,7 @@ int
 dnsd_main(int argc, char **argv)
 {
 	struct dnsd_conf	*c;
+	const char		*user;
 	int			 errors, daemon;
 
 	log_init(LOG_TO_STDERR, 0, "dnsd", LOG_DAEMON);
@@ -1127,8 +1144,8 @@ dnsd_main(int argc, char **argv)
 	if (!c->debug && open_log(c) == -1)
 		fatalx("not starting");
 	(void)write_pidfile(c);
-	if (c->user[0] != '\0' && strcmp(c->user, "root") != 0 &&
-	    privs_drop(c->user, c->group[0] != '\0' ? c->group : NULL, 0) == -1)
+	if (geteuid() == 0 && (user = dnsconf_run_user(c, log_sink, NULL)) != NULL &&
+	    privs_drop(user, c->group[0] != '\0' ? c->group : NULL, 0) == -1)
 		fatalx("not starting");
 	if (setup_loop() == -1)
 		fatal("event loop");
@@ -1137,7 +1154,6 @@ dnsd_main(int argc, char **argv)
 	if (loop_run(0) == -1)
 		log_warn("event loop");
 	forward_cancel_all();
-	if (pidfile_written && unlink(st.conf->pid_file) == -1)
-		log_warn("cannot remove %s", st.conf->pid_file);
+	remove_pidfile();
 	return 0;
 }

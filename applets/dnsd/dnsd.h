@@ -23,6 +23,8 @@
 #define DNSD_DEFAULT_CONF	"/etc/edgebox/dnsd.conf"
 #define DNSD_DEFAULT_PIDFILE	"/run/dnsd.pid"
 #define DNSD_HOSTS		"/etc/hosts"
+#define DNSD_DEFAULT_USER	"dnsd"	/* the Alpine package creates it */
+#define DNSD_FALLBACK_USER	"nobody"	/* dnsmasq's default user */
 
 /* The routing of the names under a server= or local= domain. */
 enum dnsd_route {
@@ -117,6 +119,7 @@ struct dnsd_conf {
 
 	char		pid_file[DNSD_PATH_MAX];
 	char		user[64];
+	int		user_set;	/* user= was given, so no fallback */
 	char		group[64];
 	int		log_queries;
 	int		domain_needed;
@@ -161,6 +164,14 @@ int	dnsconf_load(struct dnsd_conf *, int argc, char **argv, conf_sink, void *sin
 /* Warn about options that have no effect together.  Returns the number
  * of errors, which is 0 for now: every such case is only a warning. */
 int	dnsconf_check(struct dnsd_conf *, conf_sink, void *sinkarg);
+
+/*
+ * The user to switch to after binding: user= when given, else dnsd.  When
+ * user= is not given and dnsd does not exist, warn through sink (NULL:
+ * the log) and return nobody, the user dnsmasq switches to by default.
+ * Returns NULL when dnsd keeps root (user=root or an empty user=).
+ */
+const char *dnsconf_run_user(const struct dnsd_conf *, conf_sink, void *sinkarg);
 
 /* Add the nameserver lines of resolv-file as upstreams unless no-resolv
  * is set; call after the listen addresses are known.  Called again, it

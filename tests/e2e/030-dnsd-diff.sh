@@ -21,7 +21,8 @@ DOMAIN=edge.example.org
 e2e_init
 T=$E2E_TMP
 mkdir "$T/q" "$T/run"
-# dnsd runs as nobody after start-up and removes its pid file at exit.
+# dnsd runs as dnsd after start-up (nobody where that user does not exist)
+# and removes its pid file at exit.
 chmod 777 "$T/run"
 
 # Fixed ports stay below the ephemeral range (32768 and up), where any

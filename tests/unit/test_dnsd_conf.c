@@ -91,6 +91,53 @@ load(struct dnsd_conf *c, struct messages *m, char *const *args)
 	return dnsconf_load(c, argc, argv, collect, m);
 }
 
+/* The user dnsd switches to: dnsd by default, nobody when that user does
+ * not exist, and exactly what user= names. */
+static void
+test_run_user(void **state)
+{
+	struct dnsd_conf	c;
+	struct messages		m;
+	char			*none[] = { NULL };
+	char			*named[] = { "--user=edgebox-no-such-user", NULL };
+	char			*root[] = { "--user=root", NULL };
+	char			*empty[] = { "--user=", NULL };
+
+	assert_int_equal(load(&c, &m, none), 0);
+	assert_string_equal(c.user, "dnsd");
+	assert_int_equal(c.user_set, 0);
+
+	/* The default user is missing: nobody, with a warning naming the fix. */
+	strcpy(c.user, "edgebox-no-such-user");
+	memset(&m, 0, sizeof(m));
+	assert_string_equal(dnsconf_run_user(&c, collect, &m), "nobody");
+	assert_int_equal(m.n, 1);
+	assert_int_equal(m.errors, 0);
+	assert_true(has_message(&m, "user edgebox-no-such-user does not exist"));
+	assert_true(has_message(&m, "user="));
+
+	/* The default user exists: no warning. */
+	strcpy(c.user, "root");
+	assert_null(dnsconf_run_user(&c, collect, &m));
+	strcpy(c.user, "nobody");
+	memset(&m, 0, sizeof(m));
+	assert_string_equal(dnsconf_run_user(&c, collect, &m), "nobody");
+	assert_int_equal(m.n, 0);
+
+	/* user= names a missing user: no fallback, privs_drop reports it. */
+	assert_int_equal(load(&c, &m, named), 0);
+	assert_int_equal(c.user_set, 1);
+	assert_string_equal(dnsconf_run_user(&c, collect, &m), "edgebox-no-such-user");
+	assert_int_equal(m.n, 0);
+
+	/* user=root and an empty user= keep root. */
+	assert_int_equal(load(&c, &m, root), 0);
+	assert_null(dnsconf_run_user(&c, collect, &m));
+	assert_int_equal(load(&c, &m, empty), 0);
+	assert_null(dnsconf_run_user(&c, collect, &m));
+	assert_int_equal(m.n, 0);
+}
+
 static void
 test_table_sorted(void **state)
 {
@@ -548,6 +595,7 @@ main(void)
 		cmocka_unit_test(test_resolv_skips_self),
 		cmocka_unit_test(test_resolv_reread),
 		cmocka_unit_test(test_new_directives),
+		cmocka_unit_test(test_run_user),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
