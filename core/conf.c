@@ -4,7 +4,6 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
-#include <glob.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
@@ -15,6 +14,7 @@
 
 #include "conf.h"
 #include "log.h"
+#include "pathglob.h"
 
 void
 conf_init(struct conf_parser *p, enum conf_dialect dialect,
@@ -431,19 +431,15 @@ conf_parse_dir(struct conf_parser *p, const char *dir,
 int
 conf_parse_glob(struct conf_parser *p, const char *pattern)
 {
-	glob_t	g;
-	size_t	i;
-	int	rc;
+	struct pathglob	g;
+	size_t		i;
 
-	rc = glob(pattern, 0, NULL, &g);
-	if (rc == GLOB_NOMATCH)
-		return 0;
-	if (rc != 0) {
-		conf_error(p, "cannot expand %s", pattern);
+	if (pathglob_expand(pattern, &g) == -1) {
+		conf_error(p, "cannot expand %s: %s", pattern, strerror(errno));
 		return -1;
 	}
-	for (i = 0; i < g.gl_pathc; i++)
-		conf_parse_file(p, g.gl_pathv[i]);
-	globfree(&g);
+	for (i = 0; i < g.count; i++)
+		conf_parse_file(p, g.paths[i]);
+	pathglob_free(&g);
 	return 0;
 }

@@ -69,8 +69,8 @@ int	conf_parse_file(struct conf_parser *, const char *path);
 int	conf_parse_dir(struct conf_parser *, const char *dir,
 	    int (*accept)(const char *name, void *arg), void *arg);
 
-/* Read the files matching a glob(3) pattern, in name order.  No match is
- * not an error.  Returns 0 or -1. */
+/* Read the files matching a shell wildcard pattern (pathglob_expand), in
+ * name order.  No match is not an error.  Returns 0 or -1. */
 int	conf_parse_glob(struct conf_parser *, const char *pattern);
 
 /* Handle one line of text as if it stood at file:line. */
