@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "conf.h"
+#include "decimal.h"
 #include "log.h"
 #include "pathglob.h"
 
@@ -92,11 +93,11 @@ conf_int(struct conf_parser *p, const char *s, long min, long max, long *out)
 int
 conf_double(struct conf_parser *p, const char *s, double min, double max, double *out)
 {
-	char	*end;
-	double	 v;
+	const char	*end;
+	double		 v;
 
 	errno = 0;
-	v = strtod(s, &end);
+	v = decimal_parse(s, &end);
 	if (*s == '\0' || *end != '\0' || errno != 0 || isnan(v) || v < min || v > max) {
 		conf_error(p, "invalid value '%s' for %s: expected a number from %g to %g",
 		    s, p->keyword ? p->keyword : "option", min, max);
