@@ -10,6 +10,7 @@
 
 #include "applets.h"
 #include "ctl.h"
+#include "decimal.h"
 #include "ntpwire.h"
 
 #define REPLY_TIMEOUT_MS	1000
@@ -468,12 +469,13 @@ static int
 cmd_makestep(int argc, char **argv)
 {
 	struct ctl_request	req;
-	char			*end1, *end2;
+	const char		*end1;
+	char			*end2;
 	long			limit;
 
 	ctl_request_init(&req, CTL_MAKESTEP, 0, 0);
 	if (argc == 2) {
-		req.threshold = strtod(argv[0], &end1);
+		req.threshold = decimal_parse(argv[0], &end1);
 		limit = strtol(argv[1], &end2, 10);
 		if (*end1 != '\0' || end1 == argv[0] || !(req.threshold >= 0) ||
 		    isinf(req.threshold) || *end2 != '\0' || end2 == argv[1] || limit < -1 ||
@@ -497,17 +499,25 @@ static int
 cmd_burst(int argc, char **argv)
 {
 	struct ctl_request	req;
-	int			good, max, len = -1;
+	char			*slash, *end;
+	long			 good = 0, max = 0;
 
 	ctl_request_init(&req, CTL_BURST, 0, 0);
-	if (argc < 1 || sscanf(argv[0], "%d/%d%n", &good, &max, &len) != 2 ||
-	    len != (int)strlen(argv[0]) || good < 1 || max < 1) {
+	if (argc >= 1) {
+		good = strtol(argv[0], &slash, 10);
+		if (slash != argv[0] && *slash == '/') {
+			max = strtol(slash + 1, &end, 10);
+			if (end == slash + 1 || *end != '\0')
+				max = 0;
+		}
+	}
+	if (good < 1 || good > INT32_MAX || max < 1 || max > INT32_MAX) {
 		fprintf(stderr, "ntpctl: invalid burst argument '%s': give GOOD/MAX, two "
 		    "numbers of 1 or more, e.g. 4/8\n", argc < 1 ? "" : argv[0]);
 		return 1;
 	}
-	req.good = good;
-	req.max = max;
+	req.good = (int)good;
+	req.max = (int)max;
 	if (set_target(&req, argc - 1, argv + 1, "burst") == -1)
 		return 1;
 	return run_change(&req, "burst");
@@ -528,9 +538,9 @@ cmd_online(int online, int argc, char **argv)
 static int
 parse_number(const char *s, double min, double *out)
 {
-	char	*end;
+	const char	*end;
 
-	*out = strtod(s, &end);
+	*out = decimal_parse(s, &end);
 	if (*end != '\0' || end == s || !(*out >= min)) {
 		fprintf(stderr, "ntpctl: invalid waitsync value '%s': give a number of at "
 		    "least %g\n", s, min);

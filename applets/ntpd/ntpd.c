@@ -14,6 +14,7 @@
 
 #include "applets.h"
 #include "conf.h"
+#include "decimal.h"
 #include "log.h"
 #include "loop.h"
 #include "ntpd.h"
@@ -75,8 +76,8 @@ parse_options(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	char	*end;
-	int	 ch;
+	const char	*end;
+	int		 ch;
 
 	opts.file = NTPD_CONF_DEFAULT;
 	while ((ch = getopt_long(argc, argv, "46df:hnpqQst:u:x", longopts, NULL)) != -1) {
@@ -108,8 +109,8 @@ parse_options(int argc, char **argv)
 			opts.restore = 1;
 			break;
 		case 't':
-			opts.timeout = strtod(optarg, &end);
-			if (*end != '\0' || !(opts.timeout > 0)) {
+			opts.timeout = decimal_parse(optarg, &end);
+			if (end == optarg || *end != '\0' || !(opts.timeout > 0)) {
 				fprintf(stderr, "ntpd: invalid -t value '%s': give seconds above 0\n",
 				    optarg);
 				return -1;
@@ -155,8 +156,10 @@ read_config(struct ntpd_conf *c)
 static void
 read_driftfile(struct disc_config *dc)
 {
-	FILE	*f;
-	double	 freq, skew;
+	FILE		*f;
+	char		 line[128];
+	const char	*end, *skew_end;
+	double		 freq = NAN, skew = NAN;
 
 	dc->freq_ppm = 0.0;
 	dc->skew_ppm = 2000.0;
@@ -166,8 +169,13 @@ read_driftfile(struct disc_config *dc)
 		log_warn("cannot read drift file %s; starting from 0 ppm", conf.driftfile);
 		return;
 	}
-	if (fscanf(f, "%lf %lf", &freq, &skew) != 2 || !isfinite(freq) || !isfinite(skew) ||
-	    fabs(freq) > 5000.0) {
+	if (fgets(line, sizeof(line), f) != NULL) {
+		freq = decimal_parse(line, &end);
+		skew = decimal_parse(end, &skew_end);
+		if (end == line || skew_end == end)
+			freq = NAN;
+	}
+	if (!isfinite(freq) || !isfinite(skew) || fabs(freq) > 5000.0) {
 		log_warnx("drift file %s is not \"FREQUENCY SKEW\" in ppm; starting from 0 ppm",
 		    conf.driftfile);
 	} else {

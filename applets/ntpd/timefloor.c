@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "decimal.h"
 #include "ntpd.h"
 #include "ntpwire.h"
 
@@ -20,8 +21,9 @@ static double
 read_timefile(const char *path)
 {
 	FILE	*f;
-	char	 line[64], *end;
-	double	 t;
+	char		 line[64];
+	const char	*end;
+	double		 t;
 
 	if ((f = fopen(path, "r")) == NULL) {
 		if (errno != ENOENT)
@@ -30,7 +32,7 @@ read_timefile(const char *path)
 	}
 	t = 0;
 	if (fgets(line, sizeof(line), f) != NULL) {
-		t = strtod(line, &end);
+		t = decimal_parse(line, &end);
 		if (end == line || (*end != '\n' && *end != '\0') || !(t >= 1 && t < TIME_MAX))
 			t = 0;
 	}
