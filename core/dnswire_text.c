@@ -227,6 +227,7 @@ struct rdata {
 	int			 err;
 	int			 short_read;	/* err because the RDATA ended early */
 	int			 extra;		/* err because bytes were left over */
+	const char		*why;		/* BIND's reason for err, when it has its own */
 };
 
 static const uint8_t *
@@ -984,6 +985,110 @@ render_digest(struct rdata *r, struct text *t, const uint8_t *lens)
 	rd_rest_hex(r, t);
 }
 
+/* An NXT record (RFC 2535): the next name and a bitmap of types 1 to 127.
+ * host 9.18.49 rejects it as a "bad bitmap" when it is longer than 16
+ * octets, ends in a zero octet or has the bit of type 0 set. */
+static void
+render_nxt(struct rdata *r, struct text *t)
+{
+	char		 buf[DNS_TYPE_TEXT_MAX];
+	const char	*name;
+	const uint8_t	*bits;
+	size_t		 len, i;
+	unsigned int	 b;
+	uint16_t	 type;
+
+	rd_name(r, t);
+	len = rd_left(r);
+	if ((bits = rd_bytes(r, len)) == NULL || len == 0)
+		return;
+	if ((bits[0] & 0x80) || len > 16 || bits[len - 1] == 0) {
+		r->err = 1;
+		r->why = "bad bitmap";
+		return;
+	}
+	for (i = 0; i < len; i++)
+		for (b = 0; b < 8; b++) {
+			if (!(bits[i] & (0x80 >> b)))
+				continue;
+			/* BIND prints a type without a mnemonic as a bare number. */
+			type = (uint16_t)(i * 8 + b);
+			text_putc(t, ' ');
+			name = dnswire_type_name(type, buf);
+			if (strncmp(name, "TYPE", 4) == 0)
+				text_uint(t, type);
+			else
+				text_puts(t, name);
+		}
+}
+
+/* A HIP record (RFC 5205): algorithm, HIT in hex, public key in base64,
+ * both unsplit, then the rendezvous servers.  HIT and key must not be empty. */
+static void
+render_hip(struct rdata *r, struct text *t)
+{
+	unsigned int	 hitlen = rd_u8(r), alg = rd_u8(r), keylen = rd_u16(r);
+	const uint8_t	*p;
+
+	if (hitlen == 0 || keylen == 0)
+		r->err = 1;
+	text_uint(t, alg);
+	text_putc(t, ' ');
+	p = rd_bytes(r, hitlen);
+	text_hex(t, p, p == NULL ? 0 : hitlen, 0);
+	text_putc(t, ' ');
+	p = rd_bytes(r, keylen);
+	text_base64(t, p, p == NULL ? 0 : keylen, 0);
+	while (rd_left(r) > 0) {
+		text_putc(t, ' ');
+		rd_name(r, t);
+	}
+}
+
+/* The error field of TKEY: an rcode, or a TSIG error from 16 (BADSIG) to
+ * 22 (BADTRUNC).  BIND prints any larger value as a number. */
+static void
+text_tsig_error(struct text *t, unsigned int error)
+{
+	char	buf[DNS_TYPE_TEXT_MAX];
+
+	if (error == 16)
+		text_puts(t, "BADSIG");
+	else if (error <= 22)
+		text_puts(t, dnswire_rcode_name(error, buf));
+	else
+		text_uint(t, error);
+}
+
+static void	render_fields(struct rdata *, struct text *, const char *);
+
+/* A TKEY record: algorithm, inception, expiration, mode, error, then the
+ * key and the other data, each as a size and base64. */
+static void
+render_tkey(struct rdata *r, struct text *t)
+{
+	const uint8_t	*p;
+	unsigned int	 len;
+
+	render_fields(r, t, "n442");
+	text_putc(t, ' ');
+	text_tsig_error(t, rd_u16(r));
+	text_putc(t, ' ');
+	len = rd_u16(r);
+	text_uint(t, len);
+	text_putc(t, ' ');
+	p = rd_bytes(r, len);
+	text_base64(t, p, p == NULL ? 0 : len, 1);
+	text_putc(t, ' ');
+	len = rd_u16(r);
+	text_uint(t, len);
+	if (len > 0) {
+		text_putc(t, ' ');
+		p = rd_bytes(r, len);
+		text_base64(t, p, p == NULL ? 0 : len, 1);
+	}
+}
+
 /* Fields in order: 'n' name, 's' character-string, '1' u8, '2' u16,
  * '4' u32, 'A' an IPv4 address, 'L' a 64-bit locator, 'S' the rest as
  * strings, 'H' the rest in hex, 'B' the rest in base64, 'Q' the rest as
@@ -1069,7 +1174,7 @@ rdata_fields(uint16_t type)
 	switch (type) {
 	case DNS_TYPE_NS: case DNS_TYPE_CNAME: case DNS_TYPE_PTR: case DNS_TYPE_DNAME:
 	case DNS_TYPE_MD: case DNS_TYPE_MF: case DNS_TYPE_MB: case DNS_TYPE_MG:
-	case DNS_TYPE_MR:
+	case DNS_TYPE_MR: case DNS_TYPE_NSAP_PTR:
 		return "n";
 	case DNS_TYPE_MX: case DNS_TYPE_KX: case DNS_TYPE_AFSDB: case DNS_TYPE_RT:
 	case DNS_TYPE_LP:
@@ -1101,7 +1206,7 @@ rdata_fields(uint16_t type)
 	case DNS_TYPE_MINFO: case DNS_TYPE_RP:
 		return "nn";
 	case DNS_TYPE_TXT: case DNS_TYPE_SPF: case DNS_TYPE_ISDN: case DNS_TYPE_NINFO:
-	case DNS_TYPE_AVC: case DNS_TYPE_RESINFO:
+	case DNS_TYPE_AVC: case DNS_TYPE_RESINFO: case DNS_TYPE_WALLET:
 		return "S";
 	case DNS_TYPE_HINFO:
 		return "ss";
@@ -1200,6 +1305,28 @@ render_rdata(struct rdata *r, struct text *t, uint16_t type)
 	case DNS_TYPE_HTTPS:
 		render_svcb(r, t);
 		return;
+	case DNS_TYPE_NXT:
+		render_nxt(r, t);
+		return;
+	case DNS_TYPE_HIP:
+		render_hip(r, t);
+		return;
+	case DNS_TYPE_TKEY:
+		render_tkey(r, t);
+		return;
+	case DNS_TYPE_SINK:
+		/* Meaning, coding, subcoding, then any data in base64. */
+		render_fields(r, t, "111");
+		if (rd_left(r) > 0) {
+			text_putc(t, ' ');
+			rd_rest_base64(r, t);
+		}
+		return;
+	case DNS_TYPE_RKEY:
+		/* host 9.18.49 rejects an RKEY whose flags are not 0 (FORMERR). */
+		if (r->end - r->pos >= 2 && get16(r->msg + r->pos) != 0)
+			r->err = 1;
+		break;
 	}
 	if ((fields = rdata_fields(type)) != NULL)
 		render_fields(r, t, fields);
@@ -1250,6 +1377,8 @@ dnswire_rdata_check(const uint8_t *msg, size_t msglen, const struct dnswire_rr *
 	r.end = rr->rdoff + rr->rdlength;
 	memset(&t, 0, sizeof(t));
 	render_rdata(&r, &t, rr->type);
+	if (r.why != NULL)
+		return r.why;
 	if (r.short_read)
 		return "unexpected end of input";
 	if (r.extra || (!r.err && r.pos != r.end))
@@ -1298,6 +1427,7 @@ static const struct mnemonic types[] = {
 	{ DNS_TYPE_EUI48, "EUI48" }, { DNS_TYPE_EUI64, "EUI64" }, { DNS_TYPE_MAILB, "MAILB" },
 	{ DNS_TYPE_MAILA, "MAILA" }, { DNS_TYPE_AVC, "AVC" }, { DNS_TYPE_DOA, "DOA" },
 	{ DNS_TYPE_AMTRELAY, "AMTRELAY" }, { DNS_TYPE_RESINFO, "RESINFO" },
+	{ DNS_TYPE_WALLET, "WALLET" },
 	{ DNS_TYPE_TA, "TA" }, { DNS_TYPE_DLV, "DLV" },
 };
 

@@ -124,7 +124,7 @@ output_bad_packet(const char *why, const uint8_t *msg, size_t len)
 				fputs("   ", stdout);
 		fputs("         ", stdout);
 		for (i = row; i < row + 16 && i < len; i++)
-			putchar(isprint(msg[i]) ? msg[i] : '.');
+			putchar(isgraph(msg[i]) ? msg[i] : '.');	/* host shows a space as a dot too */
 		putchar('\n');
 	}
 }
@@ -273,18 +273,29 @@ output_validate(const struct hostq_reply *r)
 	struct dnswire_question	q;
 	struct dnswire_rr	rr;
 	const char		*why;
-	int			res;
+	int			res, seen = 0, total;
 
 	if (dnswire_parser_init(&p, r->msg, r->len) == -1)
 		return "unexpected end of input";
+	total = p.hdr.count[DNS_SECTION_ANSWER] + p.hdr.count[DNS_SECTION_AUTHORITY] +
+	    p.hdr.count[DNS_SECTION_ADDITIONAL];
 	while ((res = dnswire_parse_question(&p, &q)) == 1)
 		;
 	if (res == -1)
 		return output_parse_error(r->msg, r->len, p.off);
-	while ((res = dnswire_parse_rr(&p, &rr)) == 1)
+	while ((res = dnswire_parse_rr(&p, &rr)) == 1) {
+		seen++;
+		/* BIND's message parser rejects type 0, and a TSIG anywhere but
+		 * as the last record (of class ANY) of the additional section. */
+		if (rr.type == 0)
+			return "FORMERR";
+		if (rr.type == DNS_TYPE_TSIG && (rr.section != DNS_SECTION_ADDITIONAL ||
+		    seen != total || rr.rclass != DNS_CLASS_ANY))
+			return "TSIG in wrong location";
 		if (rr.type != DNS_TYPE_OPT &&
 		    (why = dnswire_rdata_check(r->msg, r->len, &rr)) != NULL)
 			return why;
+	}
 	if (res == -1)
 		return output_parse_error(r->msg, r->len, p.off);
 	return NULL;

@@ -140,6 +140,26 @@ dns-rr=tlsa.test,52,030101000102030405060708090A0B0C0D0E0F101112131415161718191A
 dns-rr=txtesc.test,16,0C610962225C3B28294024FF7F00
 dns-rr=uri.test,256,000A00016674703A2F2F6674702E6578616D706C652E636F6D2F
 dns-rr=wks.test,11,0A00000106E0
+dns-rr=nsapptr.test,23,0474617267047465737400
+dns-rr=sink.test,40,010203
+dns-rr=sink2.test,40,010203000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f
+dns-rr=nxt.test,30,046e6578740474657374004006
+dns-rr=nxt2.test,30,046e657874047465737400
+dns-rr=nxt3.test,30,046e6578740474657374007fffffffffffffff00000000000f0001
+dns-rr=nxtzero.test,30,046e6578740474657374004000
+dns-rr=nxtbit0.test,30,046e6578740474657374008040
+dns-rr=nxtlong.test,30,046e6578740474657374000000000000000000000000000000000001
+dns-rr=hip.test,55,10020004200107b80000000000000000000000000102030404727673310474657374000472767332047465737400
+dns-rr=hip2.test,55,10020004200107b800000000000000000000000001020304
+dns-rr=hipnokey.test,55,10020000200107b8000000000000000000000000
+dns-rr=tkey.test,249,0468736d61005f5e10005f5e1000000300000004010203040000
+dns-rr=tkey2.test,249,0468736d61005f5e10005f5e100000030010000401020304000201ff
+dns-rr=tkey3.test,249,0468736d61005f5e10005f5e1000000300170000000000
+dns-rr=wallet.test,262,0342544303616263
+dns-rr=rkey.test,57,000003080001020304
+dns-rr=rkeyflags.test,57,010003080001020304
+dns-rr=type0.test,0,0102
+dns-rr=tsig.test,250,0102
 EOF
 
 # The same records served authoritatively, for SOA, NS and zone transfers.
@@ -422,7 +442,28 @@ for _spec in \
     TYPE42:apl.test \
     TYPE59:cdsdel.test \
     TYPE43:dsbad.test \
-    TYPE42:aplbad.test; do
+    TYPE42:aplbad.test \
+    NSAP-PTR:nsapptr.test \
+    SINK:sink.test \
+    SINK:sink2.test \
+    NXT:nxt.test \
+    NXT:nxt2.test \
+    NXT:nxt3.test \
+    NXT:nxtzero.test \
+    NXT:nxtbit0.test \
+    NXT:nxtlong.test \
+    HIP:hip.test \
+    HIP:hip2.test \
+    HIP:hipnokey.test \
+    TKEY:tkey.test \
+    TKEY:tkey2.test \
+    TKEY:tkey3.test \
+    WALLET:wallet.test \
+    TYPE262:wallet.test \
+    RKEY:rkey.test \
+    RKEY:rkeyflags.test \
+    TYPE0:type0.test \
+    TYPE250:tsig.test; do
 	good exact -t "${_spec%%:*}" "${_spec#*:}"
 done
 
@@ -438,6 +479,11 @@ good exact -v -t A abcdefghijklmnopqrstu.test
 good exact -v -t TXT quote.test
 good exact -v 10.1.0.9
 good exact -v -t CAA caa.test
+good exact -v -t NSAP-PTR nsapptr.test
+good exact -v -t NXT nxt3.test
+good exact -v -t HIP hip.test
+good exact -v -t TKEY tkey2.test
+good exact -v -t SINK sink2.test
 
 # Transport and query flags.
 good exact -r alpha.test
@@ -655,11 +701,11 @@ if [ "$(id -u)" -eq 0 ] && ip netns add "$E2E_ID-probe" 2>/dev/null; then
 	compare exact "-C -v: one server" at_ns -C -v one.test
 	compare exact "-C: server argument" at_ns -C one.test 127.0.0.31
 	compare exact "-C -r: one server" at_ns -C -r one.test
-	# Over TCP host gives up when it cannot connect to the last server.
+	# XXX: no -C -T case here: when the connection to the last server fails,
+	# host 9.18.49 either prints the other answers or gives up, by timing,
+	# and sometimes hangs after that.
 	ns_resolv client "nameserver 127.0.0.41" "options timeout:1"
 	compare pairs "-C: last server down" at_ns -C half.test
-	compare exact "-C -T: last server down" at_ns -C -T half.test
-	compare exact "-C -v -T: last server down" at_ns -C -v -T half.test
 	ns_resolv client "nameserver 127.0.0.21"
 	compare pairs "-C: failing servers" at_ns -C -W 1 bad.test
 	compare pairs "-C -v: failing servers" at_ns -C -v -W 1 bad.test
