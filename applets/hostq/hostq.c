@@ -515,6 +515,9 @@ hostq_main(int argc, char **argv)
 	if (h.tries == 0)
 		h.tries = 2;
 
+	/* XXX: on a terminal, host 9.18 with libidn2 converts a non-ASCII name
+	 * to punycode before the lookup, unless IDN_DISABLE is set.  hostq sends
+	 * the UTF-8 octets as they are, as host does when stdout is no terminal. */
 	reverse = netaddr_parse(text, &addr) == 0;
 	if (reverse) {
 		/* With the final dot, as host prints it in "Host ... not found". */

@@ -52,6 +52,8 @@ local=/nx.test/
 local=/test/
 local=/1.10.in-addr.arpa/
 host-record=beta.test,10.1.0.20,fd00::20
+host-record=xn--bcher-kva.test,10.1.0.60
+cname=xn--caf-dma.test,xn--bcher-kva.test
 mx-host=mail.test,mx1.test,10
 mx-host=mail.test,mx2.test,20
 host-record=mx1.test,10.1.0.30
@@ -330,6 +332,15 @@ good exact ALPHA.Test
 good exact WWW.TEST
 good exact -t a Alpha.test
 good exact -c in alpha.test
+
+# Internationalized names.  With stdout not a terminal, as here, host 9.18
+# sends a non-ASCII name as its raw UTF-8 octets and prints punycode names
+# unchanged.
+good exact -t A bücher.test
+good exact -v -t A bücher.test
+good exact BÜCHER.test
+good exact xn--caf-dma.test
+good exact -v xn--caf-dma.test
 
 # Reverse lookups.
 good exact 10.1.0.9
