@@ -318,16 +318,19 @@ pkgsums: dist
 footprint: all
 	sh bench/footprint
 
-# Benchmarks against dnsmasq, BIND's host and a UDP echo server on loopback.
-# Each prints a Markdown section; BENCH_OUT=docs/BENCHMARKS.md also records
-# it there.  BENCH_SECONDS, BENCH_ROUNDS and BENCH_RUNS shorten or lengthen
-# them (see bench/dns/run.sh and bench/hostq/run.sh).
+# Benchmarks against dnsmasq, BIND's host, chronyd and minimal UDP servers on
+# loopback.  Each prints a Markdown section; BENCH_OUT=docs/BENCHMARKS.md also
+# records it there.  BENCH_SECONDS, BENCH_ROUNDS and BENCH_RUNS shorten or
+# lengthen them (see bench/dns/run.sh, bench/hostq/run.sh and bench/ntp/run.sh).
 BENCH_OUT ?=
-.PHONY: bench bench-dns bench-hostq
-bench: bench-dns bench-hostq
+.PHONY: bench bench-dns bench-hostq bench-ntp
+bench: bench-dns bench-hostq bench-ntp
 
 bench-dns: all
 	sh bench/dns/run.sh $(if $(BENCH_OUT),-o $(BENCH_OUT)) $(O)
 
 bench-hostq: all
 	sh bench/hostq/run.sh $(if $(BENCH_OUT),-o $(BENCH_OUT)) $(O)
+
+bench-ntp: all
+	sh bench/ntp/run.sh $(if $(BENCH_OUT),-o $(BENCH_OUT)) $(O)
