@@ -167,6 +167,26 @@ leap_text(int leap)
 	}
 }
 
+/*
+ * Format tm as strftime's "%a %b %d %H:%M:%S %Y" in the C locale, as chronyc
+ * prints the reference time.  strftime would link musl's locale and time
+ * zone code for this one line.
+ */
+static void
+format_utc(char *buf, size_t size, const struct tm *tm)
+{
+	static const char	days[] = "SunMonTueWedThuFriSat";
+	static const char	months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+
+	if (tm->tm_wday < 0 || tm->tm_wday > 6 || tm->tm_mon < 0 || tm->tm_mon > 11) {
+		snprintf(buf, size, "?");
+		return;
+	}
+	snprintf(buf, size, "%.3s %.3s %02d %02d:%02d:%02d %d", days + 3 * tm->tm_wday,
+	    months + 3 * tm->tm_mon, tm->tm_mday, tm->tm_hour, tm->tm_min, tm->tm_sec,
+	    tm->tm_year + 1900);
+}
+
 static void
 print_tracking(const struct ctl_tracking *t)
 {
@@ -184,7 +204,7 @@ print_tracking(const struct ctl_tracking *t)
 		return;
 	}
 	gmtime_r(&sec, &tm);
-	strftime(when, sizeof(when), "%a %b %d %H:%M:%S %Y", &tm);
+	format_utc(when, sizeof(when), &tm);
 	printf("Reference ID    : %08X (%s)\n", t->refid, shown_name(t->refname, t->refhost));
 	printf("Stratum         : %d\n", t->stratum);
 	printf("Ref time (UTC)  : %s\n", when);

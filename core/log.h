@@ -10,6 +10,8 @@
 /* Set the destination (LOG_TO_* bits), the verbosity (0 quiet, 1 debug), the
  * syslog identity and facility.  Until it is called, messages go to stderr. */
 void	log_init(int dest, int verbose, const char *ident, int facility);
+/* Send syslog messages to another socket than /dev/log (tests). */
+void	log_set_syslog_path(const char *path);
 void	log_setverbose(int verbose);
 int	log_getverbose(void);
 

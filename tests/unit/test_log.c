@@ -1,4 +1,4 @@
-/* test_log.c -- the logger's stderr format, debug gating, errno text and errno preservation. */
+/* test_log.c -- the logger's stderr and syslog formats, debug gating, errno text and errno preservation. */
 #include "testutil.h"
 
 #include <errno.h>
@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -90,6 +92,74 @@ fatalx_exits_one(void **state)
 	assert_int_equal(WEXITSTATUS(status), 1);
 }
 
+/* Bind a datagram socket at path, standing in for syslogd's /dev/log. */
+static int
+fake_syslogd(const char *path)
+{
+	struct sockaddr_un	sun;
+	struct timeval		tv = { 2, 0 };
+	int			fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	unlink(path);
+	fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+	assert_true(fd != -1);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	assert_int_equal(setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)), 0);
+	return fd;
+}
+
+static void
+expect_datagram(int fd, const char *expected)
+{
+	char	buf[1200];
+	ssize_t	n;
+
+	n = recv(fd, buf, sizeof(buf) - 1, 0);
+	assert_true(n > 0);
+	buf[n] = '\0';
+	assert_string_equal(buf, expected);
+}
+
+/* Messages reach syslogd as "<PRI>IDENT[PID]: TEXT", also after syslogd restarts. */
+static void
+syslog_format_and_reconnect(void **state)
+{
+	char	path[64], line[128];
+	int	fd;
+
+	(void)state;
+	snprintf(path, sizeof(path), "/tmp/edgebox-test-log.%ld", (long)getpid());
+	fd = fake_syslogd(path);
+	log_set_syslog_path(path);
+	log_init(LOG_TO_SYSLOG, 0, "dnsd", LOG_LOCAL3);
+	log_warnx("upstream %s: no reply", "10.0.0.1");
+	snprintf(line, sizeof(line), "<%d>dnsd[%ld]: upstream 10.0.0.1: no reply",
+	    LOG_LOCAL3 | LOG_WARNING, (long)getpid());
+	expect_datagram(fd, line);
+
+	/* Debug messages stay out of syslog at verbosity 0. */
+	log_debug("hidden");
+	log_info("shown");
+	snprintf(line, sizeof(line), "<%d>dnsd[%ld]: shown", LOG_LOCAL3 | LOG_INFO,
+	    (long)getpid());
+	expect_datagram(fd, line);
+
+	/* syslogd restarts: a new socket at the same path. */
+	close(fd);
+	fd = fake_syslogd(path);
+	log_info("after restart");
+	snprintf(line, sizeof(line), "<%d>dnsd[%ld]: after restart", LOG_LOCAL3 | LOG_INFO,
+	    (long)getpid());
+	expect_datagram(fd, line);
+
+	close(fd);
+	unlink(path);
+	log_init(LOG_TO_STDERR, 0, "test", LOG_DAEMON);
+}
+
 int
 main(void)
 {
@@ -97,6 +167,7 @@ main(void)
 		cmocka_unit_test(stderr_format_and_debug),
 		cmocka_unit_test(warn_appends_strerror),
 		cmocka_unit_test(fatalx_exits_one),
+		cmocka_unit_test(syslog_format_and_reconnect),
 	};
 
 	return cmocka_run_group_tests_name("log", tests, NULL, NULL);
