@@ -457,7 +457,7 @@ report()
 	echo "- load average (1, 5, 15 min) from other work on the machine: $LOAD_START at the start, $(cut -d" " -f1-3 /proc/loadavg) at the end"
 	echo "- edgebox: $(git -C "$(dirname "$NTPD")" describe --always --dirty 2>/dev/null || echo unknown), $NTPD"
 	echo "- peers: $(chronyd --version | cut -d' ' -f1-4)$([ "$CALLGRIND" = 0 ] || echo ", $(valgrind --version)")"
-	echo "- command: \`sh bench/ntp/run.sh $O\`; server on CPU $SERVER_CPU, ntpload on CPU $CLIENT_CPU" \
+	echo "- command: \`$([ "$NTPD" = "$O/ntpd" ] || echo "NTPD=$NTPD ")sh bench/ntp/run.sh $O\`; server on CPU $SERVER_CPU, ntpload on CPU $CLIENT_CPU" \
 	    "(-c $INFLIGHT -t $DURATION -T $LOSS_TIMEOUT_MS), medians of $ROUNDS server starts;" \
 	    "callgrind: $CG_REQUESTS requests, $CG_INFLIGHT in flight"
 	echo
