@@ -7,7 +7,7 @@
 # -o FILE replaces the section between the bench-ntp markers of FILE.
 #
 # Each server in turn runs on CPU 1 and serves 127.0.0.1:PORT from a local
-# reference at stratum 3 and no sources; ntpload (bench/ntp/ntpload.c) on
+# reference at stratum 3 with no sources.  ntpload (bench/ntp/ntpload.c) on
 # CPU 0 keeps INFLIGHT mode 3 requests in flight for BENCH_SECONDS.
 #   ceiling  bench/ntp/ceiling.c: recvmmsg/sendmmsg, a minimal valid reply
 #   chronyd  chronyd -x -d -f CONF: local stratum 3, allow 127.0.0.1, port,
