@@ -9,6 +9,7 @@
 #define DISC_SAMPLES	16	/* samples in the frequency regression */
 #define CORR_TIME_RATIO	3.0	/* an offset is slewed over this many update intervals */
 #define SLEW_MIN_TIME	1.0	/* seconds */
+#define SLEW_FAST_FROM	1e-3	/* seconds: larger offsets are slewed faster */
 #define FREQ_LIMIT	5000.0	/* ppm: larger estimates are treated as broken samples */
 #define RMS_WEIGHT	0.25	/* weight of a new offset in the RMS average */
 #define JUMP_MIN	1e-3	/* seconds off the fitted line that count as a jump */
@@ -149,7 +150,9 @@ check_jump(double mono, double raw)
 	if (fit(&slope, &err, &mx, &my, &sd) == -1)
 		return;
 	off = fabs(raw - (my + slope * (mono - mx)));
-	if (off <= fmax(JUMP_MIN, JUMP_SIGMAS * sd))
+	/* The line's own error grows with the distance from its centre: a
+	 * frequency known to 10 ppm misses by 10 ms after 1000 s. */
+	if (off <= fmax(JUMP_MIN, JUMP_SIGMAS * hypot(sd, err * (mono - mx))))
 		return;
 	log_info("offset jumped by %.6f seconds; restarting the frequency estimate", off);
 	d.n = 0;
@@ -226,6 +229,10 @@ start_slew(double now, double offset)
 	double	span, rate;
 
 	span = CORR_TIME_RATIO * d.st.update_interval;
+	/* An offset far above the noise is a real error, not jitter to average
+	 * out: shorten the slew by the square root of how far (0.3 s: 17 times). */
+	if (fabs(offset) > SLEW_FAST_FROM)
+		span *= sqrt(SLEW_FAST_FROM / fabs(offset));
 	if (span < SLEW_MIN_TIME)
 		span = SLEW_MIN_TIME;
 	rate = offset / span * 1e6;

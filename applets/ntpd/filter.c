@@ -7,8 +7,12 @@
 /*
  * A sample's offset is wrong by at most half of its delay above the
  * minimum, so the newest sample is used at once when that excess is small:
- * within half the minimum delay or 100 us.  Otherwise the minimum-delay
- * sample of the window is used, if it was not used before.
+ * within half the minimum delay or 100 us.  Otherwise the sample of the
+ * window with the least error bound is used, if it was not used before.
+ * That bound is half the delay plus the clock's frequency error times the
+ * sample's age, as in RFC 5905's clock filter.  A low-delay sample that is
+ * old is no better than a new one when the clock has wandered since, and
+ * waiting for it to leave the window would hold back every update.
  */
 #define EXCESS_RATIO	0.5
 #define EXCESS_MIN	100e-6
@@ -37,18 +41,23 @@ slot(const struct filter *f, int i)
 }
 
 const struct filter_sample *
-filter_best(struct filter *f)
+filter_best(struct filter *f, double phi)
 {
-	const struct filter_sample	*best = NULL, *newest;
+	const struct filter_sample	*best = NULL, *newest, *s;
+	double				 bound, best_bound = INFINITY;
 	int				 i;
 
-	for (i = 0; i < f->n; i++) {
-		if (best == NULL || f->s[slot(f, i)].delay < best->delay)
-			best = &f->s[slot(f, i)];
-	}
-	if (best == NULL)
+	if (f->n == 0)
 		return NULL;
 	newest = &f->s[slot(f, f->n - 1)];
+	for (i = 0; i < f->n; i++) {
+		s = &f->s[slot(f, i)];
+		bound = s->delay / 2 + phi * (newest->mono - s->mono);
+		if (bound < best_bound) {
+			best = s;
+			best_bound = bound;
+		}
+	}
 	if (newest->delay - best->delay <= fmax(EXCESS_RATIO * best->delay, EXCESS_MIN))
 		best = newest;
 	/* An older sample than one already used would move the clock backwards in time. */

@@ -195,9 +195,10 @@ struct filter_stats {
 void	filter_reset(struct filter *);
 void	filter_add(struct filter *, const struct filter_sample *);
 /* Return the newest sample when its delay is close to the minimum, else
- * the minimum-delay sample.  Returns NULL when that sample is not newer
+ * the sample with the least delay / 2 + phi * age, where phi (s/s) is the
+ * clock's frequency error.  Returns NULL when that sample is not newer
  * than the last one returned. */
-const struct filter_sample *filter_best(struct filter *);
+const struct filter_sample *filter_best(struct filter *, double phi);
 /* Return the RMS difference between the samples' offsets and the best one's. */
 double	filter_jitter(const struct filter *, const struct filter_sample *best);
 /* Fit the samples (offsets corrected to phase_now) against time. */

@@ -24,6 +24,13 @@
 #define START_DELAY		0.2	/* seconds before the first poll */
 #define RESOLVE_FIRST_RETRY	8.0	/* seconds; doubles after each failure */
 #define RESOLVE_MAX_RETRY	1024.0
+/* A line without any source yet (DNS not up at boot) is retried after 2,
+ * 4 and then every 8 seconds, so the first sync follows soon after DNS. */
+#define UNRESOLVED_FIRST_RETRY	2.0
+#define UNRESOLVED_MAX_RETRY	8.0
+#define JUMP_MIN		0.1	/* seconds off the last sample that make a sample a jump */
+#define JUMP_JITTERS		10.0	/* ... or this many times the source's jitter, if more */
+#define STARTUP_WAIT		1.0	/* seconds the first update waits for other replies */
 #define POLL_RAISE_SAMPLES	4	/* good samples in a row before the poll interval doubles */
 #define PHI			15e-6	/* frequency tolerance of a clock, s/s (RFC 5905) */
 #define MAX_REPLY		1024
@@ -68,6 +75,10 @@ struct source {
 	double		 jitter;
 	struct filter_sample last;	/* last sample measured */
 	int		 has_last;
+	struct filter_sample prev;	/* last sample added to the filter */
+	int		 has_prev;
+	struct filter_sample suspect;	/* a jump held back until the next sample */
+	int		 has_suspect;
 	int		 state;
 };
 
@@ -164,10 +175,17 @@ add_source(int spec, const struct netaddr *addr)
 	return 0;
 }
 
+static int	spec_count(int spec);
+
 static void
 schedule_retry(struct resolver *r, int spec)
 {
-	r->delay = r->delay == 0 ? RESOLVE_FIRST_RETRY : fmin(r->delay * 2, RESOLVE_MAX_RETRY);
+	if (spec_count(spec) == 0)
+		r->delay = r->delay == 0 ? UNRESOLVED_FIRST_RETRY :
+		    fmin(r->delay * 2, UNRESOLVED_MAX_RETRY);
+	else
+		r->delay = r->delay == 0 ? RESOLVE_FIRST_RETRY :
+		    fmin(r->delay * 2, RESOLVE_MAX_RETRY);
 	log_info("retrying %s in %.0f seconds", conf->specs[spec].host, r->delay);
 	r->timer = loop_add_timer(r->delay, resolve_spec, r);
 }
@@ -412,11 +430,51 @@ adjust_poll(struct source *s)
 
 static void	update_system(struct source *trigger);
 
+/* Return 1 when sample b is off sample a, carried forward to b's time, by a jump. */
+static int
+is_jump(const struct source *s, const struct filter_sample *a, const struct filter_sample *b)
+{
+	double	expected = discipline_offset_now(a->raw, a->mono, b->mono);
+
+	return fabs(b->offset - expected) > fmax(JUMP_MIN, JUMP_JITTERS * s->jitter);
+}
+
+/*
+ * Hold back a sample that jumps away from the source's last one until the
+ * next sample, so that one wrong reply, or a server's step seen once, never
+ * moves the clock.  When the next sample jumps too, the jump is taken as
+ * real: the filter restarts from the two, because its older samples would
+ * pull the clock back.  Returns 1 when fs is held back.
+ */
+static int
+hold_jump(struct source *s, const struct filter_sample *fs)
+{
+	if (once_mode || !s->has_prev || !is_jump(s, &s->prev, fs)) {
+		if (s->has_suspect)
+			log_info("NTP source %s is back in line; dropped its lone jump", s->name);
+		s->has_suspect = 0;
+		return 0;
+	}
+	if (s->has_suspect) {
+		log_info("NTP source %s: the next sample jumps too; following it", s->name);
+		filter_reset(&s->filter);
+		filter_add(&s->filter, &s->suspect);
+		s->has_suspect = 0;
+		return 0;
+	}
+	log_info("NTP source %s jumped by %+.6f seconds; waiting for the next sample",
+	    s->name, fs->offset - discipline_offset_now(s->prev.raw, s->prev.mono, fs->mono));
+	s->suspect = *fs;
+	s->has_suspect = 1;
+	return 1;
+}
+
 static void
 take_sample(struct source *s, const struct ntpwire_packet *pkt, const struct timespec *t4)
 {
 	struct filter_sample		 fs;
 	const struct filter_sample	*best;
+	struct disc_status		 st;
 	double				 now = clock_mono();
 
 	ntpwire_offset_delay(ntpwire_from_timespec(&s->t1), pkt->receive, pkt->transmit,
@@ -435,11 +493,16 @@ take_sample(struct source *s, const struct ntpwire_packet *pkt, const struct tim
 	/* A burst command ends once it has its good samples. */
 	if (s->burst_good > 0 && --s->burst_good == 0)
 		s->burst_left = 0;
+	if (hold_jump(s, &fs))
+		return;
 	filter_add(&s->filter, &fs);
+	s->prev = fs;
+	s->has_prev = 1;
 	adjust_poll(s);
 	log_debug("NTP source %s: offset %+.9f delay %.9f stratum %d", s->name, fs.offset,
 	    fs.delay, pkt->stratum);
-	if ((best = filter_best(&s->filter)) == NULL)
+	discipline_get_status(&st);
+	if ((best = filter_best(&s->filter, st.skew_ppm * 1e-6)) == NULL)
 		return;
 	s->best = *best;
 	s->has_best = 1;
@@ -704,6 +767,20 @@ check_sync(void)
 		lose_sync("no selectable sources");
 }
 
+/* Return 1 while a source other than trigger has no sample yet but a
+ * request of less than STARTUP_WAIT seconds in flight. */
+static int
+awaiting_replies(const struct source *trigger, double now)
+{
+	int	i;
+
+	for (i = 0; i < nsources; i++)
+		if (&sources[i] != trigger && !sources[i].has_best && sources[i].waiting &&
+		    now - sources[i].t1_mono < STARTUP_WAIT)
+			return 1;
+	return 0;
+}
+
 static void
 update_system(struct source *trigger)
 {
@@ -711,6 +788,11 @@ update_system(struct source *trigger)
 	const struct source	*peer;
 	double			 now = clock_mono(), step;
 	int			 was_synced = ntpd_ref.synced;
+
+	/* Before the first update, a falseticker that replies first must not set
+	 * the clock alone: wait for the replies the other sources owe. */
+	if (!was_synced && awaiting_replies(trigger, now))
+		return;
 
 	if (select_sources(now, &res) == -1) {
 		log_debug("no majority of agreeing NTP sources");
