@@ -642,3 +642,17 @@ config_print(FILE *f, const struct ntpd_conf *c)
 	fprintf(f, "minsources %d\n", c->minsources);
 	fprintf(f, "maxslewrate %g\n", c->maxslewrate);
 }
+
+void
+config_discipline(const struct ntpd_conf *c, struct disc_config *dc)
+{
+	memset(dc, 0, sizeof(*dc));
+	dc->makestep_threshold = c->makestep_threshold;
+	dc->makestep_limit = c->makestep_limit;
+	dc->initstep_threshold = c->initstep_threshold;
+	dc->maxslewrate = c->maxslewrate;
+	dc->backstep_limited = c->maxbackstep >= 0;
+	dc->maxbackstep = c->maxbackstep;
+	dc->freq_ppm = 0.0;
+	dc->skew_ppm = 2000.0;
+}

@@ -431,13 +431,8 @@ init_discipline(void)
 {
 	struct disc_config	dc;
 
+	config_discipline(&conf, &dc);
 	read_driftfile(&dc);
-	dc.makestep_threshold = conf.makestep_threshold;
-	dc.makestep_limit = conf.makestep_limit;
-	dc.initstep_threshold = conf.initstep_threshold;
-	dc.maxslewrate = conf.maxslewrate;
-	dc.backstep_limited = conf.maxbackstep >= 0;
-	dc.maxbackstep = conf.maxbackstep;
 	discipline_init(&dc);
 	time_floor = timefloor_load(conf.driftfile, conf.timefile);
 	discipline_set_floor(time_floor);

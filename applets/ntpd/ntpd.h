@@ -80,6 +80,10 @@ void	config_defaults(struct ntpd_conf *);
 const struct conf_directive *config_table(size_t *n);
 /* Print the config as directives that read back to the same settings. */
 void	config_print(FILE *, const struct ntpd_conf *);
+/* Fill the discipline's settings from the config, with no drift file
+ * (0 ppm, skew 2000 ppm). */
+struct disc_config;
+void	config_discipline(const struct ntpd_conf *, struct disc_config *);
 
 /* clock.c: the only way to the system clock.  Frequencies are in ppm and
  * positive values make the clock run faster. */
