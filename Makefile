@@ -334,3 +334,20 @@ bench-hostq: all
 
 bench-ntp: all
 	sh bench/ntp/run.sh $(if $(BENCH_OUT),-o $(BENCH_OUT)) $(O)
+
+# Simulation scenarios: ntpd's client code against a simulated clock and
+# network (tests/sim/ntpsim.c), each asserting its own bounds.
+# SIM_ARGS="-s SEED lan" picks the seed and the scenarios.
+# It replaces the event loop, the sockets and name lookups with its own.
+SIM_SRCS = applets/ntpd/source.c applets/ntpd/filter.c applets/ntpd/select.c \
+	applets/ntpd/discipline.c applets/ntpd/clock.c applets/ntpd/hook.c \
+	applets/ntpd/config.c \
+	$(filter-out core/loop.c core/sock.c core/main.c,$(wildcard core/*.c))
+SIM_ARGS ?=
+.PHONY: sim
+$(O)/sim/ntpsim: tests/sim/ntpsim.c $(SIM_SRCS:%.c=$(O)/test-obj/%.o)
+	@mkdir -p $(dir $@)
+	$(TEST_CC) $(TEST_CFLAGS) -o $@ $^ $(TEST_LDFLAGS) -lm
+
+sim: $(O)/sim/ntpsim
+	$(RUN) $(O)/sim/ntpsim $(SIM_ARGS)
