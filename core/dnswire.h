@@ -88,6 +88,9 @@
 #define DNS_TYPE_ZONEMD		63
 #define DNS_TYPE_SVCB		64
 #define DNS_TYPE_HTTPS		65
+#define DNS_TYPE_DSYNC		66
+#define DNS_TYPE_HHIT		67
+#define DNS_TYPE_BRID		68
 #define DNS_TYPE_SPF		99
 #define DNS_TYPE_UINFO		100
 #define DNS_TYPE_UID		101

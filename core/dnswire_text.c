@@ -1,4 +1,5 @@
 /* dnswire_text.c -- DNS RDATA, types, classes and rcodes as dig and host print them. */
+#include <ctype.h>
 #include <string.h>
 #include <strings.h>
 
@@ -276,6 +277,29 @@ rd_left(const struct rdata *r)
 	return r->err ? 0 : r->end - r->pos;
 }
 
+/* Require at least one more octet: none left is a read past the end. */
+static void
+rd_need(struct rdata *r)
+{
+	if (rd_left(r) == 0)
+		rd_bytes(r, 1);
+}
+
+/* Whether the labels of the name at r->pos run past the end of the RDATA
+ * before a compression pointer or the root label ends them. */
+static int
+rd_name_runs_out(const struct rdata *r)
+{
+	size_t	pos = r->pos;
+
+	while (pos < r->end) {
+		if (r->msg[pos] == 0 || (r->msg[pos] & 0xc0) != 0)
+			return 0;
+		pos += 1 + (size_t)r->msg[pos];
+	}
+	return 1;
+}
+
 static void
 rd_name(struct rdata *r, struct text *t)
 {
@@ -288,6 +312,7 @@ rd_name(struct rdata *r, struct text *t)
 		return;
 	n = dnswire_rdata_name(r->msg, r->msglen, r->rr, r->pos, name, &len);
 	if (n == -1 || dnswire_name_to_text(name, buf, sizeof(buf), 1) == -1) {
+		r->short_read = rd_name_runs_out(r);
 		r->err = 1;
 		return;
 	}
@@ -333,8 +358,9 @@ rd_typebitmap(struct rdata *r, struct text *t)
 	while (rd_left(r) > 0) {
 		window = rd_u8(r);
 		len = rd_u8(r);
-		/* Windows ascend, and trailing zero octets are left out. */
-		if (len == 0 || len > 32 || (int)window <= last ||
+		/* Windows ascend, and trailing zero octets are left out.  BIND
+		 * reports a window longer than the rest as FORMERR too. */
+		if (len == 0 || len > 32 || (int)window <= last || len > rd_left(r) ||
 		    (bits = rd_bytes(r, len)) == NULL || bits[len - 1] == 0) {
 			r->err = 1;
 			return;
@@ -484,8 +510,14 @@ render_caa(struct rdata *r, struct text *t)
 	taglen = rd_u8(r);
 	if ((tag = rd_bytes(r, taglen)) == NULL)
 		return;
-	for (i = 0; i < taglen; i++)
+	/* BIND rejects an empty tag and one that is not letters and digits. */
+	if (taglen == 0)
+		r->err = 1;
+	for (i = 0; i < taglen; i++) {
+		if (!isalnum(tag[i]))
+			r->err = 1;
 		text_putc(t, (char)tag[i]);
+	}
 	text_putc(t, ' ');
 	len = rd_left(r);
 	text_quoted(t, rd_bytes(r, len), len);
@@ -647,9 +679,22 @@ loc_angle(unsigned long v, const char *pos_neg, struct text *t)
 static void
 render_loc(struct rdata *r, struct text *t)
 {
-	unsigned int	version = rd_u8(r), size = rd_u8(r), hp = rd_u8(r), vp = rd_u8(r);
-	unsigned long	lat = rd_u32(r), lon = rd_u32(r), alt = rd_u32(r);
+	unsigned int	version, size, hp, vp;
+	unsigned long	lat, lon, alt;
 
+	/* BIND prints a LOC of another version than 0, of any length, in the
+	 * generic form. */
+	if (rd_left(r) > 0 && r->msg[r->pos] != 0) {
+		render_unknown(r, t);
+		return;
+	}
+	version = rd_u8(r);
+	size = rd_u8(r);
+	hp = rd_u8(r);
+	vp = rd_u8(r);
+	lat = rd_u32(r);
+	lon = rd_u32(r);
+	alt = rd_u32(r);
 	if (r->err || version != 0) {
 		r->err = 1;
 		return;
@@ -819,11 +864,9 @@ render_locator64(struct rdata *r, struct text *t)
 
 /* EUI48 and EUI64 (RFC 7043): hex bytes joined by '-'. */
 static void
-render_eui(struct rdata *r, struct text *t)
+render_eui(struct rdata *r, struct text *t, size_t len)
 {
-	size_t	len = rd_left(r);
-
-	if (len != 6 && len != 8) {
+	if (rd_left(r) != len) {
 		r->err = 1;
 		return;
 	}
@@ -880,8 +923,11 @@ render_atma(struct rdata *r, struct text *t)
 		return;
 	}
 	text_putc(t, '+');
-	for (i = 0; i < len; i++)
+	for (i = 0; i < len; i++) {
+		if (!isdigit(p[i]))
+			r->err = 1;	/* an E.164 number has digits only */
 		text_putc(t, (char)p[i]);
+	}
 }
 
 /* The gateway or relay of IPSECKEY (RFC 4025) and AMTRELAY (RFC 8777):
@@ -907,6 +953,13 @@ render_gateway(struct rdata *r, struct text *t, uint16_t type)
 		rd_u8_text(r, t);	/* algorithm */
 	}
 	text_putc(t, ' ');
+	/* BIND reports an AMTRELAY address cut short as FORMERR. */
+	if (type == DNS_TYPE_AMTRELAY) {
+		if (gwtype == 1 && rd_left(r) < 4)
+			r->err = 1;
+		if (gwtype == 2 && rd_left(r) < 16)
+			r->err = 1;
+	}
 	if (gwtype == 0)
 		text_putc(t, '.');
 	else if (gwtype == 1 && (p = rd_bytes(r, 4)) != NULL)
@@ -923,6 +976,32 @@ render_gateway(struct rdata *r, struct text *t, uint16_t type)
 	}
 }
 
+/* Whether the APL items are well formed and one has an address family
+ * other than 1 (IPv4) and 2 (IPv6): BIND prints such a record in the
+ * generic form. */
+static int
+apl_has_other_family(const struct rdata *r)
+{
+	struct rdata	 scan = *r;
+	const uint8_t	*p;
+	unsigned int	 family, prefix, n;
+	int		 other = 0;
+
+	while (rd_left(&scan) > 0) {
+		family = rd_u16(&scan);
+		prefix = rd_u8(&scan);
+		n = rd_u8(&scan) & 0x7f;
+		if ((p = rd_bytes(&scan, n)) == NULL || (n > 0 && p[n - 1] == 0))
+			return 0;
+		if (family == 1 || family == 2) {
+			if (n > (family == 1 ? 4u : 16u) || prefix > (family == 1 ? 32u : 128u))
+				return 0;
+		} else
+			other = 1;
+	}
+	return other;
+}
+
 /* APL (RFC 3123): items "[!]family:address/prefix" for IPv4 and IPv6. */
 static void
 render_apl(struct rdata *r, struct text *t)
@@ -932,6 +1011,10 @@ render_apl(struct rdata *r, struct text *t)
 	unsigned int	 family, prefix, n;
 	int		 first = 1;
 
+	if (apl_has_other_family(r)) {
+		render_unknown(r, t);
+		return;
+	}
 	while (rd_left(r) > 0) {
 		family = rd_u16(r);
 		prefix = rd_u8(r);
@@ -978,7 +1061,10 @@ render_digest(struct rdata *r, struct text *t, const uint8_t *lens)
 
 	text_uint(t, type);
 	text_putc(t, ' ');
-	if (rd_left(r) == 0 || (type < known && rd_left(r) < lens[type]))
+	if (lens == fingerprint_lens && rd_left(r) > 0 && type < known && lens[type] != 0 &&
+	    rd_left(r) != lens[type])
+		r->err = 1;	/* BIND reports a short SSHFP fingerprint as FORMERR */
+	else if (rd_left(r) == 0 || (type < known && rd_left(r) < lens[type]))
 		r->short_read = r->err = 1;
 	else if (type < known && lens[type] != 0 && rd_left(r) > lens[type])
 		r->extra = r->err = 1;
@@ -1022,6 +1108,48 @@ render_nxt(struct rdata *r, struct text *t)
 		}
 }
 
+static void	render_fields(struct rdata *, struct text *, const char *);
+
+/* A ZONEMD record: serial, scheme, hash algorithm and digest.  BIND wants
+ * a digest of 12 octets at least, and of 48 and 64 octets for SHA-384 (1)
+ * and SHA-512 (2). */
+static void
+render_zonemd(struct rdata *r, struct text *t)
+{
+	unsigned int	hash;
+
+	render_fields(r, t, "41");
+	text_putc(t, ' ');
+	hash = rd_u8(r);
+	text_uint(t, hash);
+	text_putc(t, ' ');
+	if (rd_left(r) < 12)
+		rd_bytes(r, 12);
+	else if ((hash == 1 && rd_left(r) != 48) || (hash == 2 && rd_left(r) != 64))
+		r->err = 1;
+	rd_rest_hex(r, t);
+}
+
+/* A DSYNC record: type, scheme (1 is NOTIFY), port and target name. */
+static void
+render_dsync(struct rdata *r, struct text *t)
+{
+	char		buf[DNS_TYPE_TEXT_MAX];
+	unsigned int	scheme;
+
+	text_puts(t, dnswire_type_name((uint16_t)rd_u16(r), buf));
+	text_putc(t, ' ');
+	scheme = rd_u8(r);
+	if (scheme == 1)
+		text_puts(t, "NOTIFY");
+	else
+		text_uint(t, scheme);
+	text_putc(t, ' ');
+	rd_u16_text(r, t);
+	text_putc(t, ' ');
+	rd_name(r, t);
+}
+
 /* A HIP record (RFC 5205): algorithm, HIT in hex, public key in base64,
  * both unsplit, then the rendezvous servers.  HIT and key must not be empty. */
 static void
@@ -1060,8 +1188,6 @@ text_tsig_error(struct text *t, unsigned int error)
 		text_uint(t, error);
 }
 
-static void	render_fields(struct rdata *, struct text *, const char *);
-
 /* A TKEY record: algorithm, inception, expiration, mode, error, then the
  * key and the other data, each as a size and base64. */
 static void
@@ -1092,9 +1218,10 @@ render_tkey(struct rdata *r, struct text *t)
 /* Fields in order: 'n' name, 's' character-string, '1' u8, '2' u16,
  * '4' u32, 'A' an IPv4 address, 'L' a 64-bit locator, 'S' the rest as
  * strings, 'H' the rest in hex, 'B' the rest in base64, 'Q' the rest as
- * one quoted string, 'E' the rest as an EUI, 'N' the rest as an NSAP,
- * 'X' like 'H' but not empty, 'D' and 'F' a DS digest or SSHFP
- * fingerprint with its type. */
+ * one quoted string, 'N' the rest as an NSAP, 'X' like 'H' but not empty,
+ * 'D' and 'F' a DS digest or SSHFP fingerprint with its type.  'H', 'N'
+ * and 'Y' (the rest in base64) read past the end when the rest is empty,
+ * the way BIND reports it. */
 static void
 render_fields(struct rdata *r, struct text *t, const char *fields)
 {
@@ -1129,6 +1256,7 @@ render_fields(struct rdata *r, struct text *t, const char *fields)
 			}
 			break;
 		case 'H':
+			rd_need(r);
 			rd_rest_hex(r, t);
 			break;
 		case 'X':
@@ -1145,6 +1273,10 @@ render_fields(struct rdata *r, struct text *t, const char *fields)
 		case 'B':
 			rd_rest_base64(r, t);
 			break;
+		case 'Y':
+			rd_need(r);
+			rd_rest_base64(r, t);
+			break;
 		case 'Q':
 			len = rd_left(r);
 			text_quoted(t, rd_bytes(r, len), len);
@@ -1156,10 +1288,8 @@ render_fields(struct rdata *r, struct text *t, const char *fields)
 		case 'L':
 			render_locator64(r, t);
 			break;
-		case 'E':
-			render_eui(r, t);
-			break;
 		case 'N':
+			rd_need(r);
 			len = rd_left(r);
 			text_puts(t, "0x");
 			text_lowhex(t, rd_bytes(r, len), len, "");
@@ -1195,17 +1325,13 @@ rdata_fields(uint16_t type)
 		return "2A";
 	case DNS_TYPE_NID: case DNS_TYPE_L64:
 		return "2L";
-	case DNS_TYPE_EUI48: case DNS_TYPE_EUI64:
-		return "E";
 	case DNS_TYPE_SMIMEA:
 		return "111X";
-	case DNS_TYPE_ZONEMD:
-		return "411X";
 	case DNS_TYPE_DOA:
 		return "441sB";
 	case DNS_TYPE_MINFO: case DNS_TYPE_RP:
 		return "nn";
-	case DNS_TYPE_TXT: case DNS_TYPE_SPF: case DNS_TYPE_ISDN: case DNS_TYPE_NINFO:
+	case DNS_TYPE_TXT: case DNS_TYPE_SPF: case DNS_TYPE_NINFO:
 	case DNS_TYPE_AVC: case DNS_TYPE_RESINFO: case DNS_TYPE_WALLET:
 		return "S";
 	case DNS_TYPE_HINFO:
@@ -1222,8 +1348,9 @@ rdata_fields(uint16_t type)
 		return "111X";
 	case DNS_TYPE_DNSKEY: case DNS_TYPE_CDNSKEY: case DNS_TYPE_KEY: case DNS_TYPE_RKEY:
 		return "211B";
-	case DNS_TYPE_OPENPGPKEY: case DNS_TYPE_DHCID:
-		return "B";
+	case DNS_TYPE_OPENPGPKEY: case DNS_TYPE_DHCID: case DNS_TYPE_HHIT:
+	case DNS_TYPE_BRID:
+		return "Y";
 	case DNS_TYPE_URI:
 		return "22Q";
 	}
@@ -1308,6 +1435,26 @@ render_rdata(struct rdata *r, struct text *t, uint16_t type)
 	case DNS_TYPE_NXT:
 		render_nxt(r, t);
 		return;
+	case DNS_TYPE_EUI48:
+		render_eui(r, t, 6);
+		return;
+	case DNS_TYPE_ISDN:
+		/* An address and an optional subaddress. */
+		rd_string(r, t);
+		if (rd_left(r) > 0) {
+			text_putc(t, ' ');
+			rd_string(r, t);
+		}
+		return;
+	case DNS_TYPE_ZONEMD:
+		render_zonemd(r, t);
+		return;
+	case DNS_TYPE_EUI64:
+		render_eui(r, t, 8);
+		return;
+	case DNS_TYPE_DSYNC:
+		render_dsync(r, t);
+		return;
 	case DNS_TYPE_HIP:
 		render_hip(r, t);
 		return;
@@ -1361,6 +1508,19 @@ dnswire_rdata_to_text(const uint8_t *msg, size_t msglen, const struct dnswire_rr
 	return (int)t.len;
 }
 
+/* Types whose RDATA of a wrong length BIND reports as FORMERR, not as an
+ * unexpected end or extra data (seen with host 9.18.49). */
+static int
+length_is_formerr(uint16_t type)
+{
+	switch (type) {
+	case DNS_TYPE_X25: case DNS_TYPE_NSEC3: case DNS_TYPE_NSEC3PARAM: case DNS_TYPE_HIP:
+	case DNS_TYPE_NID: case DNS_TYPE_L32: case DNS_TYPE_L64:
+		return 1;
+	}
+	return 0;
+}
+
 const char *
 dnswire_rdata_check(const uint8_t *msg, size_t msglen, const struct dnswire_rr *rr)
 {
@@ -1379,6 +1539,8 @@ dnswire_rdata_check(const uint8_t *msg, size_t msglen, const struct dnswire_rr *
 	render_rdata(&r, &t, rr->type);
 	if (r.why != NULL)
 		return r.why;
+	if (length_is_formerr(rr->type) && (r.err || r.pos != r.end))
+		return "FORMERR";
 	if (r.short_read)
 		return "unexpected end of input";
 	if (r.extra || (!r.err && r.pos != r.end))
@@ -1427,7 +1589,8 @@ static const struct mnemonic types[] = {
 	{ DNS_TYPE_EUI48, "EUI48" }, { DNS_TYPE_EUI64, "EUI64" }, { DNS_TYPE_MAILB, "MAILB" },
 	{ DNS_TYPE_MAILA, "MAILA" }, { DNS_TYPE_AVC, "AVC" }, { DNS_TYPE_DOA, "DOA" },
 	{ DNS_TYPE_AMTRELAY, "AMTRELAY" }, { DNS_TYPE_RESINFO, "RESINFO" },
-	{ DNS_TYPE_WALLET, "WALLET" },
+	{ DNS_TYPE_WALLET, "WALLET" }, { DNS_TYPE_DSYNC, "DSYNC" },
+	{ DNS_TYPE_HHIT, "HHIT" }, { DNS_TYPE_BRID, "BRID" },
 	{ DNS_TYPE_TA, "TA" }, { DNS_TYPE_DLV, "DLV" },
 };
 

@@ -351,6 +351,8 @@ hostq_lookup(struct hostq *h, const char *text, int use_search, uint16_t qtype,
 	return -1;
 }
 
+#define HOSTQ_XFR_NO_SOA	-2	/* the transfer did not start with an SOA */
+
 struct hostq_xfr {
 	const char	*text;
 	int		 messages;
@@ -386,7 +388,8 @@ hostq_soa_serial(const struct hostq_reply *r, const struct dnswire_rr *rr)
  * ends with the same SOA again (RFC 5936); an IXFR reply made of
  * differences has that serial once more in between (RFC 1995), and one
  * that holds a single SOA means the zone is unchanged.  Returns 1 for
- * more, 0 at the end, -1 when the transfer failed.
+ * more, 0 at the end, -1 when the transfer failed, or HOSTQ_XFR_NO_SOA
+ * when the first record is not an SOA.
  */
 static int
 hostq_xfr_message(struct hostq *h, const struct hostq_reply *r, void *arg)
@@ -407,7 +410,7 @@ hostq_xfr_message(struct hostq *h, const struct hostq_reply *r, void *arg)
 			continue;
 		if (++x->records == 1) {
 			if (rr.type != DNS_TYPE_SOA)
-				return -1;
+				return HOSTQ_XFR_NO_SOA;
 			x->serial = hostq_soa_serial(r, &rr);
 			x->serial_seen = 1;
 			continue;
@@ -434,7 +437,9 @@ hostq_transfer(struct hostq *h, const char *text)
 	x.text = text;
 	dnswire_name_from_text(text, name);
 	r = exchange_axfr(h, text, name, hostq_xfr_message, &x);
-	if (r == -1 && x.messages > 0)
+	if (r == HOSTQ_XFR_NO_SOA)
+		printf("; Transfer failed.  Didn't start with SOA answer.\n");
+	else if (r == -1 && x.messages > 0)
 		printf("; Transfer failed.\n");
 	else if (r == 0)
 		output_received(h, &x.last);

@@ -162,6 +162,28 @@ dns-rr=rkey.test,57,000003080001020304
 dns-rr=rkeyflags.test,57,010003080001020304
 dns-rr=type0.test,0,0102
 dns-rr=tsig.test,250,0102
+dns-rr=dsync.test,66,003b0114df0474617267047465737400
+dns-rr=dsync2.test,66,00000214df00
+dns-rr=dsyncextra.test,66,ff00ff0035047461726704746573740004
+dns-rr=dsynccut.test,66,0001010035
+dns-rr=hhit.test,67,000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f
+dns-rr=hhitempty.test,67,
+dns-rr=brid.test,68,00010203
+dns-rr=locv1.test,29,0102030405060708
+dns-rr=aplother.test,42,000318020102
+dns-rr=eui48long.test,108,0102030405060708
+dns-rr=caabadtag.test,257,0102030405060708
+dns-rr=atmabad.test,34,0102030405060708
+dns-rr=zonemdshort.test,63,0102030405060708
+dns-rr=sshfpshort.test,44,0102030405060708
+dns-rr=nsec3empty.test,50,
+dns-rr=x25bad.test,19,0102030405060708
+dns-rr=isdnextra.test,20,0102030405060708
+dns-rr=amtrelaycut.test,260,0102030405060708
+dns-rr=l32long.test,105,0102030405060708
+dns-rr=nscut.test,2,0102030405060708
+dns-rr=dhcidempty.test,49,
+dns-rr=axfrrr.test,252,0102
 EOF
 
 # The same records served authoritatively, for SOA, NS and zone transfers.
@@ -474,7 +496,28 @@ for _spec in \
     RKEY:rkey.test \
     RKEY:rkeyflags.test \
     TYPE0:type0.test \
-    TYPE250:tsig.test; do
+    TYPE250:tsig.test \
+    DSYNC:dsync.test \
+    DSYNC:dsync2.test \
+    DSYNC:dsyncextra.test \
+    DSYNC:dsynccut.test \
+    HHIT:hhit.test \
+    HHIT:hhitempty.test \
+    BRID:brid.test \
+    LOC:locv1.test \
+    APL:aplother.test \
+    EUI48:eui48long.test \
+    CAA:caabadtag.test \
+    ATMA:atmabad.test \
+    ZONEMD:zonemdshort.test \
+    SSHFP:sshfpshort.test \
+    NSEC3:nsec3empty.test \
+    X25:x25bad.test \
+    ISDN:isdnextra.test \
+    AMTRELAY:amtrelaycut.test \
+    L32:l32long.test \
+    NS:nscut.test \
+    DHCID:dhcidempty.test; do
 	good exact -t "${_spec%%:*}" "${_spec#*:}"
 done
 
@@ -495,6 +538,10 @@ good exact -v -t NXT nxt3.test
 good exact -v -t HIP hip.test
 good exact -v -t TKEY tkey2.test
 good exact -v -t SINK sink2.test
+good exact -v -t DSYNC dsync.test
+good exact -v -t HHIT hhit.test
+good exact -v -t LOC locv1.test
+good exact locv1.test
 
 # Transport and query flags.
 good exact -r alpha.test
@@ -520,6 +567,7 @@ fi
 good exact -l test
 good exact -t AXFR test
 good exact -t IXFR test
+good exact -t AXFR axfrrr.test
 
 # Authoritative answers: SOA in the authority section, zone transfers.
 auth exact alpha.test

@@ -684,6 +684,55 @@ test_rdata_check(void **state)
 	assert_null(check(65280, "", 0));
 }
 
+/* Types host 9.18 prints in presentation form, with the rules BIND uses
+ * to reject their RDATA. */
+static void
+test_render_legacy_types(void **state)
+{
+	static const uint8_t	nxt[] = "\4next\4test\0\x40\x06";
+	static const uint8_t	hip[] = "\x04\x02\0\4\x20\x01\x07\xb8\1\2\3\4\4rvs1\4test";
+	static const uint8_t	tkey[] = "\4hsma\0\x5f\x5e\x10\0\x5f\x5e\x10\0\0\3\0\x10"
+				    "\0\4\1\2\3\4\0\2\1\xff";
+	static const uint8_t	dsync[] = "\0\x3b\1\x14\xdf\4targ\4test";
+	char			text[256];
+
+	assert_true(render(DNS_TYPE_NXT, nxt, sizeof(nxt) - 1, text, sizeof(text)) > 0);
+	assert_string_equal(text, "next.test. A HINFO MINFO");
+	assert_true(render(DNS_TYPE_HIP, hip, sizeof(hip), text, sizeof(text)) > 0);
+	assert_string_equal(text, "2 200107B8 AQIDBA== rvs1.test.");
+	assert_true(render(DNS_TYPE_TKEY, tkey, sizeof(tkey) - 1, text, sizeof(text)) > 0);
+	assert_string_equal(text, "hsma. 1600000000 1600000000 3 BADSIG 4 AQIDBA== 2 Af8=");
+	assert_true(render(DNS_TYPE_DSYNC, dsync, sizeof(dsync), text, sizeof(text)) > 0);
+	assert_string_equal(text, "CDS NOTIFY 5343 targ.test.");
+	assert_true(render(DNS_TYPE_SINK, "\1\2\3", 3, text, sizeof(text)) > 0);
+	assert_string_equal(text, "1 2 3");
+	assert_true(render(DNS_TYPE_SINK, "\1\2\3\xde\xad", 5, text, sizeof(text)) > 0);
+	assert_string_equal(text, "1 2 3 3q0=");
+	assert_true(render(DNS_TYPE_NSAP_PTR, "\4targ\4test", 11, text, sizeof(text)) > 0);
+	assert_string_equal(text, "targ.test.");
+	assert_true(render(DNS_TYPE_WALLET, "\3BTC\3abc", 8, text, sizeof(text)) > 0);
+	assert_string_equal(text, "\"BTC\" \"abc\"");
+	assert_true(render(DNS_TYPE_HHIT, "\1\2\3", 3, text, sizeof(text)) > 0);
+	assert_string_equal(text, "AQID");
+	/* Another LOC version, or an APL family beyond IPv4 and IPv6, is
+	 * printed in the generic form. */
+	assert_true(render(DNS_TYPE_LOC, "\1\2", 2, text, sizeof(text)) > 0);
+	assert_string_equal(text, "\\# 2 0102");
+	assert_true(render(DNS_TYPE_APL, "\0\3\x18\2\1\2", 6, text, sizeof(text)) > 0);
+	assert_string_equal(text, "\\# 6 000318020102");
+
+	assert_string_equal(check(DNS_TYPE_NXT, "\4next\0\x40\0", 8), "bad bitmap");
+	assert_string_equal(check(DNS_TYPE_NXT, "\4next\0\x80\x40", 8), "bad bitmap");
+	assert_string_equal(check(DNS_TYPE_HIP, "\x04\x02\0\0\1\2\3\4", 8), "FORMERR");
+	assert_string_equal(check(DNS_TYPE_RKEY, "\1\0\3\x08\1\2", 6), "FORMERR");
+	assert_null(check(DNS_TYPE_RKEY, "\0\0\3\x08\1\2", 6));
+	assert_string_equal(check(DNS_TYPE_EUI48, "\1\2\3\4\5\6\7\x08", 8), "FORMERR");
+	assert_string_equal(check(DNS_TYPE_CAA, "\0\2a-b", 5), "FORMERR");
+	assert_string_equal(check(DNS_TYPE_HHIT, "", 0), "unexpected end of input");
+	assert_string_equal(check(DNS_TYPE_NS, "\1\2\3", 3), "unexpected end of input");
+	assert_string_equal(check(DNS_TYPE_L32, "\0\1\2\3\4\5\6", 7), "FORMERR");
+}
+
 static void
 test_edns(void **state)
 {
@@ -902,6 +951,7 @@ main(void)
 		cmocka_unit_test(test_render_types),
 		cmocka_unit_test(test_render_newer_types),
 		cmocka_unit_test(test_rdata_check),
+		cmocka_unit_test(test_render_legacy_types),
 		cmocka_unit_test(test_edns),
 		cmocka_unit_test(test_mnemonics),
 		cmocka_unit_test(test_random_messages),
