@@ -35,40 +35,15 @@ P_D2=$((BASE + 4))	# dnsd for the forgery and reload checks
 # "%N" in a name becomes the query number, so nothing is served from a
 # cache.  Writes "time latency rcode first-A name" per query ("-" for a
 # timeout).
-cat >"$T/qloop.py" <<'EOF'
-import random, socket, struct, sys, time
+cat >"$T/qloop.py" <<EOF
+import random, socket, sys, time
+sys.path.insert(0, "$(cd "$(dirname "$0")" && pwd)")
+from dnsq import a_records, query
+EOF
+cat >>"$T/qloop.py" <<'EOF'
 
 port, seconds, out = int(sys.argv[1]), float(sys.argv[2]), sys.argv[3]
 names = sys.argv[4:]
-
-def wire(name):
-    return b"".join(bytes([len(l)]) + l.encode() for l in name.split(".")) + b"\0"
-
-def first_a(msg):
-    qd, an = struct.unpack("!HH", msg[4:8])
-    off = 12
-    for _ in range(qd):
-        while msg[off] != 0:
-            if msg[off] >= 0xc0:
-                off += 1
-                break
-            off += msg[off] + 1
-        off += 5
-    for _ in range(an):
-        while True:
-            if msg[off] >= 0xc0:
-                off += 2
-                break
-            if msg[off] == 0:
-                off += 1
-                break
-            off += msg[off] + 1
-        rtype, _, _, rdlen = struct.unpack("!HHIH", msg[off:off + 10])
-        off += 10
-        if rtype == 1 and rdlen == 4:
-            return socket.inet_ntoa(msg[off:off + 4])
-        off += rdlen
-    return "none"
 
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 end = time.time() + seconds
@@ -78,8 +53,7 @@ with open(out, "w") as f:
         name = names[n % len(names)].replace("%N", str(n))
         n += 1
         qid = random.randrange(65536)
-        s.sendto(struct.pack("!HHHHHH", qid, 0x0100, 1, 0, 0, 0) + wire(name) +
-                 struct.pack("!HH", 1, 1), ("127.0.0.1", port))
+        s.sendto(query(qid, name), ("127.0.0.1", port))
         sent = time.time()
         result = None
         while result is None:
@@ -91,8 +65,9 @@ with open(out, "w") as f:
                 msg = s.recv(4096)
             except socket.timeout:
                 break
-            if len(msg) >= 12 and struct.unpack("!H", msg[:2])[0] == qid:
-                result = (msg[3] & 15, first_a(msg))
+            if len(msg) >= 12 and msg[:2] == qid.to_bytes(2, "big"):
+                rcode, addrs = a_records(msg)
+                result = (rcode, addrs[0] if addrs else "none")
         if result is None:
             f.write("%.3f - - - %s\n" % (sent, name))
         else:

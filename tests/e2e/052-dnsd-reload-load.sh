@@ -71,39 +71,15 @@ D=$E2E_PID
 # the addresses allowed for its name.  With ADDRESS only "moving" is asked,
 # and only ADDRESS is right for it.  Prints "sent N answered N wrong N" and
 # the first wrong answers.
-cat >"$T/check.py" <<'EOF'
-import random, socket, struct, sys, time
+cat >"$T/check.py" <<EOF
+import random, socket, sys, time
+sys.path.insert(0, "$(cd "$HERE" && pwd)")
+from dnsq import a_records, query
+EOF
+cat >>"$T/check.py" <<'EOF'
 
 port, seconds = int(sys.argv[1]), float(sys.argv[2])
 only = sys.argv[3] if len(sys.argv) > 3 else None
-
-def wire(name):
-    return b"".join(bytes([len(l)]) + l.encode() for l in name.split(".")) + b"\0"
-
-def answer(msg):
-    """The rcode and the addresses of the A records of a reply."""
-    qd, an = struct.unpack("!HH", msg[4:8])
-    off = 12
-    for _ in range(qd):
-        while msg[off] != 0:
-            off += msg[off] + 1
-        off += 5
-    addrs = []
-    for _ in range(an):
-        while True:
-            if msg[off] >= 0xc0:
-                off += 2
-                break
-            if msg[off] == 0:
-                off += 1
-                break
-            off += msg[off] + 1
-        rtype, _, _, rdlen = struct.unpack("!HHIH", msg[off:off + 10])
-        off += 10
-        if rtype == 1 and rdlen == 4:
-            addrs.append(socket.inet_ntoa(msg[off:off + 4]))
-        off += rdlen
-    return msg[3] & 15, addrs
 
 def allowed(name):
     if name.endswith(".up.test"):
@@ -122,8 +98,7 @@ while time.time() < end:
             "h%d" % (sent % 20 + 1))
     sent += 1
     qid = random.randrange(65536)
-    s.sendto(struct.pack("!HHHHHH", qid, 0x0100, 1, 0, 0, 0) + wire(name) +
-             struct.pack("!HH", 1, 1), ("127.0.0.1", port))
+    s.sendto(query(qid, name), ("127.0.0.1", port))
     deadline = time.time() + 3.0
     while True:
         left = deadline - time.time()
@@ -135,10 +110,10 @@ while time.time() < end:
             msg = s.recv(4096)
         except socket.timeout:
             continue
-        if len(msg) < 12 or struct.unpack("!H", msg[:2])[0] != qid:
+        if len(msg) < 12 or msg[:2] != qid.to_bytes(2, "big"):
             continue
         answered += 1
-        rcode, addrs = answer(msg)
+        rcode, addrs = a_records(msg)
         if rcode != 0 or len(addrs) != 1 or addrs[0] not in allowed(name):
             wrong += 1
             shown.append("wrong %s rcode %d %s" % (name, rcode, addrs))
