@@ -726,6 +726,9 @@ if [ "$(id -u)" -eq 0 ] && ip netns add "$E2E_ID-probe" 2>/dev/null; then
 	# by servers that refuse, fail, never reply or do not exist.
 	daemon_start client "$T/auth-c.log" python3 "$HERE/dnsauth.py" 53 c.test \
 	    ns1=127.0.0.11,ns2=127.0.0.12 127.0.0.11=1 127.0.0.12=2
+	# The same zone on port $P with other serials, for -p.
+	daemon_start client "$T/auth-cp.log" python3 "$HERE/dnsauth.py" "$P" c.test \
+	    ns1=127.0.0.11,ns2=127.0.0.12 127.0.0.11=7 127.0.0.12=8
 	daemon_start client "$T/auth-one.log" python3 "$HERE/dnsauth.py" 53 one.test \
 	    ns1=127.0.0.31 127.0.0.31=2024010101
 	daemon_start client "$T/auth-half.log" python3 "$HERE/dnsauth.py" 53 half.test \
@@ -737,6 +740,7 @@ if [ "$(id -u)" -eq 0 ] && ip netns add "$E2E_ID-probe" 2>/dev/null; then
 		for _a in 127.0.0.11 127.0.0.12 127.0.0.31 127.0.0.41 127.0.0.21 127.0.0.26; do
 			ns_exec client ss -Hlun "sport = :53" | grep -q "$_a:53" || return 1
 		done
+		ns_exec client ss -Hlun "sport = :$P" | grep -q "127.0.0.12:$P"
 	}
 	wait_until 5 ns_auth_listening || fail "dnsauth.py listens inside the namespace"
 	at_ns() {	# at_ns TOOL ARGS...: inside the namespace, default port
@@ -747,6 +751,7 @@ if [ "$(id -u)" -eq 0 ] && ip netns add "$E2E_ID-probe" 2>/dev/null; then
 	ns_resolv client "nameserver 127.0.0.11" "options timeout:1"
 	compare pairs "-C: two servers, two serials" at_ns -C c.test
 	compare pairs "-C -T: two servers" at_ns -C -T c.test
+	compare pairs "-C -p: servers on another port" at_ns -C -p "$P" c.test
 	compare exact "-C: NXDOMAIN" at_ns -C nx.c.test
 	compare exact "-C -v: NXDOMAIN" at_ns -C -v nx.c.test
 	compare exact "-C: no NS records" at_ns -C ns1.c.test
