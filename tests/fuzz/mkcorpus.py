@@ -168,16 +168,30 @@ def ntp_packets():
         put("ntp", k, v)
 
 
+def ctl_request(magic, version, typ, seq, index=0, threshold=0.0, limit=0, has_args=0,
+                good=0, most=0, target=b""):
+    """Pack a struct ctl_request (core/ctl.h): 112 bytes."""
+    return struct.pack("=IHHIIdiiii64s8s", magic, version, typ, seq, index, threshold, limit,
+                       has_args, good, most, target, bytes(8))
+
+
 def ctl_messages():
-    magic, version = 0x4542434c, 1
-    for typ in (1, 2, 3, 9):
-        req = struct.pack("=IHHII16s", magic, version, typ, 100 + typ, 0, bytes(16))
-        put("ctl", "request-%d" % typ, req)
+    magic, version = 0x4542434c, 2
+    for typ in (1, 2, 3, 4, 5, 6, 9, 10):
+        put("ctl", "request-%d" % typ, ctl_request(magic, version, typ, 100 + typ))
+    put("ctl", "request-makestep-args", ctl_request(magic, version, 6, 120, threshold=0.1,
+                                                    limit=1, has_args=1))
+    put("ctl", "request-burst", ctl_request(magic, version, 7, 121, good=2, most=4,
+                                            target=b"127.0.0.0/8"))
+    put("ctl", "request-online-mask", ctl_request(magic, version, 8, 122,
+                                                  target=b"255.0.0.0/127.0.0.0"))
+    put("ctl", "request-offline-name", ctl_request(magic, version, 9, 123,
+                                                   target=b"pool.ntp.org"))
     body = bytes(512)
     rep = struct.pack("=IHHIiII", magic, version, 2, 7, 0, 1, 3) + body
     put("ctl", "reply", rep)
     put("ctl", "short", struct.pack("=IHH", magic, version, 1))
-    put("ctl", "badmagic", struct.pack("=IHHII16s", 0x1234, version, 1, 1, 0, bytes(16)))
+    put("ctl", "badmagic", ctl_request(0x1234, version, 1, 1))
 
 
 def configs():
