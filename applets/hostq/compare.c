@@ -109,8 +109,7 @@ compare_soa(struct hostq *h, const char *text, int use_search)
 		if (output_message(h, &compare_reply, text) == -1)
 			return;
 		output_received(h, &compare_reply);
-		/* As in hostq_lookup, host repeats this line after a searched NXDOMAIN. */
-		if (use_search)
+		if (hostq_searched(h, text, use_search))
 			output_received(h, &compare_reply);
 		return;
 	}

@@ -259,6 +259,12 @@ hostq_count_dots(const char *text)
 }
 
 int
+hostq_searched(const struct hostq *h, const char *text, int use_search)
+{
+	return use_search && hostq_count_dots(text) >= h->ndots;
+}
+
+int
 hostq_candidates(const struct hostq *h, const char *text, int use_search,
     uint8_t names[][DNS_NAME_MAX])
 {
@@ -339,8 +345,7 @@ hostq_lookup(struct hostq *h, const char *text, int use_search, uint16_t qtype,
 		if ((rcode = output_message(h, &reply, text)) == -1)
 			return -1;
 		output_received(h, &reply);
-		/* host 9.18 prints this line twice after a searched NXDOMAIN. */
-		if (rcode == DNS_RCODE_NXDOMAIN && use_search)
+		if (rcode == DNS_RCODE_NXDOMAIN && hostq_searched(h, text, use_search))
 			output_received(h, &reply);
 		if (rcode == DNS_RCODE_NOERROR && chase != NULL) {
 			memcpy(chase, names[i], DNS_NAME_MAX);
@@ -397,12 +402,17 @@ hostq_xfr_message(struct hostq *h, const struct hostq_reply *r, void *arg)
 	struct hostq_xfr	*x = arg;
 	struct dnswire_parser	 p;
 	struct dnswire_rr	 rr;
+	int			 rcode;
 
 	x->messages++;
 	x->last.len = r->len;
 	x->last.server = r->server;
 	x->last.elapsed_ms = r->elapsed_ms;
-	if (output_message(h, r, x->text) != DNS_RCODE_NOERROR)
+	rcode = output_message(h, r, x->text);
+	/* -l does not search, -t AXFR does. */
+	if (rcode == DNS_RCODE_NXDOMAIN && hostq_searched(h, x->text, !h->list_zone))
+		output_received(h, r);
+	if (rcode != DNS_RCODE_NOERROR)
 		return -1;
 	dnswire_parser_init(&p, r->msg, r->len);
 	while (dnswire_parse_rr(&p, &rr) == 1) {

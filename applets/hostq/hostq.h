@@ -71,6 +71,11 @@ struct hostq_reply {
 int	hostq_candidates(const struct hostq *, const char *text, int use_search,
 	    uint8_t names[][DNS_NAME_MAX]);
 
+/* Whether host, after an NXDOMAIN for text, would still search the list of
+ * resolv.conf (text has ndots dots or more, a final dot counted): then it
+ * prints the verbose "Received" line once more. */
+int	hostq_searched(const struct hostq *, const char *text, int use_search);
+
 /* compare.c */
 
 /* hostq -C: ask the servers of the NS records of text for its SOA record

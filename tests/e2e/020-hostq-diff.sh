@@ -528,6 +528,9 @@ good exact -v alpha.test
 good sort -v -t MX mail.test
 good exact -d www.test
 good exact -v nothere.test
+good exact -v -N 3 nothere.test
+good exact -v -N 3 nothere.test.
+good exact -v -N 2 nothere.test.
 good exact -v -t A a-very-long-host-name-for-columns.test
 good exact -v -t A abcdefghijklmnopqrstu.test
 good exact -v -t TXT quote.test
@@ -568,6 +571,7 @@ good exact -l test
 good exact -t AXFR test
 good exact -t IXFR test
 good exact -t AXFR axfrrr.test
+good exact -t AXFR nothere.test
 
 # Authoritative answers: SOA in the authority section, zone transfers.
 auth exact alpha.test
