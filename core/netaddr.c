@@ -256,6 +256,28 @@ netaddr_reverse_name(const struct netaddr *a, char *buf, size_t len)
 	return 0;
 }
 
+/* Compute the mask of a prefix and the network masked with it, as 32-bit
+ * words in the byte order of the address. */
+static void
+prefix_words(const struct netaddr *net, int prefixlen, uint32_t mask[4], uint32_t key[4])
+{
+	uint8_t	bytes[16];
+	int	i, bits;
+
+	memset(bytes, 0, sizeof(bytes));
+	for (i = 0; i < 16; i++) {
+		bits = prefixlen - 8 * i;
+		if (bits >= 8)
+			bytes[i] = 0xff;
+		else if (bits > 0)
+			bytes[i] = (uint8_t)(0xff00 >> bits);
+	}
+	memcpy(mask, bytes, sizeof(bytes));
+	memcpy(key, net->u.bytes, sizeof(bytes));
+	for (i = 0; i < 4; i++)
+		key[i] &= mask[i];
+}
+
 int
 acl_add(struct acl *acl, const struct netaddr *net, int prefixlen, int allow, int clear_inside)
 {
@@ -287,6 +309,7 @@ acl_add(struct acl *acl, const struct netaddr *net, int prefixlen, int allow, in
 	r->net = *net;
 	r->prefixlen = prefixlen;
 	r->allow = allow;
+	prefix_words(net, prefixlen, r->mask, r->key);
 	return 0;
 }
 
@@ -294,12 +317,21 @@ int
 acl_allows(const struct acl *acl, const struct netaddr *a)
 {
 	const struct acl_rule	*r, *best = NULL;
-	int			 i;
+	uint32_t		 words[4];
+	int			 i, w, nwords = a->family == AF_INET ? 1 : 4;
 
+	memcpy(words, a->u.bytes, sizeof(words));
 	for (i = 0; i < acl->count; i++) {
 		r = &acl->rules[i];
-		if (!netaddr_in_prefix(&r->net, r->prefixlen, a))
-			continue;
+		if (r->net.family != AF_UNSPEC) {
+			if (r->net.family != a->family)
+				continue;
+			for (w = 0; w < nwords; w++)
+				if ((words[w] & r->mask[w]) != r->key[w])
+					break;
+			if (w < nwords)
+				continue;
+		}
 		if (best == NULL || r->prefixlen >= best->prefixlen)
 			best = r;
 	}

@@ -62,6 +62,10 @@ struct acl_rule {
 	struct netaddr	net;	/* AF_UNSPEC matches both families (prefix 0) */
 	int		prefixlen;
 	int		allow;
+	/* The prefix as 32-bit words in the address's byte order, set by
+	 * acl_add: an address matches when (address & mask) == key. */
+	uint32_t	mask[4];
+	uint32_t	key[4];
 };
 
 struct acl {

@@ -154,6 +154,42 @@ acl_most_specific_wins(void **state)
 	assert_true(acl_allows(&acl, &a));
 }
 
+/* A rule's precomputed mask gives what netaddr_in_prefix returns, for every
+ * prefix length of both families and addresses that differ in one bit. */
+static void
+acl_masks_match_prefix(void **state)
+{
+	struct acl	acl;
+	struct netaddr	net, a;
+	int		family, len, bit, maxlen;
+
+	net = addr("2001:db8:aaaa:5555:ffff:0:1234:8001");
+	for (family = 0; family < 2; family++) {
+		if (family == 1)
+			net = addr("198.51.100.129");
+		maxlen = net.family == AF_INET ? 32 : 128;
+		for (len = 0; len <= maxlen; len++) {
+			memset(&acl, 0, sizeof(acl));
+			assert_int_equal(acl_add(&acl, &net, len, 1, 0), 0);
+			for (bit = 0; bit < maxlen; bit++) {
+				a = net;
+				a.u.bytes[bit / 8] ^= (uint8_t)(0x80 >> (bit % 8));
+				assert_int_equal(acl_allows(&acl, &a), bit >= len);
+				assert_int_equal(acl_allows(&acl, &a),
+				    netaddr_in_prefix(&net, len, &a));
+			}
+			assert_true(acl_allows(&acl, &net));
+		}
+	}
+	/* A rule of one family never matches the other, even at prefix 0. */
+	memset(&acl, 0, sizeof(acl));
+	net = addr("0.0.0.0");
+	assert_int_equal(acl_add(&acl, &net, 0, 1, 0), 0);
+	assert_true(acl_allows(&acl, &(struct netaddr){ .family = AF_INET }));
+	a = addr("::");
+	assert_false(acl_allows(&acl, &a));
+}
+
 static void
 acl_full(void **state)
 {
@@ -178,6 +214,7 @@ main(void)
 		cmocka_unit_test(reverse_names),
 		cmocka_unit_test(sockaddr_round_trip),
 		cmocka_unit_test(acl_most_specific_wins),
+		cmocka_unit_test(acl_masks_match_prefix),
 		cmocka_unit_test(acl_full),
 	};
 
