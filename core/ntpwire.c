@@ -35,18 +35,37 @@ put64(uint8_t *p, uint64_t v)
 	put32(p + 4, (uint32_t)v);
 }
 
+void
+ntpwire_put_timestamp(void *p, uint64_t v)
+{
+	put64(p, v);
+}
+
+int
+ntpwire_check(const void *buf, size_t len)
+{
+	const uint8_t	*p = buf;
+	unsigned int	 version, mode;
+
+	if (len < NTPWIRE_HEADER_LEN || (len - NTPWIRE_HEADER_LEN) % 4 != 0)
+		return -1;
+	version = (p[0] >> 3) & 7;
+	mode = p[0] & 7;
+	if (version == 0 || version > NTPWIRE_VERSION || mode == 0)
+		return -1;
+	return (int)mode;
+}
+
 int
 ntpwire_decode(const void *buf, size_t len, struct ntpwire_packet *pkt)
 {
 	const uint8_t	*p = buf;
 
-	if (len < NTPWIRE_HEADER_LEN || (len - NTPWIRE_HEADER_LEN) % 4 != 0)
+	if (ntpwire_check(buf, len) == -1)
 		return -1;
 	pkt->leap = p[0] >> 6;
 	pkt->version = (p[0] >> 3) & 7;
 	pkt->mode = p[0] & 7;
-	if (pkt->version == 0 || pkt->version > NTPWIRE_VERSION || pkt->mode == 0)
-		return -1;
 	pkt->stratum = p[1];
 	pkt->poll = (int8_t)p[2];
 	pkt->precision = (int8_t)p[3];

@@ -49,6 +49,19 @@ struct ntpwire_packet {
 	uint64_t	transmit;
 };
 
+/* Byte offsets in the encoded header, for code that patches one. */
+#define NTPWIRE_OFFSET_POLL	2
+#define NTPWIRE_OFFSET_ORIGIN	24
+#define NTPWIRE_OFFSET_RECEIVE	32
+#define NTPWIRE_OFFSET_TRANSMIT	40
+
+/* Check the datagram in buf as ntpwire_decode does, reading only its first
+ * byte and its length.  Returns its mode, or -1 when decode rejects it. */
+int	ntpwire_check(const void *buf, size_t len);
+
+/* Store a timestamp at p (8 bytes, network byte order). */
+void	ntpwire_put_timestamp(void *p, uint64_t);
+
 /*
  * Decode the header of the datagram in buf.  Rejects datagrams shorter
  * than the header, version 0 or above 4, mode 0, and a tail after the

@@ -199,6 +199,57 @@ test_decode_garbage(void **state)
 	}
 }
 
+/* ntpwire_check accepts exactly what ntpwire_decode accepts, with its mode. */
+static void
+test_check_matches_decode(void **state)
+{
+	struct ntpwire_packet	pkt;
+	uint8_t			buf[120];
+	size_t			len, j;
+	int			i, rc;
+
+	(void)state;
+	srandom(3);
+	for (i = 0; i < 100000; i++) {
+		len = (size_t)(random() % (int)sizeof(buf));
+		for (j = 0; j < len; j++)
+			buf[j] = (uint8_t)random();
+		rc = ntpwire_decode(buf, len, &pkt);
+		if (rc == -1)
+			assert_int_equal(ntpwire_check(buf, len), -1);
+		else
+			assert_int_equal(ntpwire_check(buf, len), pkt.mode);
+	}
+	memset(buf, 0, sizeof(buf));
+	buf[0] = 0x26;		/* version 4, control */
+	assert_int_equal(ntpwire_check(buf, NTPWIRE_HEADER_LEN), NTPWIRE_MODE_CONTROL);
+	buf[0] = 0x1b;		/* version 3, client */
+	assert_int_equal(ntpwire_check(buf, NTPWIRE_HEADER_LEN + 4), NTPWIRE_MODE_CLIENT);
+	assert_int_equal(ntpwire_check(buf, NTPWIRE_HEADER_LEN + 2), -1);
+}
+
+/* A timestamp stored at a field's offset decodes as that field. */
+static void
+test_put_timestamp_offsets(void **state)
+{
+	struct ntpwire_packet	pkt;
+	uint8_t			buf[NTPWIRE_HEADER_LEN];
+
+	(void)state;
+	memset(buf, 0, sizeof(buf));
+	buf[0] = 0x23;
+	buf[NTPWIRE_OFFSET_POLL] = 0xfa;
+	ntpwire_put_timestamp(buf + NTPWIRE_OFFSET_ORIGIN, 0x0102030405060708ull);
+	ntpwire_put_timestamp(buf + NTPWIRE_OFFSET_RECEIVE, 0x1112131415161718ull);
+	ntpwire_put_timestamp(buf + NTPWIRE_OFFSET_TRANSMIT, 0xf1f2f3f4f5f6f7f8ull);
+	assert_int_equal(ntpwire_decode(buf, sizeof(buf), &pkt), NTPWIRE_HEADER_LEN);
+	assert_int_equal(pkt.poll, -6);
+	assert_int_equal(pkt.origin, 0x0102030405060708ull);
+	assert_int_equal(pkt.receive, 0x1112131415161718ull);
+	assert_int_equal(pkt.transmit, 0xf1f2f3f4f5f6f7f8ull);
+	assert_int_equal(pkt.reftime, 0);
+}
+
 static void
 test_timespec_add(void **state)
 {
@@ -231,6 +282,8 @@ main(void)
 		cmocka_unit_test(test_encode_short_buffer),
 		cmocka_unit_test(test_decode_rejects),
 		cmocka_unit_test(test_decode_garbage),
+		cmocka_unit_test(test_check_matches_decode),
+		cmocka_unit_test(test_put_timestamp_offsets),
 		cmocka_unit_test(test_timespec_add),
 	};
 
