@@ -1,6 +1,7 @@
 /* sock.c -- UDP and TCP sockets; replies leave from the address the request was sent to. */
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <netinet/in.h>
 
 #include <errno.h>
@@ -125,20 +126,50 @@ sock_connect(const struct netaddr *addr, uint16_t port, int type)
 	return fd;
 }
 
+/* Control messages a received datagram may carry: IP_PKTINFO or
+ * IPV6_PKTINFO, and SCM_TIMESTAMPNS. */
+union rx_control {
+	struct cmsghdr	hdr;
+	unsigned char	buf[SOCK_RX_CONTROL_LEN];
+};
+
+void
+sock_rxinfo_parse(struct msghdr *msg, struct sock_rxinfo *rx)
+{
+	struct cmsghdr		*c;
+	struct in_pktinfo	 pi4;
+	struct in6_pktinfo	 pi6;
+
+	rx->fromlen = msg->msg_namelen;
+	memset(&rx->local, 0, sizeof(rx->local));
+	rx->local.family = AF_UNSPEC;
+	rx->ifindex = 0;
+	rx->rxtime.tv_sec = 0;
+	rx->rxtime.tv_nsec = 0;
+	for (c = CMSG_FIRSTHDR(msg); c != NULL; c = CMSG_NXTHDR(msg, c)) {
+		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+			memcpy(&pi4, CMSG_DATA(c), sizeof(pi4));
+			rx->local.family = AF_INET;
+			rx->local.u.v4 = pi4.ipi_addr;
+			rx->ifindex = pi4.ipi_ifindex;
+		} else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
+			memcpy(&pi6, CMSG_DATA(c), sizeof(pi6));
+			rx->local.family = AF_INET6;
+			rx->local.u.v6 = pi6.ipi6_addr;
+			rx->ifindex = (int)pi6.ipi6_ifindex;
+		} else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+			memcpy(&rx->rxtime, CMSG_DATA(c), sizeof(rx->rxtime));
+		}
+	}
+}
+
 ssize_t
 sock_recv(int fd, void *buf, size_t len, struct sock_rxinfo *rx)
 {
-	union {
-		struct cmsghdr	hdr;
-		unsigned char	buf[CMSG_SPACE(sizeof(struct in6_pktinfo)) +
-				    CMSG_SPACE(sizeof(struct timespec)) + 64];
-	}			 control;
-	struct iovec		 iov = { buf, len };
-	struct msghdr		 msg;
-	struct cmsghdr		*c;
-	struct in_pktinfo	*pi4;
-	struct in6_pktinfo	*pi6;
-	ssize_t			 n;
+	union rx_control	control;
+	struct iovec		iov = { buf, len };
+	struct msghdr		msg;
+	ssize_t			n;
 
 	memset(&msg, 0, sizeof(msg));
 	msg.msg_name = &rx->from;
@@ -149,53 +180,27 @@ sock_recv(int fd, void *buf, size_t len, struct sock_rxinfo *rx)
 	msg.msg_controllen = sizeof(control.buf);
 	if ((n = recvmsg(fd, &msg, 0)) == -1)
 		return -1;
-	rx->fromlen = msg.msg_namelen;
-	memset(&rx->local, 0, sizeof(rx->local));
-	rx->local.family = AF_UNSPEC;
-	rx->ifindex = 0;
-	rx->rxtime.tv_sec = 0;
-	rx->rxtime.tv_nsec = 0;
-	for (c = CMSG_FIRSTHDR(&msg); c != NULL; c = CMSG_NXTHDR(&msg, c)) {
-		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
-			pi4 = (struct in_pktinfo *)CMSG_DATA(c);
-			rx->local.family = AF_INET;
-			rx->local.u.v4 = pi4->ipi_addr;
-			rx->ifindex = pi4->ipi_ifindex;
-		} else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
-			pi6 = (struct in6_pktinfo *)CMSG_DATA(c);
-			rx->local.family = AF_INET6;
-			rx->local.u.v6 = pi6->ipi6_addr;
-			rx->ifindex = (int)pi6->ipi6_ifindex;
-		} else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
-			memcpy(&rx->rxtime, CMSG_DATA(c), sizeof(rx->rxtime));
-		}
-	}
+	sock_rxinfo_parse(&msg, rx);
 	return n;
 }
 
-ssize_t
-sock_reply(int fd, const void *buf, size_t len, const struct sock_rxinfo *rx)
+void
+sock_reply_header(struct msghdr *msg, union sock_tx_control *control,
+    const struct sock_rxinfo *rx)
 {
-	union {
-		struct cmsghdr	hdr;
-		unsigned char	buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
-	}			 control;
-	struct iovec		 iov = { (void *)(uintptr_t)buf, len };
-	struct msghdr		 msg;
 	struct cmsghdr		*c;
 	struct in_pktinfo	 pi4;
 	struct in6_pktinfo	 pi6;
 
-	memset(&msg, 0, sizeof(msg));
-	msg.msg_name = (void *)(uintptr_t)&rx->from;
-	msg.msg_namelen = rx->fromlen;
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	memset(&control, 0, sizeof(control));
+	msg->msg_name = (void *)(uintptr_t)&rx->from;
+	msg->msg_namelen = rx->fromlen;
+	msg->msg_control = NULL;
+	msg->msg_controllen = 0;
 	if (rx->local.family == AF_INET && rx->from.ss_family == AF_INET) {
-		msg.msg_control = control.buf;
-		msg.msg_controllen = CMSG_SPACE(sizeof(pi4));
-		c = CMSG_FIRSTHDR(&msg);
+		memset(control, 0, sizeof(*control));
+		msg->msg_control = control->buf;
+		msg->msg_controllen = CMSG_SPACE(sizeof(pi4));
+		c = CMSG_FIRSTHDR(msg);
 		c->cmsg_level = IPPROTO_IP;
 		c->cmsg_type = IP_PKTINFO;
 		c->cmsg_len = CMSG_LEN(sizeof(pi4));
@@ -213,15 +218,75 @@ sock_reply(int fd, const void *buf, size_t len, const struct sock_rxinfo *rx)
 			pi6.ipi6_addr.s6_addr[11] = 0xff;
 			memcpy(&pi6.ipi6_addr.s6_addr[12], &rx->local.u.v4, 4);
 		}
-		msg.msg_control = control.buf;
-		msg.msg_controllen = CMSG_SPACE(sizeof(pi6));
-		c = CMSG_FIRSTHDR(&msg);
+		memset(control, 0, sizeof(*control));
+		msg->msg_control = control->buf;
+		msg->msg_controllen = CMSG_SPACE(sizeof(pi6));
+		c = CMSG_FIRSTHDR(msg);
 		c->cmsg_level = IPPROTO_IPV6;
 		c->cmsg_type = IPV6_PKTINFO;
 		c->cmsg_len = CMSG_LEN(sizeof(pi6));
 		memcpy(CMSG_DATA(c), &pi6, sizeof(pi6));
 	}
+}
+
+ssize_t
+sock_reply(int fd, const void *buf, size_t len, const struct sock_rxinfo *rx)
+{
+	union sock_tx_control	control;
+	struct iovec		iov = { (void *)(uintptr_t)buf, len };
+	struct msghdr		msg;
+
+	memset(&msg, 0, sizeof(msg));
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	sock_reply_header(&msg, &control, rx);
 	return sendmsg(fd, &msg, 0);
+}
+
+int
+sock_recv_batch(int fd, struct mmsghdr *msgs, unsigned int n)
+{
+	int	got;
+
+	do
+		got = recvmmsg(fd, msgs, n, MSG_DONTWAIT, NULL);
+	while (got == -1 && errno == EINTR);
+	return got;
+}
+
+int
+sock_send_batch(int fd, struct mmsghdr *msgs, unsigned int n, int *failed)
+{
+	unsigned int	sent = 0;
+	int		rc, saved = 0;
+
+	*failed = 0;
+	while (sent < n) {
+#ifdef EDGEBOX_STATIC
+		/* The system call itself: musl's sendmmsg on 64-bit systems
+		 * makes one sendmsg per message.  The caller zeroed the
+		 * headers, so the padding beside musl's int msg_iovlen is 0
+		 * as the kernel's size_t needs.  A dynamic build keeps the
+		 * libc call so that simulators hooking it see every reply. */
+		rc = (int)syscall(SYS_sendmmsg, fd, msgs + sent, n - sent, 0);
+#else
+		rc = sendmmsg(fd, msgs + sent, n - sent, 0);
+#endif
+		if (rc > 0) {
+			sent += (unsigned int)rc;
+			continue;
+		}
+		if (rc == -1 && errno == EINTR)
+			continue;
+		/* The kernel stops at the first message that fails: skip it
+		 * and send the rest. */
+		saved = errno;
+		(*failed)++;
+		sent++;
+	}
+	if (*failed > 0)
+		errno = saved;
+	return (int)sent - *failed;
 }
 
 int

@@ -81,6 +81,81 @@ reply_leaves_from_destination(void **state)
 	close(server);
 }
 
+/* Three datagrams come in one recvmmsg with their destination addresses
+ * and receive times.  The replies leave in one sendmmsg from those
+ * addresses, except one to port 0, which the kernel rejects. */
+static void
+batch_receive_and_reply(void **state)
+{
+	struct mmsghdr		in[4], out[4];
+	struct iovec		iniov[4], outiov[4];
+	struct sock_rxinfo	rx[4];
+	union {
+		struct cmsghdr	hdr;
+		unsigned char	buf[SOCK_RX_CONTROL_LEN];
+	}			control[4];
+	union sock_tx_control	txcontrol[4];
+	struct netaddr		any4 = addr("0.0.0.0"), dst = addr("127.0.0.2");
+	char			inbuf[4][16], text[NETADDR_STRLEN], buf[16];
+	uint16_t		port;
+	int			server, client, i, n, failed;
+
+	server = sock_udp(&any4, 0, SOCK_PKTINFO | SOCK_TIMESTAMP | SOCK_NONBLOCK_FLAG);
+	assert_true(server >= 0);
+	port = bound_port(server);
+	client = sock_connect(&dst, port, SOCK_DGRAM);
+	assert_true(client >= 0);
+	assert_int_equal(send(client, "a", 1, 0), 1);
+	assert_int_equal(send(client, "bb", 2, 0), 2);
+	assert_int_equal(send(client, "ccc", 3, 0), 3);
+	assert_int_equal(wait_readable(server), 1);
+
+	memset(in, 0, sizeof(in));
+	for (i = 0; i < 4; i++) {
+		iniov[i].iov_base = inbuf[i];
+		iniov[i].iov_len = sizeof(inbuf[i]);
+		in[i].msg_hdr.msg_name = &rx[i].from;
+		in[i].msg_hdr.msg_namelen = sizeof(rx[i].from);
+		in[i].msg_hdr.msg_iov = &iniov[i];
+		in[i].msg_hdr.msg_iovlen = 1;
+		in[i].msg_hdr.msg_control = control[i].buf;
+		in[i].msg_hdr.msg_controllen = sizeof(control[i].buf);
+	}
+	n = sock_recv_batch(server, in, 4);
+	assert_int_equal(n, 3);
+	memset(out, 0, sizeof(out));
+	for (i = 0; i < n; i++) {
+		assert_int_equal(in[i].msg_len, i + 1);
+		sock_rxinfo_parse(&in[i].msg_hdr, &rx[i]);
+		assert_int_equal(rx[i].local.family, AF_INET);
+		assert_string_equal(netaddr_format(&rx[i].local, text), "127.0.0.2");
+		assert_true(rx[i].ifindex > 0);
+		if (getenv("EDGEBOX_EMULATOR") == NULL || *getenv("EDGEBOX_EMULATOR") == '\0')
+			assert_true(rx[i].rxtime.tv_sec > 0);
+		outiov[i].iov_base = inbuf[i];
+		outiov[i].iov_len = in[i].msg_len;
+		out[i].msg_hdr.msg_iov = &outiov[i];
+		out[i].msg_hdr.msg_iovlen = 1;
+		sock_reply_header(&out[i].msg_hdr, &txcontrol[i], &rx[i]);
+	}
+	/* Nothing more is waiting. */
+	assert_int_equal(sock_recv_batch(server, in, 4), -1);
+	assert_int_equal(errno, EAGAIN);
+
+	((struct sockaddr_in *)&rx[1].from)->sin_port = 0;
+	assert_int_equal(sock_send_batch(server, out, 3, &failed), 2);
+	assert_int_equal(failed, 1);
+	assert_int_equal(wait_readable(client), 1);
+	/* The connected client accepts only replies from 127.0.0.2:port. */
+	assert_int_equal(recv(client, buf, sizeof(buf), MSG_DONTWAIT), 1);
+	assert_memory_equal(buf, "a", 1);
+	assert_int_equal(wait_readable(client), 1);
+	assert_int_equal(recv(client, buf, sizeof(buf), MSG_DONTWAIT), 3);
+	assert_memory_equal(buf, "ccc", 3);
+	close(client);
+	close(server);
+}
+
 static void
 kernel_timestamp_reported(void **state)
 {
@@ -165,6 +240,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(reply_leaves_from_destination),
+		cmocka_unit_test(batch_receive_and_reply),
 		cmocka_unit_test(kernel_timestamp_reported),
 		cmocka_unit_test(tcp_listen_and_connect),
 		cmocka_unit_test(busy_port_fails),
