@@ -199,70 +199,227 @@ serve_build_reply(const struct ntpwire_packet *req, uint64_t rx, uint64_t tx,
 	}
 }
 
-static void
-handle_request(int fd, const uint8_t *buf, ssize_t n, struct sock_rxinfo *rx)
-{
-	struct ntpwire_packet	req, rep;
-	struct netaddr		from;
-	struct timespec		now;
-	uint8_t			out[NTPWIRE_HEADER_LEN];
-	uint64_t		rxts;
+/*
+ * Requests are read and answered in batches: one recvmmsg takes up to
+ * SERVE_BATCH datagrams and the replies leave in one sendmmsg, so a busy
+ * server makes far fewer than the two system calls per reply of
+ * recvmsg/sendmsg.  Only the header of a request is kept per slot: the
+ * rest of each datagram goes to a shared buffer, because only its length
+ * counts, and a datagram longer than REQUEST_MAX is dropped.
+ */
+#define SERVE_BATCH	16
+#define BATCHES_PER_WAKEUP	8	/* then the other sockets get their turn */
 
-	clock_rxtime(&rx->rxtime, &now);
-	rxts = ntpwire_from_timespec(&now);
+struct serve_batch {
+	struct mmsghdr		in[SERVE_BATCH];
+	struct iovec		iniov[SERVE_BATCH][2];
+	struct sock_rxinfo	rx[SERVE_BATCH];
+	union {
+		struct cmsghdr	hdr;
+		unsigned char	buf[SOCK_RX_CONTROL_LEN];
+	}			control[SERVE_BATCH];
+	uint8_t			head[SERVE_BATCH][NTPWIRE_HEADER_LEN];
+	uint8_t			rest[REQUEST_MAX - NTPWIRE_HEADER_LEN];
+	struct mmsghdr		out[SERVE_BATCH];
+	struct iovec		outiov[SERVE_BATCH];
+	union sock_tx_control	txcontrol[SERVE_BATCH];
+	uint8_t			reply[SERVE_BATCH][NTPWIRE_HEADER_LEN];
+	/* Per output slot: a kiss, or a reply with its request's slot and
+	 * receive timestamp. */
+	uint8_t			is_kod[SERVE_BATCH];
+	uint8_t			request[SERVE_BATCH];
+	uint64_t		receive[SERVE_BATCH];
+};
+
+static struct serve_batch	batch;		/* in .bss: pages touched only when used */
+static uint8_t			kod_template[NTPWIRE_HEADER_LEN];
+
+#define VERSION_BITS	0x38	/* the version field of the first byte */
+
+/* Give the first n receive slots back their buffer lengths, which
+ * recvmmsg overwrote. */
+static void
+batch_rearm(unsigned int n)
+{
+	unsigned int	k;
+
+	for (k = 0; k < n; k++) {
+		batch.in[k].msg_hdr.msg_namelen = sizeof(batch.rx[k].from);
+		batch.in[k].msg_hdr.msg_controllen = sizeof(batch.control[k].buf);
+	}
+}
+
+static void
+batch_setup(void)
+{
+	unsigned int	k;
+
+	memset(&batch, 0, sizeof(batch));
+	for (k = 0; k < SERVE_BATCH; k++) {
+		batch.iniov[k][0].iov_base = batch.head[k];
+		batch.iniov[k][0].iov_len = sizeof(batch.head[k]);
+		batch.iniov[k][1].iov_base = batch.rest;
+		batch.iniov[k][1].iov_len = sizeof(batch.rest);
+		batch.in[k].msg_hdr.msg_name = &batch.rx[k].from;
+		batch.in[k].msg_hdr.msg_iov = batch.iniov[k];
+		batch.in[k].msg_hdr.msg_iovlen = 2;
+		batch.in[k].msg_hdr.msg_control = batch.control[k].buf;
+		/* sock_reply_header sets the address and control message of
+		 * each reply; the padding of the headers stays zero. */
+		batch.outiov[k].iov_base = batch.reply[k];
+		batch.outiov[k].iov_len = NTPWIRE_HEADER_LEN;
+		batch.out[k].msg_hdr.msg_iov = &batch.outiov[k];
+		batch.out[k].msg_hdr.msg_iovlen = 1;
+	}
+	batch_rearm(SERVE_BATCH);
+}
+
+/* Copy an encoded template and make it the reply to req: take its
+ * version, poll and transmit timestamp (the reply's origin), the fields
+ * that serve_build_reply and serve_build_kod take from a request. */
+static void
+reply_from_template(uint8_t *out, const uint8_t *template, const uint8_t *req)
+{
+	memcpy(out, template, NTPWIRE_HEADER_LEN);
+	out[0] = (uint8_t)((template[0] & ~VERSION_BITS) | (req[0] & VERSION_BITS));
+	out[NTPWIRE_OFFSET_POLL] = req[NTPWIRE_OFFSET_POLL];
+	memcpy(out + NTPWIRE_OFFSET_ORIGIN, req + NTPWIRE_OFFSET_TRANSMIT, 8);
+}
+
+/* Decide what datagram k of the batch gets, and queue a reply or a kiss
+ * in the next output slot with its receive timestamp.  *mono is the
+ * monotonic time of the batch, read at the first request that needs it.
+ * Returns 1 when a packet was queued, else 0. */
+static int
+batch_accept(unsigned int k, unsigned int slot, double *mono)
+{
+	struct msghdr		*m = &batch.in[k].msg_hdr;
+	struct sock_rxinfo	*rx = &batch.rx[k];
+	struct netaddr		 from;
+	struct timespec		 ts;
+	int			 verdict;
+
 	stats.requests++;
 	if (netaddr_from_sockaddr((struct sockaddr *)&rx->from, &from, NULL) == -1 ||
 	    !acl_allows(&conf->acl, &from)) {
 		stats.rejected++;
-		return;
+		return 0;
 	}
-	if (ntpwire_decode(buf, (size_t)n, &req) == -1 || req.mode != NTPWIRE_MODE_CLIENT) {
+	/* Modes 6 and 7 (control) and every mode other than client get no reply. */
+	if ((m->msg_flags & MSG_TRUNC) ||
+	    ntpwire_check(batch.head[k], batch.in[k].msg_len) != NTPWIRE_MODE_CLIENT) {
 		stats.malformed++;
-		return;
+		return 0;
 	}
-	switch (serve_ratelimit(conf, &from, clock_mono())) {
-	case SERVE_DROP:
+	/* The requests of a batch share one reading of the monotonic clock,
+	 * taken after they were queued: each counts as later by at most the
+	 * time it waited in the socket's queue. */
+	if (*mono < 0)
+		*mono = clock_mono();
+	verdict = serve_ratelimit(conf, &from, *mono);
+	if (verdict == SERVE_DROP) {
 		stats.limited++;
-		return;
-	case SERVE_KOD:
-		stats.limited++;
-		serve_build_kod(&req, &rep);
-		break;
-	default:
-		clock_now(&now);
-		serve_build_reply(&req, rxts, ntpwire_from_timespec(&now), &ntpd_ref,
-		    ntpd_ref.local_stratum, &rep);
-		break;
+		return 0;
 	}
-	/* The reply is the bare header, never longer than the request. */
-	ntpwire_encode(&rep, out, sizeof(out));
-	if (sock_reply(fd, out, sizeof(out), rx) == -1)
-		log_debug("cannot send an NTP reply: %s", strerror(errno));
-	else
-		stats.replies++;
+	sock_rxinfo_parse(m, rx);
+	sock_reply_header(&batch.out[slot].msg_hdr, &batch.txcontrol[slot], rx);
+	if (verdict == SERVE_KOD) {
+		stats.limited++;
+		reply_from_template(batch.reply[slot], kod_template, batch.head[k]);
+		batch.is_kod[slot] = 1;
+		return 1;
+	}
+	clock_rxtime(&rx->rxtime, &ts);
+	batch.receive[slot] = ntpwire_from_timespec(&ts);
+	batch.request[slot] = (uint8_t)k;
+	batch.is_kod[slot] = 0;
+	return 1;
 }
 
+/*
+ * Fill in the replies queued in the first n output slots and send them.
+ * The transmit timestamp is read once, right before the sendmmsg, so it is
+ * late for each reply by the time the kernel takes to send the replies
+ * before it in the batch (about a microsecond each on loopback).  Reading
+ * it per reply while the batch is built would be late by more: by the time
+ * to build and send every reply before it.
+ */
+static void
+batch_send(int fd, unsigned int n)
+{
+	struct ntpwire_packet	dummy, rep;
+	struct timespec		now;
+	uint8_t			template[NTPWIRE_HEADER_LEN];
+	unsigned int		k;
+	int			sent, failed;
+
+	memset(&dummy, 0, sizeof(dummy));
+	clock_now(&now);
+	serve_build_reply(&dummy, 0, ntpwire_from_timespec(&now), &ntpd_ref,
+	    ntpd_ref.local_stratum, &rep);
+	ntpwire_encode(&rep, template, sizeof(template));
+	for (k = 0; k < n; k++) {
+		if (batch.is_kod[k])
+			continue;
+		reply_from_template(batch.reply[k], template, batch.head[batch.request[k]]);
+		ntpwire_put_timestamp(batch.reply[k] + NTPWIRE_OFFSET_RECEIVE,
+		    batch.receive[k]);
+	}
+	sent = sock_send_batch(fd, batch.out, n, &failed);
+	stats.replies += (uint64_t)sent;
+	if (failed > 0)
+		log_debug("cannot send %d NTP replies: %s", failed, strerror(errno));
+}
+
+/* Answer the waiting requests a batch at a time; after BATCHES_PER_WAKEUP
+ * full batches the loop polls the other sockets before reading on. */
 static void
 on_request(int fd, short revents, void *arg)
 {
-	struct sock_rxinfo	rx;
-	uint8_t			buf[REQUEST_MAX];
-	ssize_t			n;
+	unsigned int	k, nout, round;
+	double		mono;
+	int		n;
 
 	(void)revents;
 	(void)arg;
-	while ((n = sock_recv(fd, buf, sizeof(buf), &rx)) >= 0)
-		handle_request(fd, buf, n, &rx);
+	for (round = 0; round < BATCHES_PER_WAKEUP; round++) {
+		if ((n = sock_recv_batch(fd, batch.in, SERVE_BATCH)) <= 0)
+			return;
+		mono = -1;
+		nout = 0;
+		for (k = 0; k < (unsigned int)n; k++)
+			nout += (unsigned int)batch_accept(k, nout, &mono);
+		if (nout > 0)
+			batch_send(fd, nout);
+		batch_rearm((unsigned int)n);
+		if (n < SERVE_BATCH)
+			return;
+	}
+}
+
+/* Whether addr is NULL or the unspecified address of its family. */
+static int
+is_wildcard(const struct netaddr *addr)
+{
+	static const uint8_t	zero[16];
+
+	if (addr == NULL || addr->family == AF_UNSPEC)
+		return 1;
+	return memcmp(addr->u.bytes, zero, addr->family == AF_INET ? 4 : 16) == 0;
 }
 
 static int
 open_one(const struct netaddr *addr)
 {
 	char	text[NETADDR_STRLEN];
-	int	fd;
+	int	fd, flags = SOCK_NONBLOCK_FLAG | SOCK_TIMESTAMP | SOCK_REUSEADDR;
 
-	fd = sock_udp(addr, (uint16_t)conf->port,
-	    SOCK_NONBLOCK_FLAG | SOCK_PKTINFO | SOCK_TIMESTAMP | SOCK_REUSEADDR);
+	/* Only a wildcard socket needs each request's destination address,
+	 * for its reply to leave from it: the kernel sends from the bound
+	 * address otherwise, and the control message costs every packet. */
+	if (is_wildcard(addr))
+		flags |= SOCK_PKTINFO;
+	fd = sock_udp(addr, (uint16_t)conf->port, flags);
 	if (fd == -1) {
 		log_warn("cannot open the NTP server port %d on %s", conf->port,
 		    addr ? netaddr_format(addr, text) : "all addresses");
@@ -279,15 +436,20 @@ open_one(const struct netaddr *addr)
 int
 serve_start(const struct ntpd_conf *c)
 {
-	int	i, rc = 0;
+	struct ntpwire_packet	dummy, kod;
+	int			i, rc = 0;
 
 	conf = c;
 	nfds = 0;
 	memset(&stats, 0, sizeof(stats));
 	memset(clients, 0, sizeof(clients));
+	memset(&dummy, 0, sizeof(dummy));
+	serve_build_kod(&dummy, &kod);
+	ntpwire_encode(&kod, kod_template, sizeof(kod_template));
 	/* Like chronyd, open the server port only when some client is allowed. */
 	if (conf->port == 0 || conf->nallow == 0)
 		return 0;
+	batch_setup();
 	if (conf->nbind == 0)
 		return open_one(NULL);
 	for (i = 0; i < conf->nbind; i++)

@@ -1,11 +1,18 @@
 /* test_ntpd_serve.c -- server replies: synchronised, local stratum, unsynchronised. */
 #include "testutil.h"
 
+#include <sys/socket.h>
+
+#include <math.h>
+#include <poll.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ctl.h"
+#include "loop.h"
 #include "netaddr.h"
 #include "ntpwire.h"
+#include "sock.h"
 #include "../../applets/ntpd/ntpd.h"
 
 static struct ntpwire_packet
@@ -230,6 +237,320 @@ test_kod_rate_reply(void **state)
 	assert_int_equal(ntpwire_encode(&rep, buf, sizeof(buf)), NTPWIRE_HEADER_LEN);
 }
 
+/* A client interval that is not a power of two rounds to the nearest log2. */
+static void
+test_clients_interval_rounding(void **state)
+{
+	struct ntpd_conf	c;
+	struct ctl_client	row;
+	struct netaddr		a, b;
+	int			i;
+
+	(void)state;
+	config_defaults(&c);
+	serve_start(&c);
+	assert_int_equal(netaddr_parse("192.0.2.11", &a), 0);
+	assert_int_equal(netaddr_parse("192.0.2.12", &b), 0);
+	/* log2(11) = 3.46 and log2(12) = 3.58. */
+	for (i = 0; i < 10; i++) {
+		serve_ratelimit(&c, &a, 100.0 + 11 * i);
+		serve_ratelimit(&c, &b, 100.0 + 12 * i);
+	}
+	row = client_row("192.0.2.11");
+	assert_int_equal(row.ntp_interval, 3);
+	row = client_row("192.0.2.12");
+	assert_int_equal(row.ntp_interval, 4);
+	serve_stop();
+}
+
+/* ---- the server on a loopback socket ---- */
+
+/* Return a UDP port on 127.0.0.1 that was free a moment ago. */
+static uint16_t
+free_port(void)
+{
+	struct sockaddr_storage	ss;
+	socklen_t		len = sizeof(ss);
+	struct netaddr		lo, a;
+	uint16_t		port = 0;
+	int			fd;
+
+	assert_int_equal(netaddr_parse("127.0.0.1", &lo), 0);
+	fd = sock_udp(&lo, 0, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&ss, &len), 0);
+	assert_int_equal(netaddr_from_sockaddr((struct sockaddr *)&ss, &a, &port), 0);
+	close(fd);
+	return port;
+}
+
+/* Start the server on 127.0.0.1 (or the wildcard address) at local
+ * stratum 3, allowing allow/32.  Returns the port. */
+static uint16_t
+start_server(struct ntpd_conf *c, const char *bind, const char *allow)
+{
+	struct netaddr	net;
+
+	config_defaults(c);
+	c->port = free_port();
+	if (bind != NULL) {
+		assert_int_equal(netaddr_parse(bind, &c->bind[0]), 0);
+		c->nbind = 1;
+	}
+	assert_int_equal(netaddr_parse(allow, &net), 0);
+	assert_int_equal(acl_add(&c->acl, &net, 32, 1, 0), 0);
+	c->nallow = 1;
+	memset(&ntpd_ref, 0, sizeof(ntpd_ref));
+	ntpd_ref.local_stratum = 3;
+	assert_int_equal(loop_init(), 0);
+	assert_int_equal(serve_start(c), 0);
+	return (uint16_t)c->port;
+}
+
+/* Return the clock's time as an NTP timestamp. */
+static uint64_t
+now_ntp(void)
+{
+	struct timespec	now;
+
+	assert_int_equal(clock_now(&now), 0);
+	return ntpwire_from_timespec(&now);
+}
+
+static void
+stop_server(void)
+{
+	serve_stop();
+	loop_close();
+}
+
+/* Send a request of len bytes (at least the header) with this first byte
+ * and a transmit timestamp that numbers it. */
+static void
+send_request(int fd, uint8_t first, size_t len, uint64_t number)
+{
+	uint8_t	buf[1200];
+
+	assert_true(len <= sizeof(buf));
+	memset(buf, 0, sizeof(buf));
+	buf[0] = first;
+	buf[NTPWIRE_OFFSET_POLL] = 6;
+	if (len >= NTPWIRE_HEADER_LEN)
+		ntpwire_put_timestamp(buf + NTPWIRE_OFFSET_TRANSMIT, number);
+	assert_int_equal(send(fd, buf, len, 0), (ssize_t)len);
+}
+
+/* Read one reply from fd into out[count].  Returns count + 1. */
+static int
+read_reply(int fd, struct ntpwire_packet *out, int max, int count)
+{
+	uint8_t	buf[200];
+	ssize_t	n;
+
+	n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+	assert_int_equal(n, NTPWIRE_HEADER_LEN);
+	assert_true(count < max);
+	/* Zeroed so that whole structs compare, padding included. */
+	memset(&out[count], 0, sizeof(out[count]));
+	assert_int_equal(ntpwire_decode(buf, (size_t)n, &out[count]), NTPWIRE_HEADER_LEN);
+	return count + 1;
+}
+
+/* Run the server's loop for 0.2 s at a time and read the replies waiting
+ * on fd into out (at most max), until a round brings none.  Returns the
+ * number read. */
+static int
+collect_replies(int fd, struct ntpwire_packet *out, int max)
+{
+	struct pollfd	p = { fd, POLLIN, 0 };
+	int		count = 0, before;
+
+	do {
+		before = count;
+		loop_run(0.2);
+		while (poll(&p, 1, 0) == 1)
+			count = read_reply(fd, out, max, count);
+	} while (count > before);
+	return count;
+}
+
+static int
+connect_client(const char *to, uint16_t port)
+{
+	struct netaddr	a;
+	int		fd;
+
+	assert_int_equal(netaddr_parse(to, &a), 0);
+	fd = sock_connect(&a, port, SOCK_DGRAM);
+	assert_true(fd >= 0);
+	return fd;
+}
+
+/* Each batched reply is what serve_build_reply makes of its request, with
+ * the receive and transmit times the server read. */
+static void
+check_reply(const struct ntpwire_packet *rep, uint8_t version, uint64_t number,
+    uint64_t started)
+{
+	struct ntpwire_packet	req, expected;
+
+	memset(&req, 0, sizeof(req));
+	req.version = version;
+	req.mode = NTPWIRE_MODE_CLIENT;
+	req.poll = 6;
+	req.transmit = number;
+	serve_build_reply(&req, rep->receive, rep->transmit, &ntpd_ref, 3, &expected);
+	assert_memory_equal(rep, &expected, sizeof(expected));
+	assert_true(ntpwire_diff(rep->transmit, rep->receive) >= 0);
+	/* The server read both times between the test's start and now. */
+	assert_true(ntpwire_diff(rep->receive, started) > -0.001);
+	assert_true(ntpwire_diff(now_ntp(), rep->transmit) > -0.001);
+}
+
+static void
+test_socket_replies_to_clients_only(void **state)
+{
+	struct ntpd_conf	c;
+	struct ctl_serverstats	st;
+	struct ntpwire_packet	rep[8];
+	uint64_t		started = now_ntp();
+	uint16_t		port;
+	int			fd;
+
+	(void)state;
+	port = start_server(&c, "127.0.0.1", "127.0.0.1");
+	fd = connect_client("127.0.0.1", port);
+	send_request(fd, 0x23, NTPWIRE_HEADER_LEN, 1);		/* v4 client */
+	send_request(fd, 0x1b, NTPWIRE_HEADER_LEN + 4, 2);	/* v3 client, tail of 4 */
+	send_request(fd, 0x26, NTPWIRE_HEADER_LEN, 3);		/* mode 6, control */
+	send_request(fd, 0x27, NTPWIRE_HEADER_LEN, 4);		/* mode 7, private */
+	send_request(fd, 0x24, NTPWIRE_HEADER_LEN, 5);		/* mode 4, server */
+	send_request(fd, 0x23, NTPWIRE_HEADER_LEN - 1, 6);	/* short */
+	send_request(fd, 0x23, NTPWIRE_HEADER_LEN + 2, 7);	/* tail of 2 */
+	send_request(fd, 0x23, 1100, 8);			/* longer than 1024 */
+	send_request(fd, 0x13, 1020, 9);			/* v2 client, long */
+	assert_int_equal(collect_replies(fd, rep, 8), 3);
+	check_reply(&rep[0], 4, 1, started);
+	check_reply(&rep[1], 3, 2, started);
+	check_reply(&rep[2], 2, 9, started);
+	assert_int_equal(rep[0].stratum, 3);
+	assert_int_equal(rep[0].refid, NTPWIRE_REFID_LOCAL);
+	serve_get_stats(&st);
+	assert_int_equal(st.requests, 9);
+	assert_int_equal(st.malformed, 6);
+	assert_int_equal(st.rejected, 0);
+	assert_int_equal(st.replies, 3);
+	close(fd);
+	stop_server();
+}
+
+/* More requests than one recvmmsg takes are all answered, in order. */
+static void
+test_socket_many_batches(void **state)
+{
+	struct ntpd_conf	c;
+	struct ctl_serverstats	st;
+	struct ntpwire_packet	rep[100];
+	uint64_t		started = now_ntp();
+	uint16_t		port;
+	int			fd, i, n;
+
+	(void)state;
+	port = start_server(&c, NULL, "127.0.0.1");
+	fd = connect_client("127.0.0.1", port);
+	for (i = 0; i < 100; i++)
+		send_request(fd, 0x23, NTPWIRE_HEADER_LEN, 1000 + (uint64_t)i);
+	n = collect_replies(fd, rep, 100);
+	/* Loopback drops nothing at this rate unless the receive buffer overflows. */
+	assert_int_equal(n, 100);
+	for (i = 0; i < n; i++)
+		check_reply(&rep[i], 4, 1000 + (uint64_t)i, started);
+	serve_get_stats(&st);
+	assert_int_equal(st.requests, 100);
+	assert_int_equal(st.replies, 100);
+	close(fd);
+	stop_server();
+}
+
+/* A wildcard server answers from the address the request was sent to. */
+static void
+test_socket_wildcard_source_address(void **state)
+{
+	struct ntpd_conf	c;
+	struct ntpwire_packet	rep[2];
+	uint64_t		started = now_ntp();
+	uint16_t		port;
+	int			fd;
+
+	(void)state;
+	port = start_server(&c, NULL, "127.0.0.1");
+	/* The connected socket accepts only datagrams from 127.0.0.2:port. */
+	fd = connect_client("127.0.0.2", port);
+	send_request(fd, 0x23, NTPWIRE_HEADER_LEN, 77);
+	assert_int_equal(collect_replies(fd, rep, 2), 1);
+	check_reply(&rep[0], 4, 77, started);
+	close(fd);
+	stop_server();
+}
+
+static void
+test_socket_denied_client(void **state)
+{
+	struct ntpd_conf	c;
+	struct ctl_serverstats	st;
+	struct ntpwire_packet	rep[2];
+	uint16_t		port;
+	int			fd;
+
+	(void)state;
+	port = start_server(&c, "127.0.0.1", "127.0.0.2");
+	fd = connect_client("127.0.0.1", port);
+	send_request(fd, 0x23, NTPWIRE_HEADER_LEN, 1);
+	assert_int_equal(collect_replies(fd, rep, 2), 0);
+	serve_get_stats(&st);
+	assert_int_equal(st.requests, 1);
+	assert_int_equal(st.rejected, 1);
+	assert_int_equal(st.replies, 0);
+	close(fd);
+	stop_server();
+}
+
+/* Over the limit, a batch holds replies and RATE kisses. */
+static void
+test_socket_ratelimit_kiss(void **state)
+{
+	struct ntpd_conf	c;
+	struct ctl_serverstats	st;
+	struct ntpwire_packet	rep[16];
+	uint64_t		started = now_ntp();
+	uint16_t		port;
+	int			fd, i;
+
+	(void)state;
+	port = start_server(&c, "127.0.0.1", "127.0.0.1");
+	c.ratelimit = 1;	/* interval 3 (8 s), burst 8, leak 2 */
+	fd = connect_client("127.0.0.1", port);
+	for (i = 1; i <= 12; i++)
+		send_request(fd, 0x23, NTPWIRE_HEADER_LEN, (uint64_t)i);
+	/* 8 replies, then the 4th limited request gets a kiss. */
+	assert_int_equal(collect_replies(fd, rep, 16), 9);
+	for (i = 0; i < 8; i++)
+		check_reply(&rep[i], 4, (uint64_t)i + 1, started);
+	assert_int_equal(rep[8].stratum, 0);
+	assert_int_equal(rep[8].leap, NTPWIRE_LEAP_UNSYNC);
+	assert_int_equal(rep[8].refid, NTPWIRE_KOD_RATE);
+	assert_int_equal(rep[8].origin, 12);
+	assert_int_equal(rep[8].version, 4);
+	assert_int_equal(rep[8].poll, 6);
+	assert_int_equal(rep[8].receive, 0);
+	assert_int_equal(rep[8].transmit, 0);
+	serve_get_stats(&st);
+	assert_int_equal(st.limited, 4);
+	assert_int_equal(st.replies, 9);
+	close(fd);
+	stop_server();
+}
+
 int
 main(void)
 {
@@ -241,6 +562,12 @@ main(void)
 		cmocka_unit_test(test_ratelimit_interval_steady),
 		cmocka_unit_test(test_clients_counted),
 		cmocka_unit_test(test_kod_rate_reply),
+		cmocka_unit_test(test_clients_interval_rounding),
+		cmocka_unit_test(test_socket_replies_to_clients_only),
+		cmocka_unit_test(test_socket_many_batches),
+		cmocka_unit_test(test_socket_wildcard_source_address),
+		cmocka_unit_test(test_socket_denied_client),
+		cmocka_unit_test(test_socket_ratelimit_kiss),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
