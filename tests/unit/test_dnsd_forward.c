@@ -105,11 +105,18 @@ group_teardown(void **state)
 	return 0;
 }
 
-/* Start every test with both upstreams in order A, B and nothing in flight. */
+/* Start every test with both upstreams in order A, B, nothing in flight,
+ * and no query left unread at the upstreams from an earlier test. */
 static int
 setup(void **state)
 {
 	static const int	ab[] = { 0, 1 };
+	uint8_t			buf[512];
+	int			i;
+
+	for (i = 0; i < NUPSTREAMS; i++)
+		while (recv(upfd[i], buf, sizeof(buf), MSG_DONTWAIT) > 0)
+			;
 
 	forward_getrandom = getrandom;
 	make_conf(&conf, ab, 2, 8);
@@ -300,6 +307,62 @@ test_reload_then_timeout_tries_next(void **state)
 	assert_int_equal(forward_pending(), 0);
 }
 
+/* A reload that lowers dns-forward-max below the queries in flight: they
+ * all finish, and new queries obey the new limit. */
+static void
+test_reload_shrinks_forward_max(void **state)
+{
+	static const int	ab[] = { 0, 1 };
+	static const uint8_t	addr[4] = { 10, 9, 8, 2 };
+	struct forward_client	client;
+	struct sockaddr_storage	from[6];
+	struct query		q;
+	uint8_t			msg[6][512], wire[DNS_NAME_MAX], buf[512], out[512];
+	size_t			len[6], outlen = 0;
+	char			name[32];
+	int			idx[] = { 0 }, i, n;
+
+	for (i = 0; i < 6; i++) {
+		snprintf(name, sizeof(name), "s%d.test", i);
+		start_query(name, (uint16_t)(0x100 + i), idx, 1);
+	}
+	for (i = 0; i < 6; i++) {
+		len[i] = upstream_recv(0, msg[i], sizeof(msg[i]), &from[i]);
+		assert_true(len[i] > 0);
+	}
+	make_conf(&conf2, ab, 2, 2);
+	st.conf = &conf2;
+	assert_int_equal(forward_reconfigure(), 0);
+	assert_int_equal(forward_pending(), 6);
+
+	/* Two slots are in use below the new limit of 2: a new query is
+	 * refused until they are free. */
+	assert_true(dnswire_name_from_text("late.test", wire) > 0);
+	n = dnswire_query(buf, sizeof(buf), 0x200, DNS_FLAG_RD, wire, DNS_TYPE_A,
+	    DNS_CLASS_IN, 0);
+	assert_int_equal(query_parse(&st, buf, (size_t)n, 0, &q, out, sizeof(out), &outlen),
+	    QUERY_FORWARD);
+	memset(&client, 0, sizeof(client));
+	client.fd = -1;
+	client.conn = -1;
+	assert_int_equal(forward_start(&q, &client, idx, 1), -1);
+
+	for (i = 0; i < 6; i++)
+		upstream_answer(0, msg[i], len[i], &from[i], addr);
+	run_until(6, 1.0);
+	assert_int_equal(ndelivered, 6);
+	for (i = 0; i < 6; i++)
+		assert_int_equal(delivered[i][3] & 0xf, 0);
+	assert_int_equal(forward_pending(), 0);
+
+	/* Now two fit, and a third does not. */
+	assert_int_equal(forward_start(&q, &client, idx, 1), 0);
+	q.hash ^= 1;	/* another question, so it is not coalesced */
+	assert_int_equal(forward_start(&q, &client, idx, 1), 0);
+	q.hash ^= 2;
+	assert_int_equal(forward_start(&q, &client, idx, 1), -1);
+}
+
 /* getrandom fails: dnsd counts it, keeps forwarding with varied IDs, and
  * every client gets its answer. */
 static void
@@ -362,6 +425,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_reload_removes_server, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reload_then_timeout_tries_next, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_reload_shrinks_forward_max, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_getrandom_fails, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_getrandom_short, setup, teardown),
 	};
