@@ -57,9 +57,13 @@ run_dnsd() {
 	    sh "$T/passwd.$_files" "$T/group.$_files" "$DNSD" -k -C "$T/$_tag.conf"
 }
 
-# uid_of PID: the effective uid of PID.
+# uid_of PID / gid_of PID: the effective uid or gid of PID.
 uid_of() {
 	awk '/^Uid:/ { print $3 }' "/proc/$1/status" 2>/dev/null
+}
+
+gid_of() {
+	awk '/^Gid:/ { print $3 }' "/proc/$1/status" 2>/dev/null
 }
 
 # answers: dnsd on PORT answers user.test.
@@ -89,6 +93,7 @@ run_dnsd with with "pid-file=$T/piddir/with.pid"
 PID=$E2E_PID
 wait_until 5 answers || fail "dnsd starts with the user dnsd" "$(cat "$T/with.log")"
 check "without user=, dnsd runs as the user dnsd" test "$(uid_of "$PID")" = "$UID_DNSD"
+check "without group=, dnsd runs with the group dnsd" test "$(gid_of "$PID")" = "$UID_DNSD"
 check "no warning when the user dnsd exists" sh -c "! grep -q 'does not exist' '$T/with.log'"
 check "the pid file holds dnsd's pid" test "$(cat "$T/piddir/with.pid" 2>/dev/null)" = "$PID"
 stop_dnsd "$PID"
@@ -130,6 +135,14 @@ PID=$E2E_PID
 wait_until 5 answers || fail "dnsd starts with user=nobody" "$(cat "$T/named.log")"
 check "user=nobody: dnsd runs as nobody" test "$(uid_of "$PID")" = "$UID_NOBODY"
 check "user=nobody: no warning" sh -c "! grep -q 'does not exist' '$T/named.log'"
+stop_dnsd "$PID"
+
+# --- user=root keeps root ---------------------------------------------------
+
+run_dnsd root without user=root
+PID=$E2E_PID
+wait_until 5 answers || fail "dnsd starts with user=root" "$(cat "$T/root.log")"
+check "user=root: dnsd keeps root" test "$(uid_of "$PID")" = 0
 stop_dnsd "$PID"
 
 exit $E2E_FAIL
