@@ -501,8 +501,11 @@ take_sample(struct source *s, const struct ntpwire_packet *pkt, const struct tim
 	adjust_poll(s);
 	log_debug("NTP source %s: offset %+.9f delay %.9f stratum %d", s->name, fs.offset,
 	    fs.delay, pkt->stratum);
+	/* The skew is 2000 ppm before the first estimate.  The filter takes at
+	 * most RFC 5905's frequency tolerance, or a newest sample with a delay
+	 * spike would always win over older, better ones. */
 	discipline_get_status(&st);
-	if ((best = filter_best(&s->filter, st.skew_ppm * 1e-6)) == NULL)
+	if ((best = filter_best(&s->filter, fmin(st.skew_ppm * 1e-6, PHI))) == NULL)
 		return;
 	s->best = *best;
 	s->has_best = 1;
