@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -136,7 +137,7 @@ static uint16_t	random_pool[RANDOM_WORDS];
 static size_t	random_left;
 static uint64_t	fallback_state;
 
-/* splitmix64 (Steele, Lea and Flood, 2014): a fast 64-bit mixer. */
+/* splitmix64: one step of a fast 64-bit mixing generator. */
 static uint64_t
 splitmix64(uint64_t *s)
 {
@@ -167,9 +168,9 @@ fallback_fill(void)
 		random_pool[i] = (uint16_t)(splitmix64(&fallback_state) >> 24);
 }
 
-/* Count a getrandom failure, and log it at most once a minute. */
+/* Count a getrandom failure, and log it (why) at most once a minute. */
 static void
-note_random_failure(int err)
+note_random_failure(const char *why)
 {
 	static double		last;
 	static unsigned long	reported;
@@ -180,7 +181,7 @@ note_random_failure(int err)
 		return;
 	log_warnx("getrandom failed: %s (%lu times since the last report); query IDs and "
 	    "ports come from a clock-seeded generator until it works again",
-	    strerror(err), state->stats.random_failures - reported);
+	    why, state->stats.random_failures - reported);
 	last = now;
 	reported = state->stats.random_failures;
 }
@@ -188,6 +189,7 @@ note_random_failure(int err)
 static void
 random_fill(void)
 {
+	char	why[64];
 	ssize_t	n;
 	size_t	i;
 
@@ -199,7 +201,12 @@ random_fill(void)
 			fallback_state = fallback_state << 16 ^ fallback_state >> 48 ^
 			    random_pool[i];
 	} else {
-		note_random_failure(n == -1 ? errno : EIO);
+		if (n == -1)
+			snprintf(why, sizeof(why), "%s", strerror(errno));
+		else
+			snprintf(why, sizeof(why), "it returned %zd of %zu bytes", n,
+			    sizeof(random_pool));
+		note_random_failure(why);
 		fallback_fill();
 	}
 	random_left = RANDOM_WORDS - RANDOM_SEED_WORDS;
@@ -231,9 +238,9 @@ slot_of(void *arg)
 }
 
 /*
- * Make room for max queries in flight.  The table grows in place and
- * never shrinks below the slots set up so far, because a query in flight
- * keeps its slot index; the limit for new queries is npending_max.
+ * Make room for max queries in flight.  The table may grow (and move),
+ * but it never shrinks below the slots set up so far, because a query in
+ * flight keeps its slot index.  npending_max limits the new queries.
  */
 static int
 resize_table(int max)
