@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "dnswire.h"
 
@@ -285,19 +286,41 @@ rd_need(struct rdata *r)
 		rd_bytes(r, 1);
 }
 
-/* Whether the labels of the name at r->pos run past the end of the RDATA
- * before a compression pointer or the root label ends them. */
-static int
-rd_name_runs_out(const struct rdata *r)
+/*
+ * Set BIND's reason for the name at r->pos that could not be read: a label
+ * type other than a length or a pointer, a pointer that does not point
+ * before the name part it ends, or the RDATA ending inside the name.
+ */
+static void
+rd_name_fail(struct rdata *r)
 {
-	size_t	pos = r->pos;
+	size_t		pos = r->pos, start = r->pos, target;
+	unsigned int	hops = 0;
+	uint8_t		c;
 
+	r->err = 1;
 	while (pos < r->end) {
-		if (r->msg[pos] == 0 || (r->msg[pos] & 0xc0) != 0)
-			return 0;
-		pos += 1 + (size_t)r->msg[pos];
+		c = r->msg[pos];
+		if ((c & 0xc0) == 0x40 || (c & 0xc0) == 0x80) {
+			r->why = "bad label type";
+			return;
+		}
+		if ((c & 0xc0) == 0xc0) {
+			if (pos + 1 >= r->end)
+				break;
+			target = (size_t)(c & 0x3f) << 8 | r->msg[pos + 1];
+			if (target >= start || ++hops > DNS_NAME_MAX) {
+				r->why = "bad compression pointer";
+				return;
+			}
+			pos = start = target;
+			continue;
+		}
+		if (c == 0)
+			return;		/* the name itself is too long */
+		pos += 1 + (size_t)c;
 	}
-	return 1;
+	r->short_read = 1;
 }
 
 static void
@@ -312,8 +335,7 @@ rd_name(struct rdata *r, struct text *t)
 		return;
 	n = dnswire_rdata_name(r->msg, r->msglen, r->rr, r->pos, name, &len);
 	if (n == -1 || dnswire_name_to_text(name, buf, sizeof(buf), 1) == -1) {
-		r->short_read = rd_name_runs_out(r);
-		r->err = 1;
+		rd_name_fail(r);
 		return;
 	}
 	r->pos += (size_t)n;
@@ -377,17 +399,27 @@ rd_typebitmap(struct rdata *r, struct text *t)
 	}
 }
 
-/* An RRSIG time as YYYYMMDDHHMMSS (UTC), from days-from-civil arithmetic. */
+/* Seconds in 400 Gregorian years, after which the calendar repeats. */
+#define CYCLE_400Y	12622780800LL
+
+/* An RRSIG time as YYYYMMDDHHMMSS (UTC), from days-from-civil arithmetic;
+ * secs may be before 1970. */
 static void
-text_time(struct text *t, unsigned long secs)
+text_time(struct text *t, long long secs)
 {
-	unsigned long	days = secs / 86400, rem = secs % 86400;
-	unsigned long	z, era, doe, yoe, y, doy, mp, d, m;
+	uint64_t	days, rem, z, era, doe, yoe, y, doy, mp, d, m;
+	uint64_t	v[6];
+	int64_t		year_shift = 0;
 	char		buf[16];
 	int		i;
-	unsigned long	v[6];
 	static const int w[6] = { 4, 2, 2, 2, 2, 2 };
 
+	while (secs < 0) {
+		secs += CYCLE_400Y;
+		year_shift -= 400;
+	}
+	days = (uint64_t)secs / 86400;
+	rem = (uint64_t)secs % 86400;
 	z = days + 719468;
 	era = z / 146097;
 	doe = z - era * 146097;
@@ -397,7 +429,7 @@ text_time(struct text *t, unsigned long secs)
 	mp = (5 * doy + 2) / 153;
 	d = doy - (153 * mp + 2) / 5 + 1;
 	m = mp < 10 ? mp + 3 : mp - 9;
-	v[0] = y + (m <= 2);
+	v[0] = (uint64_t)((int64_t)(y + (m <= 2)) + year_shift);
 	v[1] = m;
 	v[2] = d;
 	v[3] = rem / 3600;
@@ -405,7 +437,7 @@ text_time(struct text *t, unsigned long secs)
 	v[5] = rem % 60;
 	for (i = 0; i < 6; i++) {
 		buf[w[i]] = '\0';
-		for (z = (unsigned long)w[i]; z > 0; z--) {
+		for (z = (uint64_t)w[i]; z > 0; z--) {
 			buf[z - 1] = (char)('0' + v[i] % 10);
 			v[i] /= 10;
 		}
@@ -439,6 +471,23 @@ render_soa(struct rdata *r, struct text *t)
 	}
 }
 
+/*
+ * An RRSIG or SIG time: a 32-bit count of seconds that BIND reads with
+ * serial number arithmetic (RFC 1982) around the current time, so a value
+ * more than 68 years from now is printed in the other direction.
+ */
+static void
+text_sigtime(struct text *t, unsigned long value)
+{
+	long long	now = (long long)time(NULL);
+	uint32_t	ahead = (uint32_t)value - (uint32_t)now;
+
+	if ((int32_t)ahead > 0)
+		text_time(t, now + ahead);
+	else
+		text_time(t, now - (long long)(uint32_t)((uint32_t)now - (uint32_t)value));
+}
+
 static void
 render_rrsig(struct rdata *r, struct text *t)
 {
@@ -452,9 +501,9 @@ render_rrsig(struct rdata *r, struct text *t)
 	text_putc(t, ' ');
 	text_uint(t, rd_u32(r));
 	text_putc(t, ' ');
-	text_time(t, rd_u32(r));
+	text_sigtime(t, rd_u32(r));
 	text_putc(t, ' ');
-	text_time(t, rd_u32(r));
+	text_sigtime(t, rd_u32(r));
 	text_putc(t, ' ');
 	rd_u16_text(r, t);
 	text_putc(t, ' ');
@@ -508,6 +557,10 @@ render_caa(struct rdata *r, struct text *t)
 	rd_u8_text(r, t);
 	text_putc(t, ' ');
 	taglen = rd_u8(r);
+	if (!r->err && taglen > rd_left(r)) {
+		r->err = 1;	/* BIND reports a tag past the end as FORMERR */
+		return;
+	}
 	if ((tag = rd_bytes(r, taglen)) == NULL)
 		return;
 	/* BIND rejects an empty tag and one that is not letters and digits. */
@@ -583,6 +636,7 @@ render_cert(struct rdata *r, struct text *t)
 	text_putc(t, ' ');
 	text_secalg(t, rd_u8(r));
 	text_putc(t, ' ');
+	rd_need(r);
 	rd_rest_base64(r, t);
 }
 
@@ -882,10 +936,13 @@ render_a6(struct rdata *r, struct text *t)
 	size_t		 n;
 	const uint8_t	*p;
 
-	if (r->err || plen > 128) {
+	if (plen > 128) {
 		r->err = 1;
+		r->why = "out of range";
 		return;
 	}
+	if (r->err)
+		return;
 	text_uint(t, plen);
 	if (plen < 128) {
 		n = (128 - plen + 7) / 8;
@@ -919,7 +976,9 @@ render_atma(struct rdata *r, struct text *t)
 		return;
 	}
 	if (format != 1) {
-		r->err = 1;
+		/* BIND prints an ATMA of another format in the generic form. */
+		r->pos = r->end - len - 1;
+		render_unknown(r, t);
 		return;
 	}
 	text_putc(t, '+');
@@ -937,27 +996,42 @@ render_gateway(struct rdata *r, struct text *t, uint16_t type)
 {
 	unsigned int	 gwtype;
 	const uint8_t	*p;
+	size_t		 start = t->len;
 
 	rd_u8_text(r, t);		/* precedence */
 	text_putc(t, ' ');
 	if (type == DNS_TYPE_AMTRELAY) {
 		gwtype = rd_u8(r);
+		if ((gwtype & 0x7f) > 3 && !r->err) {
+			/* BIND prints an AMTRELAY with another relay type generically. */
+			r->pos -= 2;
+			t->len = start;
+			if (t->cap > 0)
+				t->buf[start] = '\0';
+			render_unknown(r, t);
+			return;
+		}
 		text_uint(t, gwtype >> 7);	/* the discovery-optional bit */
 		gwtype &= 0x7f;
 		text_putc(t, ' ');
 		text_uint(t, gwtype);
 	} else {
 		gwtype = rd_u8(r);
+		if (gwtype > 3 && rd_left(r) > 0) {
+			r->err = 1;
+			r->why = "not implemented";	/* BIND's word for the gateway type */
+			return;
+		}
 		text_uint(t, gwtype);
 		text_putc(t, ' ');
 		rd_u8_text(r, t);	/* algorithm */
 	}
 	text_putc(t, ' ');
-	/* BIND reports an AMTRELAY address cut short as FORMERR. */
+	/* BIND reports an AMTRELAY address of another length as FORMERR. */
 	if (type == DNS_TYPE_AMTRELAY) {
-		if (gwtype == 1 && rd_left(r) < 4)
+		if (gwtype == 1 && rd_left(r) != 4)
 			r->err = 1;
-		if (gwtype == 2 && rd_left(r) < 16)
+		if (gwtype == 2 && rd_left(r) != 16)
 			r->err = 1;
 	}
 	if (gwtype == 0)
@@ -1021,8 +1095,14 @@ render_apl(struct rdata *r, struct text *t)
 		n = rd_u8(r);
 		if ((p = rd_bytes(r, n & 0x7f)) == NULL)
 			return;
+		/* Only a malformed record gets here with another family: read on
+		 * to the item that breaks it, as BIND does. */
+		if (family != 1 && family != 2) {
+			r->err = (n & 0x7f) > 0 && p[(n & 0x7f) - 1] == 0;
+			continue;
+		}
 		/* RFC 3123 leaves trailing zero octets out of the address. */
-		if ((family != 1 && family != 2) || (n & 0x7f) > (family == 1 ? 4u : 16u) ||
+		if ((n & 0x7f) > (family == 1 ? 4u : 16u) ||
 		    prefix > (family == 1 ? 32u : 128u) || ((n & 0x7f) > 0 && p[(n & 0x7f) - 1] == 0)) {
 			r->err = 1;
 			return;
@@ -1047,7 +1127,7 @@ render_apl(struct rdata *r, struct text *t)
 
 /* Digest lengths by digest type, 0 where unknown: DS (RFC 4509, 5933,
  * 6605) and SSHFP (RFC 4255, 6594). */
-static const uint8_t	digest_lens[] = { 0, 20, 32, 32, 48 };
+static const uint8_t	digest_lens[] = { 0, 20, 32, 0, 48 };
 static const uint8_t	fingerprint_lens[] = { 0, 20, 32 };
 
 /* A digest type and a non-empty digest in hex, which must have the
@@ -1128,6 +1208,28 @@ render_zonemd(struct rdata *r, struct text *t)
 	else if ((hash == 1 && rd_left(r) != 48) || (hash == 2 && rd_left(r) != 64))
 		r->err = 1;
 	rd_rest_hex(r, t);
+}
+
+/*
+ * DNSKEY, CDNSKEY, KEY and RKEY: flags, protocol, algorithm and the key in
+ * base64, which must not be empty, except that a KEY whose flags say "no
+ * key" (both top bits) has no key at all.
+ */
+static void
+render_key(struct rdata *r, struct text *t, uint16_t type)
+{
+	unsigned int	flags = rd_u16(r);
+
+	text_uint(t, flags);
+	text_putc(t, ' ');
+	rd_u8_text(r, t);
+	text_putc(t, ' ');
+	rd_u8_text(r, t);
+	if (type == DNS_TYPE_KEY && (flags & 0xc000) == 0xc000)
+		return;
+	text_putc(t, ' ');
+	rd_need(r);
+	rd_rest_base64(r, t);
 }
 
 /* A DSYNC record: type, scheme (1 is NOTIFY), port and target name. */
@@ -1346,8 +1448,6 @@ rdata_fields(uint16_t type)
 		return "1F";
 	case DNS_TYPE_TLSA:
 		return "111X";
-	case DNS_TYPE_DNSKEY: case DNS_TYPE_CDNSKEY: case DNS_TYPE_KEY: case DNS_TYPE_RKEY:
-		return "211B";
 	case DNS_TYPE_OPENPGPKEY: case DNS_TYPE_DHCID: case DNS_TYPE_HHIT:
 	case DNS_TYPE_BRID:
 		return "Y";
@@ -1408,7 +1508,14 @@ render_rdata(struct rdata *r, struct text *t, uint16_t type)
 		return;
 	case DNS_TYPE_NSEC:
 		rd_name(r, t);
+		if (rd_left(r) == 0)
+			r->err = 1;	/* BIND wants at least one window */
 		rd_typebitmap(r, t);
+		return;
+	case DNS_TYPE_DNSKEY:
+	case DNS_TYPE_CDNSKEY:
+	case DNS_TYPE_KEY:
+		render_key(r, t, type);
 		return;
 	case DNS_TYPE_NSEC3:
 		render_nsec3(r, t);
@@ -1471,9 +1578,10 @@ render_rdata(struct rdata *r, struct text *t, uint16_t type)
 		return;
 	case DNS_TYPE_RKEY:
 		/* host 9.18.49 rejects an RKEY whose flags are not 0 (FORMERR). */
-		if (r->end - r->pos >= 2 && get16(r->msg + r->pos) != 0)
+		if (r->end - r->pos >= 4 && get16(r->msg + r->pos) != 0)
 			r->err = 1;
-		break;
+		render_key(r, t, type);
+		return;
 	}
 	if ((fields = rdata_fields(type)) != NULL)
 		render_fields(r, t, fields);

@@ -1,5 +1,4 @@
 /* output.c -- hostq's printing of replies in host's short and verbose (dig-like) forms. */
-#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -124,7 +123,7 @@ output_bad_packet(const char *why, const uint8_t *msg, size_t len)
 				fputs("   ", stdout);
 		fputs("         ", stdout);
 		for (i = row; i < row + 16 && i < len; i++)
-			putchar(isgraph(msg[i]) ? msg[i] : '.');	/* host shows a space as a dot too */
+			putchar(msg[i] >= '!' && msg[i] <= '}' ? msg[i] : '.');	/* host's range */
 		putchar('\n');
 	}
 }

@@ -184,6 +184,23 @@ dns-rr=l32long.test,105,0102030405060708
 dns-rr=nscut.test,2,0102030405060708
 dns-rr=dhcidempty.test,49,
 dns-rr=axfrrr.test,252,0102
+dns-rr=sigfar.test,46,00010D0200000E10FF0000C06563A78030390474657374000102030405060708
+dns-rr=keynokey.test,25,C0000301
+dns-rr=keynokeydata.test,25,C000030101
+dns-rr=dnskeyempty.test,48,01000308
+dns-rr=atmafmt2.test,34,0200040100
+dns-rr=amtrelay4.test,260,0a04c0000201
+dns-rr=amtrelaylong.test,260,0a01c000020101
+dns-rr=ipseckey4.test,45,0a0402c0000201
+dns-rr=a6range.test,38,c8
+dns-rr=nsecempty.test,47,046e657874047465737400
+dns-rr=ds3.test,43,303908030102
+dns-rr=caataglong.test,257,00ff7f3a0f
+dns-rr=certempty.test,37,0001303908
+dns-rr=nslabel.test,2,4061626300
+dns-rr=nsforward.test,2,c0ff
+dns-rr=nscutptr.test,2,c0
+dns-rr=tilde.test,2,407e202000
 EOF
 
 # The same records served authoritatively, for SOA, NS and zone transfers.
@@ -517,7 +534,24 @@ for _spec in \
     AMTRELAY:amtrelaycut.test \
     L32:l32long.test \
     NS:nscut.test \
-    DHCID:dhcidempty.test; do
+    DHCID:dhcidempty.test \
+    RRSIG:sigfar.test \
+    KEY:keynokey.test \
+    KEY:keynokeydata.test \
+    DNSKEY:dnskeyempty.test \
+    ATMA:atmafmt2.test \
+    AMTRELAY:amtrelay4.test \
+    AMTRELAY:amtrelaylong.test \
+    IPSECKEY:ipseckey4.test \
+    A6:a6range.test \
+    NSEC:nsecempty.test \
+    DS:ds3.test \
+    CAA:caataglong.test \
+    CERT:certempty.test \
+    NS:nslabel.test \
+    NS:nsforward.test \
+    NS:nscutptr.test \
+    NS:tilde.test; do
 	good exact -t "${_spec%%:*}" "${_spec#*:}"
 done
 
