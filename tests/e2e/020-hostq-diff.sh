@@ -808,6 +808,19 @@ if [ "$(id -u)" -eq 0 ] && ip netns add "$E2E_ID-probe" 2>/dev/null; then
 	# and sometimes hangs after that.
 	ns_resolv client "nameserver 127.0.0.41" "options timeout:1"
 	compare pairs "-C: last server down" at_ns -C half.test
+	# A zone with an IPv6 server, which -4 leaves out and -6 keeps alone.
+	if ns_exec client ip -6 addr show dev lo 2>/dev/null | grep -q '::1/128'; then
+		daemon_start client "$T/auth-six.log" python3 "$HERE/dnsauth.py" 53 six.test \
+		    ns1=127.0.0.51,ns2=::1,ns3=127.0.0.52 127.0.0.51=1 ::1=2 127.0.0.52=3
+		ns_six_listening() {
+			ns_exec client ss -Hlun "sport = :53" | grep -q '\[::1\]:53'
+		}
+		wait_until 5 ns_six_listening || fail "dnsauth.py listens on ::1 inside the namespace"
+		ns_resolv client "nameserver 127.0.0.51" "options timeout:1"
+		compare pairs "-C: IPv4 and IPv6 servers" at_ns -C six.test
+		compare pairs "-C -4: IPv4 servers only" at_ns -C -4 six.test
+		compare pairs "-C -6: IPv6 server only" at_ns -C -6 six.test
+	fi
 	ns_resolv client "nameserver 127.0.0.21"
 	compare pairs "-C: failing servers" at_ns -C -W 1 bad.test
 	compare pairs "-C -v: failing servers" at_ns -C -v -W 1 bad.test
