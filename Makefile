@@ -176,7 +176,7 @@ $(O)/tests/%: tests/unit/%.c $(TEST_OBJS) tests/unit/testutil.h
 
 unit: $(UNIT_BINS)
 
-check: all unit
+check: all unit $(O)/sim/ntpsim
 	RUN="$(RUN)" SANITIZE="$(SANITIZE)" sh tests/run.sh $(O)
 
 e2e: all
