@@ -1,8 +1,9 @@
 #!/bin/sh
 # ntpd against chronyd on loopback.  A chronyd with "local stratum 3" is
 # the upstream, ntpd -x synchronises to it and serves time, and chronyd -Q
-# then measures ntpd as a server.  Every daemon runs with -x (or -Q), so
-# the clock of this machine is never changed.  ntpd -p, which opens no
+# then measures ntpd as a server, as ntpsec's ntpdig does in a private
+# namespace.  Every daemon runs with -x (or -Q) and ntpdig gets neither
+# -S nor -s, so the clock of this machine is never changed.  ntpd -p, which opens no
 # socket, is checked on config errors and on the reference configs.
 . "$(dirname "$0")/lib.sh"
 
@@ -718,5 +719,67 @@ else
 	fail "ntpd saves the synchronised time to its time file at exit" "time file: '$saved'"
 fi
 daemon_stop "$UP_PID"
+
+# --- ntpsec's ntpdig queries ntpd's server ---------------------------------
+# ntpdig always sends to port 123 (its -p is the number of samples), so
+# ntpd runs on port 123 in a namespace of this script's own.  ntpdig only
+# prints the offset: it sets the clock only with -S or -s, never given here.
+
+if ! command -v ntpdig >/dev/null 2>&1; then
+	echo "note: ntpdig (ntpsec) is not installed; the ntpdig checks are not run"
+elif ! ip netns add "$E2E_ID-probe" 2>/dev/null; then
+	echo "note: no network namespaces here; the ntpdig checks are not run"
+else
+	ip netns del "$E2E_ID-probe"
+	ns_add dig
+	ns_resolv dig "nameserver 127.0.0.1" "options timeout:1 attempts:1"
+	daemon_start dig "$T/dig-ntpd.log" "$NTPD" -x -d -t 60 "local stratum 7" \
+	    "allow 127.0.0.1" "bindcmdaddress $T/dig.sock"
+	DIG_PID=$E2E_PID
+	wait_until 5 test -S "$T/dig.sock"
+	ns_exec dig timeout 20 ntpdig -j -t 3 127.0.0.1 >"$T/dig.json" 2>"$T/dig.err"
+	rc=$?
+	# Fields of ntpdig -j: offset (seconds), stratum, leap, adjusted.
+	if [ "$rc" -eq 0 ] && python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+sys.exit(not (r["stratum"] == 7 and r["leap"] == "no-leap" and
+    abs(r["offset"]) < 1.0 and r["adjusted"] is False))' "$T/dig.json"; then
+		pass "ntpdig gets stratum 7 and an offset under 1 s from ntpd: $(cat "$T/dig.json")"
+	else
+		fail "ntpdig gets stratum 7 and an offset under 1 s from ntpd" \
+		    "exit $rc: $(cat "$T/dig.json" "$T/dig.err" "$T/dig-ntpd.log")"
+	fi
+	ns_exec dig timeout 20 ntpdig -t 3 127.0.0.1 >"$T/dig.out" 2>&1
+	if file_has "$T/dig.out" ' [-+]0\.[0-9]* +/- [0-9.]* 127\.0\.0\.1 s7 no-leap$'; then
+		pass "ntpdig prints the offset, stratum 7 and no-leap: $(cat "$T/dig.out")"
+	else
+		fail "ntpdig prints the offset, stratum 7 and no-leap" "$(cat "$T/dig.out")"
+	fi
+	ns_exec dig "$NTPCTL" -h "$T/dig.sock" -c clients >"$T/dig-clients.csv" 2>&1
+	if awk -F, '$1 == "127.0.0.1" && $2 >= 2 { found = 1 } END { exit !found }' \
+	    "$T/dig-clients.csv"; then
+		pass "clients counts the requests of ntpdig"
+	else
+		fail "clients counts the requests of ntpdig" "$(cat "$T/dig-clients.csv")"
+	fi
+	daemon_stop "$DIG_PID"
+
+	# Without a source or local stratum, ntpd replies unsynchronised (leap 3,
+	# stratum 0 as chronyd does), and ntpdig drops the reply.
+	daemon_start dig "$T/dig-bare.log" "$NTPD" -x -d -t 60 "allow 127.0.0.1" \
+	    "bindcmdaddress $T/dig-bare.sock"
+	DIG_PID=$E2E_PID
+	wait_until 5 test -S "$T/dig-bare.sock"
+	ns_exec dig timeout 20 ntpdig -t 3 127.0.0.1 >"$T/dig-bare.out" 2>&1
+	rc=$?
+	if [ "$rc" -ne 0 ] && file_has "$T/dig-bare.out" 'Response dropped' &&
+	    file_has "$T/dig-bare.out" 'no eligible servers'; then
+		pass "ntpdig rejects an unsynchronised ntpd: $(grep 'dropped' "$T/dig-bare.out")"
+	else
+		fail "ntpdig rejects an unsynchronised ntpd" "exit $rc: $(cat "$T/dig-bare.out")"
+	fi
+	daemon_stop "$DIG_PID"
+fi
 
 exit "$E2E_FAIL"
