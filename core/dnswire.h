@@ -220,8 +220,15 @@ void	dnswire_name_lower(uint8_t *name);
 /* Whether name equals zone or lies below it, case ignored.  Returns 1 or 0. */
 int	dnswire_name_is_subdomain(const uint8_t *name, const uint8_t *zone);
 
-/* Case-insensitive hash of a wire name (FNV-1a over the lowered bytes). */
+/* Case-insensitive hash of a wire name (multiply-xorshift over the
+ * lowered bytes, eight at a time). */
 uint32_t dnswire_name_hash(const uint8_t *name);
+
+/* Copy the len bytes of a checked wire name at src to name as they are
+ * and to lname in lower case, in one pass.  Returns dnswire_name_hash of
+ * the name. */
+uint32_t dnswire_name_copy_lower(const uint8_t *src, size_t len, uint8_t *name,
+	    uint8_t *lname);
 
 /* Write the wire name of the reverse lookup for addr: under in-addr.arpa
  * for IPv4, nibbles under ip6.arpa for IPv6.  Returns the length or -1. */

@@ -55,7 +55,6 @@ static struct listener		 listeners[2 * DNSD_LISTEN_MAX + 2];
 static int			 nlisteners;
 static struct conn		 conns[TCP_CONNS];
 static uint8_t			 inbuf[TCP_QUERY_MAX];
-static uint8_t			 outbuf[DNS_MSG_MAX];
 static int			 saved_argc;
 static char			**saved_argv;
 static int			 pidfile_written;
@@ -98,6 +97,11 @@ log_sink(void *arg, int is_error, const char *msg)
  * replies need no IP_PKTINFO to leave from the address asked.  A larger
  * datagram is cut at UDP_SLOT and dropped as malformed; a larger reply,
  * and every reply that comes later from an upstream, is sent on its own.
+ *
+ * process builds each reply at the free end of the replies area, where
+ * there is room for a whole DNS_MSG_MAX message.  A queued reply stays
+ * there and the next one goes after it, so replies are not copied and
+ * take only the pages their bytes need.
  */
 #define UDP_BATCH	16
 #define UDP_SLOT	DNSD_EDNS_SIZE
@@ -116,7 +120,8 @@ struct udp_batch {
 	struct mmsghdr		out[UDP_BATCH];
 	struct iovec		outiov[UDP_BATCH];
 	struct sockaddr_storage	to[UDP_BATCH];
-	uint8_t			outbuf[UDP_BATCH][UDP_SLOT];
+	size_t			used;		/* bytes of replies queued */
+	uint8_t			replies[UDP_BATCH * UDP_SLOT + DNS_MSG_MAX];
 };
 
 static struct udp_batch	batch;		/* in .bss: pages touched only when used */
@@ -130,10 +135,13 @@ batch_add(const struct forward_client *c, const uint8_t *msg, size_t len)
 
 	if (batch.fd != c->fd || k == UDP_BATCH || len > UDP_SLOT)
 		return -1;
-	/* The rest of the header was set up by batch_reset. */
-	memcpy(batch.outbuf[k], msg, len);
+	/* The rest of the header was set up by batch_setup. */
+	if (msg != batch.replies + batch.used)
+		memcpy(batch.replies + batch.used, msg, len);
 	memcpy(&batch.to[k], &c->rx.from, c->rx.fromlen);
+	batch.outiov[k].iov_base = batch.replies + batch.used;
 	batch.outiov[k].iov_len = len;
+	batch.used += (len + 7) & ~(size_t)7;
 	batch.out[k].msg_hdr.msg_namelen = c->rx.fromlen;
 	batch.nout++;
 	return 0;
@@ -167,6 +175,7 @@ batch_flush(int fd)
 		sent += (unsigned int)n;
 	}
 	batch.nout = 0;
+	batch.used = 0;
 }
 
 static void
@@ -232,6 +241,8 @@ process(const uint8_t *msg, size_t len, int tcp, const struct forward_client *cl
 	enum query_verdict	v;
 	size_t			outlen = 0;
 	unsigned long		malformed = st.stats.malformed;
+	uint8_t			*outbuf = batch.replies + batch.used;
+	const size_t		outcap = DNS_MSG_MAX;
 	int			idx[FORWARD_TRIES], n;
 
 	st.stats.queries++;
@@ -241,7 +252,7 @@ process(const uint8_t *msg, size_t len, int tcp, const struct forward_client *cl
 			conns[client->conn].busy = 0;
 		return;
 	}
-	v = query_parse(&st, msg, len, tcp, &q, outbuf, sizeof(outbuf), &outlen);
+	v = query_parse(&st, msg, len, tcp, &q, outbuf, outcap, &outlen);
 	if (st.stats.malformed != malformed)
 		note_malformed(from);
 	if (v == QUERY_DROP) {
@@ -252,20 +263,20 @@ process(const uint8_t *msg, size_t len, int tcp, const struct forward_client *cl
 	q.from = *from;
 	if (v == QUERY_FORWARD) {
 		log_query(&q, from);
-		v = query_answer(&st, &q, outbuf, sizeof(outbuf), &outlen, loop_now());
+		v = query_answer(&st, &q, outbuf, outcap, &outlen, loop_now());
 	}
 	if (v == QUERY_FORWARD) {
 		n = query_route(&st, q.name, idx, FORWARD_TRIES, loop_now());
 		if (n == 0 || !query_may_forward(&st, from)) {
 			st.stats.refused++;
-			outlen = query_error(&q, DNS_RCODE_REFUSED, outbuf, sizeof(outbuf));
+			outlen = query_error(&q, DNS_RCODE_REFUSED, outbuf, outcap);
 		} else if (query_any_synthesized(&q)) {
 			st.stats.local++;
-			outlen = query_any_reply(&st, &q, outbuf, sizeof(outbuf));
+			outlen = query_any_reply(&st, &q, outbuf, outcap);
 		} else if (forward_start(&q, client, idx, n) == -1) {
 			/* dns-forward-max queries in flight: REFUSED, as dnsmasq. */
 			st.stats.refused++;
-			outlen = query_error(&q, DNS_RCODE_REFUSED, outbuf, sizeof(outbuf));
+			outlen = query_error(&q, DNS_RCODE_REFUSED, outbuf, outcap);
 		} else
 			return;
 	}
@@ -273,28 +284,39 @@ process(const uint8_t *msg, size_t len, int tcp, const struct forward_client *cl
 		deliver(client, outbuf, outlen);
 }
 
-/* Make slot k ready for recvmmsg, which overwrote its lengths, and its
- * reply header for sendmmsg (zeroed: the kernel reads musl's padding). */
+/* Make slot k ready for the next recvmmsg, which overwrote its lengths
+ * and flags.  sendmmsg changes only msg_len of a reply header. */
 static void
 batch_reset(unsigned int k)
 {
 	struct msghdr	*m = &batch.in[k].msg_hdr;
 
+	m->msg_namelen = sizeof(batch.from[k]);
+	m->msg_controllen = sizeof(batch.control[k].buf);
+	m->msg_flags = 0;
+}
+
+/* Set up slot k for recvmmsg and its reply header for sendmmsg, once at
+ * start-up.  The headers stay zeroed around the fields set here, because
+ * the kernel reads musl's padding beside msg_iovlen and msg_controllen. */
+static void
+batch_setup(unsigned int k)
+{
+	struct msghdr	*m = &batch.in[k].msg_hdr;
+
 	memset(&batch.out[k], 0, sizeof(batch.out[k]));
-	batch.outiov[k].iov_base = batch.outbuf[k];
 	batch.out[k].msg_hdr.msg_name = &batch.to[k];
 	batch.out[k].msg_hdr.msg_iov = &batch.outiov[k];
 	batch.out[k].msg_hdr.msg_iovlen = 1;
 
+	memset(&batch.in[k], 0, sizeof(batch.in[k]));
 	batch.iniov[k].iov_base = batch.inbuf[k];
 	batch.iniov[k].iov_len = UDP_SLOT;
-	m->msg_name = &batch.from[k];
-	m->msg_namelen = sizeof(batch.from[k]);
 	m->msg_iov = &batch.iniov[k];
 	m->msg_iovlen = 1;
+	m->msg_name = &batch.from[k];
 	m->msg_control = batch.control[k].buf;
-	m->msg_controllen = sizeof(batch.control[k].buf);
-	m->msg_flags = 0;
+	batch_reset(k);
 }
 
 /* The destination address of datagram k, from its IP_PKTINFO. */
@@ -336,7 +358,15 @@ on_udp(int fd, short revents, void *arg)
 	unsigned int		k;
 	int			n;
 
-	if ((n = recvmmsg(fd, batch.in, UDP_BATCH, MSG_DONTWAIT, NULL)) <= 0)
+#ifdef EDGEBOX_STATIC
+	/* The system call itself: musl's recvmmsg on 64-bit systems first
+	 * clears the padding of all UDP_BATCH headers, which batch_setup
+	 * cleared once and the kernel leaves alone. */
+	n = (int)syscall(SYS_recvmmsg, fd, batch.in, UDP_BATCH, MSG_DONTWAIT, NULL);
+#else
+	n = recvmmsg(fd, batch.in, UDP_BATCH, MSG_DONTWAIT, NULL);
+#endif
+	if (n <= 0)
 		return;
 	batch.fd = fd;
 	batch.nout = 0;
@@ -1047,7 +1077,7 @@ init_io(void)
 		conns[i].fd = -1;
 	batch.fd = -1;
 	for (k = 0; k < UDP_BATCH; k++)
-		batch_reset(k);
+		batch_setup(k);
 }
 
 /* Everything between a valid config and the first packet. */

@@ -244,6 +244,10 @@ struct records_name *records_lookup(const struct records *, const uint8_t *name)
 struct records_name *records_lookup_lower(const struct records *, const uint8_t *lname,
 	    uint32_t hash);
 
+/* records_lookup_lower for a name of len bytes, the final 0 included. */
+struct records_name *records_find(const struct records *, const uint8_t *lname, size_t len,
+	    uint32_t hash);
+
 /* Return the bytes at a pool offset. */
 const uint8_t *records_data(const struct records *, uint32_t off);
 
@@ -375,6 +379,7 @@ struct query {
 	uint16_t		 flags;		/* client's flags word */
 	uint8_t			 name[255];	/* question name as sent (wire, case kept) */
 	uint8_t			 lname[255];	/* the same in lower case */
+	uint16_t		 namelen;	/* bytes of name, the final 0 included */
 	uint32_t		 hash;		/* dnswire_name_hash of the name */
 	uint16_t		 qtype;
 	uint16_t		 qclass;

@@ -8,6 +8,7 @@
 
 #define OPT_LEN		11	/* an OPT record without options */
 
+static uint16_t	get16(const uint8_t *);
 static void	put16(uint8_t *, uint16_t);
 static void	put32(uint8_t *, uint32_t);
 static size_t	put_opt(uint8_t *, size_t, uint16_t, uint16_t);
@@ -121,30 +122,11 @@ badvers_reply(const struct query *q, uint8_t *out, size_t cap)
 	return dnswire_builder_finish(&b);
 }
 
-/* Lower-case n bytes of a name in place, eight at a time (see lower8
- * in dnswire.c: bytes from 'A' to 'Z' get 0x20 added). */
-static void
-lower_bytes(uint8_t *p, size_t n)
-{
-	uint64_t	w, b7, ge_a, gt_z;
-	size_t		i, k;
-
-	for (i = 0; i < n; i += 8) {
-		k = n - i < 8 ? n - i : 8;
-		w = 0;
-		memcpy(&w, p + i, k);
-		b7 = w & 0x7f7f7f7f7f7f7f7fULL;
-		ge_a = b7 + 0x3f3f3f3f3f3f3f3fULL;
-		gt_z = b7 + 0x2525252525252525ULL;
-		w |= (ge_a & ~gt_z & ~w & 0x8080808080808080ULL) >> 2;
-		memcpy(p + i, &w, k);
-	}
-}
-
 /*
  * Read the question of a query at msg[off]: its name as sent, in lower
- * case and its hash (dnswire_name_hash of the lower-case name), then type
- * and class.  The labels are checked first and the name copied whole.
+ * case, its length and its hash (dnswire_name_hash), then type and class.
+ * The labels are checked first, then the name is copied, lowered and
+ * hashed in one pass.
  * The first name of a message has nothing before it to point to, so a
  * compression pointer is malformed here, as dnswire_name_unpack also
  * finds.  Returns the offset after the question or 0 when it is
@@ -171,10 +153,8 @@ read_question(const uint8_t *msg, size_t len, size_t off, struct query *q)
 	if (end + 4 > len)
 		return 0;
 	n = end - off;
-	memcpy(q->name, msg + off, n);
-	memcpy(q->lname, msg + off, n);
-	lower_bytes(q->lname, n);
-	q->hash = dnswire_name_hash(q->lname);
+	q->namelen = (uint16_t)n;
+	q->hash = dnswire_name_copy_lower(msg + off, n, q->name, q->lname);
 	q->qtype = (uint16_t)(msg[end] << 8 | msg[end + 1]);
 	q->qclass = (uint16_t)(msg[end + 2] << 8 | msg[end + 3]);
 	return end + 4;
@@ -212,6 +192,7 @@ query_parse(struct dnsd_state *st, const uint8_t *msg, size_t len, int tcp,
 	 * they are read: cheaper than clearing the whole struct. */
 	q->id = q->flags = 0;
 	q->name[0] = q->lname[0] = 0;
+	q->namelen = 1;
 	q->hash = 0;
 	q->qtype = q->qclass = 0;
 	q->has_question = q->edns = q->dnssec_ok = 0;
@@ -220,37 +201,47 @@ query_parse(struct dnsd_state *st, const uint8_t *msg, size_t len, int tcp,
 	q->limit = 0;
 	memset(&q->from, 0, sizeof(q->from));
 	q->tcp = tcp;
-	if (dnswire_parser_init(&p, msg, len) == -1) {
+	/* The header is read here rather than by dnswire_parser_init: the
+	 * parser is needed only when records follow the question. */
+	if (len < DNS_HEADER_LEN) {
 		st->stats.malformed++;
 		return QUERY_DROP;
 	}
-	q->id = p.hdr.id;
-	q->flags = p.hdr.flags;
-	if (p.hdr.flags & DNS_FLAG_QR) {
+	q->id = get16(msg);
+	q->flags = get16(msg + 2);
+	if (q->flags & DNS_FLAG_QR) {
 		st->stats.dropped++;
 		return QUERY_DROP;
 	}
 	q->limit = tcp ? DNS_MSG_MAX : DNS_UDP_MAX_PLAIN;
-	if (DNS_FLAGS_OPCODE(p.hdr.flags) != DNS_OPCODE_QUERY) {
+	if (DNS_FLAGS_OPCODE(q->flags) != DNS_OPCODE_QUERY) {
 		*outlen = query_error(q, DNS_RCODE_NOTIMP, out, cap);
 		return QUERY_REPLY;
 	}
-	if (p.hdr.count[DNS_SECTION_QUESTION] != 1 ||
+	if (get16(msg + 4) != 1 ||
 	    (end = read_question(msg, len, DNS_HEADER_LEN, q)) == 0) {
 		q->name[0] = q->lname[0] = 0;
+		q->namelen = 1;
 		q->qtype = q->qclass = 0;
 		st->stats.malformed++;
 		*outlen = query_error(q, DNS_RCODE_FORMERR, out, cap);
 		return QUERY_REPLY;
 	}
 	q->has_question = 1;
-	/* Go on after the question with the parser. */
-	p.off = end;
-	p.remaining = 0;
-	if ((r = find_edns(&p, &edns)) == -1) {
-		st->stats.malformed++;
-		*outlen = query_error(q, DNS_RCODE_FORMERR, out, cap);
-		return QUERY_REPLY;
+	/* Look for an OPT record only when records follow the question. */
+	r = 0;
+	if ((msg[6] | msg[7] | msg[8] | msg[9] | msg[10] | msg[11]) != 0) {
+		if (dnswire_parser_init(&p, msg, len) == -1) {
+			st->stats.malformed++;
+			return QUERY_DROP;
+		}
+		p.off = end;
+		p.remaining = 0;
+		if ((r = find_edns(&p, &edns)) == -1) {
+			st->stats.malformed++;
+			*outlen = query_error(q, DNS_RCODE_FORMERR, out, cap);
+			return QUERY_REPLY;
+		}
 	}
 	if (r == 1) {
 		q->edns = 1;
@@ -444,7 +435,7 @@ answer_local(struct dnsd_state *st, const struct query *q, struct dnswire_builde
 	const uint8_t		*owner = q->name, *cname;
 	int			 hops, added = 0;
 
-	if ((n = records_lookup_lower(&st->records, q->lname, q->hash)) == NULL)
+	if ((n = records_find(&st->records, q->lname, q->namelen, q->hash)) == NULL)
 		return 0;
 	for (hops = 0; n != NULL && hops < CNAME_HOPS; hops++) {
 		added += add_answers(st, b, owner, n, q->qtype, &cname);
@@ -678,7 +669,7 @@ answer_fast(struct dnsd_state *st, const struct query *q, uint8_t *out, size_t c
 	uint16_t		 flags;
 
 	if (q->qclass != DNS_CLASS_IN || (q->qtype != DNS_TYPE_A && q->qtype != DNS_TYPE_AAAA) ||
-	    (n = records_lookup_lower(&st->records, q->lname, q->hash)) == NULL)
+	    (n = records_find(&st->records, q->lname, q->namelen, q->hash)) == NULL)
 		return 0;
 	rr = &st->records.rrs[n->first];
 	for (i = 0; i < n->count; i++) {
@@ -692,7 +683,7 @@ answer_fast(struct dnsd_state *st, const struct query *q, uint8_t *out, size_t c
 	if (count == 0)
 		return 0;
 	rdlen = q->qtype == DNS_TYPE_A ? 4 : 16;
-	namelen = dnswire_name_len(q->name);
+	namelen = q->namelen;
 	need = DNS_HEADER_LEN + namelen + 4 + count * (12 + rdlen) + (q->edns ? OPT_LEN : 0);
 	if (need > q->limit || need > cap)
 		return 0;
@@ -737,7 +728,7 @@ config_applies(const struct dnsd_state *st, const struct query *q)
 {
 	int	i, best;
 
-	if (records_lookup_lower(&st->records, q->lname, q->hash) != NULL)
+	if (records_find(&st->records, q->lname, q->namelen, q->hash) != NULL)
 		return 1;
 	for (i = 0; i < st->conf->naddresses; i++)
 		if (dnswire_name_is_subdomain(q->name, st->address_dom[i]))
@@ -809,6 +800,12 @@ query_answer(struct dnsd_state *st, const struct query *q, uint8_t *out, size_t 
 }
 
 /* Read and write the big-endian fields of a message. */
+static uint16_t
+get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
 static uint32_t
 get32(const uint8_t *p)
 {

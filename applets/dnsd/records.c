@@ -328,20 +328,27 @@ same_bytes(const uint8_t *a, const uint8_t *b, size_t n)
 struct records_name *
 records_lookup_lower(const struct records *r, const uint8_t *lname, uint32_t hash)
 {
+	return records_find(r, lname, dnswire_name_len(lname), hash);
+}
+
+struct records_name *
+records_find(const struct records *r, const uint8_t *lname, size_t len, uint32_t hash)
+{
 	const uint8_t	*own;
-	size_t		 mask, h, len;
-	uint32_t	 v;
+	size_t		 mask, h;
+	uint32_t	 v, off;
 
 	if (r->nindex == 0)
 		return NULL;
 	mask = r->nindex - 1;
-	len = dnswire_name_len(lname);
-	/* Owners in the pool are lower case too: plain bytes compare, over
-	 * the owner's own length so that a shorter owner is not read past. */
+	/* Owners in the pool are lower case too, so plain bytes compare.  Two
+	 * wire names that agree on len bytes, the last a name's final 0, are
+	 * the same name, and a shorter owner differs before its own end; the
+	 * bound keeps the compare inside the pool. */
 	for (h = hash & mask; (v = r->index[h]) != 0; h = (h + 1) & mask) {
-		own = r->pool + r->names[v - 1].owner;
-		if (own[0] == lname[0] && dnswire_name_len(own) == len &&
-		    same_bytes(own, lname, len))
+		off = r->names[v - 1].owner;
+		own = r->pool + off;
+		if (own[0] == lname[0] && off + len <= r->poollen && same_bytes(own, lname, len))
 			return &r->names[v - 1];
 	}
 	return NULL;
