@@ -19,9 +19,12 @@
 
 static const char usage_text[] =
     "usage: ntpctl [-c] [-n] [-h SOCKET] COMMAND\n"
+    "       ntpctl [-h SOCKET] -s all|peers|Sensors|status\n"
     "  -c         print reports as comma-separated values, as chronyc -c\n"
     "  -h SOCKET  ntpd's control socket (default " CTL_SOCKET_DEFAULT ")\n"
     "  -n         print addresses in place of the host names of server lines\n"
+    "  -s WHAT    print OpenNTPD's ntpctl -s report: the status line, the peers,\n"
+    "             the sensors (there are none) or all of them\n"
     "commands:\n"
     "  tracking                     state of the system clock\n"
     "  sources [-v]                 sources and their last samples\n"
@@ -603,6 +606,172 @@ cmd_waitsync(int argc, char **argv)
 	}
 }
 
+/*
+ * OpenNTPD's ntpctl -s reports, in OpenNTPD's text, which Telegraf's
+ * openntpd input parses.  A source is a valid peer when the
+ * selection can use it (state '*', '+' or '-').
+ */
+#define OPENNTPD_TRUST_VALID	6	/* OpenNTPD's TRUSTLEVEL_BADPEER */
+#define OPENNTPD_TRUST_MAX	10
+
+/* NOTE: server and pool lines without an address yet are not in the
+ * source list, so the peers report leaves out OpenNTPD's "not resolved"
+ * entries and the status line does not count them. */
+
+/* Fetch every source.  Returns the number fetched (in *out, to free), or -1. */
+static int
+fetch_sources(struct ctl_source **out)
+{
+	struct ctl_reply	 rep;
+	struct ctl_source	*rows = NULL, *grown;
+	uint32_t		 i, count = 1;
+
+	for (i = 0; i < count; i++) {
+		if (request(CTL_SOURCE, i, &rep) == -1) {
+			free(rows);
+			return -1;
+		}
+		count = rep.count;
+		if (rep.status == CTL_ERR_INDEX)
+			break;
+		if ((grown = realloc(rows, (i + 1) * sizeof(*rows))) == NULL) {
+			fprintf(stderr, "ntpctl: out of memory\n");
+			free(rows);
+			return -1;
+		}
+		rows = grown;
+		rows[i] = rep.u.source;
+	}
+	*out = rows;
+	return (int)i;
+}
+
+static int
+is_usable(const struct ctl_source *s)
+{
+	return s->state == CTL_STATE_SELECTED || s->state == CTL_STATE_COMBINED ||
+	    s->state == CTL_STATE_NOTCOMBINED;
+}
+
+/* Return OpenNTPD's trust level (0-10, valid from 6): 2 plus the replies in
+ * the reachability register, at least 6 for a usable source, at most 5 for
+ * one the selection rejects. */
+static int
+trust_level(const struct ctl_source *s)
+{
+	int	level = 2 + __builtin_popcount((unsigned)s->reach & 0xff);
+
+	if (level > OPENNTPD_TRUST_MAX)
+		level = OPENNTPD_TRUST_MAX;
+	if (is_usable(s))
+		return level < OPENNTPD_TRUST_VALID ? OPENNTPD_TRUST_VALID : level;
+	return level >= OPENNTPD_TRUST_VALID ? OPENNTPD_TRUST_VALID - 1 : level;
+}
+
+static void
+print_openntpd_status(const struct ctl_tracking *t, const struct ctl_source *rows, int n)
+{
+	int	i, valid = 0;
+	double	offset_ms;
+
+	for (i = 0; i < n; i++)
+		valid += is_usable(&rows[i]);
+	if (n > 0)
+		printf("%d/%d peers valid, ", valid, n);
+	else
+		printf("no peers and no sensors configured\n");
+	/* Synchronised to a source; a local stratum alone counts as unsynced. */
+	if (t->refname[0] != '\0') {
+		printf("clock synced, stratum %d\n", t->stratum);
+		return;
+	}
+	printf("clock unsynced");
+	/* OpenNTPD prints the correction still to be made, in ms. */
+	offset_ms = -t->system_time * 1000.0;
+	if (fabs(offset_ms) > 5e-7)
+		printf(", clock offset is %.3fms\n", offset_ms);
+	else
+		printf("\n");
+}
+
+static void
+print_openntpd_peer(const struct ctl_source *s)
+{
+	const char	*host = s->line_host[0] != '\0' ? s->line_host : s->name;
+	char		 stratum[16];
+	int		 trust = trust_level(s);
+
+	/* OpenNTPD's description: the address, then "from pool NAME" or the
+	 * server's name when it is not the address (a trailing space then). */
+	if (s->pool)
+		printf("%s from pool %s\n", s->name, host);
+	else
+		printf("%s %s\n", s->name, strcmp(host, s->name) == 0 ? "" : host);
+	if (s->has_sample && s->stratum > 0)
+		snprintf(stratum, sizeof(stratum), "%2d", (int)s->stratum);
+	else
+		snprintf(stratum, sizeof(stratum), " -");
+	printf(" %1s %2u %2u %2s %4llds %4llds", s->state == CTL_STATE_SELECTED ? "*" : " ",
+	    1u, (unsigned)trust, stratum, (long long)llround(s->next_poll),
+	    (long long)llround(ldexp(1.0, s->poll)));
+	if (trust >= OPENNTPD_TRUST_VALID)
+		printf("  %12.3fms %9.3fms  %8.3fms\n", s->offset * 1000.0, s->delay * 1000.0,
+		    s->stddev * 1000.0);
+	else
+		printf("             ---- peer not valid ----\n");
+}
+
+static int
+cmd_openntpd(const char *what)
+{
+	static const char *const	names[] = { "peers", "Sensors", "status", "all" };
+	struct ctl_reply		rep;
+	struct ctl_source		*rows = NULL;
+	const char			*match = NULL;
+	size_t				i, len = strlen(what);
+	int				n;
+
+	/* As OpenNTPD's ntpctl, any unambiguous prefix names the report. */
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (len == 0 || strncmp(what, names[i], len) != 0)
+			continue;
+		if (match != NULL) {
+			fprintf(stderr, "ntpctl: -s %s is ambiguous: give all, peers, Sensors "
+			    "or status\n", what);
+			return 1;
+		}
+		match = names[i];
+	}
+	if (match == NULL && strcmp(what, "sensors") == 0)
+		match = "Sensors";
+	if (match == NULL) {
+		fprintf(stderr, "ntpctl: unknown -s report '%s': give all, peers, Sensors or "
+		    "status\n", what);
+		return 1;
+	}
+	if (match[0] == 'S') {
+		printf("no sensors configured\n");
+		return 0;
+	}
+	if (match[0] != 'p' && request(CTL_TRACKING, 0, &rep) == -1)
+		return 1;
+	if ((n = fetch_sources(&rows)) == -1)
+		return 1;
+	if (match[0] != 'p')
+		print_openntpd_status(&rep.u.tracking, rows, n);
+	if (match[0] != 's' && n > 0) {
+		if (match[0] == 'a')
+			printf("\n");
+		printf("peer\n   wt tl st  next  poll          offset       delay      jitter\n");
+		for (i = 0; i < (size_t)n; i++)
+			print_openntpd_peer(&rows[i]);
+	} else if (match[0] == 'p') {
+		printf("no peers configured\n");
+	}
+	free(rows);
+	return 0;
+}
+
 static int
 run_command(int argc, char **argv)
 {
@@ -637,13 +806,14 @@ int
 ntpctl_main(int argc, char **argv)
 {
 	int		 ch, rc;
+	const char	*show = NULL;
 
 	/* -h names the socket, as chronyc's -h names the host, so help is only --help. */
 	if (argc > 1 && strcmp(argv[1], "--help") == 0) {
 		usage(stdout);
 		return 0;
 	}
-	while ((ch = getopt(argc, argv, "+ch:n")) != -1) {
+	while ((ch = getopt(argc, argv, "+ch:ns:")) != -1) {
 		switch (ch) {
 		case 'c':
 			csv_mode = 1;
@@ -654,6 +824,9 @@ ntpctl_main(int argc, char **argv)
 		case 'n':
 			no_names = 1;
 			break;
+		case 's':
+			show = optarg;
+			break;
 		default:
 			usage(stderr);
 			return 1;
@@ -661,12 +834,12 @@ ntpctl_main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc == 0) {
+	if ((show == NULL) == (argc == 0)) {
 		usage(stderr);
 		return 1;
 	}
 	next_seq = (uint32_t)getpid() << 8;
-	rc = run_command(argc, argv);
+	rc = show != NULL ? cmd_openntpd(show) : run_command(argc, argv);
 	if (ctl_fd != -1)
 		close(ctl_fd);
 	return rc;

@@ -99,6 +99,11 @@ struct ctl_source {
 	double		freq_skew_ppm;
 	double		offset;		/* estimated offset now */
 	double		stddev;
+	double		next_poll;	/* seconds until the next request, 0 when due */
+	double		delay;		/* round-trip delay of the last sample, seconds */
+	int32_t		pool;		/* 1 when the source comes from a pool line */
+	int32_t		reserved1;
+	char		line_host[CTL_NAME_MAX];	/* host of its server or pool line */
 };
 
 struct ctl_serverstats {

@@ -988,7 +988,12 @@ source_get_ctl(int index, struct ctl_source *row)
 	row->poll = s->poll;
 	row->reach = s->reach;
 	row->has_sample = s->has_last;
+	row->pool = conf->specs[s->spec].is_pool;
+	snprintf(row->line_host, sizeof(row->line_host), "%.*s", (int)sizeof(row->line_host) - 1,
+	    conf->specs[s->spec].host);
+	row->next_poll = fmax(s->next_poll - loop_now(), 0.0);
 	if (s->has_last) {
+		row->delay = s->last.delay;
 		row->last_rx_ago = now - s->last.mono;
 		row->meas_offset = s->last.offset;
 		row->adj_offset = discipline_offset_now(s->last.raw, s->last.mono, now);

@@ -676,6 +676,9 @@ if ip netns add "$E2E_ID-probe" 2>/dev/null; then
 		fail "the pool name resolves on a retry and ntpd synchronises" \
 		    "$(cat "$T/res.out" "$T/res.log")"
 	fi
+	ns_exec res "$NTPCTL" -h "$T/res.sock" -s peers >"$T/res-peers.out" 2>&1
+	check "ntpctl -s peers names the pool as OpenNTPD does" \
+	    file_has "$T/res-peers.out" '^127\.0\.0\.1 from pool ntp\.edgebox\.test$'
 
 	# ntpctl shows a server line's host name, and its address with -n and -c.
 	daemon_start res "$T/named.log" "$NTPD" -x -d -t 60 \
@@ -705,6 +708,93 @@ if ip netns add "$E2E_ID-probe" 2>/dev/null; then
 	fi
 else
 	echo "note: no network namespaces here; name resolution checks not run"
+fi
+
+# --- OpenNTPD's ntpctl -s, as Telegraf's openntpd input parses it ---------
+# openntpd.py reads "ntpctl -s all" as Telegraf's parser does: the status
+# line split at ", ", then after "peer" and its column header, two lines per
+# peer, the second split at blanks (an optional "*", then wt tl st next poll
+# offset delay jitter).  It prints the fields it found.
+
+cat >"$T/openntpd.py" <<'PYEOF'
+import sys
+lines = [l for l in open(sys.argv[1]).read().split("\n") if l.strip()]
+status, peers, section, i = {}, [], "", 0
+while i < len(lines):
+    line = lines[i].strip()
+    i += 1
+    if line in ("peer", "sensor"):
+        section = line
+        i += 1
+        continue
+    if section == "":
+        for part in line.split(", "):
+            if part.endswith("peers valid"):
+                v, t = part.split()[0].split("/")
+                status["peers_valid"], status["peers_total"] = int(v), int(t)
+            elif part == "clock synced":
+                status["clock_synced"] = 1
+            elif part.startswith("stratum "):
+                status["stratum"] = int(part[8:])
+        status.setdefault("clock_synced", 0)
+    elif section == "peer":
+        head = line.split()
+        f = lines[i].split()
+        i += 1
+        peer = {"remote": head[0] if head[0] != "not" else head[-1]}
+        if "*" in f[0]:
+            peer["state_prefix"] = f.pop(0)
+        peer["stratum"] = f[2]
+        for key, n in (("wt", 0), ("tl", 1), ("next", 3), ("poll", 4)):
+            peer[key] = int(f[n].rstrip("s"))
+        if len(f) == 8:
+            for key, n in (("offset", 5), ("delay", 6), ("jitter", 7)):
+                peer[key] = float(f[n][:-2] if f[n].endswith("ms") else "x")
+        peers.append(peer)
+print("status", " ".join("%s=%s" % kv for kv in sorted(status.items())))
+for p in peers:
+    print("peer", " ".join("%s=%s" % kv for kv in sorted(p.items())))
+PYEOF
+"$NTPCTL" -h "$T/ntpd.sock" -s all >"$T/openntpd-all.out" 2>&1
+python3 "$T/openntpd.py" "$T/openntpd-all.out" >"$T/openntpd.fields" 2>&1
+if file_has "$T/openntpd.fields" \
+    '^status clock_synced=1 peers_total=1 peers_valid=1 stratum=4$'; then
+	pass "ntpctl -s all: the status line parses as Telegraf's"
+else
+	fail "ntpctl -s all: the status line parses as Telegraf's" \
+	    "$(cat "$T/openntpd-all.out" "$T/openntpd.fields")"
+fi
+if file_has "$T/openntpd.fields" \
+    '^peer delay=[0-9.]* jitter=[0-9.]* next=[0-9]* offset=-\{0,1\}0\.[0-9]* poll=64 remote=127\.0\.0\.1 state_prefix=\* stratum=3 tl=\([6-9]\|10\) wt=1$'; then
+	pass "ntpctl -s all: the peer's eight columns parse as Telegraf's"
+else
+	fail "ntpctl -s all: the peer's eight columns parse as Telegraf's" \
+	    "$(cat "$T/openntpd-all.out" "$T/openntpd.fields")"
+fi
+"$NTPCTL" -h "$T/ntpd.sock" -s status >"$T/openntpd-status.out" 2>&1
+"$NTPCTL" -h "$T/ntpd.sock" -s peers >"$T/openntpd-peers.out" 2>&1
+if [ "$(cat "$T/openntpd-status.out")" = "1/1 peers valid, clock synced, stratum 4" ] &&
+    file_has "$T/openntpd-peers.out" '^127\.0\.0\.1 $' &&
+    [ "$(head -n 2 "$T/openntpd-peers.out")" = "$(printf 'peer\n   wt tl st  next  poll          offset       delay      jitter')" ]; then
+	pass "ntpctl -s status and -s peers print OpenNTPD's lines"
+else
+	fail "ntpctl -s status and -s peers print OpenNTPD's lines" \
+	    "$(cat "$T/openntpd-status.out" "$T/openntpd-peers.out")"
+fi
+"$NTPCTL" -h "$T/ntpd.sock" -s Sensors >"$T/openntpd-sensors.out" 2>&1
+rc=$?
+if [ "$rc" -eq 0 ] && [ "$(cat "$T/openntpd-sensors.out")" = "no sensors configured" ]; then
+	pass "ntpctl -s Sensors: no sensors configured, as OpenNTPD without sensors"
+else
+	fail "ntpctl -s Sensors: no sensors configured, as OpenNTPD without sensors" \
+	    "exit $rc: $(cat "$T/openntpd-sensors.out")"
+fi
+"$NTPCTL" -h "$T/ntpd.sock" -s bogus >"$T/openntpd-bad.out" 2>&1
+rc=$?
+if [ "$rc" -eq 1 ] && file_has "$T/openntpd-bad.out" "unknown -s report 'bogus'"; then
+	pass "ntpctl -s with an unknown report names it"
+else
+	fail "ntpctl -s with an unknown report names it" "exit $rc: $(cat "$T/openntpd-bad.out")"
 fi
 
 # --- shutdown --------------------------------------------------------------
