@@ -99,7 +99,7 @@ compare_soa(struct hostq *h, const char *text, int use_search)
 		if (rcode != DNS_RCODE_NXDOMAIN || i + 1 == n)
 			break;
 	}
-	if (i == n)
+	if (i == n || output_check(h, &compare_reply) == -1)
 		return;
 
 	/* host prints the NS reply itself only for NXDOMAIN.  Other error

@@ -117,6 +117,10 @@ int	exchange_axfr(struct hostq *, const char *qtext, const uint8_t *qname,
  * Returns the rcode, or -1 for a malformed reply (dumped as a bad packet). */
 int	output_message(struct hostq *, const struct hostq_reply *, const char *nxtext);
 
+/* Print a malformed reply as host's bad packet, without its records.
+ * Returns 0 for a reply that output_message can print, or -1. */
+int	output_check(struct hostq *, const struct hostq_reply *);
+
 /* The "Received N bytes from ..." line of verbose mode. */
 void	output_received(const struct hostq *, const struct hostq_reply *);
 

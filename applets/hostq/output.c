@@ -356,6 +356,38 @@ output_answer_count(const struct hostq_reply *r)
 	return hdr.count[DNS_SECTION_ANSWER];
 }
 
+/* Read the header, question and EDNS of a reply, or print it as a bad
+ * packet.  Returns 0, or -1 for a malformed reply. */
+static int
+output_parse(struct hostq *h, const struct hostq_reply *r, struct dnswire_parser *p,
+    struct dnswire_question *q, struct dnswire_edns *edns, int *has_edns)
+{
+	const char	*bad;
+
+	dnswire_parser_init(p, r->msg, r->len);
+	if ((bad = output_validate(r)) == NULL && dnswire_parse_question(p, q) != 1)
+		bad = "unexpected end of input";	/* XXX: BIND may accept no question */
+	if (bad == NULL && (*has_edns = dnswire_edns_find(r->msg, r->len, edns)) == -1)
+		bad = "FORMERR";
+	if (bad != NULL) {
+		output_bad_packet(bad, r->msg, r->len);
+		h->seen_error = 1;
+		return -1;
+	}
+	return 0;
+}
+
+int
+output_check(struct hostq *h, const struct hostq_reply *r)
+{
+	struct dnswire_parser	p;
+	struct dnswire_question	q;
+	struct dnswire_edns	edns;
+	int			has_edns;
+
+	return output_parse(h, r, &p, &q, &edns, &has_edns);
+}
+
 int
 output_message(struct hostq *h, const struct hostq_reply *r, const char *nxtext)
 {
@@ -363,20 +395,11 @@ output_message(struct hostq *h, const struct hostq_reply *r, const char *nxtext)
 	struct dnswire_question	q;
 	struct dnswire_edns	edns;
 	char			name[DNS_NAME_TEXT_MAX], buf[DNS_TYPE_TEXT_MAX];
-	const char		*bad;
 	unsigned int		rcode;
-	int			has_edns, force_error;
+	int			has_edns = 0, force_error;
 
-	dnswire_parser_init(&p, r->msg, r->len);
-	if ((bad = output_validate(r)) == NULL && dnswire_parse_question(&p, &q) != 1)
-		bad = "unexpected end of input";	/* XXX: BIND may accept no question */
-	if (bad == NULL && (has_edns = dnswire_edns_find(r->msg, r->len, &edns)) == -1)
-		bad = "FORMERR";
-	if (bad != NULL) {
-		output_bad_packet(bad, r->msg, r->len);
-		h->seen_error = 1;
+	if (output_parse(h, r, &p, &q, &edns, &has_edns) == -1)
 		return -1;
-	}
 	rcode = dnswire_rcode(&p.hdr, has_edns ? &edns : NULL);
 
 	/* host keeps an error seen by an earlier lookup. */

@@ -788,7 +788,6 @@ if [ "$(id -u)" -eq 0 ] && ip netns add "$E2E_ID-probe" 2>/dev/null; then
 	}
 	ns_resolv client "nameserver 127.0.0.11" "options timeout:1"
 	compare pairs "-C: two servers, two serials" at_ns -C c.test
-	compare pairs "-C -T: two servers" at_ns -C -T c.test
 	compare pairs "-C -p: servers on another port" at_ns -C -p "$P" c.test
 	compare exact "-C: NXDOMAIN" at_ns -C nx.c.test
 	compare exact "-C -v: NXDOMAIN" at_ns -C -v nx.c.test
@@ -803,9 +802,10 @@ if [ "$(id -u)" -eq 0 ] && ip netns add "$E2E_ID-probe" 2>/dev/null; then
 	compare exact "-C -v: one server" at_ns -C -v one.test
 	compare exact "-C: server argument" at_ns -C one.test 127.0.0.31
 	compare exact "-C -r: one server" at_ns -C -r one.test
-	# XXX: no -C -T case here: when the connection to the last server fails,
-	# host 9.18.49 either prints the other answers or gives up, by timing,
-	# and sometimes hangs after that.
+	# XXX: no -C -T case here: host 9.18.49 sometimes hangs after its TCP
+	# queries to the servers (with two working servers too), and when the
+	# connection to the last server fails it prints the other answers or
+	# gives up, by timing.
 	ns_resolv client "nameserver 127.0.0.41" "options timeout:1"
 	compare pairs "-C: last server down" at_ns -C half.test
 	# A zone with an IPv6 server, which -4 leaves out and -6 keeps alone.
@@ -821,10 +821,19 @@ if [ "$(id -u)" -eq 0 ] && ip netns add "$E2E_ID-probe" 2>/dev/null; then
 		compare pairs "-C -4: IPv4 servers only" at_ns -C -4 six.test
 		compare pairs "-C -6: IPv6 server only" at_ns -C -6 six.test
 	fi
+	# An NS reply cut short is a bad packet.
+	daemon_start client "$T/auth-cut.log" python3 "$HERE/dnsauth.py" 53 c.test \
+	    ns1=127.0.0.11,ns2=127.0.0.12 127.0.0.61=cut
+	ns_cut_listening() {
+		ns_exec client ss -Hlun "sport = :53" | grep -q '127.0.0.61:53'
+	}
+	wait_until 5 ns_cut_listening || fail "dnsauth.py listens on 127.0.0.61"
+	ns_resolv client "nameserver 127.0.0.61" "options timeout:1"
+	compare exact "-C: NS reply cut short" at_ns -C c.test
+	compare exact "-C -v: NS reply cut short" at_ns -C -v c.test
 	ns_resolv client "nameserver 127.0.0.21"
 	compare pairs "-C: failing servers" at_ns -C -W 1 bad.test
 	compare pairs "-C -v: failing servers" at_ns -C -v -W 1 bad.test
-	compare pairs "-C -T: failing servers" at_ns -C -T -W 1 bad.test
 else
 	echo "SKIP: search list checks need root and network namespaces"
 fi

@@ -11,6 +11,7 @@ BEHAVIOUR sets how the LISTEN address replies:
   a number       authoritative answers, with that SOA serial
   refused        REFUSED to every query
   servfail       SERVFAIL to every query
+  cut            the authoritative answer with its last 3 octets cut off
   silent         no reply at all
 Names below ZONE that are not listed get NXDOMAIN, names outside it REFUSED.
 Each query is logged to stderr as "ADDRESS NAME TYPE rd=0|1".
@@ -98,11 +99,13 @@ def reply(zone, behaviour, listen, msg):
     if behaviour in ("refused", "servfail"):
         rcode = RCODE_REFUSED if behaviour == "refused" else RCODE_SERVFAIL
         return struct.pack("!HHHHHH", qid, out_flags | rcode, 1, 0, 0, 0) + question
-    rcode, answers, authority = zone.lookup(name, qtype, int(behaviour))
+    serial = 1 if behaviour == "cut" else int(behaviour)
+    rcode, answers, authority = zone.lookup(name, qtype, serial)
     if rcode != RCODE_REFUSED:
         out_flags |= 0x0400
-    return (struct.pack("!HHHHHH", qid, out_flags | rcode, 1, len(answers), len(authority), 0) +
-            question + b"".join(answers) + b"".join(authority))
+    out = (struct.pack("!HHHHHH", qid, out_flags | rcode, 1, len(answers), len(authority), 0) +
+           question + b"".join(answers) + b"".join(authority))
+    return out[:-3] if behaviour == "cut" else out
 
 
 def serve_udp(sock, zone, behaviour, listen):
