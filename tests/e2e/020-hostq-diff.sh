@@ -802,8 +802,8 @@ if [ "$(id -u)" -eq 0 ] && ip netns add "$E2E_ID-probe" 2>/dev/null; then
 	compare exact "-C -v: one server" at_ns -C -v one.test
 	compare exact "-C: server argument" at_ns -C one.test 127.0.0.31
 	compare exact "-C -r: one server" at_ns -C -r one.test
-	# XXX: no -C -T case here: host 9.18.49 sometimes hangs after its TCP
-	# queries to the servers (with two working servers too), and when the
+	# XXX: no -C -T case here: host 9.18.49 hung after its TCP queries in
+	# two runs (a dead last server, and failing servers), and when the
 	# connection to the last server fails it prints the other answers or
 	# gives up, by timing.
 	ns_resolv client "nameserver 127.0.0.41" "options timeout:1"
