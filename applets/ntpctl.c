@@ -41,6 +41,7 @@ static const char usage_text[] =
     "                               TARGET: ADDRESS, ADDRESS/BITS, MASK/ADDRESS or the\n"
     "                               host name of a server or pool line; all sources\n"
     "                               when left out\n"
+    "  steps                        clock steps since ntpd started (the last 32)\n"
     "  waitsync [TRIES [MAXCORR [MAXSKEW [INTERVAL]]]]\n"
     "                               wait until synchronised; TRIES 0 waits forever,\n"
     "                               MAXCORR in seconds, MAXSKEW in ppm, INTERVAL in seconds\n";
@@ -606,6 +607,71 @@ cmd_waitsync(int argc, char **argv)
 	}
 }
 
+/* Format Unix time sec.nsec as "YYYY-MM-DD HH:MM:SS.uuuuuu" in UTC. */
+static void
+format_timestamp(char *buf, size_t size, int64_t sec, int64_t nsec)
+{
+	time_t		t = (time_t)sec;
+	struct tm	tm;
+
+	if (gmtime_r(&t, &tm) == NULL) {
+		snprintf(buf, size, "?");
+		return;
+	}
+	snprintf(buf, size, "%04d-%02d-%02d %02d:%02d:%02d.%06lld", tm.tm_year + 1900,
+	    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+	    (long long)(nsec / 1000));
+}
+
+static void
+print_step(const struct ctl_step *st)
+{
+	char	old_time[64], new_time[64], ago[16];
+
+	if (csv_mode) {
+		printf("%lld.%09lld,%lld.%09lld,%.9f,%.0f,%s,%s\n", (long long)st->old_sec,
+		    (long long)st->old_nsec, (long long)st->new_sec, (long long)st->new_nsec,
+		    st->offset, st->ago, st->reason, st->source);
+		return;
+	}
+	format_timestamp(old_time, sizeof(old_time), st->old_sec, st->old_nsec);
+	format_timestamp(new_time, sizeof(new_time), st->new_sec, st->new_nsec);
+	format_interval(ago, sizeof(ago), st->ago);
+	printf("%s  %s  %+14.6f  %s  %-16s %s\n", old_time, new_time, st->offset, ago,
+	    st->reason, st->source);
+}
+
+static int
+cmd_steps(void)
+{
+	struct ctl_reply	rep;
+	uint32_t		i, count = 1, total = 0;
+
+	if (!csv_mode) {
+		printf("Old time (UTC)              New time (UTC)                  "
+		    "Offset (s)   Ago  Reason           Source\n");
+		printf("%.99s\n", "=============================================="
+		    "=====================================================");
+	}
+	for (i = 0; i < count; i++) {
+		if (request(CTL_STEP, i, &rep) == -1)
+			return 1;
+		if (rep.status == CTL_ERR_TYPE) {
+			fprintf(stderr, "ntpctl: ntpd does not know the steps command; is it an "
+			    "older version?\n");
+			return 1;
+		}
+		count = rep.count;
+		if (rep.status == CTL_ERR_INDEX)
+			break;
+		total = rep.u.step.total;
+		print_step(&rep.u.step);
+	}
+	if (!csv_mode && total > count)
+		printf("(%u earlier steps are no longer kept)\n", total - count);
+	return 0;
+}
+
 /*
  * OpenNTPD's ntpctl -s reports, in OpenNTPD's text, which Telegraf's
  * openntpd input parses.  A source is a valid peer when the
@@ -795,6 +861,8 @@ run_command(int argc, char **argv)
 		return cmd_burst(argc - 1, argv + 1);
 	if (strcmp(argv[0], "online") == 0 || strcmp(argv[0], "offline") == 0)
 		return cmd_online(argv[0][1] == 'n', argc - 1, argv + 1);
+	if (strcmp(argv[0], "steps") == 0 && argc == 1)
+		return cmd_steps();
 	if (strcmp(argv[0], "waitsync") == 0 && argc <= 5)
 		return cmd_waitsync(argc - 1, argv + 1);
 	fprintf(stderr, "ntpctl: unknown command or wrong arguments: %s\n", argv[0]);

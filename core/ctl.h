@@ -19,7 +19,8 @@ enum ctl_type {
 	CTL_MAKESTEP = 6,	/* step the remaining correction, or set threshold and limit */
 	CTL_BURST = 7,		/* good/max quick polls to the sources that target matches */
 	CTL_ONLINE = 8,		/* start polling the sources that target matches */
-	CTL_OFFLINE = 9		/* stop polling them */
+	CTL_OFFLINE = 9,	/* stop polling them */
+	CTL_STEP = 10		/* one recorded clock step by index, oldest first: struct ctl_step */
 };
 
 enum ctl_status {
@@ -143,6 +144,22 @@ struct ctl_client {
 	uint32_t	reserved0;
 };
 
+#define CTL_STEPS_MAX	32		/* clock steps ntpd keeps for the steps command */
+
+/* One step of the system clock, as ntpctl's steps command shows it. */
+struct ctl_step {
+	int64_t		old_sec;	/* the clock just before the step, Unix time */
+	int64_t		old_nsec;
+	int64_t		new_sec;	/* the clock just after it */
+	int64_t		new_nsec;
+	double		offset;		/* seconds, new minus old */
+	double		ago;		/* seconds since the step, by the monotonic clock */
+	uint32_t	total;		/* steps since ntpd started, also those no longer kept */
+	uint32_t	reserved0;
+	char		source[CTL_NAME_MAX];	/* the selected source's address, or "" */
+	char		reason[CTL_NAME_MAX];	/* "makestep", "initstepslew", "timefile", ... */
+};
+
 /* Every reply has exactly this size. */
 struct ctl_reply {
 	uint32_t	magic;
@@ -151,13 +168,14 @@ struct ctl_reply {
 	uint32_t	seq;
 	int32_t		status;		/* enum ctl_status */
 	uint32_t	index;
-	uint32_t	count;		/* CTL_SOURCE, CTL_CLIENT: number of sources or clients */
+	uint32_t	count;		/* CTL_SOURCE, CTL_CLIENT, CTL_STEP: number of rows */
 	union {
 		struct ctl_tracking	tracking;
 		struct ctl_source	source;
 		struct ctl_serverstats	serverstats;
 		struct ctl_activity	activity;
 		struct ctl_client	client;
+		struct ctl_step		step;
 		uint8_t			pad[512];
 	} u;
 };

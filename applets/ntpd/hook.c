@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ctl.h"
 #include "log.h"
 #include "loop.h"
 #include "ntpd.h"
@@ -238,6 +239,60 @@ hook_run(const struct hook_event *ev)
 	schedule_reap();
 }
 
+/* The last CTL_STEPS_MAX clock steps, a ring that step_total indexes. */
+static struct step_record {
+	struct timespec	old;
+	double		offset;
+	double		mono;		/* clock_mono() when it was recorded */
+	char		source[CTL_NAME_MAX];
+	char		reason[CTL_NAME_MAX];
+} steps[CTL_STEPS_MAX];
+static uint32_t	step_total;
+
+void
+hook_record_step(const struct timespec *old, double offset, const char *source,
+    const char *reason)
+{
+	struct step_record	*r = &steps[step_total % CTL_STEPS_MAX];
+
+	r->old = *old;
+	r->offset = offset;
+	r->mono = clock_mono();
+	snprintf(r->source, sizeof(r->source), "%.*s", (int)sizeof(r->source) - 1,
+	    source != NULL ? source : "");
+	snprintf(r->reason, sizeof(r->reason), "%.*s", (int)sizeof(r->reason) - 1,
+	    reason != NULL ? reason : "");
+	step_total++;
+}
+
+int
+hook_get_step(int index, struct ctl_step *row, int *count)
+{
+	const struct step_record	*r;
+	struct timespec			 new_time;
+	uint32_t			 kept, first;
+
+	kept = step_total < CTL_STEPS_MAX ? step_total : CTL_STEPS_MAX;
+	*count = (int)kept;
+	if (index < 0 || (uint32_t)index >= kept)
+		return -1;
+	first = step_total - kept;
+	r = &steps[(first + (uint32_t)index) % CTL_STEPS_MAX];
+	memset(row, 0, sizeof(*row));
+	new_time = r->old;
+	ntpwire_timespec_add(&new_time, r->offset);
+	row->old_sec = r->old.tv_sec;
+	row->old_nsec = r->old.tv_nsec;
+	row->new_sec = new_time.tv_sec;
+	row->new_nsec = new_time.tv_nsec;
+	row->offset = r->offset;
+	row->ago = clock_mono() - r->mono;
+	row->total = step_total;
+	memcpy(row->source, r->source, sizeof(row->source));
+	memcpy(row->reason, r->reason, sizeof(row->reason));
+	return 0;
+}
+
 void
 hook_notify(const char *event, const struct timespec *old, double offset, const char *source,
     const char *reason)
@@ -252,6 +307,8 @@ hook_notify(const char *event, const struct timespec *old, double offset, const 
 	ev.source = source;
 	ev.reason = reason;
 	log_debug("clock event %s (%s, offset %+.6f s)", event, reason, offset);
+	if (strcmp(event, "step") == 0)
+		hook_record_step(old, offset, source, reason);
 	hook_run(&ev);
 }
 

@@ -169,6 +169,15 @@ int	hook_running(void);
 void	hook_set_synced(int synced, const char *source);
 /* Remove the marker file and stop watching the hooks. */
 void	hook_stop(void);
+/* Record a step of the clock from old by offset seconds for ntpctl's steps
+ * command, which keeps the last CTL_STEPS_MAX of them (hook_notify does
+ * this for every "step" event). */
+void	hook_record_step(const struct timespec *old, double offset, const char *source,
+	    const char *reason);
+/* Fill row with the index-th kept step, oldest first, and set count to the
+ * number kept.  Returns 0, or -1 when index is past the last. */
+struct ctl_step;
+int	hook_get_step(int index, struct ctl_step *row, int *count);
 
 /* filter.c: the last FILTER_SIZE samples of one source. */
 struct filter_sample {

@@ -797,6 +797,20 @@ else
 	fail "ntpctl -s with an unknown report names it" "exit $rc: $(cat "$T/openntpd-bad.out")"
 fi
 
+# --- ntpctl steps: ntpd -x never steps, so the list is empty --------------
+
+"$NTPCTL" -h "$T/ntpd.sock" steps >"$T/steps.out" 2>&1
+rc=$?
+if [ "$rc" -eq 0 ] && [ "$(wc -l <"$T/steps.out")" -eq 2 ] &&
+    file_has "$T/steps.out" '^Old time (UTC)  *New time (UTC)  *Offset (s)  *Ago  Reason  *Source$'; then
+	pass "ntpctl steps prints its header and no step under -x"
+else
+	fail "ntpctl steps prints its header and no step under -x" "exit $rc: $(cat "$T/steps.out")"
+fi
+"$NTPCTL" -h "$T/ntpd.sock" -c steps >"$T/steps.csv" 2>&1
+rc=$?
+check "ntpctl -c steps prints nothing under -x (exit $rc)" test "$rc" -eq 0 -a ! -s "$T/steps.csv"
+
 # --- shutdown --------------------------------------------------------------
 
 daemon_stop "$NTPD_PID"

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "ctl.h"
+#include "../../applets/ntpd/ntpd.h"
 
 static void
 test_request_sizes(void **state)
@@ -136,6 +137,51 @@ test_connect_missing(void **state)
 	assert_int_equal(ctl_connect("/nonexistent/edgebox-test.sock"), -1);
 }
 
+/* ntpd's step ring, which the steps command reads: empty at start, then
+ * the last CTL_STEPS_MAX steps, oldest first. */
+static void
+test_step_ring(void **state)
+{
+	struct ctl_step	row;
+	struct timespec	old;
+	char		reason[16], expected[16], longname[3 * CTL_NAME_MAX];
+	int		i, count = -1;
+
+	(void)state;
+	assert_int_equal(hook_get_step(0, &row, &count), -1);
+	assert_int_equal(count, 0);
+
+	memset(longname, 'a', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	for (i = 0; i < CTL_STEPS_MAX + 8; i++) {
+		old.tv_sec = 1000000000 + i;
+		old.tv_nsec = 900000000;
+		snprintf(reason, sizeof(reason), "r%d", i);
+		hook_record_step(&old, i + 0.25, i == CTL_STEPS_MAX + 7 ? longname : "10.0.0.1",
+		    reason);
+	}
+
+	assert_int_equal(hook_get_step(0, &row, &count), 0);
+	assert_int_equal(count, CTL_STEPS_MAX);
+	assert_int_equal(row.total, CTL_STEPS_MAX + 8);
+	assert_string_equal(row.reason, "r8");
+	assert_string_equal(row.source, "10.0.0.1");
+	assert_int_equal(row.old_sec, 1000000008);
+	assert_int_equal(row.old_nsec, 900000000);
+	/* 1000000008.9 + 8.25 = 1000000017.15 */
+	assert_int_equal(row.new_sec, 1000000017);
+	assert_int_equal(row.new_nsec, 150000000);
+	assert_true(row.offset == 8.25);
+	assert_true(row.ago >= 0 && row.ago < 60);
+
+	assert_int_equal(hook_get_step(CTL_STEPS_MAX - 1, &row, &count), 0);
+	snprintf(expected, sizeof(expected), "r%d", CTL_STEPS_MAX + 7);
+	assert_string_equal(row.reason, expected);
+	assert_int_equal(strlen(row.source), CTL_NAME_MAX - 1);
+	assert_int_equal(hook_get_step(CTL_STEPS_MAX, &row, &count), -1);
+	assert_int_equal(hook_get_step(-1, &row, &count), -1);
+}
+
 int
 main(void)
 {
@@ -145,6 +191,7 @@ main(void)
 		cmocka_unit_test(test_reply_checks),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_connect_missing),
+		cmocka_unit_test(test_step_ring),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
