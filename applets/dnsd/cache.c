@@ -286,7 +286,15 @@ cache_lookup_lower(struct cache *c, const uint8_t *qname, uint32_t hash, uint16_
 		off += CACHE_BLOCK;
 	}
 	off = e->namelen - off;
-	chain_read(c, &b, &off, c->hitmsg, e->len);
+	if (e->packed) {
+		/* The question name is the key itself: only its case, which
+		 * query_relay replaces with the client's, may differ. */
+		chain_read(c, &b, &off, c->hitmsg, DNS_HEADER_LEN);
+		memcpy(c->hitmsg + DNS_HEADER_LEN, qname, e->namelen);
+		chain_read(c, &b, &off, c->hitmsg + DNS_HEADER_LEN + e->namelen,
+		    (size_t)e->len - DNS_HEADER_LEN - e->namelen);
+	} else
+		chain_read(c, &b, &off, c->hitmsg, e->len);
 	c->hit.len = e->len;
 	c->hit.stored = e->stored;
 	c->hit.msg = c->hitmsg;
@@ -312,6 +320,35 @@ slot_get(struct cache *c)
 	return i;
 }
 
+/* Whether msg has one question and its name is lname (namelen bytes,
+ * lower case), case ignored.  Such a reply is stored without that name,
+ * which the key already holds. */
+static int
+question_is(const uint8_t *msg, size_t len, const uint8_t *lname, size_t namelen)
+{
+	size_t	i;
+	uint8_t	ch;
+
+	if (len < DNS_HEADER_LEN + namelen || msg[4] != 0 || msg[5] != 1)
+		return 0;
+	for (i = 0; i < namelen; i++) {
+		ch = msg[DNS_HEADER_LEN + i];
+		if (ch >= 'A' && ch <= 'Z')
+			ch = (uint8_t)(ch + ('a' - 'A'));
+		if (ch != lname[i])
+			return 0;
+	}
+	return 1;
+}
+
+/* The bytes an entry takes in its chain: the name, then the reply, less
+ * its question name when packed. */
+static size_t
+stored_bytes(size_t namelen, size_t len, int packed)
+{
+	return namelen + len - (packed ? namelen : 0);
+}
+
 int
 cache_store(struct cache *c, const uint8_t *qname, uint16_t qtype, uint16_t qclass,
     const uint8_t *msg, size_t len, uint32_t ttl, double now)
@@ -320,6 +357,7 @@ cache_store(struct cache *c, const uint8_t *qname, uint16_t qtype, uint16_t qcla
 	uint8_t			 lname[DNS_NAME_MAX];
 	uint32_t		 i, hash, b;
 	size_t			 off, namelen = dnswire_name_len(qname), need;
+	int			 packed;
 
 	if (c->size == 0 || len > CACHE_MSG_MAX || len < DNS_HEADER_LEN || ttl == 0)
 		return -1;
@@ -331,7 +369,8 @@ cache_store(struct cache *c, const uint8_t *qname, uint16_t qtype, uint16_t qcla
 	/* The block table holds CACHE_ENTRY_BLOCKS per slot, so this frees
 	 * blocks only when slots were reused unevenly; it ends at the latest
 	 * when the cache is empty. */
-	need = (namelen + len + CACHE_BLOCK - 1) / CACHE_BLOCK;
+	packed = question_is(msg, len, lname, namelen);
+	need = (stored_bytes(namelen, len, packed) + CACHE_BLOCK - 1) / CACHE_BLOCK;
 	while (blocks_available(c) < need && c->lru_tail != CACHE_NIL) {
 		remove_entry(c, c->lru_tail);
 		c->evictions++;
@@ -343,10 +382,16 @@ cache_store(struct cache *c, const uint8_t *qname, uint16_t qtype, uint16_t qcla
 	e->qclass = qclass;
 	e->len = (uint16_t)len;
 	e->namelen = (uint16_t)namelen;
+	e->packed = (uint8_t)packed;
 	e->block = b = block_get(c);
 	off = 0;
 	chain_write(c, &b, &off, lname, namelen);
-	chain_write(c, &b, &off, msg, len);
+	if (packed) {
+		chain_write(c, &b, &off, msg, DNS_HEADER_LEN);
+		chain_write(c, &b, &off, msg + DNS_HEADER_LEN + namelen,
+		    len - DNS_HEADER_LEN - namelen);
+	} else
+		chain_write(c, &b, &off, msg, len);
 	e->stored = now;
 	e->expires = now + ttl;
 	b = (uint32_t)bucket_of(c, hash);
@@ -394,8 +439,8 @@ cache_check(const struct cache *c)
 		if (dnswire_name_hash(name) != e->hash ||
 		    find(c, name, e->hash, e->qtype, e->qclass) != i)
 			return -1;
-		if (chain_len(c, e->block) !=
-		    ((size_t)e->namelen + e->len + CACHE_BLOCK - 1) / CACHE_BLOCK)
+		if (chain_len(c, e->block) != (stored_bytes(e->namelen, e->len, e->packed) +
+		    CACHE_BLOCK - 1) / CACHE_BLOCK)
 			return -1;
 		blocks += chain_len(c, e->block);
 	}

@@ -31,6 +31,12 @@ void
 dnsconf_defaults(struct dnsd_conf *c)
 {
 	memset(c, 0, sizeof(*c));
+	dnsconf_defaults_zeroed(c);
+}
+
+void
+dnsconf_defaults_zeroed(struct dnsd_conf *c)
+{
 	(void)records_strlcpy(c->conf_file, DNSD_DEFAULT_CONF, sizeof(c->conf_file));
 	(void)records_strlcpy(c->resolv_file, "/etc/resolv.conf", sizeof(c->resolv_file));
 	(void)records_strlcpy(c->pid_file, DNSD_DEFAULT_PIDFILE, sizeof(c->pid_file));

@@ -774,11 +774,13 @@ load_conf(conf_sink sink, int *errors)
 {
 	struct dnsd_conf	*c;
 
-	if ((c = malloc(sizeof(*c))) == NULL) {
+	/* calloc takes fresh zero pages from mmap for a struct this large, so
+	 * the tables the config leaves empty cost no memory. */
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
 		*errors = 1;
 		return NULL;
 	}
-	dnsconf_defaults(c);
+	dnsconf_defaults_zeroed(c);
 	*errors = dnsconf_load(c, saved_argc, saved_argv, sink, NULL);
 	return c;
 }

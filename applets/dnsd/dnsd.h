@@ -147,6 +147,11 @@ struct dnsd_conf {
 /* Fill conf with dnsmasq's defaults. */
 void	dnsconf_defaults(struct dnsd_conf *);
 
+/* dnsconf_defaults for a conf that is all zero bytes already (from
+ * calloc).  Only the fields whose default is not zero are written, so the
+ * pages of the unused tables are never touched. */
+void	dnsconf_defaults_zeroed(struct dnsd_conf *);
+
 /* Free what the config's handlers allocated (records); conf stays usable. */
 void	dnsconf_free(struct dnsd_conf *);
 
@@ -183,14 +188,14 @@ int	dnsconf_read_resolv(struct dnsd_conf *);
 struct records_rr {
 	uint32_t	owner;		/* pool offset of the owner, a lower-case wire name */
 	uint32_t	seq;		/* order of addition, kept among equal owners */
+	uint32_t	ttl;		/* RECORDS_LOCAL_TTL: the local-ttl */
+	uint32_t	data;		/* pool offset: the address (A, AAAA), target
+					 * name, or TXT strings */
+	uint16_t	datalen;
 	uint16_t	type;
 	uint16_t	pref;		/* MX preference, SRV priority */
 	uint16_t	weight;		/* SRV */
 	uint16_t	port;		/* SRV */
-	uint32_t	ttl;		/* RECORDS_LOCAL_TTL: the local-ttl */
-	struct netaddr	addr;		/* A, AAAA */
-	uint32_t	data;		/* pool offset: target name, or TXT strings */
-	uint16_t	datalen;
 	uint8_t		from_hosts;	/* PTR made from a hosts line, kept once per address */
 };
 
@@ -222,6 +227,7 @@ void	records_free(struct records *);
 
 /* Add a record.  owner is a wire name (any case); data is the target wire
  * name for CNAME, PTR, MX, SRV, or the TXT character-strings in wire form.
+ * The address of an A or AAAA record goes to the pool as its data.
  * Returns 0 or -1 (no memory). */
 int	records_add(struct records *, const uint8_t *owner, uint16_t type,
 	    const struct netaddr *addr, const uint8_t *data, size_t datalen,
@@ -291,7 +297,9 @@ const char *hosts_domain_for(const struct dnsd_conf *, const struct netaddr *);
 
 #define CACHE_MSG_MAX	1232	/* larger replies are not cached */
 #define CACHE_BLOCK	64	/* bytes per storage block */
-/* Blocks one entry may need: its lower-case name and the reply. */
+/* Blocks one entry may need: its lower-case name and the reply.  A reply
+ * whose question is that name is stored without it, so most entries take
+ * namelen bytes less. */
 #define CACHE_ENTRY_BLOCKS	((DNS_NAME_MAX + CACHE_MSG_MAX + CACHE_BLOCK - 1) / CACHE_BLOCK)
 
 /* A hit, as cache_lookup returns it: the reply is copied out of the
@@ -310,6 +318,8 @@ struct cache_slot {
 	uint16_t	qclass;
 	uint16_t	len;			/* of the reply; 0: a free slot */
 	uint16_t	namelen;
+	uint8_t		packed;			/* the reply is stored without its
+						 * question name (see cache_store) */
 	uint32_t	block;			/* first block */
 	uint32_t	hnext;			/* hash chain, CACHE_NIL ends */
 	uint32_t	lru_prev, lru_next;	/* most recent first */

@@ -338,9 +338,11 @@ add_rr(struct dnsd_state *st, struct dnswire_builder *b, const uint8_t *owner,
 
 	switch (rr->type) {
 	case DNS_TYPE_A:
-		return dnswire_builder_a(b, DNS_SECTION_ANSWER, owner, ttl, rr->addr.u.bytes);
+		return dnswire_builder_a(b, DNS_SECTION_ANSWER, owner, ttl,
+		    records_data(&st->records, rr->data));
 	case DNS_TYPE_AAAA:
-		return dnswire_builder_aaaa(b, DNS_SECTION_ANSWER, owner, ttl, rr->addr.u.bytes);
+		return dnswire_builder_aaaa(b, DNS_SECTION_ANSWER, owner, ttl,
+		    records_data(&st->records, rr->data));
 	case DNS_TYPE_CNAME:
 	case DNS_TYPE_PTR:
 		return dnswire_builder_name_rr(b, DNS_SECTION_ANSWER, owner, rr->type, ttl, data);
@@ -711,7 +713,7 @@ answer_fast(struct dnsd_state *st, const struct query *q, uint8_t *out, size_t c
 		put16(out + len + 4, DNS_CLASS_IN);
 		put32(out + len + 6, rr_ttl(st, &rr[i]));
 		put16(out + len + 10, (uint16_t)rdlen);
-		memcpy(out + len + 12, rr[i].addr.u.bytes, rdlen);
+		memcpy(out + len + 12, st->records.pool + rr[i].data, rdlen);
 		len += 12 + rdlen;
 	}
 	if (q->edns)

@@ -81,13 +81,15 @@ records_add(struct records *r, const uint8_t *owner, uint16_t type,
 	dnswire_name_lower(lower);
 	if (pool_add(r, lower, len, &rr->owner) == -1)
 		return -1;
+	if (addr != NULL && (type == DNS_TYPE_A || type == DNS_TYPE_AAAA)) {
+		data = addr->u.bytes;
+		datalen = type == DNS_TYPE_A ? 4 : 16;
+	}
 	if (data != NULL && pool_add(r, data, datalen, &rr->data) == -1)
 		return -1;
 	rr->datalen = (uint16_t)datalen;
 	rr->seq = (uint32_t)r->nrrs;
 	rr->type = type;
-	if (addr != NULL)
-		rr->addr = *addr;
 	rr->pref = pref;
 	rr->weight = weight;
 	rr->port = port;
@@ -100,9 +102,11 @@ int
 records_add_host(struct records *r, const char *name, const struct netaddr *addr, int ptr,
     uint32_t ttl)
 {
-	uint8_t		wire[DNS_NAME_MAX], rev[DNS_NAME_MAX];
-	int		len;
-	uint16_t	type = addr->family == AF_INET ? DNS_TYPE_A : DNS_TYPE_AAAA;
+	uint8_t			 wire[DNS_NAME_MAX], rev[DNS_NAME_MAX];
+	struct records_rr	*rr;
+	uint32_t		 owner;
+	int			 len;
+	uint16_t		 type = addr->family == AF_INET ? DNS_TYPE_A : DNS_TYPE_AAAA;
 
 	if ((len = dnswire_name_from_text(name, wire)) == -1)
 		return -1;
@@ -111,11 +115,17 @@ records_add_host(struct records *r, const char *name, const struct netaddr *addr
 		return -1;
 	if (!ptr)
 		return 0;
+	owner = r->rrs[r->nrrs - 1].owner;
 	if (dnswire_name_reverse(addr, rev) == -1)
 		return -1;
-	if (records_add(r, rev, DNS_TYPE_PTR, NULL, wire, (size_t)len, 0, 0, 0, ttl) == -1)
+	if (records_add(r, rev, DNS_TYPE_PTR, NULL, NULL, 0, 0, 0, 0, ttl) == -1)
 		return -1;
-	r->rrs[r->nrrs - 1].from_hosts = 1;	/* deduplicated in records_finish */
+	/* The target is the lower-case name just added as the owner of the
+	 * address, so the PTR shares its bytes in the pool. */
+	rr = &r->rrs[r->nrrs - 1];
+	rr->data = owner;
+	rr->datalen = (uint16_t)len;
+	rr->from_hosts = 1;	/* deduplicated in records_finish */
 	return 0;
 }
 
@@ -172,7 +182,8 @@ is_duplicate(const struct records *r, const struct records_rr *a, const struct r
 	if (!same_owner(r, a, b) || a->type != b->type)
 		return 0;
 	if (b->type == DNS_TYPE_A || b->type == DNS_TYPE_AAAA)
-		return netaddr_equal(&a->addr, &b->addr);
+		return a->datalen == b->datalen &&
+		    memcmp(r->pool + a->data, r->pool + b->data, a->datalen) == 0;
 	if (b->type == DNS_TYPE_PTR && b->from_hosts)
 		return 1;
 	return 0;
