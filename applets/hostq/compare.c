@@ -73,11 +73,15 @@ compare_collect(const struct hostq *h, const struct hostq_reply *r)
 	}
 }
 
-static void
+/* Print one SOA reply.  A malformed one ends the lookup (-1), because host
+ * cancels its other queries after a bad packet. */
+static int
 compare_print(struct hostq *h, const struct hostq_reply *r)
 {
-	if (output_message(h, r, compare_text) != -1)
-		output_received(h, r);
+	if (output_message(h, r, compare_text) == -1)
+		return -1;
+	output_received(h, r);
+	return 0;
 }
 
 void

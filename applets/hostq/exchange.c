@@ -478,6 +478,18 @@ exchange_query(struct hostq *h, const char *qtext, const uint8_t *qname, uint16_
 	return -1;
 }
 
+static void
+exchange_close_all(struct pollfd *pfd, int n)
+{
+	int	i;
+
+	for (i = 0; i < n; i++)
+		if (pfd[i].fd != -1) {
+			close(pfd[i].fd);
+			pfd[i].fd = -1;
+		}
+}
+
 /*
  * The TCP side of exchange_parallel.  host 9.18 connects to the servers one
  * after the other and ends the whole lookup, before any reply is read, when
@@ -489,7 +501,7 @@ exchange_query(struct hostq *h, const char *qtext, const uint8_t *qname, uint16_
 static int
 exchange_parallel_tcp(struct hostq *h, const struct hostq_server *servers, int nservers,
     const char *qtext, const uint8_t *query, size_t qlen, struct hostq_reply *reply,
-    void (*each)(struct hostq *, const struct hostq_reply *))
+    int (*each)(struct hostq *, const struct hostq_reply *))
 {
 	int	fds[HOSTQ_SOA_SERVERS_MAX];
 	long	start = now_ms(), deadline;
@@ -506,9 +518,14 @@ exchange_parallel_tcp(struct hostq *h, const struct hostq_server *servers, int n
 			continue;
 		}
 		if (exchange_tcp_query(h, &servers[i], fds[i], query, qlen, start, deadline,
-		    reply) == XCHG_OK) {
-			replies++;
-			each(h, reply);
+		    reply) != XCHG_OK)
+			continue;
+		replies++;
+		if (each(h, reply) == -1) {
+			while (++i < nservers)
+				if (fds[i] != -1)
+					close(fds[i]);
+			break;
 		}
 	}
 	return replies;
@@ -518,14 +535,15 @@ exchange_parallel_tcp(struct hostq *h, const struct hostq_server *servers, int n
  * Send the query to every server at once, as host -C does, and call each
  * for every reply in the order the replies arrive.  Every server gets one
  * attempt.  The servers that send no reply before the timeout get their
- * ";; communications error" lines last, in the order given.  With -T the
- * servers are asked over TCP one after the other.  Returns the number of
- * replies.
+ * ";; communications error" lines last, in the order given.  When each
+ * returns -1 the lookup ends there and the other queries are dropped.  With
+ * -T the servers are asked over TCP one after the other.  Returns the
+ * number of replies.
  */
 int
 exchange_parallel(struct hostq *h, const struct hostq_server *servers, int nservers,
     const char *qtext, const uint8_t *qname, uint16_t qtype, struct hostq_reply *reply,
-    void (*each)(struct hostq *, const struct hostq_reply *))
+    int (*each)(struct hostq *, const struct hostq_reply *))
 {
 	struct pollfd	pfd[HOSTQ_SOA_SERVERS_MAX];
 	uint8_t		query[DNS_HEADER_LEN + DNS_NAME_MAX + 4];
@@ -564,10 +582,14 @@ exchange_parallel(struct hostq *h, const struct hostq_server *servers, int nserv
 			close(pfd[i].fd);
 			pfd[i].fd = -1;
 			pending--;
-			if (r == XCHG_OK) {
-				replies++;
-				reply->elapsed_ms = now_ms() - start;
-				each(h, reply);
+			if (r != XCHG_OK)
+				continue;
+			replies++;
+			reply->elapsed_ms = now_ms() - start;
+			if (each(h, reply) == -1) {
+				/* host cancels the queries still out, silently. */
+				exchange_close_all(pfd, nservers);
+				return replies;
 			}
 		}
 	}

@@ -99,11 +99,11 @@ int	exchange_query(struct hostq *, const char *qtext, const uint8_t *qname,
 	    uint16_t qtype, struct hostq_reply *);
 
 /* Send one query to all servers at once and call each for every reply, in
- * the order they arrive.  Servers that fail get host's error lines.
- * Returns the number of replies. */
+ * the order they arrive, until each returns -1.  Servers that fail get
+ * host's error lines.  Returns the number of replies. */
 int	exchange_parallel(struct hostq *, const struct hostq_server *servers, int nservers,
 	    const char *qtext, const uint8_t *qname, uint16_t qtype, struct hostq_reply *,
-	    void (*each)(struct hostq *, const struct hostq_reply *));
+	    int (*each)(struct hostq *, const struct hostq_reply *));
 
 /* Transfer a zone over TCP, calling each for every message until it
  * returns 0 (done) or -1 (failed).  Returns 0, or -1 when the transfer

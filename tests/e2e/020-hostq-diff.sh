@@ -831,6 +831,16 @@ if [ "$(id -u)" -eq 0 ] && ip netns add "$E2E_ID-probe" 2>/dev/null; then
 	ns_resolv client "nameserver 127.0.0.61" "options timeout:1"
 	compare exact "-C: NS reply cut short" at_ns -C c.test
 	compare exact "-C -v: NS reply cut short" at_ns -C -v c.test
+	# A malformed SOA reply ends the lookup: host drops its other queries,
+	# so the silent server gets no timeout line.
+	daemon_start client "$T/auth-bs.log" python3 "$HERE/dnsauth.py" 53 bs.test \
+	    ns1=127.0.0.71,ns2=127.0.0.73 127.0.0.71=cut 127.0.0.72=4 127.0.0.73=silent
+	ns_bs_listening() {
+		ns_exec client ss -Hlun "sport = :53" | grep -q '127.0.0.73:53'
+	}
+	wait_until 5 ns_bs_listening || fail "dnsauth.py listens on 127.0.0.73"
+	ns_resolv client "nameserver 127.0.0.72" "options timeout:1"
+	compare exact "-C: SOA reply cut short" at_ns -C -W 1 bs.test
 	ns_resolv client "nameserver 127.0.0.21"
 	compare pairs "-C: failing servers" at_ns -C -W 1 bad.test
 	compare pairs "-C -v: failing servers" at_ns -C -v -W 1 bad.test
