@@ -18,10 +18,11 @@
 #define WAITSYNC_INTERVAL	10.0	/* seconds, as chronyc */
 
 static const char usage_text[] =
-    "usage: ntpctl [-c] [-n] [-h SOCKET] COMMAND\n"
+    "usage: ntpctl [-c|-j] [-n] [-h SOCKET] COMMAND\n"
     "       ntpctl [-h SOCKET] -s all|peers|Sensors|status\n"
     "  -c         print reports as comma-separated values, as chronyc -c\n"
     "  -h SOCKET  ntpd's control socket (default " CTL_SOCKET_DEFAULT ")\n"
+    "  -j         print reports as JSON, with -c's fields under names\n"
     "  -n         print addresses in place of the host names of server lines\n"
     "  -s WHAT    print OpenNTPD's ntpctl -s report: the status line, the peers,\n"
     "             the sensors (there are none) or all of them\n"
@@ -69,6 +70,8 @@ static const char sourcestats_legend[] =
     "                           |   |   |     |          |          |             |\n";
 
 static int		csv_mode;	/* -c */
+static int		json_mode;	/* -j */
+static int		json_first;	/* no member written yet in the current object or array */
 static int		no_names;	/* -n */
 static int		ctl_fd = -1;
 static const char	*ctl_path = CTL_SOCKET_DEFAULT;
@@ -119,7 +122,79 @@ request(enum ctl_type type, uint32_t index, struct ctl_reply *rep)
 static const char *
 shown_name(const char *address, const char *host)
 {
-	return no_names || csv_mode || host[0] == '\0' ? address : host;
+	return no_names || csv_mode || json_mode || host[0] == '\0' ? address : host;
+}
+
+/*
+ * JSON output (-j): one document per command, an object or an array of
+ * objects, with -c's values under names.  A value that is not known is null.
+ */
+static void
+json_open(char bracket)
+{
+	putchar(bracket);
+	json_first = 1;
+}
+
+static void
+json_close(char bracket)
+{
+	putchar(bracket);
+	json_first = 0;
+}
+
+/* Start an array element or an object member (with its key, unless NULL). */
+static void
+json_next(const char *key)
+{
+	if (!json_first)
+		putchar(',');
+	json_first = 0;
+	if (key != NULL)
+		printf("\"%s\":", key);
+}
+
+static void
+json_string(const char *key, const char *value)
+{
+	const unsigned char	*p;
+
+	json_next(key);
+	putchar('"');
+	for (p = (const unsigned char *)value; *p != '\0'; p++) {
+		if (*p == '"' || *p == '\\')
+			printf("\\%c", *p);
+		else if (*p < 0x20)
+			printf("\\u%04x", *p);
+		else
+			putchar(*p);
+	}
+	putchar('"');
+}
+
+static void
+json_int(const char *key, long long value)
+{
+	json_next(key);
+	printf("%lld", value);
+}
+
+/* A number printed with format ("%.9f", ...); null when not finite. */
+static void
+json_double(const char *key, const char *format, double value)
+{
+	json_next(key);
+	if (isfinite(value))
+		printf(format, value);
+	else
+		fputs("null", stdout);
+}
+
+static void
+json_null(const char *key)
+{
+	json_next(key);
+	fputs("null", stdout);
 }
 
 /* Format seconds as chronyc does: a whole number of ns, us, ms or s in 4 digits. */
@@ -198,6 +273,30 @@ print_tracking(const struct ctl_tracking *t)
 	time_t		sec = (time_t)t->reftime_sec;
 	struct tm	tm;
 
+	if (json_mode) {
+		json_open('{');
+		snprintf(when, sizeof(when), "%08X", t->refid);
+		json_string("reference_id", when);
+		json_string("address", t->refname);
+		json_int("stratum", t->stratum);
+		snprintf(when, sizeof(when), "%lld.%09lld", (long long)t->reftime_sec,
+		    (long long)t->reftime_nsec);
+		json_next("ref_time");
+		fputs(when, stdout);
+		json_double("system_time", "%.9f", 0.0 - t->system_time);
+		json_double("last_offset", "%.9f", t->last_offset);
+		json_double("rms_offset", "%.9f", t->rms_offset);
+		json_double("frequency_ppm", "%.3f", t->freq_ppm);
+		json_double("residual_frequency_ppm", "%.3f", t->resid_freq_ppm);
+		json_double("skew_ppm", "%.3f", t->skew_ppm);
+		json_double("root_delay", "%.9f", t->root_delay);
+		json_double("root_dispersion", "%.9f", t->root_dispersion);
+		json_double("update_interval", "%.1f", t->update_interval);
+		json_string("leap_status", leap_text(t->leap));
+		json_close('}');
+		putchar('\n');
+		return;
+	}
 	if (csv_mode) {
 		/* chronyc -c: the correction (NTP minus local time) and plain seconds. */
 		printf("%08X,%s,%d,%lld.%09lld,%.9f,%.9f,%.9f,%.3f,%.3f,%.3f,%.9f,%.9f,%.1f,%s\n",
@@ -243,6 +342,27 @@ print_source(const struct ctl_source *s)
 	char		rx[16], adj[16], meas[16], err[16];
 	const char	*name = shown_name(s->name, s->host);
 
+	if (json_mode) {
+		char	state[2] = { (char)s->state, '\0' };
+
+		json_next(NULL);
+		json_open('{');
+		json_string("mode", "^");
+		json_string("state", state);
+		json_string("name", name);
+		json_int("stratum", s->stratum);
+		json_int("poll", s->poll);
+		json_int("reach", s->reach);
+		if (s->has_sample)
+			json_int("last_rx", (long long)s->last_rx_ago);
+		else
+			json_null("last_rx");
+		json_double("adjusted_offset", "%.9f", s->adj_offset);
+		json_double("measured_offset", "%.9f", s->meas_offset);
+		json_double("error", "%.9f", s->error);
+		json_close('}');
+		return;
+	}
 	if (csv_mode) {
 		printf("^,%c,%s,%d,%d,%o,%u,%.9f,%.9f,%.9f\n", (char)s->state, name, s->stratum,
 		    s->poll, (unsigned)s->reach, s->has_sample ? (unsigned)s->last_rx_ago :
@@ -265,6 +385,20 @@ print_sourcestats(const struct ctl_source *s)
 	char		span[16], off[16], sd[16];
 	const char	*name = shown_name(s->name, s->host);
 
+	if (json_mode) {
+		json_next(NULL);
+		json_open('{');
+		json_string("name", name);
+		json_int("samples", s->samples);
+		json_int("runs", s->runs);
+		json_double("span", "%.0f", s->span);
+		json_double("frequency_ppm", "%.3f", s->freq_ppm);
+		json_double("frequency_skew_ppm", "%.3f", s->freq_skew_ppm);
+		json_double("offset", "%.9f", s->offset);
+		json_double("std_dev", "%.9f", s->stddev);
+		json_close('}');
+		return;
+	}
 	if (csv_mode) {
 		printf("%s,%d,%d,%.0f,%.3f,%.3f,%.9f,%.9f\n", name, s->samples, s->runs,
 		    s->span, s->freq_ppm, s->freq_skew_ppm, s->offset, s->stddev);
@@ -284,9 +418,11 @@ cmd_sources(int stats, int verbose)
 	struct ctl_reply	rep;
 	uint32_t		i, count = 1;
 
-	if (verbose && !csv_mode)
+	if (verbose && !csv_mode && !json_mode)
 		fputs(stats ? sourcestats_legend : sources_legend, stdout);
-	if (csv_mode) {
+	if (json_mode) {
+		json_open('[');
+	} else if (csv_mode) {
 		/* chronyc -c prints no header. */
 	} else if (stats) {
 		printf("Name/IP Address            NP  NR  Span  Frequency  Freq Skew  "
@@ -310,6 +446,8 @@ cmd_sources(int stats, int verbose)
 		else
 			print_source(&rep.u.source);
 	}
+	if (json_mode)
+		fputs("]\n", stdout);
 	return 0;
 }
 
@@ -320,6 +458,20 @@ cmd_serverstats(void)
 
 	if (request(CTL_SERVERSTATS, 0, &rep) == -1)
 		return 1;
+	if (json_mode) {
+		json_open('{');
+		json_int("ntp_packets_received", (long long)rep.u.serverstats.requests);
+		json_int("ntp_packets_dropped", (long long)(rep.u.serverstats.rejected +
+		    rep.u.serverstats.malformed + rep.u.serverstats.limited));
+		json_int("command_packets_received", (long long)rep.u.serverstats.cmd_requests);
+		json_int("command_packets_dropped", (long long)rep.u.serverstats.cmd_dropped);
+		json_int("ntp_packets_rejected", (long long)rep.u.serverstats.rejected);
+		json_int("ntp_packets_rate_limited", (long long)rep.u.serverstats.limited);
+		json_int("ntp_replies_sent", (long long)rep.u.serverstats.replies);
+		json_close('}');
+		putchar('\n');
+		return 0;
+	}
 	if (csv_mode) {
 		/* ntpd's own fields, in the order of the report below. */
 		printf("%llu,%llu,%llu,%llu,%llu,%llu,%llu\n",
@@ -359,6 +511,17 @@ cmd_activity(void)
 
 	if (request(CTL_ACTIVITY, 0, &rep) == -1)
 		return 1;
+	if (json_mode) {
+		json_open('{');
+		json_int("online", a->online);
+		json_int("offline", a->offline);
+		json_int("burst_online", a->burst_online);
+		json_int("burst_offline", a->burst_offline);
+		json_int("unknown_address", a->unresolved);
+		json_close('}');
+		putchar('\n');
+		return 0;
+	}
 	if (csv_mode) {
 		printf("%d,%d,%d,%d,%d\n", a->online, a->offline, a->burst_online,
 		    a->burst_offline, a->unresolved);
@@ -383,11 +546,37 @@ format_log2(char *buf, size_t len, int32_t v)
 		snprintf(buf, len, "%d", (int)v);
 }
 
+/* An integer member, null when it is the value that means "not known". */
+static void
+json_known(const char *key, long long v, long long unknown)
+{
+	if (v == unknown)
+		json_null(key);
+	else
+		json_int(key, v);
+}
+
 static void
 print_client(const struct ctl_client *c)
 {
 	char	ntp_int[8], ntp_intl[8], ntp_last[16], cmd_int[8], cmd_last[16];
 
+	if (json_mode) {
+		json_next(NULL);
+		json_open('{');
+		json_string("address", c->name);
+		json_int("ntp_packets", c->ntp_hits);
+		json_int("ntp_drops", c->ntp_drops);
+		json_known("ntp_interval", c->ntp_interval, CTL_NO_INTERVAL);
+		json_known("ntp_limited_interval", c->ntp_limited_interval, CTL_NO_INTERVAL);
+		json_known("ntp_last", c->ntp_last_ago, CTL_NEVER);
+		json_int("command_packets", c->cmd_hits);
+		json_int("command_drops", c->cmd_drops);
+		json_known("command_interval", c->cmd_interval, CTL_NO_INTERVAL);
+		json_known("command_last", c->cmd_last_ago, CTL_NEVER);
+		json_close('}');
+		return;
+	}
 	if (csv_mode) {
 		printf("%s,%u,%u,%d,%d,%u,%u,%u,%d,%u\n", c->name, c->ntp_hits, c->ntp_drops,
 		    c->ntp_interval, c->ntp_limited_interval, c->ntp_last_ago, c->cmd_hits,
@@ -426,7 +615,9 @@ cmd_clients(int argc, char **argv)
 		fprintf(stderr, "ntpctl: invalid clients arguments: give none or -p PACKETS\n");
 		return 1;
 	}
-	if (!csv_mode) {
+	if (json_mode) {
+		json_open('[');
+	} else if (!csv_mode) {
 		printf("Hostname                      NTP   Drop Int IntL Last     Cmd   Drop Int"
 		    "  Last\n");
 		printf("%.79s\n", "=============================================="
@@ -441,6 +632,8 @@ cmd_clients(int argc, char **argv)
 		if (rep.u.client.ntp_hits + rep.u.client.cmd_hits >= min_packets)
 			print_client(&rep.u.client);
 	}
+	if (json_mode)
+		fputs("]\n", stdout);
 	return 0;
 }
 
@@ -628,6 +821,24 @@ print_step(const struct ctl_step *st)
 {
 	char	old_time[64], new_time[64], ago[16];
 
+	if (json_mode) {
+		json_next(NULL);
+		json_open('{');
+		snprintf(old_time, sizeof(old_time), "%lld.%09lld", (long long)st->old_sec,
+		    (long long)st->old_nsec);
+		json_next("old_time");
+		fputs(old_time, stdout);
+		snprintf(new_time, sizeof(new_time), "%lld.%09lld", (long long)st->new_sec,
+		    (long long)st->new_nsec);
+		json_next("new_time");
+		fputs(new_time, stdout);
+		json_double("offset", "%.9f", st->offset);
+		json_double("ago", "%.0f", st->ago);
+		json_string("reason", st->reason);
+		json_string("source", st->source);
+		json_close('}');
+		return;
+	}
 	if (csv_mode) {
 		printf("%lld.%09lld,%lld.%09lld,%.9f,%.0f,%s,%s\n", (long long)st->old_sec,
 		    (long long)st->old_nsec, (long long)st->new_sec, (long long)st->new_nsec,
@@ -647,7 +858,9 @@ cmd_steps(void)
 	struct ctl_reply	rep;
 	uint32_t		i, count = 1, total = 0;
 
-	if (!csv_mode) {
+	if (json_mode) {
+		json_open('[');
+	} else if (!csv_mode) {
 		printf("Old time (UTC)              New time (UTC)                  "
 		    "Offset (s)   Ago  Reason           Source\n");
 		printf("%.99s\n", "=============================================="
@@ -667,7 +880,9 @@ cmd_steps(void)
 		total = rep.u.step.total;
 		print_step(&rep.u.step);
 	}
-	if (!csv_mode && total > count)
+	if (json_mode)
+		fputs("]\n", stdout);
+	else if (!csv_mode && total > count)
 		printf("(%u earlier steps are no longer kept)\n", total - count);
 	return 0;
 }
@@ -881,13 +1096,16 @@ ntpctl_main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
-	while ((ch = getopt(argc, argv, "+ch:ns:")) != -1) {
+	while ((ch = getopt(argc, argv, "+ch:jns:")) != -1) {
 		switch (ch) {
 		case 'c':
 			csv_mode = 1;
 			break;
 		case 'h':
 			ctl_path = optarg;
+			break;
+		case 'j':
+			json_mode = 1;
 			break;
 		case 'n':
 			no_names = 1;
@@ -904,6 +1122,11 @@ ntpctl_main(int argc, char **argv)
 	argv += optind;
 	if ((show == NULL) == (argc == 0)) {
 		usage(stderr);
+		return 1;
+	}
+	if (csv_mode + json_mode + (show != NULL) > 1) {
+		fprintf(stderr, "ntpctl: -c, -j and -s each choose an output format: give one "
+		    "of them\n");
 		return 1;
 	}
 	next_seq = (uint32_t)getpid() << 8;

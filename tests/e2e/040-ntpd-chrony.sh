@@ -811,6 +811,70 @@ fi
 rc=$?
 check "ntpctl -c steps prints nothing under -x (exit $rc)" test "$rc" -eq 0 -a ! -s "$T/steps.csv"
 
+# --- ntpctl -j: JSON with -c's fields under names --------------------------
+# jsoncheck.py COMMAND JSON CSV: the JSON parses, has the documented keys in
+# -c's order, as many rows as -c and the same text in its text fields.
+
+cat >"$T/jsoncheck.py" <<'PYEOF'
+import collections, csv, json, sys
+keys = {
+    "tracking": "reference_id address stratum ref_time system_time last_offset "
+        "rms_offset frequency_ppm residual_frequency_ppm skew_ppm root_delay "
+        "root_dispersion update_interval leap_status",
+    "sources": "mode state name stratum poll reach last_rx adjusted_offset "
+        "measured_offset error",
+    "sourcestats": "name samples runs span frequency_ppm frequency_skew_ppm offset std_dev",
+    "activity": "online offline burst_online burst_offline unknown_address",
+    "clients": "address ntp_packets ntp_drops ntp_interval ntp_limited_interval ntp_last "
+        "command_packets command_drops command_interval command_last",
+    "serverstats": "ntp_packets_received ntp_packets_dropped command_packets_received "
+        "command_packets_dropped ntp_packets_rejected ntp_packets_rate_limited "
+        "ntp_replies_sent",
+    "steps": "old_time new_time offset ago reason source",
+}
+cmd = sys.argv[1]
+doc = json.load(open(sys.argv[2]), object_pairs_hook=collections.OrderedDict)
+rows = list(csv.reader(open(sys.argv[3])))
+objs = doc if isinstance(doc, list) else [doc]
+assert len(objs) == len(rows), "%d JSON rows, %d CSV rows" % (len(objs), len(rows))
+for obj, row in zip(objs, rows):
+    assert list(obj) == keys[cmd].split(), "keys %s" % list(obj)
+    assert len(row) == len(obj), "CSV fields %s" % row
+    for (k, v), f in zip(obj.items(), row):
+        if isinstance(v, str):
+            assert v == f, "%s: JSON %r, CSV %r" % (k, v, f)
+print("%s: %d rows" % (cmd, len(objs)))
+PYEOF
+for cmd in tracking sources sourcestats activity clients serverstats steps; do
+	"$NTPCTL" -h "$T/ntpd.sock" -j $cmd >"$T/j-$cmd.json" 2>&1
+	"$NTPCTL" -h "$T/ntpd.sock" -c $cmd >"$T/j-$cmd.csv" 2>&1
+	if python3 "$T/jsoncheck.py" $cmd "$T/j-$cmd.json" "$T/j-$cmd.csv" >"$T/j-$cmd.out" 2>&1; then
+		pass "ntpctl -j $cmd parses and matches -c ($(cat "$T/j-$cmd.out"))"
+	else
+		fail "ntpctl -j $cmd parses and matches -c" \
+		    "$(cat "$T/j-$cmd.json" "$T/j-$cmd.csv" "$T/j-$cmd.out")"
+	fi
+done
+if python3 -c '
+import json, sys
+t = json.load(open(sys.argv[1]))
+c = json.load(open(sys.argv[2]))
+sys.exit(not (t["stratum"] == 4 and t["leap_status"] == "Normal" and
+    any(r["address"] == "127.0.0.1" and r["ntp_packets"] >= 1 for r in c)))' \
+    "$T/j-tracking.json" "$T/j-clients.json"; then
+	pass "ntpctl -j: stratum 4, Normal, and the client 127.0.0.1"
+else
+	fail "ntpctl -j: stratum 4, Normal, and the client 127.0.0.1" \
+	    "$(cat "$T/j-tracking.json" "$T/j-clients.json")"
+fi
+"$NTPCTL" -h "$T/ntpd.sock" -c -j tracking >"$T/cj.out" 2>&1
+rc=$?
+if [ "$rc" -eq 1 ] && file_has "$T/cj.out" 'give one of them'; then
+	pass "ntpctl -c -j is rejected"
+else
+	fail "ntpctl -c -j is rejected" "exit $rc: $(cat "$T/cj.out")"
+fi
+
 # --- shutdown --------------------------------------------------------------
 
 daemon_stop "$NTPD_PID"
