@@ -2,6 +2,8 @@
 #include <sys/random.h>
 #include <sys/socket.h>
 
+#include <netinet/in.h>
+
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -74,6 +76,19 @@ struct upstream_tcp {
 	size_t		 len;
 };
 
+/* The client of a pending query in less room than struct forward_client,
+ * whose sockaddr_storage is 128 bytes: a client of a UDP listener is an
+ * IPv4 or IPv6 address, and a TCP client is named by its connection. */
+struct pending_client {
+	int			fd;
+	int			conn;
+	uint32_t		conn_gen;
+	socklen_t		fromlen;
+	struct sockaddr_in6	from;
+	struct netaddr		local;
+	int			ifindex;
+};
+
 /*
  * A query waiting for upstreams.  A leader sends the upstream queries;
  * a waiter asked the same question while the leader was in flight and
@@ -85,7 +100,7 @@ struct pending {
 	int			leader;		/* -1: a leader */
 	int			next_waiter;	/* chain of waiters, -1 ends */
 	struct query		q;
-	struct forward_client	client;
+	struct pending_client	client;
 	struct netaddr		addr[FORWARD_TRIES];
 	uint16_t		port[FORWARD_TRIES];
 	int			server[FORWARD_TRIES];	/* index in conf->servers */
@@ -229,6 +244,35 @@ static void *
 slot_arg(const struct pending *pq)
 {
 	return (void *)(uintptr_t)(pq - pending);
+}
+
+static void
+client_pack(struct pending_client *pc, const struct forward_client *c)
+{
+	pc->fd = c->fd;
+	pc->conn = c->conn;
+	pc->conn_gen = c->conn_gen;
+	pc->fromlen = c->rx.fromlen <= sizeof(pc->from) ? c->rx.fromlen : 0;
+	memcpy(&pc->from, &c->rx.from, pc->fromlen);
+	pc->local = c->rx.local;
+	pc->ifindex = c->rx.ifindex;
+}
+
+/* Send a reply to the client of a pending query. */
+static void
+client_reply(const struct pending_client *pc, const uint8_t *msg, size_t len)
+{
+	struct forward_client	c;
+
+	memset(&c, 0, sizeof(c));
+	c.fd = pc->fd;
+	c.conn = pc->conn;
+	c.conn_gen = pc->conn_gen;
+	memcpy(&c.rx.from, &pc->from, pc->fromlen);
+	c.rx.fromlen = pc->fromlen;
+	c.rx.local = pc->local;
+	c.rx.ifindex = pc->ifindex;
+	deliver(&c, msg, len);
 }
 
 static struct pending *
@@ -637,7 +681,7 @@ finish_fail(struct pending *pq)
 			state->stats.servfail++;
 		len = fail_reply(pq, &pending[w].q, outbuf, sizeof(outbuf));
 		if (len > 0)
-			deliver(&pending[w].client, outbuf, len);
+			client_reply(&pending[w].client, outbuf, len);
 	}
 	release(pq);
 }
@@ -725,7 +769,7 @@ forward_start(const struct query *q, const struct forward_client *client,
 	if ((pq = slot_get()) == NULL)
 		return -1;
 	pq->q = *q;
-	pq->client = *client;
+	client_pack(&pq->client, client);
 	if (lead != NULL) {
 		pq->leader = (int)(lead - pending);
 		pq->next_waiter = lead->next_waiter;
@@ -872,7 +916,7 @@ rebind_blocked(struct pending *pq)
 	for (w = (int)(pq - pending); w != -1; w = pending[w].next_waiter) {
 		len = query_error(&pending[w].q, DNS_RCODE_NOERROR, outbuf, sizeof(outbuf));
 		if (len > 0)
-			deliver(&pending[w].client, outbuf, len);
+			client_reply(&pending[w].client, outbuf, len);
 	}
 	release(pq);
 }
@@ -906,14 +950,14 @@ answer(struct pending *pq, int k, const uint8_t *msg, size_t len)
 	    (ttl = query_cache_ttl(state, msg, len)) > 0)
 		(void)cache_store(&state->cache, pq->q.lname, pq->q.qtype, pq->q.qclass, msg,
 		    len, ttl, loop_now());
-	deliver(&pq->client, outbuf, outlen);
+	client_reply(&pq->client, outbuf, outlen);
 	for (w = pq->next_waiter; w != -1; w = pending[w].next_waiter) {
 		outlen = query_relay(&pending[w].q, msg, len, 0, 0, outbuf, sizeof(outbuf));
 		if (outlen == 0)
 			outlen = query_error(&pending[w].q, DNS_RCODE_SERVFAIL, outbuf,
 			    sizeof(outbuf));
 		if (outlen > 0)
-			deliver(&pending[w].client, outbuf, outlen);
+			client_reply(&pending[w].client, outbuf, outlen);
 	}
 	release(pq);
 }
