@@ -498,11 +498,46 @@ range_of(const struct netaddr *net, int prefixlen, struct netaddr *lo, struct ne
 	}
 }
 
+/*
+ * With domain=DOMAIN,CIDR,local the reverse zone of the subnet is local
+ * too, as in dnsmasq: PTR queries there are answered from local data or
+ * get NXDOMAIN, and never go upstream.  A reverse zone is a whole number
+ * of labels, so dnsd takes a prefix of 8, 16 or 24 bits for IPv4 and a
+ * multiple of 4 for IPv6, and warns about others.  XXX: dnsmasq 2.90 makes
+ * the reverse names of a /20 local too (several zones, which would not
+ * fit in DNSD_SERVERS_MAX).  Returns 0 or -1.
+ */
+static int
+add_reverse_zone(struct conf_parser *p, struct dnsd_conf *c, const struct netaddr *net,
+    int prefixlen)
+{
+	char		 name[80];
+	const char	*zone = name;
+	int		 bits = net->family == AF_INET ? 8 : 4;
+	int		 labels = net->family == AF_INET ? 4 : 32;
+
+	if (prefixlen % bits != 0 || prefixlen == 0 || prefixlen == labels * bits ||
+	    (net->family == AF_INET && prefixlen > 24)) {
+		conf_warn(p, "domain: the reverse zone of a /%d subnet is not made local; "
+		    "use a prefix of %s, or add local=/ZONE/ for its reverse zones", prefixlen,
+		    net->family == AF_INET ? "8, 16 or 24" : "a multiple of 4 below 128");
+		return 0;
+	}
+	if (netaddr_reverse_name(net, name, sizeof(name)) == -1) {
+		conf_error(p, "domain: no reverse name for the subnet");
+		return -1;
+	}
+	/* Drop the labels of the host part: one per octet or nibble. */
+	for (labels -= prefixlen / bits; labels > 0; labels--)
+		zone = strchr(zone, '.') + 1;
+	return add_server(p, c, ROUTE_LOCAL, zone, NULL, 0);
+}
+
 /* domain=DOMAIN,CIDR[,local] or domain=DOMAIN,START,END: the domain for
- * hosts names in that range (expand-hosts); with local, the domain is
- * also local=/DOMAIN/.  An interface name (dnsmasq's domain=DOMAIN,IFNAME)
- * matters only to DHCP.  XXX: dnsmasq's local also covers the reverse
- * zone of the subnet; dnsd makes only the forward domain local. */
+ * hosts names in that range (expand-hosts); with local, the domain and
+ * the reverse zone of the subnet are also local, as local=/DOMAIN/ is.
+ * An interface name (dnsmasq's domain=DOMAIN,IFNAME) matters only to
+ * DHCP. */
 static int
 add_subdomain(struct conf_parser *p, struct dnsd_conf *c, const char *dom, int argc,
     char **argv)
@@ -543,7 +578,11 @@ add_subdomain(struct conf_parser *p, struct dnsd_conf *c, const char *dom, int a
 	(void)records_strlcpy(s->domain, dom, sizeof(s->domain));
 	s->lo = lo;
 	s->hi = hi;
-	return local ? add_server(p, c, ROUTE_LOCAL, dom, NULL, 0) : 0;
+	if (!local)
+		return 0;
+	if (add_server(p, c, ROUTE_LOCAL, dom, NULL, 0) == -1)
+		return -1;
+	return add_reverse_zone(p, c, &net, prefixlen);
 }
 
 static int

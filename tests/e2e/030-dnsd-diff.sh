@@ -744,7 +744,8 @@ daemon_stop "$RSV_PID"
 
 # With expand-hosts a hosts name gets the domain of the first domain=
 # range holding its address, else domain= (dnsmasq chooses the same way);
-# domain=...,CIDR,local also makes that domain local.  local-service
+# domain=...,CIDR,local also makes that domain and the subnet's reverse
+# zone local.  local-service
 # without listen-address answers the loopback client, and log-facility=
 # with a path logs the queries to that file.
 printf '10.5.1.7 alpha\n192.168.9.3 beta\n10.9.9.9 gamma\n' >"$T/range.hosts"
@@ -777,6 +778,20 @@ then
 	    grep -q '192\.168\.9\.3$' "$T/q/range-beta.home.test.dnsd"
 	check "domain=DOMAIN,CIDR,local: other names there are NXDOMAIN" \
 	    test "$(status_of "$T/q/range-x.lab.test.dnsd")" = NXDOMAIN
+	# The reverse zone of the subnet is local too: the PTR of a hosts
+	# address comes from the hosts file, and any other address in the
+	# subnet gets NXDOMAIN.  There is no upstream, so a PTR query that
+	# went on to be forwarded would get REFUSED instead.
+	for n in 7.1.5.10.in-addr.arpa 1.200.5.10.in-addr.arpa; do
+		dig @127.0.0.1 -p "$P_FWREF" +time=2 +tries=1 "$n" PTR >"$T/q/range-$n.ref" 2>&1
+		dig @127.0.0.1 -p "$P_FWDNSD" +time=2 +tries=1 "$n" PTR >"$T/q/range-$n.dnsd" 2>&1
+	done
+	same "domain=DOMAIN,CIDR,local: PTR of a hosts address as dnsmasq" \
+	    range-7.1.5.10.in-addr.arpa
+	check "domain=DOMAIN,CIDR,local: PTR of another address is NXDOMAIN in dnsmasq" \
+	    test "$(status_of "$T/q/range-1.200.5.10.in-addr.arpa.ref")" = NXDOMAIN
+	check "domain=DOMAIN,CIDR,local: PTR of another address is NXDOMAIN in dnsd" \
+	    test "$(status_of "$T/q/range-1.200.5.10.in-addr.arpa.dnsd")" = NXDOMAIN
 	check "log-facility=FILE: queries logged there as by dnsmasq" sh -c \
 	    "grep -q 'query\[A\] alpha.lab.test from 127.0.0.1' '$T/range.ref.log' &&
 	    grep -q 'query\[A\] alpha.lab.test from 127.0.0.1' '$T/range.dnsd.log'"

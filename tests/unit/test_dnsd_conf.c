@@ -554,8 +554,11 @@ test_new_directives(void **state)
 	assert_string_equal(hosts_domain_for(&c, &a), "home.test");
 	netaddr_parse("192.168.9.51", &a);
 	assert_string_equal(hosts_domain_for(&c, &a), "main.test");
-	assert_int_equal(c.nservers, 1);		/* local=/lab.test/ */
+	assert_int_equal(c.nservers, 2);	/* local=/lab.test/ and its reverse zone */
 	assert_int_equal(c.servers[0].route, ROUTE_LOCAL);
+	assert_string_equal(c.servers[0].domain, "lab.test");
+	assert_int_equal(c.servers[1].route, ROUTE_LOCAL);
+	assert_string_equal(c.servers[1].domain, "5.10.in-addr.arpa");
 	assert_true(has_message(&m, "the interface \"eth0\" matters only to DHCP"));
 	assert_int_equal(c.log_facility, LOG_LOCAL3);
 	assert_true(c.local_service && c.stop_dns_rebind);
@@ -572,6 +575,34 @@ test_new_directives(void **state)
 		assert_int_equal(load(&c, &m, badargs), 2);
 	}
 	assert_true(has_message(&m, "LOCAL9"));
+	dnsconf_free(&c);
+}
+
+/* domain=DOMAIN,CIDR,local: the reverse zone of the subnet is local for
+ * whole-label prefixes, and other prefixes get a warning. */
+static void
+test_domain_local_reverse(void **state)
+{
+	struct dnsd_conf	c;
+	struct messages		m;
+	char			*conf = write_file("rev.conf",
+	    "domain=a.test,192.168.7.0/24,local\n"
+	    "domain=b.test,10.0.0.0/8,local\n"
+	    "domain=c.test,fd00:12:34::/48,local\n"
+	    "domain=d.test,172.16.0.0/20,local\n"
+	    "domain=e.test,fd00:12:35::/50,local\n");
+	char			*args[] = { "-C", conf, NULL };
+
+	assert_int_equal(load(&c, &m, args), 0);
+	assert_int_equal(c.nservers, 8);
+	assert_string_equal(c.servers[1].domain, "7.168.192.in-addr.arpa");
+	assert_string_equal(c.servers[3].domain, "10.in-addr.arpa");
+	assert_string_equal(c.servers[5].domain, "4.3.0.0.2.1.0.0.0.0.d.f.ip6.arpa");
+	assert_int_equal(c.servers[5].route, ROUTE_LOCAL);
+	assert_string_equal(c.servers[6].domain, "d.test");
+	assert_string_equal(c.servers[7].domain, "e.test");
+	assert_true(has_message(&m, "the reverse zone of a /20 subnet is not made local"));
+	assert_true(has_message(&m, "the reverse zone of a /50 subnet is not made local"));
 	dnsconf_free(&c);
 }
 
@@ -595,6 +626,7 @@ main(void)
 		cmocka_unit_test(test_resolv_skips_self),
 		cmocka_unit_test(test_resolv_reread),
 		cmocka_unit_test(test_new_directives),
+		cmocka_unit_test(test_domain_local_reverse),
 		cmocka_unit_test(test_run_user),
 	};
 
