@@ -1,4 +1,8 @@
 /* config.c -- ntpd's chrony.conf directive table and the handlers that fill struct ntpd_conf. */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,11 +11,13 @@
 #include "conf.h"
 #include "ctl.h"
 #include "ntpd.h"
+#include "pathglob.h"
 
 #define DEFAULT_MINPOLL		6
 #define DEFAULT_MAXPOLL		10
 #define DEFAULT_MAXSOURCES	4
 #define DEFAULT_LOCAL_STRATUM	10
+#define CONFDIR_MAX		10	/* directories on one confdir or sourcedir line, as chronyd */
 
 void
 config_defaults(struct ntpd_conf *c)
@@ -402,6 +408,92 @@ do_include(struct conf_parser *p, int argc, char **argv, void *target)
 	return conf_parse_glob(p, argv[0]);
 }
 
+/* Return the part of path after its last '/'. */
+static const char *
+base_name(const char *path)
+{
+	const char	*slash = strrchr(path, '/');
+
+	return slash != NULL ? slash + 1 : path;
+}
+
+static int
+compare_base_names(const void *a, const void *b)
+{
+	return strcmp(base_name(*(const char *const *)a), base_name(*(const char *const *)b));
+}
+
+/*
+ * Read the regular files of each directory whose names end in suffix, all
+ * of them in the order of their file names.  Of files with the same name in several
+ * directories only the one in the first directory is read, as chronyd's
+ * confdir does, so a later directory provides defaults that an earlier one
+ * replaces file by file.  A directory that does not exist has no files.
+ */
+static int
+parse_dirs(struct conf_parser *p, int argc, char **argv, const char *suffix)
+{
+	struct pathglob	 globs[CONFDIR_MAX];
+	const char	**paths = NULL;
+	char		  pattern[PATH_MAX];
+	struct stat	  st;
+	size_t		  n = 0, total = 0, j, k;
+	int		  i, ndirs = 0, rc = -1;
+
+	if (argc > CONFDIR_MAX) {
+		conf_error(p, "%d directories on one line: give at most %d", argc, CONFDIR_MAX);
+		return -1;
+	}
+	for (i = 0; i < argc; i++) {
+		if ((size_t)snprintf(pattern, sizeof(pattern), "%s/*%s", argv[i], suffix) >=
+		    sizeof(pattern)) {
+			conf_error(p, "directory name %s is too long", argv[i]);
+			goto out;
+		}
+		if (pathglob_expand(pattern, &globs[i]) == -1) {
+			conf_error(p, "cannot expand %s: %s", pattern, strerror(errno));
+			goto out;
+		}
+		ndirs++;
+		total += globs[i].count;
+	}
+	if (total > 0 && (paths = calloc(total, sizeof(*paths))) == NULL) {
+		conf_error(p, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < ndirs; i++) {
+		for (j = 0; j < globs[i].count; j++) {
+			const char	*path = globs[i].paths[j];
+
+			if (stat(path, &st) == -1 || !S_ISREG(st.st_mode))
+				continue;
+			for (k = 0; k < n; k++)
+				if (strcmp(base_name(paths[k]), base_name(path)) == 0)
+					break;
+			if (k == n)
+				paths[n++] = path;
+		}
+	}
+	if (n > 0)
+		qsort(paths, n, sizeof(*paths), compare_base_names);
+	for (k = 0; k < n; k++)
+		conf_parse_file(p, paths[k]);
+	rc = 0;
+out:
+	free(paths);
+	for (i = 0; i < ndirs; i++)
+		pathglob_free(&globs[i]);
+	return rc;
+}
+
+static int
+do_confdir(struct conf_parser *p, int argc, char **argv, void *target)
+{
+	return parse_dirs(p, argc, argv, ".conf");
+}
+
+static int	do_sourcedir(struct conf_parser *, int, char **, void *);
+
 static int
 do_initstepslew(struct conf_parser *p, int argc, char **argv, void *target)
 {
@@ -485,7 +577,7 @@ static const struct conf_directive directives[] = {
 	{ "cmdport", 1, 1, do_cmdport, NULL },
 	UNSUPPORTED("cmdratelimit"),
 	UNSUPPORTED("combinelimit"),
-	UNSUPPORTED("confdir"),
+	{ "confdir", 1, -1, do_confdir, NULL },
 	UNSUPPORTED("corrtimeratio"),
 	{ "deny", 0, 2, do_deny, NULL },
 	{ "driftfile", 1, 1, do_driftfile, NULL },
@@ -551,7 +643,7 @@ static const struct conf_directive directives[] = {
 	UNSUPPORTED("sched_priority"),
 	{ "server", 1, -1, do_server, NULL },
 	UNSUPPORTED("smoothtime"),
-	UNSUPPORTED("sourcedir"),
+	{ "sourcedir", 1, -1, do_sourcedir, NULL },
 	UNSUPPORTED("stratumweight"),
 	{ "syncfile", 1, 1, do_syncfile, NULL },
 	UNSUPPORTED("tempcomp"),
@@ -559,10 +651,54 @@ static const struct conf_directive directives[] = {
 	{ "user", 1, 1, do_user, NULL },
 };
 
+#define NDIRECTIVES	(sizeof(directives) / sizeof(directives[0]))
+
+static int
+reject_in_sources(struct conf_parser *p, int argc, char **argv, void *target)
+{
+	conf_error(p, "directive '%s' is not allowed in a .sources file: give only server, "
+	    "pool or peer lines", p->keyword);
+	return -1;
+}
+
+/*
+ * sourcedir: read the *.sources files as confdir reads *.conf files, with
+ * a copy of the table in which every directive but server, pool and peer
+ * is an error.  The copy keeps each row's place, so the parser's record of
+ * the warnings already logged still matches.
+ * TODO: chronyd rereads these files on "chronyc reload sources"; ntpd
+ * reads them only at start.
+ */
+static int
+do_sourcedir(struct conf_parser *p, int argc, char **argv, void *target)
+{
+	static struct conf_directive	 sources_only[NDIRECTIVES];
+	const struct conf_directive	*table = p->table;
+	size_t				 ntable = p->ntable, i;
+	int				 rc;
+
+	for (i = 0; i < NDIRECTIVES; i++) {
+		sources_only[i] = directives[i];
+		if (strcmp(directives[i].name, "server") != 0 &&
+		    strcmp(directives[i].name, "pool") != 0 &&
+		    strcmp(directives[i].name, "peer") != 0) {
+			sources_only[i].min_args = 0;
+			sources_only[i].max_args = -1;
+			sources_only[i].handler = reject_in_sources;
+		}
+	}
+	p->table = sources_only;
+	p->ntable = NDIRECTIVES;
+	rc = parse_dirs(p, argc, argv, ".sources");
+	p->table = table;
+	p->ntable = ntable;
+	return rc;
+}
+
 const struct conf_directive *
 config_table(size_t *n)
 {
-	*n = sizeof(directives) / sizeof(directives[0]);
+	*n = NDIRECTIVES;
 	return directives;
 }
 

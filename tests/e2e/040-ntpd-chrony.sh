@@ -950,4 +950,24 @@ sys.exit(not (r["stratum"] == 7 and r["leap"] == "no-leap" and
 	daemon_stop "$DIG_PID"
 fi
 
+# --- confdir and sourcedir, read by ntpd -p (no sockets) --------------------
+
+mkdir -p "$T/conf.d" "$T/vendor.d" "$T/sources.d"
+echo "server 127.0.0.1 port $P_UP iburst" >"$T/conf.d/10-up.conf"
+echo "server 127.0.0.9" >"$T/vendor.d/10-up.conf"
+echo "makestep 0.5 2" >"$T/vendor.d/20-step.conf"
+echo "server 127.0.0.2 port $P_UP2" >"$T/sources.d/lo.sources"
+echo "server 127.0.0.8" >"$T/sources.d/lo.conf"
+timeout 10 "$NTPD" -p "confdir $T/conf.d $T/vendor.d" "sourcedir $T/sources.d" \
+    >"$T/dirs.out" 2>&1
+rc=$?
+if [ "$rc" -eq 0 ] && file_has "$T/dirs.out" "^server 127\.0\.0\.1 port $P_UP .* iburst$" &&
+    file_has "$T/dirs.out" "^server 127\.0\.0\.2 port $P_UP2 " &&
+    file_has "$T/dirs.out" '^makestep 0\.5 2$' && ! file_has "$T/dirs.out" '127\.0\.0\.[89]'; then
+	pass "ntpd -p reads confdir and sourcedir, the first directory winning"
+else
+	fail "ntpd -p reads confdir and sourcedir, the first directory winning" \
+	    "exit $rc: $(cat "$T/dirs.out")"
+fi
+
 exit "$E2E_FAIL"

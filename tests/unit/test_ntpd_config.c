@@ -1,6 +1,8 @@
 /* test_ntpd_config.c -- ntpd's chrony.conf table: reference configs, values, errors with FILE:LINE. */
 #include "testutil.h"
 
+#include <sys/stat.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -352,6 +354,107 @@ test_include_glob(void **state)
 	rmdir(dir);
 }
 
+/* Write text to DIR/NAME. */
+static void
+write_file(const char *dir, const char *name, const char *text)
+{
+	char	path[256];
+	FILE	*f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void
+remove_tree(const char *dir)
+{
+	char	cmd[300];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* confdir: *.conf files of all directories in name order, a name in an
+ * earlier directory hiding the same name in a later one. */
+static void
+test_confdir_order(void **state)
+{
+	struct conf_parser	p;
+	struct ntpd_conf	c;
+	struct messages		m;
+	char			top[] = "/tmp/test_ntpd_confdir.XXXXXX";
+	char			d1[128], d2[128], line[400];
+
+	(void)state;
+	assert_non_null(mkdtemp(top));
+	snprintf(d1, sizeof(d1), "%s/local", top);
+	snprintf(d2, sizeof(d2), "%s/vendor", top);
+	assert_int_equal(mkdir(d1, 0755), 0);
+	assert_int_equal(mkdir(d2, 0755), 0);
+	write_file(d1, "20-a.conf", "server 10.0.0.1\n");
+	write_file(d1, "40-c.conf", "server 10.0.0.3\n");
+	write_file(d1, "50-notes.txt", "server 10.0.0.99\n");
+	write_file(d2, "20-a.conf", "server 10.0.0.91\n");
+	write_file(d2, "30-b.conf", "server 10.0.0.2\nmakestep 1 3\n");
+	write_file(d2, "10-first.conf", "pool pool.example.test\n");
+
+	parser_setup(&p, &c, &m);
+	snprintf(line, sizeof(line), "confdir %s %s %s/missing", d1, d2, top);
+	conf_parse_line(&p, "main.conf", 1, line);
+	assert_int_equal(p.errors, 0);
+	assert_int_equal(c.nspecs, 4);
+	assert_string_equal(c.specs[0].host, "pool.example.test");
+	assert_string_equal(c.specs[1].host, "10.0.0.1");
+	assert_string_equal(c.specs[2].host, "10.0.0.2");
+	assert_string_equal(c.specs[3].host, "10.0.0.3");
+	assert_int_equal(c.makestep_limit, 3);
+
+	parser_setup(&p, &c, &m);
+	conf_parse_line(&p, "main.conf", 7,
+	    "confdir /a /b /c /d /e /f /g /h /i /j /k");
+	assert_int_equal(p.errors, 1);
+	assert_non_null(strstr(m.text[0], "main.conf:7: "));
+	assert_non_null(strstr(m.text[0], "at most 10"));
+	remove_tree(top);
+}
+
+/* sourcedir: *.sources files may hold only server, pool and peer lines. */
+static void
+test_sourcedir_only_sources(void **state)
+{
+	struct conf_parser	p;
+	struct ntpd_conf	c;
+	struct messages		m;
+	char			dir[] = "/tmp/test_ntpd_sourcedir.XXXXXX";
+	char			line[160], where[200];
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	write_file(dir, "eth0.sources", "server 192.0.2.10 iburst\npool dhcp.example.test\n");
+	write_file(dir, "eth1.sources", "# from DHCP\nserver 192.0.2.11\nmakestep 1 3\n");
+	write_file(dir, "eth2.conf", "server 192.0.2.99\n");
+
+	parser_setup(&p, &c, &m);
+	snprintf(line, sizeof(line), "sourcedir %s", dir);
+	conf_parse_line(&p, "main.conf", 2, line);
+	conf_parse_line(&p, "main.conf", 3, "makestep 0.5 -1");
+	assert_int_equal(c.nspecs, 3);
+	assert_string_equal(c.specs[0].host, "192.0.2.10");
+	assert_int_equal(c.specs[0].iburst, 1);
+	assert_int_equal(c.specs[1].is_pool, 1);
+	assert_string_equal(c.specs[2].host, "192.0.2.11");
+	assert_int_equal(p.errors, 1);
+	snprintf(where, sizeof(where), "%s/eth1.sources:3: ", dir);
+	assert_non_null(strstr(m.text[0], where));
+	assert_non_null(strstr(m.text[0], "'makestep' is not allowed in a .sources file"));
+	/* After the sourcedir line the whole table applies again. */
+	assert_int_equal(c.makestep_limit, -1);
+	remove_tree(dir);
+}
+
 int
 main(void)
 {
@@ -368,6 +471,8 @@ main(void)
 		cmocka_unit_test(test_unsupported_warns_once),
 		cmocka_unit_test(test_print_reads_back),
 		cmocka_unit_test(test_include_glob),
+		cmocka_unit_test(test_confdir_order),
+		cmocka_unit_test(test_sourcedir_only_sources),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
