@@ -14,6 +14,7 @@
 #define RMS_WEIGHT	0.25	/* weight of a new offset in the RMS average */
 #define JUMP_MIN	1e-3	/* seconds off the fitted line that count as a jump */
 #define JUMP_SIGMAS	8.0	/* ... or this many residual standard deviations, if more */
+#define JUMP_SKEW_MIN	1.0	/* ppm: frequency error assumed, at least, without a line */
 
 static struct disc_config	cfg;
 static double			floor_time;	/* seconds since the epoch, 0: none */
@@ -35,6 +36,7 @@ static struct {
 	double	base;		/* part of it that cancels the frequency error, ppm */
 	double	slew_end;	/* monotonic end of the running slew, 0 when none */
 	double	slew_rate;	/* ppm on top of base while slewing */
+	int	short_restart;	/* restarted without a line since the last fit */
 	struct disc_status st;
 } d;
 
@@ -145,15 +147,29 @@ regress(double *slope, double *err_slope)
 static void
 check_jump(double mono, double raw)
 {
-	double	slope, err, mx, my, sd, off;
+	double	slope, err, mx, my, sd, off, dt, skew;
 
-	if (fit(&slope, &err, &mx, &my, &sd) == -1)
+	if (fit(&slope, &err, &mx, &my, &sd) == 0) {
+		off = fabs(raw - (my + slope * (mono - mx)));
+		/* The line's own error grows with the distance from its centre: a
+		 * frequency known to 10 ppm misses by 10 ms after 1000 s. */
+		if (off <= fmax(JUMP_MIN, JUMP_SIGMAS * hypot(sd, err * (mono - mx))))
+			return;
+	} else if (d.n > 0 && !d.short_restart) {
+		/* Too few samples for a line, as just after a restart: carry the
+		 * newest forward at the frequency in force.  Otherwise a second
+		 * jump soon after a first would be fitted as a frequency error.
+		 * A wrong frequency makes every sample miss, so this restarts the
+		 * estimate at most once before a line is fitted again. */
+		dt = mono - d.t[d.n - 1];
+		off = fabs(raw - (d.raw[d.n - 1] - d.st.freq_ppm * 1e-6 * dt));
+		skew = fmax(d.st.skew_ppm, JUMP_SKEW_MIN);
+		if (off <= fmax(JUMP_MIN, JUMP_SIGMAS * skew * 1e-6 * dt))
+			return;
+		d.short_restart = 1;
+	} else {
 		return;
-	off = fabs(raw - (my + slope * (mono - mx)));
-	/* The line's own error grows with the distance from its centre: a
-	 * frequency known to 10 ppm misses by 10 ms after 1000 s. */
-	if (off <= fmax(JUMP_MIN, JUMP_SIGMAS * hypot(sd, err * (mono - mx))))
-		return;
+	}
 	log_info("offset jumped by %.6f seconds; restarting the frequency estimate", off);
 	d.n = 0;
 }
@@ -165,6 +181,7 @@ update_frequency(void)
 
 	if (regress(&slope, &err) == -1)
 		return;
+	d.short_restart = 0;
 	/* raw falls as a fast clock runs ahead, so the error is minus the slope. */
 	freq = -slope * 1e6;
 	if (fabs(freq) > FREQ_LIMIT) {

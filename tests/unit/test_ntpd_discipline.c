@@ -355,6 +355,31 @@ test_readonly_clock_untouched(void **state)
 	assert_true(step == 0.0);
 }
 
+/* The clock is set by hand twice, the second time before the frequency
+ * estimate restarted by the first has three samples for a line. */
+static void
+test_jump_soon_after_jump(void **state)
+{
+	struct disc_status	st;
+
+	(void)state;
+	srandom(16);
+	start(0.0, 50.0, 1.0, -1, 50.0);
+	run(64.0, 3600.0, 20e-6);
+	sim.offset -= 30.0;
+	run(1024.0, 2048.0, 20e-6);
+	assert_int_equal(sim.steps, 1);
+	sim.offset += 2.0;
+	run(1024.0, 1024.0, 20e-6);
+	assert_int_equal(sim.steps, 2);
+	discipline_get_status(&st);
+	assert_true(fabs(st.freq_ppm - 50.0) < 1.0);
+	run(1024.0, 4 * 1024.0, 20e-6);
+	discipline_get_status(&st);
+	assert_true(fabs(st.freq_ppm - 50.0) < 1.0);
+	assert_true(fabs(sim.offset) < 100e-6);
+}
+
 int
 main(void)
 {
@@ -372,6 +397,7 @@ main(void)
 		cmocka_unit_test(test_filter_window),
 		cmocka_unit_test(test_filter_stats),
 		cmocka_unit_test(test_readonly_clock_untouched),
+		cmocka_unit_test(test_jump_soon_after_jump),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
