@@ -771,12 +771,21 @@ check_sync(void)
 }
 
 /* Return 1 while a source other than trigger has no sample yet but a
- * request of less than STARTUP_WAIT seconds in flight. */
+ * request of less than STARTUP_WAIT seconds in flight, for at most
+ * STARTUP_WAIT seconds after the first call.  Without that bound a server
+ * that never replies, polled together with the others, would always have
+ * a fresh request in flight and hold back the first update for ever. */
+static double	startup_wait_until;	/* 0 until the first call; source_start resets it */
+
 static int
 awaiting_replies(const struct source *trigger, double now)
 {
 	int	i;
 
+	if (startup_wait_until == 0)
+		startup_wait_until = now + STARTUP_WAIT;
+	if (now >= startup_wait_until)
+		return 0;
 	for (i = 0; i < nsources; i++)
 		if (&sources[i] != trigger && !sources[i].has_best && sources[i].waiting &&
 		    now - sources[i].t1_mono < STARTUP_WAIT)
@@ -828,6 +837,7 @@ source_start(const struct ntpd_conf *c, int once)
 	int	i;
 
 	conf = c;
+	startup_wait_until = 0;
 	once_mode = once;
 	nsources = 0;
 	memset(resolvers, 0, sizeof(resolvers));

@@ -544,6 +544,8 @@ if is_below "$sys" 0.001; then
 else
 	fail "the falseticker does not move the measured offset" "$(cat "$T/sel.tracking")"
 fi
+# Checked with Telegraf's parser below: the falseticker is a peer not valid.
+"$NTPCTL" -h "$T/sel.sock" -s all >"$T/sel-openntpd.out" 2>&1
 
 # --- hooks and the marker file on sync and loss of sync --------------------
 # ntpd -x polls a chronyd every 0.25 s; when that chronyd stops, eight
@@ -747,8 +749,8 @@ while i < len(lines):
         peer["stratum"] = f[2]
         for key, n in (("wt", 0), ("tl", 1), ("next", 3), ("poll", 4)):
             peer[key] = int(f[n].rstrip("s"))
-        if len(f) == 8:
-            for key, n in (("offset", 5), ("delay", 6), ("jitter", 7)):
+        for key, n in (("offset", 5), ("delay", 6), ("jitter", 7)):
+            if n < len(f) and f[n] not in ("-", "----", "peer", "not", "valid"):
                 peer[key] = float(f[n][:-2] if f[n].endswith("ms") else "x")
         peers.append(peer)
 print("status", " ".join("%s=%s" % kv for kv in sorted(status.items())))
@@ -770,6 +772,15 @@ if file_has "$T/openntpd.fields" \
 else
 	fail "ntpctl -s all: the peer's eight columns parse as Telegraf's" \
 	    "$(cat "$T/openntpd-all.out" "$T/openntpd.fields")"
+fi
+python3 "$T/openntpd.py" "$T/sel-openntpd.out" >"$T/sel-openntpd.fields" 2>&1
+if file_has "$T/sel-openntpd.fields" '^status clock_synced=1 peers_total=3 peers_valid=2 stratum=4$' &&
+    file_has "$T/sel-openntpd.fields" '^peer next=[0-9]* poll=64 remote=127\.0\.0\.3 stratum=2 tl=[2-5] wt=1$' &&
+    file_has "$T/sel-openntpd.out" '^ *1  [2-5]  2 .*  ---- peer not valid ----$'; then
+	pass "ntpctl -s all: the falseticker is a peer not valid, as Telegraf reads it"
+else
+	fail "ntpctl -s all: the falseticker is a peer not valid, as Telegraf reads it" \
+	    "$(cat "$T/sel-openntpd.out" "$T/sel-openntpd.fields")"
 fi
 "$NTPCTL" -h "$T/ntpd.sock" -s status >"$T/openntpd-status.out" 2>&1
 "$NTPCTL" -h "$T/ntpd.sock" -s peers >"$T/openntpd-peers.out" 2>&1
@@ -796,6 +807,26 @@ if [ "$rc" -eq 1 ] && file_has "$T/openntpd-bad.out" "unknown -s report 'bogus'"
 else
 	fail "ntpctl -s with an unknown report names it" "exit $rc: $(cat "$T/openntpd-bad.out")"
 fi
+
+# --- a server that never replies does not hold back the first update ------
+# Both servers are polled together, so the silent one always has a request
+# in flight when the other replies.
+
+P_SILENT=$((BASE + 8))	# nothing listens there
+local_start "$T/silent.log" "$NTPD" -x -d -t 60 "server 127.0.0.1 port $P_UP iburst" \
+    "server 127.0.0.4 port $P_SILENT iburst" "bindcmdaddress $T/silent.sock" "port 0"
+SILENT_PID=$E2E_PID
+silent_synced() {
+	"$NTPCTL" -h "$T/silent.sock" -s status >"$T/silent.out" 2>&1 &&
+	    file_has "$T/silent.out" '^1/2 peers valid, clock synced, stratum 4$'
+}
+if wait_until 15 silent_synced; then
+	pass "ntpd -x synchronises with one of its two servers silent"
+else
+	fail "ntpd -x synchronises with one of its two servers silent" \
+	    "$(cat "$T/silent.out"; "$NTPCTL" -h "$T/silent.sock" sources 2>&1)"
+fi
+daemon_stop "$SILENT_PID"
 
 # --- ntpctl steps: ntpd -x never steps, so the list is empty --------------
 
