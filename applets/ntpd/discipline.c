@@ -12,9 +12,11 @@
 #define SLEW_FAST_FROM	1e-3	/* seconds: larger offsets are slewed faster */
 #define FREQ_LIMIT	5000.0	/* ppm: larger estimates are treated as broken samples */
 #define RMS_WEIGHT	0.25	/* weight of a new offset in the RMS average */
+#define MAX_UPDATE_SKEW	1000.0	/* ppm: less certain estimates are not used */
 #define JUMP_MIN	1e-3	/* seconds off the fitted line that count as a jump */
 #define JUMP_SIGMAS	8.0	/* ... or this many residual standard deviations, if more */
-#define JUMP_SKEW_MIN	1.0	/* ppm: frequency error assumed, at least, without a line */
+#define JUMP_SKEW_MIN	10.0	/* ppm: least frequency error assumed without a line, as a fit
+				   through clustered iburst samples understates its skew */
 
 static struct disc_config	cfg;
 static double			floor_time;	/* seconds since the epoch, 0: none */
@@ -97,38 +99,79 @@ add_sample(double mono, double raw)
 	d.n++;
 }
 
-/* Fit raw = a + b t.  Returns 0 with the slope, its standard error, the
- * means and the residual standard deviation, or -1. */
+/* Fit raw = a + b t through the samples from index `from` on.  Returns 0
+ * with the slope, its standard error, the means and the residual standard
+ * deviation, or -1. */
 static int
-fit(double *slope, double *err_slope, double *mean_t, double *mean_raw, double *sd)
+fit_from(int from, double *slope, double *err_slope, double *mean_t, double *mean_raw,
+    double *sd)
 {
 	double	mx = 0, my = 0, sxx = 0, sxy = 0, ss = 0, r;
-	int	i;
+	int	i, n = d.n - from;
 
-	if (d.n < 3)
+	if (n < 3)
 		return -1;
-	for (i = 0; i < d.n; i++) {
+	for (i = from; i < d.n; i++) {
 		mx += d.t[i];
 		my += d.raw[i];
 	}
-	mx /= d.n;
-	my /= d.n;
-	for (i = 0; i < d.n; i++) {
+	mx /= n;
+	my /= n;
+	for (i = from; i < d.n; i++) {
 		sxx += (d.t[i] - mx) * (d.t[i] - mx);
 		sxy += (d.t[i] - mx) * (d.raw[i] - my);
 	}
 	if (sxx < 1e-6)
 		return -1;
 	*slope = sxy / sxx;
-	for (i = 0; i < d.n; i++) {
+	for (i = from; i < d.n; i++) {
 		r = d.raw[i] - my - *slope * (d.t[i] - mx);
 		ss += r * r;
 	}
-	*err_slope = sqrt(ss / (d.n - 2) / sxx);
+	*err_slope = sqrt(ss / (n - 2) / sxx);
 	*mean_t = mx;
 	*mean_raw = my;
-	*sd = sqrt(ss / (d.n - 2));
+	*sd = sqrt(ss / (n - 2));
 	return 0;
+}
+
+static int
+fit(double *slope, double *err_slope, double *mean_t, double *mean_raw, double *sd)
+{
+	return fit_from(0, slope, err_slope, mean_t, mean_raw, sd);
+}
+
+/* Return 1 when raw at mono lies off the fitted line by more than its noise
+ * and the line's own error there allow. */
+static int
+off_line(double mono, double raw, double slope, double err, double mx, double my, double sd)
+{
+	double	off = fabs(raw - (my + slope * (mono - mx)));
+
+	/* The line's own error grows with the distance from its centre: a
+	 * frequency known to 10 ppm misses by 10 ms after 1000 s. */
+	return off > fmax(JUMP_MIN, JUMP_SIGMAS * hypot(sd, err * (mono - mx)));
+}
+
+/*
+ * Drop the oldest samples while each lies off the line through the newer
+ * ones.  A reply delayed by a spike early in the iburst would otherwise
+ * bias the frequency for as long as it stays among the last 16 samples,
+ * which at polls of 1024 s is hours.
+ */
+static void
+drop_old_outliers(void)
+{
+	double	slope, err, mx, my, sd;
+
+	while (fit_from(1, &slope, &err, &mx, &my, &sd) == 0 &&
+	    off_line(d.t[0], d.raw[0], slope, err, mx, my, sd)) {
+		log_debug("dropped the oldest sample from the frequency estimate: %.6f s off "
+		    "the line through the newer ones", d.raw[0] - (my + slope * (d.t[0] - mx)));
+		memmove(d.t, d.t + 1, sizeof(d.t[0]) * (d.n - 1));
+		memmove(d.raw, d.raw + 1, sizeof(d.raw[0]) * (d.n - 1));
+		d.n--;
+	}
 }
 
 static int
@@ -136,6 +179,7 @@ regress(double *slope, double *err_slope)
 {
 	double	mx, my, sd;
 
+	drop_old_outliers();
 	return fit(slope, err_slope, &mx, &my, &sd);
 }
 
@@ -150,11 +194,9 @@ check_jump(double mono, double raw)
 	double	slope, err, mx, my, sd, off, dt, skew;
 
 	if (fit(&slope, &err, &mx, &my, &sd) == 0) {
-		off = fabs(raw - (my + slope * (mono - mx)));
-		/* The line's own error grows with the distance from its centre: a
-		 * frequency known to 10 ppm misses by 10 ms after 1000 s. */
-		if (off <= fmax(JUMP_MIN, JUMP_SIGMAS * hypot(sd, err * (mono - mx))))
+		if (!off_line(mono, raw, slope, err, mx, my, sd))
 			return;
+		off = fabs(raw - (my + slope * (mono - mx)));
 	} else if (d.n > 0 && !d.short_restart) {
 		/* Too few samples for a line, as just after a restart: carry the
 		 * newest forward at the frequency in force.  Otherwise a second
@@ -187,6 +229,13 @@ update_frequency(void)
 	if (fabs(freq) > FREQ_LIMIT) {
 		log_warnx("frequency estimate %.1f ppm is beyond %.0f ppm, keeping %.3f ppm",
 		    freq, FREQ_LIMIT, d.st.freq_ppm);
+		return;
+	}
+	/* An estimate this uncertain (three iburst samples, one of them
+	 * delayed) is noise; chronyd's maxupdateskew skips such updates too. */
+	if (err * 1e6 > MAX_UPDATE_SKEW) {
+		log_debug("frequency estimate %.1f +/- %.1f ppm is too uncertain, keeping "
+		    "%.3f ppm", freq, err * 1e6, d.st.freq_ppm);
 		return;
 	}
 	d.st.resid_freq_ppm = freq - d.st.freq_ppm;

@@ -380,6 +380,32 @@ test_jump_soon_after_jump(void **state)
 	assert_true(fabs(sim.offset) < 100e-6);
 }
 
+/* The first iburst reply was delayed: its offset is 9 ms wrong.  The
+ * frequency estimate drops it once newer samples show the line. */
+static void
+test_delayed_first_sample_dropped(void **state)
+{
+	struct disc_status	st;
+	double			now, off;
+	int			i;
+
+	(void)state;
+	srandom(17);
+	start(0.3, 50.0, 1.0, 3, 0.0);
+	for (i = 0; i < 3; i++) {
+		advance(2.0 * i);
+		now = sim.elapsed;
+		off = -sim.offset + (i == 0 ? 9e-3 : noise(20e-6));
+		discipline_update(now, off, now, off + discipline_phase(now));
+	}
+	discipline_get_status(&st);
+	/* Three samples 2 s apart, one 9 ms off: too uncertain to use. */
+	assert_true(st.freq_ppm == 0.0);
+	run(64.0, 4 * 64.0, 20e-6);
+	discipline_get_status(&st);
+	assert_true(fabs(st.freq_ppm - 50.0) < 1.0);
+}
+
 int
 main(void)
 {
@@ -398,6 +424,7 @@ main(void)
 		cmocka_unit_test(test_filter_stats),
 		cmocka_unit_test(test_readonly_clock_untouched),
 		cmocka_unit_test(test_jump_soon_after_jump),
+		cmocka_unit_test(test_delayed_first_sample_dropped),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
