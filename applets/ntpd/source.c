@@ -811,7 +811,11 @@ update_system(struct source *trigger)
 		lose_sync("no majority of agreeing sources");
 		return;
 	}
-	if (trigger->state != CTL_STATE_SELECTED && trigger->state != CTL_STATE_COMBINED)
+	/* Once synchronised, only a new sample of a source that the selection
+	 * uses updates the clock.  The first update may come from any reply,
+	 * because the last reply of a round may be a falseticker's. */
+	if (was_synced && trigger->state != CTL_STATE_SELECTED &&
+	    trigger->state != CTL_STATE_COMBINED)
 		return;
 	peer = &sources[res.best];
 	step = discipline_update(now, res.offset, now, res.offset + discipline_phase(now));
