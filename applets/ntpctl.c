@@ -895,36 +895,30 @@ cmd_steps(void)
 #define OPENNTPD_TRUST_VALID	6	/* OpenNTPD's TRUSTLEVEL_BADPEER */
 #define OPENNTPD_TRUST_MAX	10
 
-/* NOTE: server and pool lines without an address yet are not in the
- * source list, so the peers report leaves out OpenNTPD's "not resolved"
- * entries and the status line does not count them. */
-
-/* Fetch every source.  Returns the number fetched (in *out, to free), or -1. */
+/* Append every row of a CTL_SOURCE or CTL_UNRESOLVED report to *rows,
+ * which has *n rows.  An ntpd that does not know the type adds none.
+ * Returns 0, or -1 (free *rows then). */
 static int
-fetch_sources(struct ctl_source **out)
+fetch_rows(enum ctl_type type, struct ctl_source **rows, int *n)
 {
 	struct ctl_reply	 rep;
-	struct ctl_source	*rows = NULL, *grown;
+	struct ctl_source	*grown;
 	uint32_t		 i, count = 1;
 
 	for (i = 0; i < count; i++) {
-		if (request(CTL_SOURCE, i, &rep) == -1) {
-			free(rows);
+		if (request(type, i, &rep) == -1)
 			return -1;
-		}
 		count = rep.count;
-		if (rep.status == CTL_ERR_INDEX)
+		if (rep.status != CTL_OK)
 			break;
-		if ((grown = realloc(rows, (i + 1) * sizeof(*rows))) == NULL) {
+		if ((grown = realloc(*rows, (size_t)(*n + 1) * sizeof(**rows))) == NULL) {
 			fprintf(stderr, "ntpctl: out of memory\n");
-			free(rows);
 			return -1;
 		}
-		rows = grown;
-		rows[i] = rep.u.source;
+		*rows = grown;
+		(*rows)[(*n)++] = rep.u.source;
 	}
-	*out = rows;
-	return (int)i;
+	return 0;
 }
 
 static int
@@ -982,9 +976,12 @@ print_openntpd_peer(const struct ctl_source *s)
 	char		 stratum[16];
 	int		 trust = trust_level(s);
 
-	/* OpenNTPD's description: the address, then "from pool NAME" or the
-	 * server's name when it is not the address (a trailing space then). */
-	if (s->pool)
+	/* OpenNTPD's description: the address ("not resolved" for a line
+	 * without one), then "from pool NAME" or the server's name when it is
+	 * not the address (a trailing space then). */
+	if (s->name[0] == '\0')
+		printf("not resolved %s%s\n", s->pool ? "from pool " : "", host);
+	else if (s->pool)
 		printf("%s from pool %s\n", s->name, host);
 	else
 		printf("%s %s\n", s->name, strcmp(host, s->name) == 0 ? "" : host);
@@ -1010,7 +1007,7 @@ cmd_openntpd(const char *what)
 	struct ctl_source		*rows = NULL;
 	const char			*match = NULL;
 	size_t				i, len = strlen(what);
-	int				n;
+	int				n = 0;
 
 	/* As OpenNTPD's ntpctl, any unambiguous prefix names the report. */
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -1036,8 +1033,11 @@ cmd_openntpd(const char *what)
 	}
 	if (match[0] != 'p' && request(CTL_TRACKING, 0, &rep) == -1)
 		return 1;
-	if ((n = fetch_sources(&rows)) == -1)
+	if (fetch_rows(CTL_SOURCE, &rows, &n) == -1 ||
+	    fetch_rows(CTL_UNRESOLVED, &rows, &n) == -1) {
+		free(rows);
 		return 1;
+	}
 	if (match[0] != 'p')
 		print_openntpd_status(&rep.u.tracking, rows, n);
 	if (match[0] != 's' && n > 0) {

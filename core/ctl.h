@@ -20,7 +20,10 @@ enum ctl_type {
 	CTL_BURST = 7,		/* good/max quick polls to the sources that target matches */
 	CTL_ONLINE = 8,		/* start polling the sources that target matches */
 	CTL_OFFLINE = 9,	/* stop polling them */
-	CTL_STEP = 10		/* one recorded clock step by index, oldest first: struct ctl_step */
+	CTL_STEP = 10,		/* one recorded clock step by index, oldest first: struct ctl_step */
+	CTL_UNRESOLVED = 11	/* one line without an address yet by index: struct ctl_source
+				 * with line_host, pool, next_poll (seconds to the next lookup)
+				 * and poll (log2 seconds between lookups) */
 };
 
 enum ctl_status {
@@ -168,7 +171,7 @@ struct ctl_reply {
 	uint32_t	seq;
 	int32_t		status;		/* enum ctl_status */
 	uint32_t	index;
-	uint32_t	count;		/* CTL_SOURCE, CTL_CLIENT, CTL_STEP: number of rows */
+	uint32_t	count;		/* CTL_SOURCE, CTL_CLIENT, CTL_STEP, CTL_UNRESOLVED: rows */
 	union {
 		struct ctl_tracking	tracking;
 		struct ctl_source	source;

@@ -111,6 +111,11 @@ answer(struct ctl_request *req, struct ctl_reply *rep)
 			rep->status = CTL_ERR_INDEX;
 		rep->count = (uint32_t)count;
 		break;
+	case CTL_UNRESOLVED:
+		if (source_get_unresolved((int)req->index, &rep->u.source, &count) == -1)
+			rep->status = CTL_ERR_INDEX;
+		rep->count = (uint32_t)count;
+		break;
 	case CTL_STEP:
 		if (hook_get_step((int)req->index, &rep->u.step, &count) == -1)
 			rep->status = CTL_ERR_INDEX;

@@ -324,6 +324,10 @@ int	source_count(void);
 /* Fill a control reply row; returns 0 or -1 when index is out of range. */
 struct ctl_source;
 int	source_get_ctl(int index, struct ctl_source *);
+/* Fill row (line_host, pool, next_poll, poll) with the index-th server or
+ * pool line that has no address yet, and set count to the number of them.
+ * Returns 0, or -1 when index is past the last. */
+int	source_get_unresolved(int index, struct ctl_source *row, int *count);
 /* Fill the counts of the activity command. */
 struct ctl_activity;
 void	source_get_activity(struct ctl_activity *);

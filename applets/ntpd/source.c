@@ -84,6 +84,7 @@ struct source {
 
 struct resolver {
 	double			delay;	/* seconds before the next retry */
+	double			retry_at;	/* loop_now() time of the next retry */
 	uint64_t		timer;
 	struct resolve_job	job;
 	int			replacing;	/* the lookup looks for a replacement of bad */
@@ -187,6 +188,7 @@ schedule_retry(struct resolver *r, int spec)
 		r->delay = r->delay == 0 ? RESOLVE_FIRST_RETRY :
 		    fmin(r->delay * 2, RESOLVE_MAX_RETRY);
 	log_info("retrying %s in %.0f seconds", conf->specs[spec].host, r->delay);
+	r->retry_at = loop_now() + r->delay;
 	r->timer = loop_add_timer(r->delay, resolve_spec, r);
 }
 
@@ -1043,6 +1045,33 @@ source_get_activity(struct ctl_activity *a)
 	for (i = 0; conf != NULL && i < conf->nspecs; i++)
 		if (spec_count(i) == 0 && netaddr_parse(conf->specs[i].host, &literal) == -1)
 			a->unresolved++;
+}
+
+int
+source_get_unresolved(int index, struct ctl_source *row, int *count)
+{
+	struct netaddr	literal;
+	int		i, n = 0, found = -1;
+
+	for (i = 0; conf != NULL && i < conf->nspecs; i++) {
+		if (spec_count(i) != 0 || netaddr_parse(conf->specs[i].host, &literal) == 0)
+			continue;
+		if (n++ == index)
+			found = i;
+	}
+	*count = n;
+	if (found == -1)
+		return -1;
+	memset(row, 0, sizeof(*row));
+	snprintf(row->line_host, sizeof(row->line_host), "%.*s", (int)sizeof(row->line_host) - 1,
+	    conf->specs[found].host);
+	row->pool = conf->specs[found].is_pool;
+	row->state = CTL_STATE_UNUSABLE;
+	if (resolvers[found].delay > 0) {
+		row->next_poll = fmax(resolvers[found].retry_at - loop_now(), 0.0);
+		row->poll = (int)lround(log2(resolvers[found].delay));
+	}
+	return 0;
 }
 
 /* The sources a burst, online or offline command applies to. */

@@ -670,6 +670,15 @@ if ip netns add "$E2E_ID-probe" 2>/dev/null; then
 	else
 		fail "an unresolvable name is retried and ntpd keeps running" "$(cat "$T/res.log")"
 	fi
+	ns_exec res "$NTPCTL" -h "$T/res.sock" -s all >"$T/res-unresolved.out" 2>&1
+	if file_has "$T/res-unresolved.out" '^0/1 peers valid, clock unsynced$' &&
+	    file_has "$T/res-unresolved.out" '^not resolved from pool ntp\.edgebox\.test$' &&
+	    file_has "$T/res-unresolved.out" '^    1  2  -  *[0-8]s  *[248]s  *---- peer not valid ----$'; then
+		pass "ntpctl -s all lists the unresolved pool as OpenNTPD does"
+	else
+		fail "ntpctl -s all lists the unresolved pool as OpenNTPD does" \
+		    "$(cat "$T/res-unresolved.out")"
+	fi
 	# Append, so the file mounted over /etc/hosts shows the new line.
 	echo "127.0.0.1 ntp.edgebox.test" >>"/etc/netns/$(ns res)/hosts"
 	ns_synced() {
