@@ -141,16 +141,27 @@ fit(double *slope, double *err_slope, double *mean_t, double *mean_raw, double *
 	return fit_from(0, slope, err_slope, mean_t, mean_raw, sd);
 }
 
-/* Return 1 when raw at mono lies off the fitted line by more than its noise
- * and the line's own error there allow. */
+/*
+ * Return 1 when raw at mono lies off the line fitted through `samples`
+ * samples by more than its noise and the line's own error there allow.
+ */
 static int
-off_line(double mono, double raw, double slope, double err, double mx, double my, double sd)
+off_line(double mono, double raw, int samples, double slope, double err, double mx, double my,
+    double sd)
 {
+	/* A standard deviation estimated from a few samples may be far too
+	 * small, so widen the test by Student's t over the normal quantile
+	 * (both two-sided 99 %) for samples - 2 degrees of freedom. */
+	static const double	t_ratio[DISC_SAMPLES - 1] = {
+		24.7, 3.85, 2.27, 1.79, 1.57, 1.44, 1.36, 1.30, 1.26, 1.23, 1.21, 1.19,
+		1.17, 1.16, 1.15
+	};
 	double	off = fabs(raw - (my + slope * (mono - mx)));
+	double	sigmas = JUMP_SIGMAS * t_ratio[samples - 3];
 
 	/* The line's own error grows with the distance from its centre: a
 	 * frequency known to 10 ppm misses by 10 ms after 1000 s. */
-	return off > fmax(JUMP_MIN, JUMP_SIGMAS * hypot(sd, err * (mono - mx)));
+	return off > fmax(JUMP_MIN, sigmas * hypot(sd, err * (mono - mx)));
 }
 
 /*
@@ -165,7 +176,7 @@ drop_old_outliers(void)
 	double	slope, err, mx, my, sd;
 
 	while (fit_from(1, &slope, &err, &mx, &my, &sd) == 0 &&
-	    off_line(d.t[0], d.raw[0], slope, err, mx, my, sd)) {
+	    off_line(d.t[0], d.raw[0], d.n - 1, slope, err, mx, my, sd)) {
 		log_debug("dropped the oldest sample from the frequency estimate: %.6f s off "
 		    "the line through the newer ones", d.raw[0] - (my + slope * (d.t[0] - mx)));
 		memmove(d.t, d.t + 1, sizeof(d.t[0]) * (d.n - 1));
@@ -194,7 +205,7 @@ check_jump(double mono, double raw)
 	double	slope, err, mx, my, sd, off, dt, skew;
 
 	if (fit(&slope, &err, &mx, &my, &sd) == 0) {
-		if (!off_line(mono, raw, slope, err, mx, my, sd))
+		if (!off_line(mono, raw, d.n, slope, err, mx, my, sd))
 			return;
 		off = fabs(raw - (my + slope * (mono - mx)));
 	} else if (d.n > 0 && !d.short_restart) {
