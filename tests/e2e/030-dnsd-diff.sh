@@ -556,6 +556,17 @@ burst() {	# burst TAG COUNT NAME: the burst to both servers, NAME without -ref/-
 	python3 "$(dirname "$0")/dnsburst.py" "$P_FWREF" "$2" "$3-ref.slow.test" >"$T/q/$1.ref"
 	python3 "$(dirname "$0")/dnsburst.py" "$P_FWDNSD" "$2" "$3-dnsd.slow.test" >"$T/q/$1.dnsd"
 }
+# same_as_ref WHAT TAG COUNT: dnsd's burst summary equals dnsmasq's.  When
+# dnsmasq, the reference, answered fewer than COUNT (it drops queries on a
+# loaded machine), there is nothing to compare; the checks of dnsd's own
+# answers that follow still apply.
+same_as_ref() {
+	if grep -q "^sent $3 answered $3 " "$T/q/$2.ref"; then
+		check "$1" test "$(cat "$T/q/$2.dnsd")" = "$(cat "$T/q/$2.ref")"
+	else
+		echo "note: $1: not compared, dnsmasq $(cat "$T/q/$2.ref")"
+	fi
+}
 upstream_saw() {	# upstream_saw REGEX: how many queries dnsslow.py logged
 	grep -c "$1" "$T/slow.log"
 }
@@ -564,15 +575,13 @@ if wait_until 5 answers "$P_SLOW" probe.slow.test; then
 	fwd_start dns-forward-max=1100
 	# 50 clients ask one name at once: one upstream query answers them all.
 	burst same 50 same
-	check "coalescing: every client answered as dnsmasq" \
-	    test "$(cat "$T/q/same.dnsd")" = "$(cat "$T/q/same.ref")"
+	same_as_ref "coalescing: every client answered as dnsmasq" same 50
 	check "coalescing: all 50 right" grep -q 'answered 50 .* right 50$' "$T/q/same.dnsd"
 	check "coalescing: one upstream query as dnsmasq ($(upstream_saw '^same-ref\.'))" \
 	    test "$(upstream_saw '^same-dnsd\.')" -eq 1 -a "$(upstream_saw '^same-ref\.')" -eq 1
 	# dns-forward-max=1100: 1100 names in flight at once, all answered.
 	burst deep 1100 'd%d'
-	check "dns-forward-max=1100: all 1100 in flight answered as dnsmasq" \
-	    test "$(cat "$T/q/deep.dnsd")" = "$(cat "$T/q/deep.ref")"
+	same_as_ref "dns-forward-max=1100: all 1100 in flight answered as dnsmasq" deep 1100
 	check "dns-forward-max=1100: all 1100 right" grep -q 'answered 1100 .* right 1100$' \
 	    "$T/q/deep.dnsd"
 	check "dns-forward-max=1100: 1100 upstream queries" \
