@@ -59,7 +59,11 @@ fill_tracking(struct ctl_tracking *t)
 static int
 match_status(int n)
 {
-	return n < 0 ? CTL_ERR_ARG : n == 0 ? CTL_ERR_NOSOURCE : CTL_OK;
+	if (n < 0)
+		return CTL_ERR_ARG;
+	if (n == 0)
+		return CTL_ERR_NOSOURCE;
+	return CTL_OK;
 }
 
 static int

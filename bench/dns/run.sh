@@ -57,7 +57,7 @@ NHOSTS=1000
 NFORWARD=500
 CACHE_SIZE=1000
 HERE=$(dirname "$0")
-. "$HERE/record.sh"
+. "$HERE/../record.sh"
 
 die()
 {

@@ -49,7 +49,7 @@ NFORWARD=5000
 CACHE_SIZE=1000
 LOAD_START=$(cut -d" " -f1-3 /proc/loadavg)
 REV=$(git -C "$(dirname "$0")" describe --always --dirty 2>/dev/null || echo unknown)
-. "$(dirname "$0")/record.sh"
+. "$(dirname "$0")/../record.sh"
 
 die()
 {

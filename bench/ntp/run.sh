@@ -366,6 +366,15 @@ for s in $SERVERS; do
 	ACTIVE="$ACTIVE $s"
 done
 
+# add_measured SERVER: list SERVER in the report, once.
+add_measured()
+{
+	case " $MEASURED " in
+	*" $1 "*) ;;
+	*) MEASURED="$MEASURED $1" ;;
+	esac
+}
+
 # Rounds take turns between the servers, so that load from other programs
 # on this machine spreads over all of them; the report shows medians.
 MEASURED=""
@@ -373,40 +382,20 @@ round=1
 while [ $round -le "$ROUNDS" ]; do
 	for s in $ACTIVE; do
 		echo "bench-ntp: round $round of $ROUNDS: $s, $DURATION s" >&2
-		throughput "$s" $round || continue
-		case " $MEASURED " in
-		*" $s "*) ;;
-		*) MEASURED="$MEASURED $s" ;;
-		esac
+		throughput "$s" $round && add_measured "$s"
 	done
 	round=$((round + 1))
 done
 if [ "$CALLGRIND" != 0 ]; then
 	for s in $ACTIVE; do
 		echo "bench-ntp: counting instructions of $s under callgrind, $CG_REQUESTS requests" >&2
-		instructions "$s" || continue
-		case " $MEASURED " in
-		*" $s "*) ;;
-		*) MEASURED="$MEASURED $s" ;;
-		esac
+		instructions "$s" && add_measured "$s"
 	done
 fi
 
 # --- Report ----------------------------------------------------------------
 
-# record FILE BEGIN END TITLE REPORT: replace the lines between the markers
-# BEGIN and END of FILE with REPORT, adding a section TITLE when missing.
-record()
-{
-	[ -f "$1" ] || printf '# Benchmarks\n' >"$1"
-	if ! grep -qx "$2" "$1"; then
-		printf '\n## %s\n\n%s\n%s\n' "$4" "$2" "$3" >>"$1"
-	fi
-	awk -v begin="$2" -v end="$3" -v report="$5" '
-		$0 == begin { print; while ((getline line < report) > 0) print line; skip = 1; next }
-		$0 == end { skip = 0 }
-		!skip { print }' "$1" >"$1.new" && mv "$1.new" "$1"
-}
+. "$HERE/../record.sh"
 
 ratio()
 {

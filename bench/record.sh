@@ -1,4 +1,4 @@
-# record.sh -- sourced by the DNS benchmarks to write their report into a file.
+# record.sh -- sourced by the benchmarks to write their report into a file.
 
 # record FILE BEGIN END TITLE REPORT: replace the lines between the markers
 # BEGIN and END of FILE with REPORT, adding a section TITLE when missing.
