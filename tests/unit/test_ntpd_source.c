@@ -329,6 +329,9 @@ test_leap_armed_by_majority(void **state)
 	assert_int_equal(sim.leap, NTPWIRE_LEAP_INSERT);
 	assert_int_equal(ntpd_ref.leap, NTPWIRE_LEAP_INSERT);
 	teardown();
+	/* XXX: the vote counts only selected and combined sources, so an announcing
+	 * source that leaves the combination within the 0.8 s disarms the leap
+	 * second again; seen once under qemu for armv7, in 1 of about 14 runs. */
 	run_leap(LEAP_DAY_NOON, 2, NTPWIRE_LEAP_DELETE);
 	assert_int_equal(sim.leap, NTPWIRE_LEAP_DELETE);
 	teardown();
