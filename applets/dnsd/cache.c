@@ -139,6 +139,29 @@ chain_next(const struct cache *c, uint32_t *b, size_t *off, size_t n, const uint
 	return k;
 }
 
+/* Copy n bytes.  The pieces of a hit are mostly up to 32 bytes long, and
+ * for those musl's memcpy spends more on its set-up than on the bytes: two
+ * copies of a fixed size, which may overlap, cover such a piece. */
+static inline __attribute__((always_inline)) void
+copy_bytes(uint8_t *restrict dst, const uint8_t *restrict src, size_t n)
+{
+	if (n > 32)
+		memcpy(dst, src, n);
+	else if (n >= 16) {
+		memcpy(dst, src, 16);
+		memcpy(dst + n - 16, src + n - 16, 16);
+	} else if (n >= 8) {
+		memcpy(dst, src, 8);
+		memcpy(dst + n - 8, src + n - 8, 8);
+	} else if (n >= 4) {
+		memcpy(dst, src, 4);
+		memcpy(dst + n - 4, src + n - 4, 4);
+	} else {
+		while (n-- > 0)
+			*dst++ = *src++;
+	}
+}
+
 /* Copy n bytes of the chain at (*b, *off) into dst. */
 static void
 chain_read(const struct cache *c, uint32_t *b, size_t *off, uint8_t *dst, size_t n)
@@ -173,7 +196,7 @@ bucket_of(const struct cache *c, uint32_t hash)
 	return hash & (c->nbuckets - 1);
 }
 
-static void
+static inline __attribute__((always_inline)) void
 lru_unlink(struct cache *c, uint32_t i)
 {
 	struct cache_slot	*e = &c->slots[i];
@@ -188,7 +211,7 @@ lru_unlink(struct cache *c, uint32_t i)
 		c->lru_tail = e->lru_prev;
 }
 
-static void
+static inline __attribute__((always_inline)) void
 lru_push_front(struct cache *c, uint32_t i)
 {
 	struct cache_slot	*e = &c->slots[i];
@@ -222,6 +245,32 @@ remove_entry(struct cache *c, uint32_t i)
 	c->used--;
 }
 
+/* Whether the n bytes at a and b are equal, eight at a time: musl's
+ * memcmp compares byte by byte. */
+static inline __attribute__((always_inline)) int
+bytes_equal(const uint8_t *a, const uint8_t *b, size_t n)
+{
+	uint64_t	x, y;
+	size_t		i;
+
+	if (n < 8) {
+		for (i = 0; i < n; i++)
+			if (a[i] != b[i])
+				return 0;
+		return 1;
+	}
+	for (i = 0; i + 8 < n; i += 8) {
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
+		if (x != y)
+			return 0;
+	}
+	/* The last eight bytes, which may overlap the word before. */
+	memcpy(&x, a + n - 8, 8);
+	memcpy(&y, b + n - 8, 8);
+	return x == y;
+}
+
 /* Whether e holds qname (namelen bytes, lower case). */
 static int
 same_name(const struct cache *c, const struct cache_slot *e, const uint8_t *qname,
@@ -230,16 +279,20 @@ same_name(const struct cache *c, const struct cache_slot *e, const uint8_t *qnam
 	uint32_t	b = e->block;
 	size_t		off = 0;
 
-	return e->namelen == namelen && chain_equal(c, &b, &off, qname, namelen);
+	if (e->namelen != namelen)
+		return 0;
+	/* The name starts the chain, so most names lie in its first block. */
+	if (namelen <= CACHE_BLOCK)
+		return bytes_equal(c->blocks + (size_t)b * CACHE_BLOCK, qname, namelen);
+	return chain_equal(c, &b, &off, qname, namelen);
 }
 
-static uint32_t
-find(const struct cache *c, const uint8_t *qname, uint32_t hash, uint16_t qtype,
-    uint16_t qclass)
+static inline __attribute__((always_inline)) uint32_t
+find(const struct cache *c, const uint8_t *qname, size_t namelen, uint32_t hash,
+    uint16_t qtype, uint16_t qclass)
 {
 	uint32_t		 i;
 	const struct cache_slot	*e;
-	size_t			 namelen = dnswire_name_len(qname);
 
 	for (i = c->buckets[bucket_of(c, hash)]; i != CACHE_NIL; i = e->hnext) {
 		e = &c->slots[i];
@@ -257,15 +310,66 @@ cache_lookup(struct cache *c, const uint8_t *qname, uint16_t qtype, uint16_t qcl
 	return cache_lookup_lower(c, qname, dnswire_name_hash(qname), qtype, qclass, now);
 }
 
-const struct cache_entry *
-cache_lookup_lower(struct cache *c, const uint8_t *qname, uint32_t hash, uint16_t qtype,
-    uint16_t qclass, double now)
+/* The bytes an entry takes in its chain: the name, then the reply, less
+ * its question name when packed, then its TTL offsets. */
+static size_t
+stored_bytes(const struct cache_slot *e)
+{
+	return e->namelen + e->len - (e->packed ? e->namelen : 0) +
+	    (e->nttls != CACHE_TTLS_NONE ? 2 * (size_t)e->nttls : 0);
+}
+
+/* Copy the reply of e to dst, with question as its question name when
+ * packed (only the case may differ from the key).  Returns its TTL
+ * offsets: in the block, or copied to hitttls from a longer chain. */
+static inline __attribute__((always_inline)) const uint8_t *
+read_entry(struct cache *c, const struct cache_slot *e, const uint8_t *question,
+    uint8_t *dst)
+{
+	const uint8_t	*p;
+	size_t		 namelen = e->namelen, rest, off;
+	uint32_t	 b = e->block;
+
+	if (e->one_block) {
+		p = c->blocks + (size_t)b * CACHE_BLOCK + namelen;
+		rest = (size_t)e->len - DNS_HEADER_LEN - namelen;
+		memcpy(dst, p, DNS_HEADER_LEN);
+		copy_bytes(dst + DNS_HEADER_LEN, question, namelen);
+		copy_bytes(dst + DNS_HEADER_LEN + namelen, p + DNS_HEADER_LEN, rest);
+		return p + DNS_HEADER_LEN + rest;
+	}
+	/* The reply follows the name in the chain. */
+	off = namelen;
+	while (off >= CACHE_BLOCK) {
+		b = c->bnext[b];
+		off -= CACHE_BLOCK;
+	}
+	if (e->packed) {
+		chain_read(c, &b, &off, dst, DNS_HEADER_LEN);
+		memcpy(dst + DNS_HEADER_LEN, question, namelen);
+		chain_read(c, &b, &off, dst + DNS_HEADER_LEN + namelen,
+		    (size_t)e->len - DNS_HEADER_LEN - namelen);
+	} else
+		chain_read(c, &b, &off, dst, e->len);
+	if (e->nttls != CACHE_TTLS_NONE)
+		chain_read(c, &b, &off, c->hitttls, 2 * (size_t)e->nttls);
+	return c->hitttls;
+}
+
+/*
+ * Find the live entry for a key and copy its reply to dst (CACHE_MSG_MAX
+ * bytes), with question as its question name when it was packed.
+ * Expired entries are freed on the way.
+ */
+static inline __attribute__((always_inline)) const struct cache_entry *
+lookup(struct cache *c, const uint8_t *lname, size_t namelen, uint32_t hash, uint16_t qtype,
+    uint16_t qclass, double now, const uint8_t *question, uint8_t *dst)
 {
 	struct cache_slot	*e;
-	uint32_t		 i, b;
-	size_t			 off;
+	const uint8_t		*ttls;
+	uint32_t		 i;
 
-	if (c->size == 0 || (i = find(c, qname, hash, qtype, qclass)) == CACHE_NIL) {
+	if (c->size == 0 || (i = find(c, lname, namelen, hash, qtype, qclass)) == CACHE_NIL) {
 		c->misses++;
 		return NULL;
 	}
@@ -275,30 +379,38 @@ cache_lookup_lower(struct cache *c, const uint8_t *qname, uint32_t hash, uint16_
 		c->misses++;
 		return NULL;
 	}
-	lru_unlink(c, i);
-	lru_push_front(c, i);
-	c->hits++;
-	/* The reply follows the name in the chain. */
-	b = e->block;
-	off = 0;
-	while (off + CACHE_BLOCK <= e->namelen) {
-		b = c->bnext[b];
-		off += CACHE_BLOCK;
+	if (i != c->lru_head) {
+		lru_unlink(c, i);
+		lru_push_front(c, i);
 	}
-	off = e->namelen - off;
-	if (e->packed) {
-		/* The question name is the key itself: only its case, which
-		 * query_relay replaces with the client's, may differ. */
-		chain_read(c, &b, &off, c->hitmsg, DNS_HEADER_LEN);
-		memcpy(c->hitmsg + DNS_HEADER_LEN, qname, e->namelen);
-		chain_read(c, &b, &off, c->hitmsg + DNS_HEADER_LEN + e->namelen,
-		    (size_t)e->len - DNS_HEADER_LEN - e->namelen);
-	} else
-		chain_read(c, &b, &off, c->hitmsg, e->len);
+	c->hits++;
+	ttls = read_entry(c, e, question, dst);
+	c->hit.ttls = NULL;
+	c->hit.nttls = 0;
+	if (e->nttls != CACHE_TTLS_NONE) {
+		c->hit.ttls = ttls;
+		c->hit.nttls = e->nttls;
+	}
 	c->hit.len = e->len;
 	c->hit.stored = e->stored;
-	c->hit.msg = c->hitmsg;
+	c->hit.msg = dst;
 	return &c->hit;
+}
+
+const struct cache_entry *
+cache_lookup_lower(struct cache *c, const uint8_t *qname, uint32_t hash, uint16_t qtype,
+    uint16_t qclass, double now)
+{
+	return lookup(c, qname, dnswire_name_len(qname), hash, qtype, qclass, now, qname,
+	    c->hitmsg);
+}
+
+const struct cache_entry *
+cache_lookup_query(struct cache *c, const struct query *q, double now, uint8_t *out,
+    size_t cap)
+{
+	return lookup(c, q->lname, q->namelen, q->hash, q->qtype, q->qclass, now, q->name,
+	    cap >= CACHE_MSG_MAX ? out : c->hitmsg);
 }
 
 /* A free slot: from the free list, never used, or the least recently
@@ -341,36 +453,51 @@ question_is(const uint8_t *msg, size_t len, const uint8_t *lname, size_t namelen
 	return 1;
 }
 
-/* The bytes an entry takes in its chain: the name, then the reply, less
- * its question name when packed. */
-static size_t
-stored_bytes(size_t namelen, size_t len, int packed)
-{
-	return namelen + len - (packed ? namelen : 0);
-}
-
 int
 cache_store(struct cache *c, const uint8_t *qname, uint16_t qtype, uint16_t qclass,
     const uint8_t *msg, size_t len, uint32_t ttl, double now)
 {
-	struct cache_slot	*e;
-	uint8_t			 lname[DNS_NAME_MAX];
+	return cache_store_ttls(c, qname, qtype, qclass, msg, len, NULL, 0, ttl, now);
+}
+
+/* A packed entry takes the name once, so with its TTL offsets it takes at
+ * most CACHE_MSG_MAX + 2 * CACHE_TTLS_MAX bytes: within CACHE_ENTRY_BLOCKS. */
+_Static_assert(2 * CACHE_TTLS_MAX <= DNS_NAME_MAX &&
+    CACHE_TTLS_MAX < CACHE_TTLS_NONE, "CACHE_ENTRY_BLOCKS has no room for the TTL offsets");
+
+int
+cache_store_ttls(struct cache *c, const uint8_t *qname, uint16_t qtype, uint16_t qclass,
+    const uint8_t *msg, size_t len, const uint16_t *ttls, size_t nttls, uint32_t ttl,
+    double now)
+{
+	struct cache_slot	*e, key;
+	uint8_t			 lname[DNS_NAME_MAX], be[2 * CACHE_TTLS_MAX];
 	uint32_t		 i, hash, b;
-	size_t			 off, namelen = dnswire_name_len(qname), need;
+	size_t			 off, namelen = dnswire_name_len(qname), need, k;
 	int			 packed;
 
-	if (c->size == 0 || len > CACHE_MSG_MAX || len < DNS_HEADER_LEN || ttl == 0)
+	if (c->size == 0 || len > CACHE_MSG_MAX || len < DNS_HEADER_LEN || ttl == 0 ||
+	    nttls > CACHE_TTLS_MAX)
 		return -1;
 	memcpy(lname, qname, namelen);
 	dnswire_name_lower(lname);
 	hash = dnswire_name_hash(lname);
-	if ((i = find(c, lname, hash, qtype, qclass)) != CACHE_NIL)
+	if ((i = find(c, lname, namelen, hash, qtype, qclass)) != CACHE_NIL)
 		remove_entry(c, i);
+	packed = question_is(msg, len, lname, namelen);
+	/* The offsets point into the reply as a hit returns it, whose
+	 * question is the key; without packing it may be another name. */
+	if (!packed)
+		ttls = NULL;
+	memset(&key, 0, sizeof(key));
+	key.namelen = (uint16_t)namelen;
+	key.len = (uint16_t)len;
+	key.packed = (uint8_t)packed;
+	key.nttls = ttls != NULL ? (uint8_t)nttls : CACHE_TTLS_NONE;
 	/* The block table holds CACHE_ENTRY_BLOCKS per slot, so this frees
 	 * blocks only when slots were reused unevenly; it ends at the latest
 	 * when the cache is empty. */
-	packed = question_is(msg, len, lname, namelen);
-	need = (stored_bytes(namelen, len, packed) + CACHE_BLOCK - 1) / CACHE_BLOCK;
+	need = (stored_bytes(&key) + CACHE_BLOCK - 1) / CACHE_BLOCK;
 	while (blocks_available(c) < need && c->lru_tail != CACHE_NIL) {
 		remove_entry(c, c->lru_tail);
 		c->evictions++;
@@ -380,9 +507,11 @@ cache_store(struct cache *c, const uint8_t *qname, uint16_t qtype, uint16_t qcla
 	e->hash = hash;
 	e->qtype = qtype;
 	e->qclass = qclass;
-	e->len = (uint16_t)len;
-	e->namelen = (uint16_t)namelen;
-	e->packed = (uint8_t)packed;
+	e->len = key.len;
+	e->namelen = key.namelen;
+	e->packed = key.packed;
+	e->nttls = key.nttls;
+	e->one_block = (uint8_t)(packed && stored_bytes(e) <= CACHE_BLOCK);
 	e->block = b = block_get(c);
 	off = 0;
 	chain_write(c, &b, &off, lname, namelen);
@@ -392,6 +521,13 @@ cache_store(struct cache *c, const uint8_t *qname, uint16_t qtype, uint16_t qcla
 		    len - DNS_HEADER_LEN - namelen);
 	} else
 		chain_write(c, &b, &off, msg, len);
+	if (ttls != NULL) {
+		for (k = 0; k < nttls; k++) {
+			be[2 * k] = (uint8_t)(ttls[k] >> 8);
+			be[2 * k + 1] = (uint8_t)ttls[k];
+		}
+		chain_write(c, &b, &off, be, 2 * nttls);
+	}
 	e->stored = now;
 	e->expires = now + ttl;
 	b = (uint32_t)bucket_of(c, hash);
@@ -437,10 +573,10 @@ cache_check(const struct cache *c)
 		off = 0;
 		chain_read(c, &bb, &off, name, e->namelen);
 		if (dnswire_name_hash(name) != e->hash ||
-		    find(c, name, e->hash, e->qtype, e->qclass) != i)
+		    find(c, name, e->namelen, e->hash, e->qtype, e->qclass) != i)
 			return -1;
-		if (chain_len(c, e->block) != (stored_bytes(e->namelen, e->len, e->packed) +
-		    CACHE_BLOCK - 1) / CACHE_BLOCK)
+		if (e->one_block != (e->packed && stored_bytes(e) <= CACHE_BLOCK) ||
+		    chain_len(c, e->block) != (stored_bytes(e) + CACHE_BLOCK - 1) / CACHE_BLOCK)
 			return -1;
 		blocks += chain_len(c, e->block);
 	}

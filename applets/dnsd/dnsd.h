@@ -302,12 +302,20 @@ const char *hosts_domain_for(const struct dnsd_conf *, const struct netaddr *);
  * namelen bytes less. */
 #define CACHE_ENTRY_BLOCKS	((DNS_NAME_MAX + CACHE_MSG_MAX + CACHE_BLOCK - 1) / CACHE_BLOCK)
 
-/* A hit, as cache_lookup returns it: the reply is copied out of the
- * blocks and stays valid until the next call on the cache. */
+/* TTL offsets an entry keeps at most (see cache_store_ttls). */
+#define CACHE_TTLS_MAX	64
+
+/* A hit, as the lookups return it: the reply is copied out of the blocks
+ * and stays valid until the next call on the cache or on its buffer. */
 struct cache_entry {
 	uint16_t	 len;
 	double		 stored;		/* monotonic seconds */
 	const uint8_t	*msg;
+	/* The offsets of the reply's TTL fields from cache_store_ttls, two
+	 * bytes each in network byte order, or NULL when the entry was
+	 * stored without them. */
+	const uint8_t	*ttls;
+	uint16_t	 nttls;
 };
 
 /* A stored entry: its name and reply sit in a chain of blocks, so an
@@ -320,6 +328,9 @@ struct cache_slot {
 	uint16_t	namelen;
 	uint8_t		packed;			/* the reply is stored without its
 						 * question name (see cache_store) */
+	uint8_t		nttls;			/* TTL offsets after the reply, or
+						 * CACHE_TTLS_NONE */
+	uint8_t		one_block;		/* packed, and all in the first block */
 	uint32_t	block;			/* first block */
 	uint32_t	hnext;			/* hash chain, CACHE_NIL ends */
 	uint32_t	lru_prev, lru_next;	/* most recent first */
@@ -328,6 +339,7 @@ struct cache_slot {
 };
 
 #define CACHE_NIL	UINT32_MAX
+#define CACHE_TTLS_NONE	UINT8_MAX
 
 /*
  * The slot and block tables are allocated for the worst case at start-up
@@ -349,6 +361,7 @@ struct cache {
 	uint32_t		 bfree;		/* free blocks below nblocks_used */
 	struct cache_entry	 hit;
 	uint8_t			 hitmsg[CACHE_MSG_MAX];
+	uint8_t			 hitttls[2 * CACHE_TTLS_MAX];
 	unsigned long		 hits, misses, inserts, evictions;
 };
 
@@ -368,11 +381,29 @@ const struct cache_entry *cache_lookup(struct cache *, const uint8_t *qname,
 const struct cache_entry *cache_lookup_lower(struct cache *, const uint8_t *lname,
 	    uint32_t hash, uint16_t qtype, uint16_t qclass, double now);
 
+/*
+ * cache_lookup for a parsed query (its lname, namelen, hash, qtype and
+ * qclass) that copies the reply straight into out, with the question name
+ * in the case of q->name when the reply's question is the key.  With cap
+ * below CACHE_MSG_MAX the reply goes to the cache's own buffer instead, so
+ * the caller must use the entry's msg.
+ */
+struct query;
+const struct cache_entry *cache_lookup_query(struct cache *, const struct query *q,
+	    double now, uint8_t *out, size_t cap);
+
 /* Store a reply for ttl seconds, replacing an entry with the same key and
  * evicting the least recently used one when full.  Returns 0, or -1 when
  * the cache is disabled or the reply is too large. */
 int	cache_store(struct cache *, const uint8_t *qname, uint16_t qtype,
 	    uint16_t qclass, const uint8_t *msg, size_t len, uint32_t ttl, double now);
+
+/* cache_store that also keeps nttls (at most CACHE_TTLS_MAX) offsets of
+ * TTL fields in msg, which a hit returns.  They are kept only when the
+ * reply's one question is the key name; ttls NULL keeps none. */
+int	cache_store_ttls(struct cache *, const uint8_t *qname, uint16_t qtype,
+	    uint16_t qclass, const uint8_t *msg, size_t len, const uint16_t *ttls,
+	    size_t nttls, uint32_t ttl, double now);
 
 /* Number of live (stored, maybe expired) entries. */
 size_t	cache_count(const struct cache *);
@@ -496,6 +527,16 @@ size_t	query_error(const struct query *, unsigned int rcode, uint8_t *out, size_
  * is malformed. */
 size_t	query_relay(const struct query *, const uint8_t *up, size_t uplen, int cached,
 	    uint32_t age, uint8_t *out, size_t cap);
+
+/*
+ * Cache an upstream reply to q for ttl seconds, in the form a cache hit
+ * relays fastest.  The reply is cut after the last record the relay keeps
+ * (before an OPT or TSIG record).  When every name still reads after the
+ * relay's edits, the entry keeps the offsets of its TTL fields.  Returns
+ * as cache_store.
+ */
+int	query_cache_store(struct dnsd_state *, const struct query *q, const uint8_t *msg,
+	    size_t len, uint32_t ttl, double now);
 
 /* With stop-dns-rebind: whether an upstream reply for q carries an address
  * of a private range (RFC 1918, loopback unless rebind-localhost-ok,

@@ -12,6 +12,8 @@ static uint16_t	get16(const uint8_t *);
 static void	put16(uint8_t *, uint16_t);
 static void	put32(uint8_t *, uint32_t);
 static size_t	put_opt(uint8_t *, size_t, uint16_t, uint16_t);
+static size_t	relay_cached(const struct query *, const struct cache_entry *, uint32_t,
+		    uint8_t *, size_t);
 #define CNAME_HOPS	8	/* local CNAME chains followed at most */
 
 /* Synthetic SOA timers, in seconds.  dnsd serves no zone transfers, so
@@ -775,6 +777,7 @@ query_answer(struct dnsd_state *st, const struct query *q, uint8_t *out, size_t 
     size_t *outlen, double now)
 {
 	const struct cache_entry	*e;
+	uint32_t			 age;
 
 	if (q->qtype == DNS_TYPE_AXFR || q->qtype == DNS_TYPE_IXFR) {
 		st->stats.refused++;
@@ -791,10 +794,14 @@ query_answer(struct dnsd_state *st, const struct query *q, uint8_t *out, size_t 
 	 * replies to queries without them. */
 	if (q->dnssec_ok || (q->flags & DNS_FLAG_CD))
 		return QUERY_FORWARD;
-	e = cache_lookup_lower(&st->cache, q->lname, q->hash, q->qtype, q->qclass, now);
+	e = cache_lookup_query(&st->cache, q, now, out, cap);
 	if (e != NULL) {
-		*outlen = query_relay(q, e->msg, e->len, 1, (uint32_t)(now - e->stored), out,
-		    cap);
+		age = (uint32_t)(now - e->stored);
+		*outlen = 0;
+		if (e->ttls != NULL && e->msg == out)
+			*outlen = relay_cached(q, e, age, out, cap);
+		if (*outlen == 0)
+			*outlen = query_relay(q, e->msg, e->len, 1, age, out, cap);
 		if (*outlen > 0)
 			return QUERY_REPLY;
 	}
@@ -901,15 +908,22 @@ skip_name(const uint8_t *msg, size_t len, size_t off)
 	}
 }
 
+/* Offsets of the TTL fields of the records keep_cached keeps. */
+struct ttl_offsets {
+	uint16_t	off[CACHE_TTLS_MAX];
+	size_t		n;		/* may exceed CACHE_TTLS_MAX: then off is partial */
+};
+
 /*
  * keep_records for a cached reply, which was fully parsed when it was
  * stored: the records are walked without unpacking their names.  Starts
- * at off, after the question; the same result as keep_records.
+ * at off, after the question; the same result as keep_records.  With ttls
+ * it also collects the offsets of the TTL fields it rewrote.
  */
 static size_t
 keep_cached(uint8_t *msg, size_t len, size_t off, const uint16_t count[DNS_SECTION_END],
     size_t limit, uint32_t age, uint32_t max_ttl, uint16_t kept[DNS_SECTION_END],
-    int *dropped_answer)
+    int *dropped_answer, struct ttl_offsets *ttls)
 {
 	size_t		cut = off, rdoff, end;
 	uint32_t	ttl;
@@ -936,6 +950,8 @@ keep_cached(uint8_t *msg, size_t len, size_t off, const uint16_t count[DNS_SECTI
 			}
 			ttl = get32(msg + rdoff - 6);
 			put32(msg + rdoff - 6, cap_ttl(ttl > age ? ttl - age : 0, max_ttl));
+			if (ttls != NULL && ttls->n++ < CACHE_TTLS_MAX)
+				ttls->off[ttls->n - 1] = (uint16_t)(rdoff - 6);
 			kept[sec]++;
 			cut = end;
 		}
@@ -979,6 +995,23 @@ relay_reads(const uint8_t *msg, size_t len)
 	return r == 0;
 }
 
+/* Compute the flags of a relayed reply from the upstream's flags. */
+static uint16_t
+relay_flags(const struct query *q, uint16_t up, int dropped_answer, int cached)
+{
+	uint16_t	flags;
+
+	/* RD and CD come from the query (RFC 4035 3.2.2 for CD). */
+	flags = (uint16_t)((up & ~(DNS_FLAG_RD | DNS_FLAG_TC | DNS_FLAG_AD | DNS_FLAG_CD |
+	    DNS_FLAG_Z)) | (q->flags & (DNS_FLAG_RD | DNS_FLAG_CD)) | DNS_FLAG_RA);
+	if (dropped_answer || (up & DNS_FLAG_TC))
+		flags |= DNS_FLAG_TC;
+	/* An answer from the cache is no longer the authority's own. */
+	if (cached)
+		flags &= (uint16_t)~DNS_FLAG_AA;
+	return flags;
+}
+
 /*
  * The reply is edited in place, record by record.  Well-formed compression
  * pointers only point backwards, so names stay valid when the message is
@@ -999,7 +1032,9 @@ query_relay(const struct query *q, const uint8_t *up, size_t uplen, int cached,
 
 	if (uplen > cap || uplen < DNS_HEADER_LEN)
 		return 0;
-	memcpy(out, up, uplen);
+	/* A cache hit may have been copied to out already. */
+	if (up != out)
+		memcpy(out, up, uplen);
 	namelen = dnswire_name_len(q->name);
 	if (q->edns)
 		limit -= OPT_LEN;
@@ -1011,7 +1046,7 @@ query_relay(const struct query *q, const uint8_t *up, size_t uplen, int cached,
 			return 0;
 		memcpy(out + DNS_HEADER_LEN, q->name, namelen);
 		cut = keep_cached(out, uplen, DNS_HEADER_LEN + namelen + 4, p.hdr.count, limit,
-		    age, q->max_ttl, kept, &dropped_answer);
+		    age, q->max_ttl, kept, &dropped_answer, NULL);
 		if (cut == 0)
 			return 0;
 	} else {
@@ -1027,15 +1062,7 @@ query_relay(const struct query *q, const uint8_t *up, size_t uplen, int cached,
 
 	h = p.hdr;
 	h.id = q->id;
-	/* RD and CD come from the query (RFC 4035 3.2.2 for CD). */
-	h.flags = (uint16_t)((h.flags & ~(DNS_FLAG_RD | DNS_FLAG_TC | DNS_FLAG_AD |
-	    DNS_FLAG_CD | DNS_FLAG_Z)) | (q->flags & (DNS_FLAG_RD | DNS_FLAG_CD)) |
-	    DNS_FLAG_RA);
-	if (dropped_answer || (p.hdr.flags & DNS_FLAG_TC))
-		h.flags |= DNS_FLAG_TC;
-	/* An answer from the cache is no longer the authority's own. */
-	if (cached)
-		h.flags &= (uint16_t)~DNS_FLAG_AA;
+	h.flags = relay_flags(q, p.hdr.flags, dropped_answer, cached);
 	memcpy(h.count, kept, sizeof(h.count));
 	if (q->edns) {
 		/* RFC 3225 3: the DO bit of the query is copied to the reply. */
@@ -1044,6 +1071,153 @@ query_relay(const struct query *q, const uint8_t *up, size_t uplen, int cached,
 	}
 	dnswire_header_write(out, &h);
 	return relay_reads(out, cut) ? cut : 0;
+}
+
+/*
+ * query_relay for a cache hit that query_cache_store stored with its TTL
+ * offsets, copied to out with the question in the client's case.  Such an
+ * entry holds only the records the relay keeps, and its names read the
+ * same whatever the ID, flags and TTLs, so the bytes equal query_relay's
+ * without a walk over the records.  Returns the length, or 0 without
+ * touching out when the reply does not fit whole: query_relay cuts it.
+ */
+static size_t
+relay_cached(const struct query *q, const struct cache_entry *e, uint32_t age, uint8_t *out,
+    size_t cap)
+{
+	size_t		limit = q->limit < cap ? q->limit : cap, len = e->len, i;
+	uint32_t	ttl;
+	uint8_t		*field;
+
+	if (len + (q->edns ? OPT_LEN : 0) > limit)
+		return 0;
+	put16(out, q->id);
+	put16(out + 2, relay_flags(q, get16(out + 2), 0, 1));
+	for (i = 0; i < e->nttls; i++) {
+		field = out + get16(e->ttls + 2 * i);
+		ttl = get32(field);
+		put32(field, cap_ttl(ttl > age ? ttl - age : 0, q->max_ttl));
+	}
+	if (q->edns) {
+		/* RFC 3225 3: the DO bit of the query is copied to the reply. */
+		len += put_opt(out, len, q->adv_size, q->dnssec_ok ? DNS_EDNS_DO : 0);
+		put16(out + 10, (uint16_t)(get16(out + 10) + 1));
+	}
+	return len;
+}
+
+/* Mark the label starts of the name at msg[off] in starts (a bit per
+ * offset).  It passes when its compression pointer, if any, points to a
+ * label start marked before; *end receives the offset after the name. */
+static int
+mark_name(const uint8_t *msg, size_t len, size_t off, uint8_t *starts, size_t *end)
+{
+	size_t	target;
+	uint8_t	c;
+
+	for (;;) {
+		if (off >= len)
+			return 0;
+		c = msg[off];
+		if ((c & 0xc0) == 0xc0) {
+			if (off + 2 > len)
+				return 0;
+			target = (size_t)(c & 0x3f) << 8 | msg[off + 1];
+			if (target >= len || !(starts[target / 8] & (1u << target % 8)))
+				return 0;
+			*end = off + 2;
+			return 1;
+		}
+		if (c & 0xc0)
+			return 0;
+		starts[off / 8] |= (uint8_t)(1u << off % 8);
+		if (c == 0) {
+			*end = off + 1;
+			return 1;
+		}
+		off += 1 + (size_t)c;
+	}
+}
+
+/*
+ * Whether every compression pointer among the names relay_reads reads
+ * (the question, the owners and the RDATA names of NS, CNAME, SOA, PTR
+ * and MX) points to a label start of a name before it.  Reading such
+ * names touches only name bytes, never the header or a TTL field, so
+ * whether relay_reads passes cannot depend on the ID, flags or TTLs.
+ * msg has one question.
+ */
+static int
+names_fixed(const uint8_t *msg, size_t len)
+{
+	uint8_t		starts[(CACHE_MSG_MAX + 7) / 8];
+	size_t		off, rdoff, end;
+	unsigned int	n, records;
+
+	if (len > CACHE_MSG_MAX || len < DNS_HEADER_LEN)
+		return 0;
+	memset(starts, 0, sizeof(starts));
+	records = (unsigned int)get16(msg + 6) + get16(msg + 8) + get16(msg + 10);
+	if (!mark_name(msg, len, DNS_HEADER_LEN, starts, &end))
+		return 0;
+	off = end + 4;
+	for (n = 0; n < records; n++) {
+		if (!mark_name(msg, len, off, starts, &end) || end + 10 > len)
+			return 0;
+		rdoff = end + 10;
+		off = rdoff + get16(msg + end + 8);
+		switch (get16(msg + end)) {
+		case DNS_TYPE_NS:
+		case DNS_TYPE_CNAME:
+		case DNS_TYPE_PTR:
+			if (!mark_name(msg, len, rdoff, starts, &end))
+				return 0;
+			break;
+		case DNS_TYPE_MX:
+			if (!mark_name(msg, len, rdoff + 2, starts, &end))
+				return 0;
+			break;
+		case DNS_TYPE_SOA:
+			if (!mark_name(msg, len, rdoff, starts, &end) ||
+			    !mark_name(msg, len, end, starts, &end))
+				return 0;
+			break;
+		default:
+			break;
+		}
+	}
+	return 1;
+}
+
+int
+query_cache_store(struct dnsd_state *st, const struct query *q, const uint8_t *msg,
+    size_t len, uint32_t ttl, double now)
+{
+	uint8_t			form[CACHE_MSG_MAX];
+	struct dnswire_header	h;
+	struct ttl_offsets	ttls;
+	uint16_t		kept[DNS_SECTION_END] = { 1, 0, 0, 0 };
+	size_t			cut = 0, question = DNS_HEADER_LEN + q->namelen;
+	int			dropped_answer = 0, fast;
+
+	/* The form is what the relay of the whole reply keeps: its records
+	 * up to an OPT or TSIG record.  A reply the cached relay would reject
+	 * is stored as it came and rejected at each hit, as before. */
+	if (len <= CACHE_MSG_MAX && dnswire_header_read(msg, len, &h) != -1 &&
+	    h.count[DNS_SECTION_QUESTION] == 1 && question + 4 <= len &&
+	    skip_name(msg, len, DNS_HEADER_LEN) == question) {
+		memcpy(form, msg, len);
+		ttls.n = 0;
+		cut = keep_cached(form, len, question + 4, h.count, SIZE_MAX, 0, 0, kept,
+		    &dropped_answer, &ttls);
+	}
+	if (cut == 0)
+		return cache_store(&st->cache, q->lname, q->qtype, q->qclass, msg, len, ttl, now);
+	memcpy(h.count, kept, sizeof(h.count));
+	dnswire_header_write(form, &h);
+	fast = ttls.n <= CACHE_TTLS_MAX && relay_reads(form, cut) && names_fixed(form, cut);
+	return cache_store_ttls(&st->cache, q->lname, q->qtype, q->qclass, form, cut,
+	    fast ? ttls.off : NULL, fast ? ttls.n : 0, ttl, now);
 }
 
 /* Apply min-cache-ttl and max-cache-ttl to a TTL; 0 stays 0 (not cached). */

@@ -267,6 +267,111 @@ test_blocks_reused(void **state)
 	cache_free(&c);
 }
 
+/* A reply to NAME (its question in wire form) with nrec A records after
+ * it; *ttl_offs receives the offsets of their TTL fields. */
+static size_t
+a_reply(uint8_t *msg, const uint8_t *name, int nrec, uint16_t *ttl_offs)
+{
+	size_t	namelen = dnswire_name_len(name), len;
+	int	k;
+
+	memset(msg, 0, DNS_HEADER_LEN);
+	msg[0] = 0x99;
+	msg[2] = 0x81;				/* QR, RD */
+	msg[3] = 0x80;				/* RA */
+	msg[5] = 1;
+	msg[7] = (uint8_t)nrec;
+	memcpy(msg + DNS_HEADER_LEN, name, namelen);
+	len = DNS_HEADER_LEN + namelen;
+	memcpy(msg + len, "\0\1\0\1", 4);
+	len += 4;
+	for (k = 0; k < nrec; k++) {
+		memcpy(msg + len, "\xc0\x0c\0\1\0\1\0\0\x0e\x10\0\4\xc6\x13\0", 15);
+		msg[len + 15] = (uint8_t)k;
+		ttl_offs[k] = (uint16_t)(len + 6);
+		len += 16;
+	}
+	return len;
+}
+
+/*
+ * TTL offsets stored with a reply come back with a hit in network byte
+ * order, both for replies within one block and for replies over several.
+ * The reply has the question in the case of the query and expires as any.
+ */
+static void
+test_ttl_offsets(void **state)
+{
+	struct cache			 c;
+	const struct cache_entry	*e;
+	struct query			 q;
+	uint8_t				 msg[CACHE_MSG_MAX], out[CACHE_MSG_MAX];
+	uint16_t			 offs[CACHE_TTLS_MAX];
+	size_t				 len, k;
+	int				 nrec, i;
+	static const int		 counts[] = { 0, 1, 2, 5, CACHE_TTLS_MAX };
+
+	assert_int_equal(cache_init(&c, 4), 0);
+	memset(&q, 0, sizeof(q));
+	wire("Host.Example.TEST", q.name);
+	wire("host.example.test", q.lname);
+	q.namelen = (uint16_t)dnswire_name_len(q.lname);
+	q.hash = dnswire_name_hash(q.lname);
+	q.qtype = DNS_TYPE_A;
+	q.qclass = DNS_CLASS_IN;
+	for (k = 0; k < sizeof(counts) / sizeof(counts[0]); k++) {
+		nrec = counts[k];
+		len = a_reply(msg, q.lname, nrec, offs);
+		assert_int_equal(cache_store_ttls(&c, q.lname, q.qtype, q.qclass, msg, len, offs,
+		    (size_t)nrec, 60, 100.0), 0);
+		assert_int_equal(cache_check(&c), 0);
+		memset(out, 0xee, sizeof(out));
+		e = cache_lookup_query(&c, &q, 159.0, out, sizeof(out));
+		assert_non_null(e);
+		assert_ptr_equal(e->msg, out);
+		assert_int_equal(e->len, len);
+		assert_non_null(e->ttls);
+		assert_int_equal(e->nttls, nrec);
+		for (i = 0; i < nrec; i++) {
+			assert_int_equal(e->ttls[2 * i] << 8 | e->ttls[2 * i + 1], offs[i]);
+			assert_int_equal(out[offs[i] + 2], 0x0e);
+			assert_int_equal(out[offs[i] + 3], 0x10);
+		}
+		/* The question in the query's case, the rest as stored. */
+		assert_memory_equal(out, msg, DNS_HEADER_LEN);
+		assert_memory_equal(out + DNS_HEADER_LEN, q.name, q.namelen);
+		assert_memory_equal(out + DNS_HEADER_LEN + q.namelen,
+		    msg + DNS_HEADER_LEN + q.namelen, len - DNS_HEADER_LEN - q.namelen);
+		assert_null(cache_lookup_query(&c, &q, 160.0, out, sizeof(out)));
+	}
+
+	/* More offsets than an entry keeps: not stored. */
+	assert_int_equal(cache_store_ttls(&c, q.lname, q.qtype, q.qclass, msg, len, offs,
+	    CACHE_TTLS_MAX + 1, 60, 100.0), -1);
+	/* A reply whose question is another name keeps no offsets. */
+	len = a_reply(msg, q.lname, 1, offs);
+	msg[DNS_HEADER_LEN + 1] = 'x';
+	assert_int_equal(cache_store_ttls(&c, q.lname, q.qtype, q.qclass, msg, len, offs, 1, 60,
+	    100.0), 0);
+	e = cache_lookup_query(&c, &q, 101.0, out, sizeof(out));
+	assert_non_null(e);
+	assert_null(e->ttls);
+	assert_memory_equal(e->msg, msg, len);
+	/* Stored without offsets: none. */
+	len = a_reply(msg, q.lname, 1, offs);
+	assert_int_equal(cache_store(&c, q.lname, q.qtype, q.qclass, msg, len, 60, 100.0), 0);
+	e = cache_lookup_query(&c, &q, 101.0, out, sizeof(out));
+	assert_non_null(e);
+	assert_null(e->ttls);
+	/* A buffer below CACHE_MSG_MAX: the hit goes to the cache's own. */
+	e = cache_lookup_query(&c, &q, 101.0, out, 100);
+	assert_non_null(e);
+	assert_ptr_not_equal(e->msg, out);
+	assert_memory_equal(e->msg + DNS_HEADER_LEN, q.name, q.namelen);
+	assert_int_equal(cache_check(&c), 0);
+	cache_free(&c);
+}
+
 int
 main(void)
 {
@@ -278,6 +383,7 @@ main(void)
 		cmocka_unit_test(test_disabled_and_too_large),
 		cmocka_unit_test(test_random_invariants),
 		cmocka_unit_test(test_blocks_reused),
+		cmocka_unit_test(test_ttl_offsets),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

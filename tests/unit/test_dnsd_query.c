@@ -751,6 +751,195 @@ test_cache_hit(void **state)
 	assert_int_equal(r.hdr.id, 0x1234);
 }
 
+/* Store up in the empty cache with query_cache_store (fast) or
+ * cache_store, then look q up at now.  Returns the length of the reply in
+ * buf, or 0 when q would go upstream. */
+static size_t
+answer_stored(struct query *q, const uint8_t *up, size_t uplen, int fast, double now,
+    uint8_t *buf)
+{
+	size_t	len = 0;
+	int	r;
+
+	cache_clear(&st.cache);
+	if (fast)
+		r = query_cache_store(&st, q, up, uplen, 600, 990.0);
+	else
+		r = cache_store(&st.cache, q->lname, q->qtype, q->qclass, up, uplen, 600, 990.0);
+	if (r == -1 || query_answer(&st, q, buf, DNS_MSG_MAX, &len, now) != QUERY_REPLY)
+		return 0;
+	return len;
+}
+
+/* Answer q from up stored either way and check that both replies are the
+ * same bytes.  Returns the length of the reply, which is left in out. */
+static size_t
+same_hit_both_ways(struct query *q, const uint8_t *up, size_t uplen, double now)
+{
+	uint8_t	slow[DNS_MSG_MAX];
+	size_t	slowlen, fastlen;
+
+	slowlen = answer_stored(q, up, uplen, 0, now, slow);
+	fastlen = answer_stored(q, up, uplen, 1, now, out);
+	assert_int_equal(fastlen, slowlen);
+	assert_memory_equal(out, slow, slowlen);
+	return fastlen;
+}
+
+/* Whether the entry query_cache_store made for q keeps its TTL offsets,
+ * which is what lets a hit skip the walk over the records. */
+static int
+stored_with_ttls(const struct query *q, const uint8_t *up, size_t uplen)
+{
+	const struct cache_entry	*e;
+
+	cache_clear(&st.cache);
+	assert_int_equal(query_cache_store(&st, q, up, uplen, 600, 990.0), 0);
+	e = cache_lookup_lower(&st.cache, q->lname, q->hash, q->qtype, q->qclass, 991.0);
+	assert_non_null(e);
+	return e->ttls != NULL;
+}
+
+/*
+ * A hit on an entry from query_cache_store must give the bytes of
+ * query_relay on the reply as it came.  That is the client's ID, RD bit
+ * and question case, TTLs counted down and capped by max-ttl, and our
+ * OPT record for a client with EDNS.
+ */
+static void
+test_cache_fast_relay(void **state)
+{
+	struct query	q;
+	uint8_t		msg[512], up[512];
+	size_t		qlen, uplen, len;
+	int		variant, edns, reply;
+	static const char *const names[] = { "www.example.test", "WWW.Example.TEST" };
+
+	for (reply = 0; reply < 4; reply++) {
+		uplen = upstream_reply(up, sizeof(up), "www.example.test",
+		    reply == 2 ? DNS_RCODE_NXDOMAIN : 0, reply != 2, reply >= 2 ? 900 : 0, 60,
+		    reply % 2);
+		for (variant = 0; variant < 16; variant++) {
+			edns = variant & 1;
+			qlen = make_query(msg, names[(variant >> 1) & 1], DNS_TYPE_A,
+			    edns ? 1232 : 0);
+			if (variant & 4)
+				msg[2] |= DNS_FLAG_RD >> 8;
+			else
+				msg[2] &= (uint8_t)~(DNS_FLAG_RD >> 8);
+			conf.max_ttl = (variant & 8) ? 100 : 0;
+			assert_int_equal(query_parse(&st, msg, qlen, 0, &q, out, sizeof(out), &len),
+			    QUERY_FORWARD);
+			assert_true(stored_with_ttls(&q, up, uplen));
+			assert_true(same_hit_both_ways(&q, up, uplen, 991.0 + variant * 37) >
+			    DNS_HEADER_LEN);
+			assert_memory_equal(out + DNS_HEADER_LEN, msg + DNS_HEADER_LEN, q.namelen);
+		}
+	}
+	conf.max_ttl = 0;
+}
+
+/* Build upstream replies for www.example.test that the cached relay's fast
+ * path must handle as query_relay does; a comment gives each one's reason. */
+static size_t
+special_reply(uint8_t *buf, size_t cap, int kind)
+{
+	struct dnswire_builder	b;
+	uint8_t			www[DNS_NAME_MAX], alias[DNS_NAME_MAX], addr[4] = { 10, 1, 0, 0 };
+	size_t			len;
+	int			k;
+
+	dnswire_name_from_text("www.example.test", www);
+	dnswire_name_from_text("alias.example.test", alias);
+	dnswire_builder_init(&b, buf, cap, 0);
+	dnswire_builder_header(&b, 0x9999, (uint16_t)(DNS_FLAG_QR | DNS_FLAG_RD | DNS_FLAG_RA));
+	dnswire_builder_question(&b, www, DNS_TYPE_A, DNS_CLASS_IN);
+	switch (kind) {
+	case 0:
+	case 3:
+		/* 40 addresses: more than 512 bytes, so a client without EDNS
+		 * gets the answers cut and TC.  70 are more TTLs than an entry
+		 * keeps offsets of. */
+		for (k = 0; k < (kind == 0 ? 40 : 70); k++) {
+			addr[3] = (uint8_t)k;
+			dnswire_builder_a(&b, DNS_SECTION_ANSWER, www, 300 + (uint32_t)k, addr);
+		}
+		return dnswire_builder_finish(&b);
+	case 1:
+		/* A CNAME chain: the A record's owner may point into the
+		 * CNAME's RDATA. */
+		dnswire_builder_name_rr(&b, DNS_SECTION_ANSWER, www, DNS_TYPE_CNAME, 120, alias);
+		dnswire_builder_a(&b, DNS_SECTION_ANSWER, alias, 60, addr);
+		dnswire_builder_opt(&b, 4096, 0, 0, 0, NULL, 0);
+		return dnswire_builder_finish(&b);
+	default:
+		/* The second owner points at the first record's TTL, whose zero
+		 * byte reads as the root name: after a countdown it may not
+		 * read at all, so the entry keeps no TTL offsets. */
+		dnswire_builder_a(&b, DNS_SECTION_ANSWER, www, 0x00000100, addr);
+		len = dnswire_builder_finish(&b);
+		memcpy(buf + len, "\xc0\x00\0\1\0\1\0\0\0\x20\0\4\x0a\1\0\2", 16);
+		buf[len + 1] = (uint8_t)(len - 10);
+		buf[7] = 2;
+		return len + 16;
+	}
+}
+
+static void
+test_cache_fast_relay_forms(void **state)
+{
+	struct query	q;
+	uint8_t		msg[512], up[1232];
+	size_t		qlen, uplen, len;
+	int		kind, edns, tcp;
+
+	for (kind = 0; kind < 4; kind++) {
+		uplen = special_reply(up, sizeof(up), kind);
+		for (edns = 0; edns < 2; edns++)
+			for (tcp = 0; tcp < 2; tcp++) {
+				qlen = make_query(msg, "Www.Example.Test", DNS_TYPE_A,
+				    edns ? 1232 : 0);
+				assert_int_equal(query_parse(&st, msg, qlen, tcp, &q, out, sizeof(out),
+				    &len), QUERY_FORWARD);
+				assert_int_equal(stored_with_ttls(&q, up, uplen), kind < 2);
+				assert_true(same_hit_both_ways(&q, up, uplen, 1100.0) > DNS_HEADER_LEN);
+				/* Only the big replies to a plain UDP client are cut. */
+				assert_int_equal((out[2] & (DNS_FLAG_TC >> 8)) != 0,
+				    (kind == 0 || kind == 3) && !edns && !tcp);
+			}
+	}
+}
+
+/* Upstream replies with random bytes changed, as the fuzzer sends them:
+ * a hit on query_cache_store's form must give query_relay's bytes. */
+static void
+test_cache_fast_relay_random(void **state)
+{
+	struct query	q;
+	uint8_t		msg[512], up[1232];
+	size_t		qlen, uplen, len;
+	unsigned int	seed = 99;
+	int		i, k, flips, served = 0;
+
+	for (i = 0; i < 20000; i++) {
+		qlen = make_query(msg, "www.example.test", DNS_TYPE_A, i % 2 ? 1232 : 0);
+		assert_int_equal(query_parse(&st, msg, qlen, 0, &q, out, sizeof(out), &len),
+		    QUERY_FORWARD);
+		if (i % 3 == 0)
+			uplen = special_reply(up, sizeof(up), (i / 3) % 4);
+		else
+			uplen = upstream_reply(up, sizeof(up), "www.example.test",
+			    (unsigned int)(i % 4), i % 3, (uint32_t)(i % 2) * 60, 30, i % 2);
+		flips = rand_r(&seed) % 3;
+		for (k = 0; k < flips; k++)
+			up[DNS_HEADER_LEN + rand_r(&seed) % (uplen - DNS_HEADER_LEN)] =
+			    (uint8_t)rand_r(&seed);
+		served += same_hit_both_ways(&q, up, uplen, 1234.0) > 0;
+	}
+	/* Most replies still come from the cache, so the test compared replies. */
+	assert_true(served > 10000);
+}
+
 /*
  * Random byte flips, truncations and length changes of valid queries and
  * upstream replies: every result must be a verdict or a relay length
@@ -827,6 +1016,9 @@ main(void)
 		cmocka_unit_test(test_cache_ttl),
 		cmocka_unit_test(test_ttl_limits),
 		cmocka_unit_test(test_cache_hit),
+		cmocka_unit_test(test_cache_fast_relay),
+		cmocka_unit_test(test_cache_fast_relay_forms),
+		cmocka_unit_test(test_cache_fast_relay_random),
 		cmocka_unit_test(test_random_mutations),
 	};
 
