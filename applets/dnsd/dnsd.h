@@ -476,6 +476,9 @@ struct dnsd_state {
 	uint8_t			 server_dom[DNSD_SERVERS_MAX][255];
 	uint8_t			 address_dom[DNSD_ADDRESS_MAX][255];
 	uint8_t			 rebind_dom[DNSD_REBIND_OK_MAX][255];
+	/* conf->servers[] entries with a domain, counted by query_setup:
+	 * without them no name needs the search for its server entry. */
+	int			 server_domains;
 	/* When each conf->servers[] entry last failed (monotonic s, 0: not
 	 * lately); without strict-order such servers are tried last. */
 	double			 server_failed[DNSD_SERVERS_MAX];

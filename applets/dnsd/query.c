@@ -430,16 +430,17 @@ add_answers(struct dnsd_state *st, struct dnswire_builder *b, const uint8_t *own
 	return added;
 }
 
-/* Answer from the name table.  Returns 1 when the name is local (reply
- * built), 0 when it is not. */
+/* Answer from the name table, where the query's name is n (NULL: not
+ * there).  Returns 1 when the name is local (reply built), 0 when it is
+ * not. */
 static int
-answer_local(struct dnsd_state *st, const struct query *q, struct dnswire_builder *b)
+answer_local(struct dnsd_state *st, const struct query *q, struct records_name *n,
+    struct dnswire_builder *b)
 {
-	struct records_name	*n;
 	const uint8_t		*owner = q->name, *cname;
 	int			 hops, added = 0;
 
-	if ((n = records_find(&st->records, q->lname, q->namelen, q->hash)) == NULL)
+	if (n == NULL)
 		return 0;
 	for (hops = 0; n != NULL && hops < CNAME_HOPS; hops++) {
 		added += add_answers(st, b, owner, n, q->qtype, &cname);
@@ -663,17 +664,16 @@ finish_reply(struct dnsd_state *st, const struct query *q, struct dnswire_builde
  * built, 0 to take the general path.
  */
 static int
-answer_fast(struct dnsd_state *st, const struct query *q, uint8_t *out, size_t cap,
-    size_t *outlen)
+answer_fast(struct dnsd_state *st, const struct query *q, struct records_name *n,
+    uint8_t *out, size_t cap, size_t *outlen)
 {
-	struct records_name	*n;
 	const struct records_rr	*rr;
 	size_t			 namelen, len, rdlen, need;
 	uint32_t		 i, first = 0, count = 0, start = 0, k;
 	uint16_t		 flags;
 
 	if (q->qclass != DNS_CLASS_IN || (q->qtype != DNS_TYPE_A && q->qtype != DNS_TYPE_AAAA) ||
-	    (n = records_find(&st->records, q->lname, q->namelen, q->hash)) == NULL)
+	    n == NULL)
 		return 0;
 	rr = &st->records.rrs[n->first];
 	for (i = 0; i < n->count; i++) {
@@ -728,16 +728,17 @@ answer_fast(struct dnsd_state *st, const struct query *q, uint8_t *out, size_t c
  * domain, a local= domain, or a name that bogus-priv or domain-needed
  * keeps here.  Saves starting a reply for every forwarded query. */
 static int
-config_applies(const struct dnsd_state *st, const struct query *q)
+config_applies(const struct dnsd_state *st, const struct query *q,
+    const struct records_name *n)
 {
 	int	i, best;
 
-	if (records_find(&st->records, q->lname, q->namelen, q->hash) != NULL)
+	if (n != NULL)
 		return 1;
 	for (i = 0; i < st->conf->naddresses; i++)
 		if (dnswire_name_is_subdomain(q->name, st->address_dom[i]))
 			return 1;
-	best = best_server(st, q->name);
+	best = st->server_domains > 0 ? best_server(st, q->name) : -1;
 	return (best != -1 && st->conf->servers[best].route == ROUTE_LOCAL) ||
 	    (st->conf->bogus_priv && is_private_reverse(q->name)) ||
 	    (st->conf->domain_needed && dnswire_name_labels(q->name) <= 1);
@@ -749,15 +750,17 @@ answer_from_config(struct dnsd_state *st, const struct query *q, uint8_t *out, s
     size_t *outlen)
 {
 	struct dnswire_builder	 b;
+	struct records_name	*n;
 	unsigned int		 rcode = DNS_RCODE_NOERROR;
 	int			 best;
 
-	if (answer_fast(st, q, out, cap, outlen))
+	n = records_find(&st->records, q->lname, q->namelen, q->hash);
+	if (answer_fast(st, q, n, out, cap, outlen))
 		return 1;
-	if (!config_applies(st, q))
+	if (!config_applies(st, q, n))
 		return 0;
 	begin_reply(st, q, &b, out, cap);
-	if (answer_local(st, q, &b) || answer_address(st, q, &b, &rcode)) {
+	if (answer_local(st, q, n, &b) || answer_address(st, q, &b, &rcode)) {
 		*outlen = finish_reply(st, q, &b, rcode);
 		return 1;
 	}
@@ -1274,9 +1277,13 @@ query_setup(struct dnsd_state *st)
 {
 	int	i;
 
-	for (i = 0; i < st->conf->nservers; i++)
+	st->server_domains = 0;
+	for (i = 0; i < st->conf->nservers; i++) {
 		if (dnswire_name_from_text(st->conf->servers[i].domain, st->server_dom[i]) == -1)
 			return -1;
+		if (st->conf->servers[i].domain[0] != '\0')
+			st->server_domains++;
+	}
 	for (i = 0; i < st->conf->naddresses; i++)
 		if (dnswire_name_from_text(st->conf->addresses[i].domain,
 		    st->address_dom[i]) == -1)
