@@ -248,9 +248,16 @@ sock_recv_batch(int fd, struct mmsghdr *msgs, unsigned int n)
 {
 	int	got;
 
-	do
+	do {
+#ifdef EDGEBOX_STATIC
+		/* The system call itself: musl's recvmmsg on 64-bit systems
+		 * first clears the padding of all n headers, which the caller
+		 * zeroed once and the kernel leaves alone. */
+		got = (int)syscall(SYS_recvmmsg, fd, msgs, n, MSG_DONTWAIT, NULL);
+#else
 		got = recvmmsg(fd, msgs, n, MSG_DONTWAIT, NULL);
-	while (got == -1 && errno == EINTR);
+#endif
+	} while (got == -1 && errno == EINTR);
 	return got;
 }
 

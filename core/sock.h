@@ -49,8 +49,10 @@ ssize_t	sock_recv(int fd, void *buf, size_t len, struct sock_rxinfo *);
  * receive time from the control messages. */
 void	sock_rxinfo_parse(struct msghdr *, struct sock_rxinfo *);
 
-/* Receive up to n datagrams without waiting (recvmmsg).  Returns the
- * number received, or -1 (errno EAGAIN when none is waiting). */
+/* Receive up to n datagrams without waiting (recvmmsg).  Every header
+ * must have been zeroed once before its fields were set, as for
+ * sock_send_batch.  Returns the number received, or -1 (errno EAGAIN when
+ * none is waiting). */
 int	sock_recv_batch(int fd, struct mmsghdr *, unsigned int n);
 
 /* Send one datagram to `to`, from the local address in rx (when known) so a

@@ -150,30 +150,11 @@ batch_add(const struct forward_client *c, const uint8_t *msg, size_t len)
 static void
 batch_flush(int fd)
 {
-	unsigned int	sent = 0;
-	int		n;
+	int	failed;
 
-	while (sent < batch.nout) {
-#ifdef EDGEBOX_STATIC
-		/* The system call itself: musl's sendmmsg on 64-bit systems
-		 * sends one message per sendmsg.  The headers were zeroed, so
-		 * the padding beside musl's int msg_iovlen is 0 as the
-		 * kernel's size_t needs.  A dynamic build keeps the libc call
-		 * so that simulators hooking it see every reply. */
-		n = (int)syscall(SYS_sendmmsg, fd, batch.out + sent, batch.nout - sent, 0);
-#else
-		n = sendmmsg(fd, batch.out + sent, batch.nout - sent, 0);
-#endif
-		if (n <= 0) {
-			if (n == -1 && errno == EINTR)
-				continue;
-			log_debug("send replies: %s", strerror(errno));
-			/* Skip the reply that failed; send the rest. */
-			sent++;
-			continue;
-		}
-		sent += (unsigned int)n;
-	}
+	(void)sock_send_batch(fd, batch.out, batch.nout, &failed);
+	if (failed > 0)
+		log_debug("send replies: %d failed, the last: %s", failed, strerror(errno));
 	batch.nout = 0;
 	batch.used = 0;
 }
@@ -319,32 +300,6 @@ batch_setup(unsigned int k)
 	batch_reset(k);
 }
 
-/* The destination address of datagram k, from its IP_PKTINFO. */
-static void
-batch_local(unsigned int k, struct sock_rxinfo *rx)
-{
-	struct msghdr		*m = &batch.in[k].msg_hdr;
-	struct cmsghdr		*c;
-	struct in_pktinfo	 pi4;
-	struct in6_pktinfo	 pi6;
-
-	memset(&rx->local, 0, sizeof(rx->local));
-	rx->local.family = AF_UNSPEC;
-	for (c = CMSG_FIRSTHDR(m); c != NULL; c = CMSG_NXTHDR(m, c)) {
-		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
-			memcpy(&pi4, CMSG_DATA(c), sizeof(pi4));
-			rx->local.family = AF_INET;
-			rx->local.u.v4 = pi4.ipi_addr;
-			rx->ifindex = pi4.ipi_ifindex;
-		} else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
-			memcpy(&pi6, CMSG_DATA(c), sizeof(pi6));
-			rx->local.family = AF_INET6;
-			rx->local.u.v6 = pi6.ipi6_addr;
-			rx->ifindex = (int)pi6.ipi6_ifindex;
-		}
-	}
-}
-
 /* Read up to UDP_BATCH datagrams in one call, answer them, and send the
  * replies in one call.  A burst costs one poll, and the other sockets
  * still get their turn. */
@@ -358,14 +313,7 @@ on_udp(int fd, short revents, void *arg)
 	unsigned int		k;
 	int			n;
 
-#ifdef EDGEBOX_STATIC
-	/* The system call itself: musl's recvmmsg on 64-bit systems first
-	 * clears the padding of all UDP_BATCH headers, which batch_setup
-	 * cleared once and the kernel leaves alone. */
-	n = (int)syscall(SYS_recvmmsg, fd, batch.in, UDP_BATCH, MSG_DONTWAIT, NULL);
-#else
-	n = recvmmsg(fd, batch.in, UDP_BATCH, MSG_DONTWAIT, NULL);
-#endif
+	n = sock_recv_batch(fd, batch.in, UDP_BATCH);
 	if (n <= 0)
 		return;
 	batch.fd = fd;
@@ -382,11 +330,7 @@ on_udp(int fd, short revents, void *arg)
 		c.conn = -1;
 		c.conn_gen = 0;
 		memcpy(&c.rx.from, &batch.from[k], m->msg_namelen);
-		c.rx.fromlen = m->msg_namelen;
-		c.rx.ifindex = 0;
-		c.rx.rxtime.tv_sec = 0;
-		c.rx.rxtime.tv_nsec = 0;
-		batch_local(k, &c.rx);
+		sock_rxinfo_parse(m, &c.rx);
 		if (netaddr_from_sockaddr((struct sockaddr *)&c.rx.from, &from, &port) == -1)
 			continue;
 		process(batch.inbuf[k], batch.in[k].msg_len, 0, &c, &from);
