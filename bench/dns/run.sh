@@ -57,24 +57,9 @@ NHOSTS=1000
 NFORWARD=500
 CACHE_SIZE=1000
 HERE=$(dirname "$0")
-. "$HERE/../record.sh"
-
-die()
-{
-	echo "bench-dns: $*" >&2
-	exit 1
-}
-
-# Install a missing Debian package when running as root, else stop.
-need()
-{
-	command -v "$1" >/dev/null 2>&1 && return 0
-	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-		echo "bench-dns: installing $2 for $1" >&2
-		apt-get install -y -q "$2" >/dev/null 2>&1
-	fi
-	command -v "$1" >/dev/null 2>&1 || die "$1 not found; install the Debian package $2"
-}
+BENCH_TAG=bench-dns
+KEEP=${BENCH_KEEP:-0}
+. "$HERE/../lib.sh"
 
 need dnsperf dnsperf
 need dnsmasq dnsmasq
@@ -86,20 +71,7 @@ need cc gcc
 [ "$CALLGRIND" = 0 ] || need valgrind valgrind
 [ "$NCPU" -ge 2 ] || die "needs 2 CPUs (server on CPU $SERVER_CPU, dnsperf on CPU $CLIENT_CPU)"
 
-# Two runs on the same ports would answer each other's queries, so a run
-# waits for the one before it.
-LOCK=/tmp/edgebox-bench-dns.$PORT.lock
-exec 9>"$LOCK"
-if ! flock -n 9; then
-	echo "bench-dns: waiting for the other run that holds $LOCK" >&2
-	flock -w 1800 9 || die "another run still holds $LOCK after 30 minutes"
-fi
-
-# port_free PORT: true when nothing listens on UDP PORT.
-port_free()
-{
-	[ -z "$(ss -Hlun "sport = :$1" 2>/dev/null)" ]
-}
+wait_lock /tmp/edgebox-bench-dns.$PORT.lock
 
 for p in "$PORT" "$UPSTREAM_PORT"; do
 	port_free "$p" || die "UDP port $p on this machine is in use; set BENCH_PORT to another port (the upstream uses the next one)"
@@ -117,20 +89,6 @@ chmod 755 "$WORK"
 mkdir "$WORK/run" && chmod 1777 "$WORK/run"
 PIDS=""
 
-cleanup()
-{
-	for p in $PIDS; do
-		kill "$p" 2>/dev/null
-	done
-	for p in $PIDS; do
-		wait "$p" 2>/dev/null
-	done
-	if [ "${BENCH_KEEP:-0}" = 1 ]; then
-		echo "bench-dns: logs and data kept in $WORK" >&2
-	else
-		rm -rf "$WORK"
-	fi
-}
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
@@ -176,18 +134,6 @@ cc -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -o "$ECHO" "$HERE/echo.c" ||
 
 # --- Process helpers -------------------------------------------------------
 
-# Print user+sys CPU time of PID in clock ticks.
-cpu_ticks()
-{
-	sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'
-}
-
-# Print the peak resident set size of PID in KiB.
-peak_rss()
-{
-	awk '/^VmHWM:/ { print $2 }' "/proc/$1/status"
-}
-
 # start NAME TIMEOUT_SECONDS COMMAND...: run COMMAND on the server CPU and
 # wait until it answers a query; sets SERVER_PID.
 start()
@@ -219,26 +165,6 @@ start()
 	echo "bench-dns: $sname did not respond on 127.0.0.1:$PORT within $timeout s; see its output with BENCH_KEEP=1" >&2
 	stop "$SERVER_PID"
 	return 1
-}
-
-# alive PID: true while PID runs (an exited child stays a zombie until waited for).
-alive()
-{
-	[ -r "/proc/$1/stat" ] && ! sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | grep -q '^Z'
-}
-
-# stop PID: SIGTERM, then SIGKILL after 5 seconds.
-stop()
-{
-	kill "$1" 2>/dev/null
-	tries=25
-	while alive "$1" && [ $tries -gt 0 ]; do
-		sleep 0.2
-		tries=$((tries - 1))
-	done
-	alive "$1" && kill -9 "$1" 2>/dev/null
-	wait "$1" 2>/dev/null
-	PIDS=$(echo "$PIDS" | tr ' ' '\n' | grep -vx "$1" | tr '\n' ' ')
 }
 
 # perf OUTPUT DNSPERF_ARGS...: run dnsperf on the client CPU and parse its
@@ -286,18 +212,6 @@ upstream_answered()
 	sed -n 's/.*queries answered locally \([0-9]*\).*/\1/p' "$WORK/upstream.log" | tail -n 1
 }
 
-# set_result NAME VALUE: store a result (results are R_server_set_metric).
-set_result()
-{
-	eval "R_$1=\$2"
-}
-
-# get_result NAME [DEFAULT]
-get_result()
-{
-	eval "echo \"\${R_$1:-\${2:-}}\""
-}
-
 # --- Measurements ----------------------------------------------------------
 
 server_command()
@@ -342,7 +256,7 @@ throughput()
 		esac
 	done
 	if alive "$pid"; then
-		rss=$(peak_rss "$pid")
+		rss=$(status_kib "$pid" VmHWM)
 		[ "$rss" -gt "$(get_result "${name}_rss" 0)" ] && set_result "${name}_rss" "$rss"
 		check_answers "$name" || set_result "${name}_wrong" 1
 	else
@@ -352,35 +266,6 @@ throughput()
 	fi
 	stop "$pid"
 	return 0
-}
-
-# median NAME: the median of NAME_1 .. NAME_ROUNDS ("-" when none is set).
-median()
-{
-	r=1
-	while [ $r -le "$ROUNDS" ]; do
-		get_result "$1_$r"
-		r=$((r + 1))
-	done | grep -v '^-*$' | sort -n | awk '{ v[NR] = $1 } END {
-		if (NR == 0) print "-"
-		else if (NR % 2) print v[(NR + 1) / 2]
-		else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-
-# callgrind_total PID NUMBER: wait for dump NUMBER of PID, print its total Ir.
-callgrind_total()
-{
-	f="$WORK/run/callgrind.$1.$2"
-	tries=50
-	while [ $tries -gt 0 ]; do
-		if [ -f "$f" ] && grep -q '^totals:' "$f"; then
-			awk '/^totals:/ { print $2 }' "$f"
-			return 0
-		fi
-		sleep 0.2
-		tries=$((tries - 1))
-	done
-	echo 0
 }
 
 # instructions NAME: instructions per answered query under callgrind, both
@@ -403,7 +288,7 @@ instructions()
 		# shellcheck disable=SC2086
 		timeout 30 $AS_SERVER callgrind_control -d "$pid" >/dev/null 2>&1
 		dump=$((dump + 1))
-		total=$(callgrind_total "$pid" $dump)
+		total=$(callgrind_total "$WORK/run/callgrind.$pid.$dump")
 		set_result "${name}_${qset}_cg_completed" "$P_completed"
 		set_result "${name}_${qset}_ir" "$(awk -v t="$total" -v n="$P_completed" \
 		    'BEGIN { if (n > 0 && t > 0) printf "%.0f", t / n; else print "-" }')"
@@ -464,21 +349,6 @@ if [ "$CALLGRIND" != 0 ]; then
 fi
 
 # --- Report ----------------------------------------------------------------
-
-ratio()
-{
-	awk -v a="$1" -v b="$2" 'BEGIN { if (a != "" && b != "" && a != "-" && b != "-" && b > 0) printf "%.2f", a / b; else print "-" }'
-}
-
-# verdict VALUE OP LIMIT: "met" or "missed" ("-" when not measured).
-verdict()
-{
-	awk -v v="$1" -v op="$2" -v l="$3" 'BEGIN {
-		if (v == "" || v == "-") { print "not measured"; exit }
-		ok = (op == "<=") ? (v + 0 <= l + 0) : (v + 0 >= l + 0)
-		print ok ? "met" : "missed"
-	}'
-}
 
 report()
 {

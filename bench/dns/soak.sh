@@ -49,13 +49,9 @@ NFORWARD=5000
 CACHE_SIZE=1000
 LOAD_START=$(cut -d" " -f1-3 /proc/loadavg)
 REV=$(git -C "$(dirname "$0")" describe --always --dirty 2>/dev/null || echo unknown)
-. "$(dirname "$0")/../record.sh"
-
-die()
-{
-	echo "bench-soak: $*" >&2
-	exit 1
-}
+BENCH_TAG=bench-soak
+KEEP=${SOAK_KEEP:-0}
+. "$(dirname "$0")/../lib.sh"
 
 for c in dnsperf dnsmasq dig taskset ss; do
 	command -v $c >/dev/null 2>&1 || die "$c not found; install the Debian packages dnsperf, dnsmasq, bind9-dnsutils, util-linux and iproute2"
@@ -67,11 +63,6 @@ case $SECONDS_RUN$SAMPLE in
 esac
 [ "$SECONDS_RUN" -ge 10 ] || die "SOAK_SECONDS=$SECONDS_RUN is too short; use 10 or more"
 [ "$SAMPLE" -ge 1 ] || die "SOAK_SAMPLE must be 1 or more"
-
-port_free()
-{
-	[ -z "$(ss -Hlun "sport = :$1" 2>/dev/null)" ]
-}
 
 for p in "$PORT" "$UPSTREAM_PORT"; do
 	port_free "$p" || die "UDP port $p is in use; set SOAK_PORT to another port (the upstream uses the next one)"
@@ -87,41 +78,8 @@ if [ "$(id -u)" = 0 ]; then
 fi
 PIDS=""
 
-cleanup()
-{
-	for p in $PIDS; do
-		kill "$p" 2>/dev/null
-	done
-	for p in $PIDS; do
-		wait "$p" 2>/dev/null
-	done
-	if [ "${SOAK_KEEP:-0}" = 1 ]; then
-		echo "bench-soak: logs kept in $WORK" >&2
-	else
-		rm -rf "$WORK"
-	fi
-}
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-alive()
-{
-	[ -r "/proc/$1/stat" ] && ! sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | grep -q '^Z'
-}
-
-# stop PID: SIGTERM, then SIGKILL after 5 seconds.
-stop()
-{
-	kill "$1" 2>/dev/null
-	tries=25
-	while alive "$1" && [ $tries -gt 0 ]; do
-		sleep 0.2
-		tries=$((tries - 1))
-	done
-	alive "$1" && kill -9 "$1" 2>/dev/null
-	wait "$1" 2>/dev/null
-	PIDS=$(echo "$PIDS" | tr ' ' '\n' | grep -vx "$1" | tr '\n' ' ')
-}
 
 # --- Data --------------------------------------------------------------------
 
@@ -200,11 +158,6 @@ server_command()
 	esac
 }
 
-rss_kib()
-{
-	awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null
-}
-
 # --- One run -----------------------------------------------------------------
 
 # soak NAME VARIANT: one server start under dnsperf for SECONDS_RUN; prints
@@ -229,7 +182,7 @@ soak()
 		if [ "$variant" = sighup ] && [ $n -lt "$SECONDS_RUN" ]; then
 			kill -HUP "$pid" 2>/dev/null && hups=$((hups + 1))
 		fi
-		[ $((n % SAMPLE)) -eq 0 ] && rss_kib "$pid" >>"$WORK/$tag.rss"
+		[ $((n % SAMPLE)) -eq 0 ] && status_kib "$pid" VmRSS >>"$WORK/$tag.rss"
 	done
 	alive "$perf" && stop "$perf"
 	wait "$perf" 2>/dev/null
@@ -269,11 +222,6 @@ UPSTREAM_PID=$STARTED_PID
 	done
 } >"$WORK/rows"
 stop "$UPSTREAM_PID"
-
-ratio()
-{
-	awk -v a="$1" -v b="$2" 'BEGIN { if (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/ && b > 0) printf "%.2f", a / b; else print "-" }'
-}
 
 report()
 {

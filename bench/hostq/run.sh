@@ -35,23 +35,8 @@ RSS_RUNS=${BENCH_RSS_RUNS:-20}
 NAME=node1.bench.test
 CLIENT_CPU=0
 SERVER_CPU=1
-
-die()
-{
-	echo "bench-hostq: $*" >&2
-	exit 1
-}
-
-# Install a missing Debian package when running as root, else stop.
-need()
-{
-	command -v "$1" >/dev/null 2>&1 && return 0
-	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-		echo "bench-hostq: installing $2 for $1" >&2
-		apt-get install -y -q "$2" >/dev/null 2>&1
-	fi
-	command -v "$1" >/dev/null 2>&1 || die "$1 not found; install the Debian package $2"
-}
+BENCH_TAG=bench-hostq
+. "$(dirname "$0")/../lib.sh"
 
 need dnsmasq dnsmasq
 need host bind9-host
@@ -177,19 +162,6 @@ peak_kib()
 	grep -E '^[0-9]+$' "$WORK/rss" | sort -n | tail -n 1
 }
 
-ratio()
-{
-	awk -v a="$1" -v b="$2" 'BEGIN { if (a != "-" && b != "-" && b > 0) printf "%.1f", a / b; else print "-" }'
-}
-
-verdict()
-{
-	awk -v v="$1" -v op="$2" -v l="$3" 'BEGIN {
-		if (v == "" || v == "-") { print "not measured"; exit }
-		ok = (op == "<=") ? (v + 0 <= l + 0) : (v + 0 >= l + 0)
-		print ok ? "met" : "missed" }'
-}
-
 report()
 {
 	echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
@@ -230,7 +202,7 @@ report()
 		hostq_kib=$(peak_kib "$HOSTQ" $args)
 		# shellcheck disable=SC2086
 		host_kib=$(peak_kib host $args)
-		speedup=$(ratio "$host_ms" "$hostq_ms")
+		speedup=$(ratio "$host_ms" "$hostq_ms" 1)
 		echo "| \`hostq $args\` | $hostq_ms | $host_ms | $speedup | $hostq_kib | $host_kib | $same |"
 		{
 			echo "| hostq median wall time (ms) | $lookup | $hostq_ms | <= 1 | $(verdict "$hostq_ms" '<=' 1) |"
@@ -242,20 +214,6 @@ report()
 	echo "| target | lookup | value | target | result |"
 	echo "| --- | --- | ---: | --- | --- |"
 	cat "$WORK/targets"
-}
-
-# record FILE BEGIN END TITLE REPORT: replace the lines between the markers
-# BEGIN and END of FILE with REPORT, adding a section TITLE when missing.
-record()
-{
-	[ -f "$1" ] || printf '# Benchmarks\n' >"$1"
-	if ! grep -qx "$2" "$1"; then
-		printf '\n## %s\n\n%s\n%s\n' "$4" "$2" "$3" >>"$1"
-	fi
-	awk -v begin="$2" -v end="$3" -v report="$5" '
-		$0 == begin { print; while ((getline line < report) > 0) print line; skip = 1; next }
-		$0 == end { skip = 0 }
-		!skip { print }' "$1" >"$1.new" && mv "$1.new" "$1"
 }
 
 report >"$WORK/report"

@@ -58,17 +58,9 @@ CG_TIMEOUT_MS=5000
 SERVER_CPU=1
 CLIENT_CPU=0
 HERE=$(dirname "$0")
-
-die()
-{
-	echo "bench-ntp: $*" >&2
-	exit 1
-}
-
-need()
-{
-	command -v "$1" >/dev/null 2>&1 || die "$1 not found; install the Debian package $2"
-}
+BENCH_TAG=bench-ntp
+KEEP=${BENCH_KEEP:-0}
+. "$HERE/../lib.sh"
 
 need taskset util-linux
 need flock util-linux
@@ -86,20 +78,7 @@ if [ "$PORT" -lt 1 ] || [ "$PORT" -ge 32768 ]; then
 	die "invalid BENCH_PORT \"$PORT\"; expected 1-32767, below the ephemeral ports"
 fi
 
-# Two runs on the same port would receive each other's replies, so a run
-# waits for the one before it.
-LOCK=/tmp/edgebox-bench-ntp.$PORT.lock
-exec 9>"$LOCK"
-if ! flock -n 9; then
-	echo "bench-ntp: waiting for the other run that holds $LOCK" >&2
-	flock -w 1800 9 || die "another run still holds $LOCK after 30 minutes"
-fi
-
-# port_free PORT: true when nothing listens on UDP PORT.
-port_free()
-{
-	[ -z "$(ss -Hlun "sport = :$1" 2>/dev/null)" ]
-}
+wait_lock /tmp/edgebox-bench-ntp.$PORT.lock
 
 port_free "$PORT" || die "UDP port $PORT on this machine is in use; set BENCH_PORT to another port"
 
@@ -107,20 +86,6 @@ WORK=$(mktemp -d /tmp/edgebox-bench-ntp.XXXXXX) || die "mktemp failed"
 mkdir -m 700 "$WORK/run"
 PIDS=""
 
-cleanup()
-{
-	for p in $PIDS; do
-		kill "$p" 2>/dev/null
-	done
-	for p in $PIDS; do
-		wait "$p" 2>/dev/null
-	done
-	if [ "${BENCH_KEEP:-0}" = 1 ]; then
-		echo "bench-ntp: logs and callgrind dumps kept in $WORK" >&2
-	else
-		rm -rf "$WORK"
-	fi
-}
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
@@ -147,37 +112,6 @@ EOF
 # --- Process helpers -------------------------------------------------------
 
 # Print user+sys CPU time of PID in clock ticks.
-cpu_ticks()
-{
-	sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'
-}
-
-# status_kib PID FIELD: print FIELD (VmHWM, VmRSS) of PID in KiB.
-status_kib()
-{
-	awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"
-}
-
-# alive PID: true while PID runs (an exited child stays a zombie until waited for).
-alive()
-{
-	[ -r "/proc/$1/stat" ] && ! sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | grep -q '^Z'
-}
-
-# stop PID: SIGTERM, then SIGKILL after 5 seconds.
-stop()
-{
-	kill "$1" 2>/dev/null
-	tries=25
-	while alive "$1" && [ $tries -gt 0 ]; do
-		sleep 0.2
-		tries=$((tries - 1))
-	done
-	alive "$1" && kill -9 "$1" 2>/dev/null
-	wait "$1" 2>/dev/null
-	PIDS=$(echo "$PIDS" | tr ' ' '\n' | grep -vx "$1" | tr '\n' ' ')
-}
-
 # exec_server NAME PREFIX...: replace this shell with server NAME, run
 # through PREFIX (taskset, valgrind).  Called in a background subshell, so
 # that $! is the server's PID.
@@ -246,18 +180,6 @@ load()
 	return 0
 }
 
-# set_result NAME VALUE: store a result (results are R_server_metric).
-set_result()
-{
-	eval "R_$1=\$2"
-}
-
-# get_result NAME [DEFAULT]
-get_result()
-{
-	eval "echo \"\${R_$1:-\${2:-}}\""
-}
-
 # max_result NAME VALUE: keep the larger of VALUE and the stored one.
 max_result()
 {
@@ -298,34 +220,6 @@ throughput()
 	fi
 	stop "$pid"
 	return 0
-}
-
-# median NAME: the median of NAME_1 .. NAME_ROUNDS ("-" when none is set).
-median()
-{
-	r=1
-	while [ $r -le "$ROUNDS" ]; do
-		get_result "$1_$r"
-		r=$((r + 1))
-	done | grep -v '^-*$' | sort -n | awk '{ v[NR] = $1 } END {
-		if (NR == 0) print "-"
-		else if (NR % 2) print v[(NR + 1) / 2]
-		else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-
-# callgrind_total FILE: wait for the dump FILE, print its total Ir.
-callgrind_total()
-{
-	tries=100
-	while [ $tries -gt 0 ]; do
-		if [ -f "$1" ] && grep -q '^totals:' "$1"; then
-			awk '/^totals:/ { print $2 }' "$1"
-			return 0
-		fi
-		sleep 0.2
-		tries=$((tries - 1))
-	done
-	echo 0
 }
 
 # instructions NAME: instructions per reply under callgrind, counted between
@@ -394,23 +288,6 @@ if [ "$CALLGRIND" != 0 ]; then
 fi
 
 # --- Report ----------------------------------------------------------------
-
-. "$HERE/../record.sh"
-
-ratio()
-{
-	awk -v a="$1" -v b="$2" 'BEGIN { if (a != "" && b != "" && a != "-" && b != "-" && b > 0) printf "%.2f", a / b; else print "-" }'
-}
-
-# verdict VALUE OP LIMIT: "met" or "missed" ("not measured" without a value).
-verdict()
-{
-	awk -v v="$1" -v op="$2" -v l="$3" 'BEGIN {
-		if (v == "" || v == "-") { print "not measured"; exit }
-		ok = (op == "<=") ? (v + 0 <= l + 0) : (v + 0 >= l + 0)
-		print ok ? "met" : "missed"
-	}'
-}
 
 # Print the functions with the largest self cost in ntpd's callgrind dump.
 ntpd_profile()
