@@ -1116,19 +1116,26 @@ xstrdup_conf(struct conf_parser *p, const char *s)
 	return d;
 }
 
-/* Copy r (whose strings belong to the caller) to the end of c->records. */
+/*
+ * Copy r (whose strings belong to the caller) to the end of c->records.
+ * The array doubles when its count reaches a power of two, so its room is
+ * implied by nrecords and a long config costs no realloc per line.
+ */
 static int
 add_record(struct conf_parser *p, struct dnsd_conf *c, const struct dnsd_confrec *r)
 {
 	struct dnsd_confrec	*n, *recs;
+	size_t			 count = c->nrecords;
 
-	recs = realloc(c->records, (size_t)(c->nrecords + 1) * sizeof(*recs));
-	if (recs == NULL) {
-		conf_error(p, "%s: out of memory", p->keyword);
-		return -1;
+	if ((count & (count - 1)) == 0) {
+		recs = realloc(c->records, (count == 0 ? 1 : 2 * count) * sizeof(*recs));
+		if (recs == NULL) {
+			conf_error(p, "%s: out of memory", p->keyword);
+			return -1;
+		}
+		c->records = recs;
 	}
-	c->records = recs;
-	n = &recs[c->nrecords];
+	n = &c->records[count];
 	*n = *r;
 	n->target = NULL;
 	n->text = NULL;

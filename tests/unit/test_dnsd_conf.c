@@ -331,6 +331,34 @@ test_records(void **state)
 	dnsconf_free(&c);
 }
 
+/* Many records: the array grows in doublings; each keeps its own line's
+ * data, in order, across every growth step. */
+static void
+test_many_records(void **state)
+{
+	struct dnsd_conf	c;
+	struct messages		m;
+	char			path[256], want[64], *args[] = { "-C", path, NULL };
+	FILE			*f;
+	int			i;
+
+	snprintf(path, sizeof(path), "%s/many.conf", tmpdir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	for (i = 0; i < 1000; i++)
+		fprintf(f, "cname=alias%d.lab.test,target%d.lab.test\n", i, i);
+	fclose(f);
+	assert_int_equal(load(&c, &m, args), 0);
+	assert_int_equal(c.nrecords, 1000);
+	for (i = 0; i < 1000; i++) {
+		snprintf(want, sizeof(want), "alias%d.lab.test", i);
+		assert_string_equal(c.records[i].owner, want);
+		snprintf(want, sizeof(want), "target%d.lab.test", i);
+		assert_string_equal(c.records[i].target, want);
+	}
+	dnsconf_free(&c);
+}
+
 static void
 test_mx_default_target(void **state)
 {
@@ -618,6 +646,7 @@ main(void)
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_server_forms),
 		cmocka_unit_test(test_records),
+		cmocka_unit_test(test_many_records),
 		cmocka_unit_test(test_mx_default_target),
 		cmocka_unit_test(test_errors_with_location),
 		cmocka_unit_test(test_unsupported_warn_once),
