@@ -272,7 +272,7 @@ bytes_equal(const uint8_t *a, const uint8_t *b, size_t n)
 }
 
 /* Whether e holds qname (namelen bytes, lower case). */
-static int
+static inline __attribute__((always_inline)) int
 same_name(const struct cache *c, const struct cache_slot *e, const uint8_t *qname,
     size_t namelen)
 {
