@@ -1047,6 +1047,18 @@ source_get_activity(struct ctl_activity *a)
 			a->unresolved++;
 }
 
+/* log2(x) rounded to the nearest integer, for x > 0: with x = m * 2^e and
+ * 0.5 <= m < 1, it is e when m >= sqrt(1/2), else e - 1.  (libm's log2
+ * and its tables cost 3 KB of the binary for this one use.) */
+static int
+round_log2(double x)
+{
+	int	e;
+	double	m = frexp(x, &e);
+
+	return m >= M_SQRT1_2 ? e : e - 1;
+}
+
 int
 source_get_unresolved(int index, struct ctl_source *row, int *count)
 {
@@ -1069,7 +1081,7 @@ source_get_unresolved(int index, struct ctl_source *row, int *count)
 	row->state = CTL_STATE_UNUSABLE;
 	if (resolvers[found].delay > 0) {
 		row->next_poll = fmax(resolvers[found].retry_at - loop_now(), 0.0);
-		row->poll = (int)lround(log2(resolvers[found].delay));
+		row->poll = round_log2(resolvers[found].delay);
 	}
 	return 0;
 }
