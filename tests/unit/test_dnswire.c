@@ -933,6 +933,56 @@ test_random_messages(void **state)
 	}
 }
 
+/* dnswire_name_copy_lower against a byte-wise copy and lowering, and its
+ * hash against dnswire_name_hash of both cases, for names of every
+ * length from the root to 255 bytes. */
+static void
+test_name_copy_lower(void **state)
+{
+	static const char	chars[] = "aZ-_09mQ\xc3\x80@[`{";
+	uint8_t			src[DNS_NAME_MAX], name[DNS_NAME_MAX], lname[DNS_NAME_MAX];
+	uint8_t			want[DNS_NAME_MAX];
+	size_t			len, off, label, k, round;
+	uint32_t		h;
+
+	(void)state;
+	srand(7);
+	for (round = 0; round < 20; round++) {
+		for (len = 1; len <= DNS_NAME_MAX; len++) {
+			/* Labels of random length that end exactly at len - 1. */
+			for (off = 0; off < len - 1; off += label + 1) {
+				label = 1 + (size_t)rand() % 63;
+				if (off + 1 + label > len - 1)
+					label = len - 2 - off;
+				if (label == 0) {	/* one byte left: no room for a label */
+					break;
+				}
+				src[off] = (uint8_t)label;
+				for (k = 1; k <= label; k++)
+					src[off + k] = (uint8_t)chars[(size_t)rand() % (sizeof(chars) - 1)];
+			}
+			if (off != len - 1)
+				continue;	/* this length cannot end a name here */
+			src[len - 1] = 0;
+			assert_int_equal(dnswire_name_len(src), len);
+			memset(name, 0xee, sizeof(name));
+			memset(lname, 0xee, sizeof(lname));
+			h = dnswire_name_copy_lower(src, len, name, lname);
+			assert_memory_equal(name, src, len);
+			for (k = 0; k < len; k++)
+				want[k] = src[k] >= 'A' && src[k] <= 'Z' ? (uint8_t)(src[k] + 32) : src[k];
+			assert_memory_equal(lname, want, len);
+			/* Nothing written past the name. */
+			if (len < DNS_NAME_MAX) {
+				assert_int_equal(name[len], 0xee);
+				assert_int_equal(lname[len], 0xee);
+			}
+			assert_int_equal(h, dnswire_name_hash(src));
+			assert_int_equal(h, dnswire_name_hash(want));
+		}
+	}
+}
+
 int
 main(void)
 {
@@ -955,6 +1005,7 @@ main(void)
 		cmocka_unit_test(test_edns),
 		cmocka_unit_test(test_mnemonics),
 		cmocka_unit_test(test_random_messages),
+		cmocka_unit_test(test_name_copy_lower),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
