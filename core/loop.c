@@ -44,6 +44,7 @@ static uint64_t		 generation;
 static struct sig_entry	 sigs[NSIG];
 static int		 sig_pipe[2] = { -1, -1 };
 static volatile sig_atomic_t stopped;
+static double		 wake;		/* loop_now() when poll last returned */
 
 double
 loop_now(void)
@@ -52,6 +53,12 @@ loop_now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+double
+loop_wake_time(void)
+{
+	return wake;
 }
 
 int
@@ -290,11 +297,13 @@ loop_stop(void)
 	stopped = 1;
 }
 
+/* Run the timers due at now.  One that falls due while the callbacks of
+ * this wake-up run waits for the next one, which poll_timeout makes
+ * immediate. */
 static void
-run_timers(void)
+run_timers(double now)
 {
 	struct timer	*t;
-	double		 now = loop_now();
 
 	while (nheap > 0 && timers[heap[0]].when <= now) {
 		t = &timers[heap[0]];
@@ -340,6 +349,7 @@ loop_run(double deadline)
 				continue;
 			return -1;
 		}
+		wake = loop_now();
 		count = nfds;
 		for (i = 0; i < count && n > 0 && !stopped; i++) {
 			if (pfds[i].fd < 0 || pfds[i].revents == 0)
@@ -348,7 +358,7 @@ loop_run(double deadline)
 			fds[i].cb(pfds[i].fd, pfds[i].revents, fds[i].arg);
 		}
 		if (!stopped)
-			run_timers();
+			run_timers(wake);
 	}
 	return 0;
 }

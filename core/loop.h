@@ -32,6 +32,11 @@ int	loop_add_signal(int signo, loop_signal_cb, void *arg);
 /* Seconds on CLOCK_MONOTONIC. */
 double	loop_now(void);
 
+/* loop_now() as read when poll last returned: the time of every event of
+ * one wake-up, for callbacks that need no finer clock and would otherwise
+ * read it once per packet.  0 before the first wake-up. */
+double	loop_wake_time(void);
+
 /* Run until loop_stop() or until deadline seconds have passed (deadline <= 0:
  * no limit).  Returns 0, or -1 if poll failed for another reason than EINTR. */
 int	loop_run(double deadline);

@@ -948,7 +948,7 @@ answer(struct pending *pq, int k, const uint8_t *msg, size_t len)
 	 * keyed by the question alone. */
 	if (!pq->q.dnssec_ok && !(pq->q.flags & DNS_FLAG_CD) &&
 	    (ttl = query_cache_ttl(state, msg, len)) > 0)
-		(void)query_cache_store(state, &pq->q, msg, len, ttl, loop_now());
+		(void)query_cache_store(state, &pq->q, msg, len, ttl, loop_wake_time());
 	client_reply(&pq->client, outbuf, outlen);
 	for (w = pq->next_waiter; w != -1; w = pending[w].next_waiter) {
 		outlen = query_relay(&pending[w].q, msg, len, 0, 0, outbuf, sizeof(outbuf));

@@ -799,7 +799,9 @@ query_answer(struct dnsd_state *st, const struct query *q, uint8_t *out, size_t 
 		return QUERY_FORWARD;
 	e = cache_lookup_query(&st->cache, q, now, out, cap);
 	if (e != NULL) {
-		age = (uint32_t)(now - e->stored);
+		/* Stored and looked up at wake-up times, so never negative;
+		 * checked because a negative double has no uint32_t value. */
+		age = now > e->stored ? (uint32_t)(now - e->stored) : 0;
 		*outlen = 0;
 		if (e->ttls != NULL && e->msg == out)
 			*outlen = relay_cached(q, e, age, out, cap);
