@@ -44,7 +44,6 @@ forwarder_side(const uint8_t *data, size_t size, int edns, int tcp, double now)
 	struct dnswire_parser	p;
 	struct dnswire_question	qu;
 	struct query		q, q2;
-	uint8_t			lname[DNS_NAME_MAX];
 	size_t			outlen;
 	uint32_t		ttl;
 	int			qlen;
@@ -64,10 +63,9 @@ forwarder_side(const uint8_t *data, size_t size, int edns, int tcp, double now)
 		return;
 	netaddr_parse("127.0.0.1", &q.from);
 	if ((ttl = query_cache_ttl(&dnsfuzz_st, data, size)) > 0) {
-		memcpy(lname, q.name, dnswire_name_len(q.name));
-		dnswire_name_lower(lname);
-		(void)cache_store(&dnsfuzz_st.cache, lname, q.qtype, q.qclass, data, size, ttl,
-		    now);
+		/* As forward.c stores it: with the offsets of its TTL fields
+		 * when it has them, so the hit below takes the fast relay. */
+		(void)query_cache_store(&dnsfuzz_st, &q, data, size, ttl, now);
 		if (cache_check(&dnsfuzz_st.cache) == -1)
 			abort();
 	}
