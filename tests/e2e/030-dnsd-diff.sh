@@ -478,6 +478,36 @@ r_ref=$(rawq "$P_REF")
 r_dnsd=$(rawq "$P_DNSD")
 check "malformed question: FORMERR (dnsmasq: $r_ref)" test "$r_dnsd" = 1
 check "dnsd still answers after malformed input" answers "$P_DNSD" x-adm
+# Queries longer than dnsd's 256-byte receive head: a question for a
+# 255-byte name under outside.test (the upstream says NXDOMAIN), padded by
+# an EDNS(0) option (RFC 7830) to SIZE bytes.  The name crosses the end of
+# the head, so a reply that echoes it shows the datagram was put together.
+# Up to 1232 bytes it is answered; a longer datagram is cut and dropped.
+bigq() {	# bigq PORT SIZE: print "RCODE QUESTION-MATCH ID-MATCH", or "none"
+	python3 - "$1" "$2" <<'EOF'
+import socket, struct, sys
+name = b"".join(bytes([len(l)]) + l for l in [b"a" * 63, b"b" * 63, b"c" * 63, b"d" * 48, b"outside", b"test"]) + b"\x00"
+assert len(name) == 255
+head = bytes.fromhex("beef01000001000000000001") + name + struct.pack("!HH", 1, 1)
+pad = int(sys.argv[2]) - len(head) - 11 - 4
+q = head + b"\x00" + struct.pack("!HHIH", 41, 1232, 0, pad + 4) + struct.pack("!HH", 12, pad) + bytes(pad)
+assert len(q) == int(sys.argv[2])
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(3)
+s.sendto(q, ("127.0.0.1", int(sys.argv[1])))
+try:
+    r = s.recv(4096)
+    print(r[3] & 15, r[12:12 + len(name)] == name, r[0:2] == q[0:2])
+except socket.timeout:
+    print("none")
+EOF
+}
+for size in 300 1000 1232; do
+	check "a $size-byte query is answered (NXDOMAIN, its question echoed)" \
+	    test "$(bigq "$P_DNSD" $size)" = "3 True True"
+done
+check "a 1300-byte query is dropped" test "$(bigq "$P_DNSD" 1300)" = none
+check "dnsd still answers after a long query" answers "$P_DNSD" x-adm
 
 # --- signals --------------------------------------------------------------
 
