@@ -43,6 +43,22 @@ cap_ttl(uint32_t ttl, uint32_t max)
 	return max > 0 && ttl > max ? max : ttl;
 }
 
+/* RFC 2181 8: a TTL with the most significant bit set counts as 0. */
+static uint32_t
+wire_ttl(uint32_t ttl)
+{
+	return ttl & 0x80000000u ? 0 : ttl;
+}
+
+/* A relayed record's TTL: the upstream's, less the age of the cached
+ * copy, capped by max (0: none). */
+static uint32_t
+aged_ttl(uint32_t ttl, uint32_t age, uint32_t max)
+{
+	ttl = wire_ttl(ttl);
+	return cap_ttl(ttl > age ? ttl - age : 0, max);
+}
+
 /* The TTL of local data: local-ttl, capped by max-ttl. */
 static uint32_t
 local_ttl(const struct dnsd_state *st)
@@ -884,7 +900,7 @@ keep_records(struct dnswire_parser *p, uint8_t *msg, size_t limit, uint32_t age,
 			continue;
 		}
 		ttl = get32(msg + rr.rdoff - 6);
-		put32(msg + rr.rdoff - 6, cap_ttl(ttl > age ? ttl - age : 0, max_ttl));
+		put32(msg + rr.rdoff - 6, aged_ttl(ttl, age, max_ttl));
 		kept[rr.section]++;
 		cut = end;
 	}
@@ -954,7 +970,7 @@ keep_cached(uint8_t *msg, size_t len, size_t off, const uint16_t count[DNS_SECTI
 				continue;
 			}
 			ttl = get32(msg + rdoff - 6);
-			put32(msg + rdoff - 6, cap_ttl(ttl > age ? ttl - age : 0, max_ttl));
+			put32(msg + rdoff - 6, aged_ttl(ttl, age, max_ttl));
 			if (ttls != NULL && ttls->n++ < CACHE_TTLS_MAX)
 				ttls->off[ttls->n - 1] = (uint16_t)(rdoff - 6);
 			kept[sec]++;
@@ -1101,7 +1117,7 @@ relay_cached(const struct query *q, const struct cache_entry *e, uint32_t age, u
 	for (i = 0; i < e->nttls; i++) {
 		field = out + get16(e->ttls + 2 * i);
 		ttl = get32(field);
-		put32(field, cap_ttl(ttl > age ? ttl - age : 0, q->max_ttl));
+		put32(field, aged_ttl(ttl, age, q->max_ttl));
 	}
 	if (q->edns) {
 		/* RFC 3225 3: the DO bit of the query is copied to the reply. */
@@ -1255,12 +1271,12 @@ query_cache_ttl(const struct dnsd_state *st, const uint8_t *msg, size_t len)
 			continue;
 		if (rr.section == DNS_SECTION_ANSWER) {
 			answers++;
-			if (rr.ttl < ttl)
-				ttl = rr.ttl;
+			if (wire_ttl(rr.ttl) < ttl)
+				ttl = wire_ttl(rr.ttl);
 		} else if (rr.type == DNS_TYPE_SOA && rr.rdlength >= 22) {
 			/* RFC 2308 5: the lower of the SOA's TTL and its MINIMUM. */
-			min = get32(msg + rr.rdoff + rr.rdlength - 4);
-			neg = rr.ttl < min ? rr.ttl : min;
+			min = wire_ttl(get32(msg + rr.rdoff + rr.rdlength - 4));
+			neg = wire_ttl(rr.ttl) < min ? wire_ttl(rr.ttl) : min;
 		}
 	}
 	if (r == -1)

@@ -669,6 +669,54 @@ test_relay(void **state)
 	assert_int_equal(r.answers, 1);
 }
 
+/* Set the TTL of the first answer record of msg. */
+static void
+set_answer_ttl(uint8_t *msg, size_t len, uint32_t ttl)
+{
+	struct dnswire_parser	p;
+	struct dnswire_rr	rr;
+
+	assert_int_equal(dnswire_parser_init(&p, msg, len), 0);
+	while (dnswire_parse_rr(&p, &rr) == 1 && rr.section != DNS_SECTION_ANSWER)
+		;
+	assert_int_equal(rr.section, DNS_SECTION_ANSWER);
+	msg[rr.rdoff - 6] = (uint8_t)(ttl >> 24);
+	msg[rr.rdoff - 5] = (uint8_t)(ttl >> 16);
+	msg[rr.rdoff - 4] = (uint8_t)(ttl >> 8);
+	msg[rr.rdoff - 3] = (uint8_t)ttl;
+}
+
+/* RFC 2181 8: a TTL with the most significant bit set counts as 0, so
+ * the reply is not cached and its record is relayed with TTL 0. */
+static void
+test_ttl_top_bit(void **state)
+{
+	uint8_t		msg[512], up[512];
+	size_t		qlen, uplen, len;
+	struct query	q;
+	struct result	r;
+
+	(void)state;
+	uplen = upstream_reply(up, sizeof(up), "www.example.test", 0, 1, 0, 0, 0);
+	set_answer_ttl(up, uplen, 0x80000005u);
+	assert_int_equal(query_cache_ttl(&st, up, uplen), 0);
+	qlen = make_query(msg, "www.example.test", DNS_TYPE_A, 0);
+	assert_int_equal(query_parse(&st, msg, qlen, 0, &q, out, sizeof(out), &len),
+	    QUERY_FORWARD);
+	memset(&r, 0, sizeof(r));
+	r.len = query_relay(&q, up, uplen, 0, 0, out, sizeof(out));
+	read_reply(&r);
+	assert_int_equal(r.answers, 1);
+	assert_int_equal(r.first_ttl, 0);
+	/* The largest TTL without that bit stays as it is. */
+	uplen = upstream_reply(up, sizeof(up), "www.example.test", 0, 1, 0, 0, 0);
+	set_answer_ttl(up, uplen, 0x7fffffffu);
+	memset(&r, 0, sizeof(r));
+	r.len = query_relay(&q, up, uplen, 0, 0, out, sizeof(out));
+	read_reply(&r);
+	assert_int_equal(r.first_ttl, 0x7fffffff);
+}
+
 static void
 test_cache_ttl(void **state)
 {
@@ -1014,6 +1062,7 @@ main(void)
 		cmocka_unit_test(test_unsupported),
 		cmocka_unit_test(test_relay),
 		cmocka_unit_test(test_cache_ttl),
+		cmocka_unit_test(test_ttl_top_bit),
 		cmocka_unit_test(test_ttl_limits),
 		cmocka_unit_test(test_cache_hit),
 		cmocka_unit_test(test_cache_fast_relay),
