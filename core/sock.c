@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -249,10 +250,13 @@ sock_recv_batch(int fd, struct mmsghdr *msgs, unsigned int n)
 	int	got;
 
 	do {
-#ifdef EDGEBOX_STATIC
+#if defined(EDGEBOX_STATIC) && UINTPTR_MAX > 0xffffffffu
 		/* The system call itself: musl's recvmmsg on 64-bit systems
 		 * first clears the padding of all n headers, which the caller
-		 * zeroed once and the kernel leaves alone. */
+		 * zeroed once and the kernel leaves alone.  On 32-bit systems
+		 * the headers have no padding, and musl's recvmmsg turns the
+		 * 32-bit kernel timestamps of kernels before 5.1 into the
+		 * 64-bit SCM_TIMESTAMPNS that sock_rxinfo_parse reads. */
 		got = (int)syscall(SYS_recvmmsg, fd, msgs, n, MSG_DONTWAIT, NULL);
 #else
 		got = recvmmsg(fd, msgs, n, MSG_DONTWAIT, NULL);
