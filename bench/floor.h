@@ -25,10 +25,10 @@
 #define FLOOR_BATCH	64
 #define FLOOR_MSG_MAX	1500
 
-/* What a floor server does with a batch: received() once after each
- * recvmmsg, answer() for each datagram (returns the reply's length, built
- * in buf, or -1 to drop it), and sending() once with the replies before
- * sendmmsg.  received and sending may be NULL. */
+/* The callbacks of a floor server.  received() runs once after each
+ * recvmmsg and sending() once with the replies before sendmmsg; either
+ * may be NULL.  answer() builds the reply to one datagram in buf and
+ * returns its length, or -1 to drop the datagram. */
 struct floor_ops {
 	const char	*name;
 	void		(*received)(void);

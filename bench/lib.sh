@@ -27,14 +27,14 @@ port_free()
 }
 
 # wait_lock FILE: take the lock FILE on descriptor 9, waiting up to 30
-# minutes for a run that holds it (two runs on the same ports would answer
-# each other's queries).
+# minutes for a run that has it, because two runs on the same ports would
+# receive each other's replies.
 wait_lock()
 {
 	exec 9>"$1"
 	if ! flock -n 9; then
-		echo "$BENCH_TAG: waiting for the other run that holds $1" >&2
-		flock -w 1800 9 || die "another run still holds $1 after 30 minutes"
+		echo "$BENCH_TAG: waiting for the lock $1 of another run" >&2
+		flock -w 1800 9 || die "timed out after 30 minutes waiting for the lock $1; stop the other run or remove the file"
 	fi
 }
 

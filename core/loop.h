@@ -32,9 +32,9 @@ int	loop_add_signal(int signo, loop_signal_cb, void *arg);
 /* Seconds on CLOCK_MONOTONIC. */
 double	loop_now(void);
 
-/* loop_now() as read when poll last returned: the time of every event of
- * one wake-up, for callbacks that need no finer clock and would otherwise
- * read it once per packet.  0 before the first wake-up. */
+/* Return loop_now() as read when poll last returned, or 0 before the first
+ * wake-up.  Callbacks that need no finer clock use it instead of reading
+ * the clock once per packet. */
 double	loop_wake_time(void);
 
 /* Run until loop_stop() or until deadline seconds have passed (deadline <= 0:

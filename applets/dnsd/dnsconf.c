@@ -1118,8 +1118,8 @@ xstrdup_conf(struct conf_parser *p, const char *s)
 
 /*
  * Copy r (whose strings belong to the caller) to the end of c->records.
- * The array doubles when its count reaches a power of two, so its room is
- * implied by nrecords and a long config costs no realloc per line.
+ * The array doubles when its count reaches a power of two, so nrecords
+ * gives its capacity and a long config needs no realloc per line.
  */
 static int
 add_record(struct conf_parser *p, struct dnsd_conf *c, const struct dnsd_confrec *r)

@@ -1047,9 +1047,9 @@ source_get_activity(struct ctl_activity *a)
 			a->unresolved++;
 }
 
-/* log2(x) rounded to the nearest integer, for x > 0: with x = m * 2^e and
- * 0.5 <= m < 1, it is e when m >= sqrt(1/2), else e - 1.  (libm's log2
- * and its tables cost 3 KB of the binary for this one use.) */
+/* Return log2(x) rounded to the nearest integer, for x > 0.  With x = m * 2^e
+ * and 0.5 <= m < 1, that is e when m >= sqrt(1/2), else e - 1.  libm's log2
+ * and its table would add about 3 KB to the binary for this one call. */
 static int
 round_log2(double x)
 {

@@ -331,8 +331,8 @@ test_records(void **state)
 	dnsconf_free(&c);
 }
 
-/* Many records: the array grows in doublings; each keeps its own line's
- * data, in order, across every growth step. */
+/* Load 1000 records, so the array grows several times; each record keeps
+ * its own line's data, in order. */
 static void
 test_many_records(void **state)
 {

@@ -933,8 +933,8 @@ test_random_messages(void **state)
 	}
 }
 
-/* dnswire_name_copy_lower against a byte-wise copy and lowering, and its
- * hash against dnswire_name_hash of both cases, for names of every
+/* Check dnswire_name_copy_lower against a byte-wise copy and lowering, and
+ * its hash against dnswire_name_hash of both cases, for names of every
  * length from the root to 255 bytes. */
 static void
 test_name_copy_lower(void **state)

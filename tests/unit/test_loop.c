@@ -45,6 +45,41 @@ timers_fire_in_order(void **state)
 	loop_close();
 }
 
+/* Each timer records the wake-up time it ran at and the clock then. */
+static double	wake_seen[2], clock_seen[2];
+static int	nwake;
+
+static void
+record_wake(void *arg)
+{
+	wake_seen[nwake] = loop_wake_time();
+	clock_seen[nwake] = loop_now();
+	nwake++;
+}
+
+/* loop_wake_time is read when poll returns: not after the callback's own
+ * clock, and read again at the next wake-up. */
+static void
+wake_time_per_wakeup(void **state)
+{
+	double	start;
+
+	loop_init();
+	nwake = 0;
+	start = loop_now();
+	loop_add_timer(0.01, record_wake, NULL);
+	loop_add_timer(0.06, record_wake, NULL);
+	loop_add_timer(0.08, stop_timer, NULL);
+	assert_int_equal(loop_run(2.0), 0);
+	assert_int_equal(nwake, 2);
+	assert_true(wake_seen[0] >= start + 0.01);
+	assert_true(wake_seen[0] <= clock_seen[0]);
+	assert_true(wake_seen[1] >= start + 0.06);
+	assert_true(wake_seen[1] <= clock_seen[1]);
+	assert_true(wake_seen[1] - wake_seen[0] >= 0.04);
+	loop_close();
+}
+
 /*
  * Random delays and cancellations: every timer left fires once, in deadline
  * order.  A timer's deadline is its delay plus the clock at loop_add_timer,
@@ -196,6 +231,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(timers_fire_in_order),
+		cmocka_unit_test(wake_time_per_wakeup),
 		cmocka_unit_test(timers_random_heap),
 		cmocka_unit_test(timers_capacity),
 		cmocka_unit_test(fd_callback),
