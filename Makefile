@@ -104,8 +104,10 @@ else ifeq ($(STATIC),0)
   # poll and socket calls (LD_PRELOAD).
   LDFLAGS += -Wl,--gc-sections
 else
-  CFLAGS += -DEDGEBOX_STATIC
-  LDFLAGS += -static -Wl,--gc-sections
+  # A static executable is not position-independent, so its code need not
+  # be either: -fno-pie saves 8 KiB of armv7 code and 2 KiB on the others.
+  CFLAGS += -DEDGEBOX_STATIC -fno-pie
+  LDFLAGS += -static -no-pie -Wl,--gc-sections
 endif
 
 # Debian's musl-gcc passes -nostdinc, which hides <linux/*.h>; a folder of
