@@ -99,7 +99,7 @@ struct pending {
 	int			in_use;
 	int			leader;		/* -1: a leader */
 	int			next_waiter;	/* chain of waiters, -1 ends */
-	struct query		q;
+	struct query_wait	q;
 	struct pending_client	client;
 	struct netaddr		addr[FORWARD_TRIES];
 	uint16_t		port[FORWARD_TRIES];
@@ -673,13 +673,14 @@ fail_reply(const struct pending *pq, const struct query *q, uint8_t *out, size_t
 static void
 finish_fail(struct pending *pq)
 {
-	size_t	len;
-	int	w;
+	struct query	q;
+	size_t		len;
+	int		w;
 
 	for (w = (int)(pq - pending); w != -1; w = pending[w].next_waiter) {
 		if (pq->last_rcode == DNS_RCODE_SERVFAIL)
 			state->stats.servfail++;
-		len = fail_reply(pq, &pending[w].q, outbuf, sizeof(outbuf));
+		len = fail_reply(pq, query_from_wait(&pending[w].q, &q), outbuf, sizeof(outbuf));
 		if (len > 0)
 			client_reply(&pending[w].client, outbuf, len);
 	}
@@ -748,7 +749,7 @@ find_leader(const struct query *q)
 		    p->q.qtype != q->qtype || p->q.qclass != q->qclass ||
 		    p->q.tcp != q->tcp || p->q.dnssec_ok != q->dnssec_ok ||
 		    (p->q.flags & DNS_FLAG_CD) != (q->flags & DNS_FLAG_CD) ||
-		    !dnswire_name_equal(p->q.lname, q->lname))
+		    !dnswire_name_equal(p->q.name, q->lname))
 			continue;
 		return p;
 	}
@@ -768,7 +769,7 @@ forward_start(const struct query *q, const struct forward_client *client,
 	lead = find_leader(q);
 	if ((pq = slot_get()) == NULL)
 		return -1;
-	pq->q = *q;
+	pq->q = q->wait;
 	client_pack(&pq->client, client);
 	if (lead != NULL) {
 		pq->leader = (int)(lead - pending);
@@ -906,15 +907,17 @@ on_reply(int fd, short revents, void *arg)
 static void
 rebind_blocked(struct pending *pq)
 {
-	char	name[DNS_NAME_TEXT_MAX];
-	size_t	len;
-	int	w;
+	struct query	q;
+	char		name[DNS_NAME_TEXT_MAX];
+	size_t		len;
+	int		w;
 
 	if (dnswire_name_to_text(pq->q.name, name, sizeof(name), 0) == -1)
 		strcpy(name, "?");
 	log_info("possible DNS-rebind attack detected: %s", name);
 	for (w = (int)(pq - pending); w != -1; w = pending[w].next_waiter) {
-		len = query_error(&pending[w].q, DNS_RCODE_NOERROR, outbuf, sizeof(outbuf));
+		len = query_error(query_from_wait(&pending[w].q, &q), DNS_RCODE_NOERROR,
+		    outbuf, sizeof(outbuf));
 		if (len > 0)
 			client_reply(&pending[w].client, outbuf, len);
 	}
@@ -926,15 +929,17 @@ rebind_blocked(struct pending *pq)
 static void
 answer(struct pending *pq, int k, const uint8_t *msg, size_t len)
 {
+	struct query	q;
 	size_t		outlen;
 	uint32_t	ttl;
 	int		w;
 
-	if (query_rebind(state, &pq->q, msg, len)) {
+	query_from_wait(&pq->q, &q);
+	if (query_rebind(state, &q, msg, len)) {
 		rebind_blocked(pq);
 		return;
 	}
-	outlen = query_relay(&pq->q, msg, len, 0, 0, outbuf, sizeof(outbuf));
+	outlen = query_relay(&q, msg, len, 0, 0, outbuf, sizeof(outbuf));
 	if (outlen == 0) {
 		state->stats.malformed++;
 		close_tcp(pq);
@@ -948,12 +953,13 @@ answer(struct pending *pq, int k, const uint8_t *msg, size_t len)
 	 * keyed by the question alone. */
 	if (!pq->q.dnssec_ok && !(pq->q.flags & DNS_FLAG_CD) &&
 	    (ttl = query_cache_ttl(state, msg, len)) > 0)
-		(void)query_cache_store(state, &pq->q, msg, len, ttl, loop_wake_time());
+		(void)query_cache_store(state, &q, msg, len, ttl, loop_wake_time());
 	client_reply(&pq->client, outbuf, outlen);
 	for (w = pq->next_waiter; w != -1; w = pending[w].next_waiter) {
-		outlen = query_relay(&pending[w].q, msg, len, 0, 0, outbuf, sizeof(outbuf));
+		outlen = query_relay(query_from_wait(&pending[w].q, &q), msg, len, 0, 0,
+		    outbuf, sizeof(outbuf));
 		if (outlen == 0)
-			outlen = query_error(&pending[w].q, DNS_RCODE_SERVFAIL, outbuf,
+			outlen = query_error(&q, DNS_RCODE_SERVFAIL, outbuf,
 			    sizeof(outbuf));
 		if (outlen > 0)
 			client_reply(&pending[w].client, outbuf, outlen);

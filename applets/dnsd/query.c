@@ -81,6 +81,16 @@ add_opt(struct dnswire_builder *b, const struct query *q)
 		(void)dnswire_builder_opt(b, q->adv_size, 0, 0, 0, NULL, 0);
 }
 
+const struct query *
+query_from_wait(const struct query_wait *w, struct query *q)
+{
+	q->wait = *w;
+	/* Without a question, name is the root (namelen 0 or 1). */
+	memcpy(q->lname, q->name, q->namelen > 0 ? q->namelen : 1);
+	dnswire_name_lower(q->lname);
+	return q;
+}
+
 size_t
 query_error(const struct query *q, unsigned int rcode, uint8_t *out, size_t cap)
 {
