@@ -74,34 +74,25 @@ struct dnsd_subdomain {
 	struct netaddr	lo, hi;		/* first and last address of the range */
 };
 
+/*
+ * The scalars and short strings come first and the large tables last, so
+ * that a config that uses a few entries of some tables touches few pages
+ * of this 49 KiB struct (load_conf takes it from calloc).
+ */
 struct dnsd_conf {
-	/* From -C, or DNSD_DEFAULT_CONF. */
-	char		conf_file[DNSD_PATH_MAX];
-
-	struct dnsd_server	servers[DNSD_SERVERS_MAX];
-	int			nservers;
-	struct dnsd_address	addresses[DNSD_ADDRESS_MAX];
-	int			naddresses;
-
-	struct netaddr	listen[DNSD_LISTEN_MAX];
+	int		nservers;
+	int		naddresses;
 	int		nlisten;
-	char		interfaces[DNSD_LISTEN_MAX][32];
 	int		ninterfaces;
 	int		bind_interfaces;
 	uint16_t	port;
-
-	char		domain[DNSD_NAME_MAX];	/* domain=, lower case, "" when unset */
-	struct dnsd_subdomain	subdomains[DNSD_SUBDOMAINS_MAX];
-	int			nsubdomains;
+	int		nsubdomains;
 	int		expand_hosts;
 	int		no_hosts;
-	char		addn_hosts[DNSD_FILES_MAX][DNSD_PATH_MAX];
 	int		naddn_hosts;
-	char		hostsdirs[DNSD_FILES_MAX][DNSD_PATH_MAX];	/* polled for changes */
 	int		nhostsdirs;
 	int		no_resolv;
 	int		no_poll;
-	char		resolv_file[DNSD_PATH_MAX];
 	int		resolv_first;	/* servers[] index of the first from resolv-file, -1 */
 
 	struct dnsd_confrec	*records;
@@ -117,10 +108,7 @@ struct dnsd_conf {
 	long		edns_packet_max;
 	long		forward_max;	/* dns-forward-max: queries waiting for upstreams */
 
-	char		pid_file[DNSD_PATH_MAX];
-	char		user[64];
 	int		user_set;	/* user= was given, so no fallback */
-	char		group[64];
 	int		log_queries;
 	int		domain_needed;
 	int		bogus_priv;
@@ -128,10 +116,8 @@ struct dnsd_conf {
 	int		all_servers;
 	int		local_service;	/* only clients on local subnets */
 	int		log_facility;	/* syslog facility; -1: stderr */
-	char		log_file[DNSD_PATH_MAX];	/* log-facility=PATH, "" when unset */
 	int		stop_dns_rebind;
 	int		rebind_localhost_ok;
-	char		rebind_ok[DNSD_REBIND_OK_MAX][DNSD_NAME_MAX];	/* lower case */
 	int		nrebind_ok;
 
 	/* Modes, usually set on the command line. */
@@ -140,6 +126,24 @@ struct dnsd_conf {
 	int		debug;		/* -d */
 	int		help;
 	int		version;
+
+	char		user[64];
+	char		group[64];
+	struct netaddr	listen[DNSD_LISTEN_MAX];
+	char		interfaces[DNSD_LISTEN_MAX][32];
+	/* From -C, or DNSD_DEFAULT_CONF. */
+	char		conf_file[DNSD_PATH_MAX];
+	char		domain[DNSD_NAME_MAX];	/* domain=, lower case, "" when unset */
+	char		resolv_file[DNSD_PATH_MAX];
+	char		pid_file[DNSD_PATH_MAX];
+	char		log_file[DNSD_PATH_MAX];	/* log-facility=PATH, "" when unset */
+
+	struct dnsd_server	servers[DNSD_SERVERS_MAX];
+	char		addn_hosts[DNSD_FILES_MAX][DNSD_PATH_MAX];
+	char		hostsdirs[DNSD_FILES_MAX][DNSD_PATH_MAX];	/* polled for changes */
+	struct dnsd_subdomain	subdomains[DNSD_SUBDOMAINS_MAX];
+	struct dnsd_address	addresses[DNSD_ADDRESS_MAX];
+	char		rebind_ok[DNSD_REBIND_OK_MAX][DNSD_NAME_MAX];	/* lower case */
 };
 
 /* dnsconf.c: options and the directive table */
