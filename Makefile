@@ -108,6 +108,10 @@ else
   # be either: -fno-pie saves 8 KiB of armv7 code and 2 KiB on the others.
   CFLAGS += -DEDGEBOX_STATIC -fno-pie
   LDFLAGS += -static -no-pie -Wl,--gc-sections
+  # Each applet's code in segments of its own, so that a daemon maps only
+  # the code it runs (see core/layout.ld).
+  LAYOUT = core/layout.ld
+  LDFLAGS += -Wl,-T,$(LAYOUT)
 endif
 
 # Debian's musl-gcc passes -nostdinc, which hides <linux/*.h>; a folder of
@@ -159,7 +163,7 @@ $(O)/obj/%.o: %.c $(KINC_DEP) $(wildcard core/*.h applets/*/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-$(O)/edgebox: $(OBJS)
+$(O)/edgebox: $(OBJS) $(LAYOUT)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) -lm
 
 links: $(O)/edgebox
