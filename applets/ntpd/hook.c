@@ -205,36 +205,44 @@ enqueue(const char *name, const struct hook_event *ev)
 	job->offset = ev->offset;
 }
 
-static int
-is_hook_name(const struct dirent *de)
-{
-	return de->d_name[0] != '.';
-}
-
+/*
+ * Start every executable regular file of the hook folder whose name does
+ * not begin with '.', in strcmp order of the names (scandir's alphasort in
+ * the C locale).  Each pass over the folder takes the least name after the
+ * last one, so n files take n passes: no name list to allocate and sort,
+ * and no scandir in the static binary.
+ */
 void
 hook_run(const struct hook_event *ev)
 {
-	struct dirent	**list;
-	struct stat	  sb;
-	char		  path[PATH_MAX];
-	int		  i, n;
+	DIR		*d;
+	struct dirent	*de;
+	struct stat	 sb;
+	char		 path[PATH_MAX], last[NAME_MAX + 1] = "", next[NAME_MAX + 1];
 
 	if (dir[0] == '\0')
 		return;
-	if ((n = scandir(dir, &list, is_hook_name, alphasort)) == -1) {
+	if ((d = opendir(dir)) == NULL) {
 		/* A hook folder that is not there yet has no hooks. */
 		if (errno != ENOENT)
 			log_warn("cannot read hook folder %s", dir);
 		return;
 	}
-	for (i = 0; i < n; i++) {
-		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, list[i]->d_name) <
-		    sizeof(path) && stat(path, &sb) == 0 && S_ISREG(sb.st_mode) &&
-		    access(path, X_OK) == 0)
-			enqueue(list[i]->d_name, ev);
-		free(list[i]);
+	for (;;) {
+		next[0] = '\0';
+		rewinddir(d);
+		while ((de = readdir(d)) != NULL)
+			if (de->d_name[0] != '.' && strcmp(de->d_name, last) > 0 &&
+			    (next[0] == '\0' || strcmp(de->d_name, next) < 0))
+				strcpy(next, de->d_name);
+		if (next[0] == '\0')
+			break;
+		strcpy(last, next);
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, next) < sizeof(path) &&
+		    stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && access(path, X_OK) == 0)
+			enqueue(next, ev);
 	}
-	free(list);
+	closedir(d);
 	reap();
 	schedule_reap();
 }
