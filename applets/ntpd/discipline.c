@@ -159,9 +159,12 @@ off_line(double mono, double raw, int samples, double slope, double err, double 
 	double	off = fabs(raw - (my + slope * (mono - mx)));
 	double	sigmas = JUMP_SIGMAS * t_ratio[samples - 3];
 
+	double	drift = err * (mono - mx);
+
 	/* The line's own error grows with the distance from its centre: a
-	 * frequency known to 10 ppm misses by 10 ms after 1000 s. */
-	return off > fmax(JUMP_MIN, sigmas * hypot(sd, err * (mono - mx)));
+	 * frequency known to 10 ppm misses by 10 ms after 1000 s.  The terms
+	 * are far from overflow, so sqrt serves for libm's 430-byte hypot. */
+	return off > fmax(JUMP_MIN, sigmas * sqrt(sd * sd + drift * drift));
 }
 
 /*

@@ -337,6 +337,18 @@ resolve_spec(void *arg)
 		schedule_retry(r, spec);
 }
 
+/* Step a 64-bit linear congruential generator (Knuth's MMIX constants),
+ * the stand-in for getrandom when the kernel has none: like the unseeded
+ * random() it replaces, it only keeps each request's cookie different. */
+static uint64_t
+next_fallback_random(void)
+{
+	static uint64_t	state;
+
+	state = state * 6364136223846793005u + 1442695040888963407u;
+	return state;
+}
+
 static void
 send_request(struct source *s)
 {
@@ -352,7 +364,7 @@ send_request(struct source *s)
 	/* A random transmit timestamp hides our clock and lets us tell the
 	 * reply to this request from spoofed or stale ones. */
 	if (getrandom(&s->cookie, sizeof(s->cookie), 0) != sizeof(s->cookie))
-		s->cookie ^= (uint64_t)random() << 32 | (uint64_t)random();
+		s->cookie ^= next_fallback_random();
 	pkt.transmit = s->cookie;
 	ntpwire_encode(&pkt, buf, sizeof(buf));
 	clock_now(&s->t1);
@@ -1047,16 +1059,20 @@ source_get_activity(struct ctl_activity *a)
 			a->unresolved++;
 }
 
-/* Return log2(x) rounded to the nearest integer, for x > 0.  With x = m * 2^e
- * and 0.5 <= m < 1, that is e when m >= sqrt(1/2), else e - 1.  libm's log2
- * and its table would add about 3 KB to the binary for this one call. */
+/* Return log2(x) rounded to the nearest integer, for finite x > 0: the e
+ * with sqrt(1/2) <= x / 2^e < sqrt(2).  Halving and doubling are exact, so
+ * this is what frexp gives; libm's log2 and its table would add about 3 KB
+ * to the binary for this one call, frexp 150 bytes. */
 static int
 round_log2(double x)
 {
-	int	e;
-	double	m = frexp(x, &e);
+	int	e = 0;
 
-	return m >= M_SQRT1_2 ? e : e - 1;
+	for (; x >= 2 * M_SQRT1_2; x /= 2)
+		e++;
+	for (; x < M_SQRT1_2; x *= 2)
+		e--;
+	return e;
 }
 
 int
