@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,34 +38,31 @@ config_defaults(struct ntpd_conf *c)
 	c->rl_leak = 2;
 }
 
-/* Read "WORD VALUE" source options that take an integer. */
-static int
-spec_int_option(struct conf_parser *p, const char *name, const char *value,
-    struct source_spec *s)
-{
-	static const struct {
-		const char	*name;
-		size_t		 offset;
-		long		 min, max;
-	} opts[] = {
-		{ "maxpoll", offsetof(struct source_spec, maxpoll), POLL_MIN, POLL_MAX },
-		{ "maxsources", offsetof(struct source_spec, maxsources), 1, NTPD_MAX_SOURCES },
-		{ "minpoll", offsetof(struct source_spec, minpoll), POLL_MIN, POLL_MAX },
-		{ "minstratum", offsetof(struct source_spec, minstratum), 0, 15 },
-		{ "polltarget", offsetof(struct source_spec, polltarget), 6, 60 },
-	};
-	long	v;
-	size_t	i;
+/* Source options that set a field: the flags take no value, the others an
+ * integer in [min, max].  print_spec prints the flags in this order. */
+static const struct spec_option {
+	const char	*name;
+	unsigned short	 offset;
+	signed char	 min, max;	/* both 0: a flag, set to 1 */
+} spec_options_table[] = {
+	{ "iburst", offsetof(struct source_spec, iburst), 0, 0 },
+	{ "burst", offsetof(struct source_spec, burst), 0, 0 },
+	{ "prefer", offsetof(struct source_spec, prefer), 0, 0 },
+	{ "noselect", offsetof(struct source_spec, noselect), 0, 0 },
+	{ "offline", offsetof(struct source_spec, offline), 0, 0 },
+	{ "maxpoll", offsetof(struct source_spec, maxpoll), POLL_MIN, POLL_MAX },
+	{ "maxsources", offsetof(struct source_spec, maxsources), 1, NTPD_MAX_SOURCES },
+	{ "minpoll", offsetof(struct source_spec, minpoll), POLL_MIN, POLL_MAX },
+	{ "minstratum", offsetof(struct source_spec, minstratum), 0, 15 },
+	{ "polltarget", offsetof(struct source_spec, polltarget), 6, 60 },
+	{ NULL, 0, 0, 0 }
+};
+#define SPEC_FLAGS	5	/* the first rows */
 
-	for (i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
-		if (strcmp(name, opts[i].name) != 0)
-			continue;
-		if (conf_int(p, value, opts[i].min, opts[i].max, &v) == -1)
-			return -1;
-		*(int *)(void *)((char *)s + opts[i].offset) = (int)v;
-		return 0;
-	}
-	return 1;
+static int *
+spec_field(struct source_spec *s, const struct spec_option *o)
+{
+	return (int *)(void *)((char *)s + o->offset);
 }
 
 /* Options that chronyd accepts and ntpd ignores: the first list takes a value. */
@@ -87,31 +85,21 @@ in_list(const char *const *list, const char *word)
 }
 
 static int
-spec_flag(const char *word, struct source_spec *s)
-{
-	if (strcmp(word, "iburst") == 0)
-		s->iburst = 1;
-	else if (strcmp(word, "burst") == 0)
-		s->burst = 1;
-	else if (strcmp(word, "prefer") == 0)
-		s->prefer = 1;
-	else if (strcmp(word, "noselect") == 0)
-		s->noselect = 1;
-	else if (strcmp(word, "offline") == 0)
-		s->offline = 1;
-	else
-		return in_list(ignored_flags, word) ? 0 : -1;
-	return 0;
-}
-
-static int
 spec_options(struct conf_parser *p, int argc, char **argv, struct source_spec *s)
 {
-	long	v;
-	int	i, rc;
+	const struct spec_option	*o;
+	long				 v;
+	int				 i;
 
 	for (i = 1; i < argc; i++) {
-		if (spec_flag(argv[i], s) == 0)
+		for (o = spec_options_table; o->name != NULL; o++)
+			if (strcmp(argv[i], o->name) == 0)
+				break;
+		if (o->name != NULL && o->min == o->max) {
+			*spec_field(s, o) = 1;
+			continue;
+		}
+		if (o->name == NULL && in_list(ignored_flags, argv[i]))
 			continue;
 		if (i + 1 >= argc) {
 			conf_error(p, "unknown or incomplete %s option '%s'", p->keyword, argv[i]);
@@ -121,9 +109,11 @@ spec_options(struct conf_parser *p, int argc, char **argv, struct source_spec *s
 			if (conf_int(p, argv[i + 1], 1, 65535, &v) == -1)
 				return -1;
 			s->port = (uint16_t)v;
-		} else if ((rc = spec_int_option(p, argv[i], argv[i + 1], s)) == -1) {
-			return -1;
-		} else if (rc == 1 && !in_list(ignored_valued, argv[i])) {
+		} else if (o->name != NULL) {
+			if (conf_int(p, argv[i + 1], o->min, o->max, &v) == -1)
+				return -1;
+			*spec_field(s, o) = (int)v;
+		} else if (!in_list(ignored_valued, argv[i])) {
 			conf_error(p, "unknown %s option '%s'", p->keyword, argv[i]);
 			return -1;
 		}
@@ -705,6 +695,8 @@ config_table(size_t *n)
 static void
 print_spec(FILE *f, const struct source_spec *s)
 {
+	const struct spec_option	*o;
+
 	fprintf(f, "%s %s", s->is_pool ? "pool" : "server", s->host);
 	if (s->port != NTPD_PORT)
 		fprintf(f, " port %u", s->port);
@@ -715,9 +707,10 @@ print_spec(FILE *f, const struct source_spec *s)
 		fprintf(f, " minstratum %d", s->minstratum);
 	if (s->polltarget)
 		fprintf(f, " polltarget %d", s->polltarget);
-	fprintf(f, "%s%s%s%s%s\n", s->iburst ? " iburst" : "", s->burst ? " burst" : "",
-	    s->prefer ? " prefer" : "", s->noselect ? " noselect" : "",
-	    s->offline ? " offline" : "");
+	for (o = spec_options_table; o < spec_options_table + SPEC_FLAGS; o++)
+		if (*spec_field((struct source_spec *)(uintptr_t)s, o))
+			fprintf(f, " %s", o->name);
+	fputc('\n', f);
 }
 
 static void
@@ -735,6 +728,27 @@ print_acl(FILE *f, const struct acl *acl)
 	}
 }
 
+/* Print "NAME VALUE" lines; print_path skips an empty value.  The names are
+ * the directive table's strings, so the linker keeps one copy of each. */
+static void
+print_path(FILE *f, const char *name, const char *value)
+{
+	if (value[0] != '\0')
+		fprintf(f, "%s %s\n", name, value);
+}
+
+static void
+print_int(FILE *f, const char *name, int value)
+{
+	fprintf(f, "%s %d\n", name, value);
+}
+
+static void
+print_double(FILE *f, const char *name, double value)
+{
+	fprintf(f, "%s %g\n", name, value);
+}
+
 void
 config_print(FILE *f, const struct ntpd_conf *c)
 {
@@ -747,36 +761,30 @@ config_print(FILE *f, const struct ntpd_conf *c)
 		fprintf(f, "initstepslew %g%s\n", c->initstep_threshold, c->initstep_hosts);
 	if (c->makestep_limit != 0)
 		fprintf(f, "makestep %g %d\n", c->makestep_threshold, c->makestep_limit);
-	if (c->driftfile[0] != '\0')
-		fprintf(f, "driftfile %s\n", c->driftfile);
+	print_path(f, "driftfile", c->driftfile);
 	if (c->rtcsync)
-		fprintf(f, "rtcsync\n");
+		fputs("rtcsync\n", f);
 	if (c->maxbackstep >= 0)
-		fprintf(f, "maxbackstep %g\n", c->maxbackstep);
-	if (c->timefile[0] != '\0')
-		fprintf(f, "timefile %s\n", c->timefile);
-	if (c->hookdir[0] != '\0')
-		fprintf(f, "hookdir %s\n", c->hookdir);
-	if (c->syncfile[0] != '\0')
-		fprintf(f, "syncfile %s\n", c->syncfile);
+		print_double(f, "maxbackstep", c->maxbackstep);
+	print_path(f, "timefile", c->timefile);
+	print_path(f, "hookdir", c->hookdir);
+	print_path(f, "syncfile", c->syncfile);
 	if (c->ratelimit)
 		fprintf(f, "ratelimit interval %d burst %d leak %d\n", c->rl_interval,
 		    c->rl_burst, c->rl_leak);
 	print_acl(f, &c->acl);
 	if (c->local_stratum)
 		fprintf(f, "local stratum %d\n", c->local_stratum);
-	fprintf(f, "port %d\n", c->port);
+	print_int(f, "port", c->port);
 	for (i = 0; i < c->nbind; i++)
 		fprintf(f, "bindaddress %s\n", netaddr_format(&c->bind[i], text));
-	fprintf(f, "cmdport %d\n", c->cmdport);
+	print_int(f, "cmdport", c->cmdport);
 	fprintf(f, "bindcmdaddress %s\n", c->cmdsocket);
-	if (c->pidfile[0] != '\0')
-		fprintf(f, "pidfile %s\n", c->pidfile);
-	if (c->user[0] != '\0')
-		fprintf(f, "user %s\n", c->user);
-	fprintf(f, "maxdistance %g\n", c->maxdistance);
-	fprintf(f, "minsources %d\n", c->minsources);
-	fprintf(f, "maxslewrate %g\n", c->maxslewrate);
+	print_path(f, "pidfile", c->pidfile);
+	print_path(f, "user", c->user);
+	print_double(f, "maxdistance", c->maxdistance);
+	print_int(f, "minsources", c->minsources);
+	print_double(f, "maxslewrate", c->maxslewrate);
 }
 
 void
