@@ -52,8 +52,9 @@ text_puts(struct text *t, const char *s)
 		text_putc(t, *s++);
 }
 
+/* v in decimal, zero-padded to at least width digits. */
 static void
-text_uint(struct text *t, unsigned long v)
+text_number(struct text *t, unsigned long v, int width)
 {
 	char	digits[24];
 	int	n = 0;
@@ -61,9 +62,15 @@ text_uint(struct text *t, unsigned long v)
 	do {
 		digits[n++] = (char)('0' + v % 10);
 		v /= 10;
-	} while (v > 0);
+	} while (v > 0 || n < width);
 	while (n > 0)
 		text_putc(t, digits[--n]);
+}
+
+static void
+text_uint(struct text *t, unsigned long v)
+{
+	text_number(t, v, 1);
 }
 
 /* Base64 or hex text is split into words of this many characters, as BIND
@@ -144,9 +151,7 @@ text_escaped(struct text *t, const uint8_t *p, size_t len, int list)
 	for (i = 0; i < len; i++) {
 		if (p[i] < 0x20 || p[i] >= 0x7f) {
 			text_putc(t, '\\');
-			text_putc(t, (char)('0' + p[i] / 100));
-			text_putc(t, (char)('0' + p[i] / 10 % 10));
-			text_putc(t, (char)('0' + p[i] % 10));
+			text_number(t, p[i], 3);
 			continue;
 		}
 		if (list && (p[i] == ',' || p[i] == '\\')) {
@@ -168,14 +173,40 @@ text_quoted(struct text *t, const uint8_t *p, size_t len)
 	text_putc(t, '"');
 }
 
+static void
+text_ipv4(struct text *t, const uint8_t *p)
+{
+	int	i;
+
+	for (i = 0; i < 4; i++) {
+		if (i > 0)
+			text_putc(t, '.');
+		text_uint(t, p[i]);
+	}
+}
+
+/* A 16-bit group of an IPv6 address or a locator in hex, without leading zeros. */
+static void
+text_hex16(struct text *t, unsigned int group)
+{
+	static const char	digits[] = "0123456789abcdef";
+	int			shift, lead = 0;
+
+	for (shift = 12; shift >= 0; shift -= 4) {
+		if (((group >> shift) & 0xf) == 0 && !lead && shift > 0)
+			continue;
+		lead = 1;
+		text_putc(t, digits[(group >> shift) & 0xf]);
+	}
+}
+
 /* An IPv6 address in RFC 5952 form; like BIND's and glibc's inet_ntop, the
  * last 32 bits of ::a.b.c.d and ::ffff:a.b.c.d are written dotted. */
 static void
 text_ipv6(struct text *t, const uint8_t *p)
 {
-	static const char	digits[] = "0123456789abcdef";
-	unsigned int		w[8];
-	int			i, best = -1, bestlen = 0, cur = -1, curlen = 0, shift, lead;
+	unsigned int	w[8];
+	int		i, best = -1, bestlen = 0, cur = -1, curlen = 0;
 
 	for (i = 0; i < 8; i++) {
 		w[i] = (unsigned int)p[2 * i] << 8 | p[2 * i + 1];
@@ -200,22 +231,10 @@ text_ipv6(struct text *t, const uint8_t *p)
 		if (i > 0)
 			text_putc(t, ':');
 		if (i == 6 && best == 0 && (bestlen == 6 || (bestlen == 5 && w[5] == 0xffff))) {
-			text_uint(t, p[12]);
-			text_putc(t, '.');
-			text_uint(t, p[13]);
-			text_putc(t, '.');
-			text_uint(t, p[14]);
-			text_putc(t, '.');
-			text_uint(t, p[15]);
+			text_ipv4(t, p + 12);
 			return;
 		}
-		lead = 0;
-		for (shift = 12; shift >= 0; shift -= 4) {
-			if (((w[i] >> shift) & 0xf) == 0 && !lead && shift > 0)
-				continue;
-			lead = 1;
-			text_putc(t, digits[(w[i] >> shift) & 0xf]);
-		}
+		text_hex16(t, w[i]);
 	}
 }
 
@@ -399,50 +418,20 @@ rd_typebitmap(struct rdata *r, struct text *t)
 	}
 }
 
-/* Seconds in 400 Gregorian years, after which the calendar repeats. */
-#define CYCLE_400Y	12622780800LL
-
-/* An RRSIG time as YYYYMMDDHHMMSS (UTC), from days-from-civil arithmetic;
- * secs may be before 1970. */
+/* An RRSIG time as YYYYMMDDHHMMSS (UTC); secs may be before 1970. */
 static void
 text_time(struct text *t, long long secs)
 {
-	uint64_t	days, rem, z, era, doe, yoe, y, doy, mp, d, m;
-	uint64_t	v[6];
-	int64_t		year_shift = 0;
-	char		buf[16];
-	int		i;
-	static const int w[6] = { 4, 2, 2, 2, 2, 2 };
+	time_t		tt = (time_t)secs;
+	struct tm	tm;
 
-	while (secs < 0) {
-		secs += CYCLE_400Y;
-		year_shift -= 400;
-	}
-	days = (uint64_t)secs / 86400;
-	rem = (uint64_t)secs % 86400;
-	z = days + 719468;
-	era = z / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	y = yoe + era * 400;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	d = doy - (153 * mp + 2) / 5 + 1;
-	m = mp < 10 ? mp + 3 : mp - 9;
-	v[0] = (uint64_t)((int64_t)(y + (m <= 2)) + year_shift);
-	v[1] = m;
-	v[2] = d;
-	v[3] = rem / 3600;
-	v[4] = rem / 60 % 60;
-	v[5] = rem % 60;
-	for (i = 0; i < 6; i++) {
-		buf[w[i]] = '\0';
-		for (z = (uint64_t)w[i]; z > 0; z--) {
-			buf[z - 1] = (char)('0' + v[i] % 10);
-			v[i] /= 10;
-		}
-		text_puts(t, buf);
-	}
+	gmtime_r(&tt, &tm);
+	text_number(t, (unsigned long)tm.tm_year + 1900, 4);
+	text_number(t, (unsigned long)tm.tm_mon + 1, 2);
+	text_number(t, (unsigned long)tm.tm_mday, 2);
+	text_number(t, (unsigned long)tm.tm_hour, 2);
+	text_number(t, (unsigned long)tm.tm_min, 2);
+	text_number(t, (unsigned long)tm.tm_sec, 2);
 }
 
 static void
@@ -455,20 +444,6 @@ static void
 rd_u8_text(struct rdata *r, struct text *t)
 {
 	text_uint(t, rd_u8(r));
-}
-
-static void
-render_soa(struct rdata *r, struct text *t)
-{
-	int	i;
-
-	rd_name(r, t);
-	text_putc(t, ' ');
-	rd_name(r, t);
-	for (i = 0; i < 5; i++) {
-		text_putc(t, ' ');
-		text_uint(t, rd_u32(r));
-	}
 }
 
 /*
@@ -488,63 +463,21 @@ text_sigtime(struct text *t, unsigned long value)
 		text_time(t, now - (long long)(uint32_t)((uint32_t)now - (uint32_t)value));
 }
 
+/* The salt of NSEC3 and NSEC3PARAM in hex, "-" when empty; with hash set,
+ * the hashed owner name of NSEC3 in base32hex. */
 static void
-render_rrsig(struct rdata *r, struct text *t)
+render_nsec3_part(struct rdata *r, struct text *t, int hash)
 {
-	char	buf[DNS_TYPE_TEXT_MAX];
+	unsigned int	 len = rd_u8(r);
+	const uint8_t	*p = rd_bytes(r, len);
 
-	text_puts(t, dnswire_type_name((uint16_t)rd_u16(r), buf));
-	text_putc(t, ' ');
-	rd_u8_text(r, t);
-	text_putc(t, ' ');
-	rd_u8_text(r, t);
-	text_putc(t, ' ');
-	text_uint(t, rd_u32(r));
-	text_putc(t, ' ');
-	text_sigtime(t, rd_u32(r));
-	text_putc(t, ' ');
-	text_sigtime(t, rd_u32(r));
-	text_putc(t, ' ');
-	rd_u16_text(r, t);
-	text_putc(t, ' ');
-	rd_name(r, t);
-	text_putc(t, ' ');
-	rd_rest_base64(r, t);
-}
-
-/* NSEC3 and NSEC3PARAM start alike: algorithm, flags, iterations, salt. */
-static void
-render_nsec3_head(struct rdata *r, struct text *t)
-{
-	unsigned int	 len;
-	const uint8_t	*salt;
-
-	rd_u8_text(r, t);
-	text_putc(t, ' ');
-	rd_u8_text(r, t);
-	text_putc(t, ' ');
-	rd_u16_text(r, t);
-	text_putc(t, ' ');
-	len = rd_u8(r);
-	salt = rd_bytes(r, len);
-	if (len == 0)
+	if (hash) {
+		if (p != NULL)
+			text_base32hex(t, p, len);
+	} else if (len == 0)
 		text_putc(t, '-');
-	else if (salt != NULL)
-		text_hex(t, salt, len, 0);
-}
-
-static void
-render_nsec3(struct rdata *r, struct text *t)
-{
-	unsigned int	 len;
-	const uint8_t	*hash;
-
-	render_nsec3_head(r, t);
-	text_putc(t, ' ');
-	len = rd_u8(r);
-	if ((hash = rd_bytes(r, len)) != NULL)
-		text_base32hex(t, hash, len);
-	rd_typebitmap(r, t);
+	else if (p != NULL)
+		text_hex(t, p, len, 0);
 }
 
 static void
@@ -640,18 +573,6 @@ render_cert(struct rdata *r, struct text *t)
 	rd_rest_base64(r, t);
 }
 
-static void
-text_ipv4(struct text *t, const uint8_t *p)
-{
-	int	i;
-
-	for (i = 0; i < 4; i++) {
-		if (i > 0)
-			text_putc(t, '.');
-		text_uint(t, p[i]);
-	}
-}
-
 /* WKS (RFC 1035): address, protocol number, the ports whose bits are set. */
 static void
 render_wks(struct rdata *r, struct text *t)
@@ -694,8 +615,7 @@ loc_size(unsigned int v, struct text *t)
 	} else {
 		text_uint(t, cm / 100);
 		text_putc(t, '.');
-		text_putc(t, (char)('0' + cm / 10 % 10));
-		text_putc(t, (char)('0' + cm % 10));
+		text_number(t, cm % 100, 2);
 	}
 	text_putc(t, 'm');
 	return 0;
@@ -722,9 +642,7 @@ loc_angle(unsigned long v, const char *pos_neg, struct text *t)
 	text_putc(t, ' ');
 	text_uint(t, ms / 1000 % 60);
 	text_putc(t, '.');
-	text_putc(t, (char)('0' + ms / 100 % 10));
-	text_putc(t, (char)('0' + ms / 10 % 10));
-	text_putc(t, (char)('0' + ms % 10));
+	text_number(t, ms % 1000, 3);
 	text_putc(t, ' ');
 	text_putc(t, hemi);
 }
@@ -765,8 +683,7 @@ render_loc(struct rdata *r, struct text *t)
 		alt -= 10000000UL;
 	text_uint(t, alt / 100);
 	text_putc(t, '.');
-	text_putc(t, (char)('0' + alt / 10 % 10));
-	text_putc(t, (char)('0' + alt % 10));
+	text_number(t, alt % 100, 2);
 	text_putc(t, 'm');
 	if (loc_size(size, t) == -1 || loc_size(hp, t) == -1 || loc_size(vp, t) == -1)
 		r->err = 1;
@@ -851,16 +768,13 @@ render_svcvalue(struct text *t, unsigned int key, const uint8_t *v, size_t len,
 	text_putc(t, '"');
 }
 
-/* SVCB and HTTPS (RFC 9460): priority, target, then key=value pairs. */
+/* The key=value pairs of SVCB and HTTPS (RFC 9460), each after a space. */
 static void
-render_svcb(struct rdata *r, struct text *t)
+render_svcparams(struct rdata *r, struct text *t)
 {
 	const uint8_t	*v;
 	unsigned int	 key, len;
 
-	rd_u16_text(r, t);
-	text_putc(t, ' ');
-	rd_name(r, t);
 	while (rd_left(r) > 0) {
 		key = rd_u16(r);
 		len = rd_u16(r);
@@ -895,31 +809,24 @@ text_lowhex(struct text *t, const uint8_t *p, size_t len, const char *sep)
 static void
 render_locator64(struct rdata *r, struct text *t)
 {
-	static const char	digits[] = "0123456789abcdef";
-	const uint8_t		*p = rd_bytes(r, 8);
-	unsigned int		 group;
-	int			 i, shift, lead;
+	const uint8_t	*p = rd_bytes(r, 8);
+	int		 i;
 
 	if (p == NULL)
 		return;
 	for (i = 0; i < 4; i++) {
 		if (i > 0)
 			text_putc(t, ':');
-		group = (unsigned int)get16(p + 2 * i);
-		lead = 0;
-		for (shift = 12; shift >= 0; shift -= 4) {
-			if (((group >> shift) & 0xf) == 0 && !lead && shift > 0)
-				continue;
-			lead = 1;
-			text_putc(t, digits[(group >> shift) & 0xf]);
-		}
+		text_hex16(t, get16(p + 2 * i));
 	}
 }
 
 /* EUI48 and EUI64 (RFC 7043): hex bytes joined by '-'. */
 static void
-render_eui(struct rdata *r, struct text *t, size_t len)
+render_eui(struct rdata *r, struct text *t)
 {
+	size_t	len = r->rr->type == DNS_TYPE_EUI48 ? 6 : 8;
+
 	if (rd_left(r) != len) {
 		r->err = 1;
 		return;
@@ -992,8 +899,9 @@ render_atma(struct rdata *r, struct text *t)
 /* The gateway or relay of IPSECKEY (RFC 4025) and AMTRELAY (RFC 8777):
  * none ("."), an IPv4 or IPv6 address, or an uncompressed name. */
 static void
-render_gateway(struct rdata *r, struct text *t, uint16_t type)
+render_gateway(struct rdata *r, struct text *t)
 {
+	uint16_t	 type = r->rr->type;
 	unsigned int	 gwtype;
 	const uint8_t	*p;
 	size_t		 start = t->len;
@@ -1151,7 +1059,7 @@ render_digest(struct rdata *r, struct text *t, const uint8_t *lens)
 	rd_rest_hex(r, t);
 }
 
-/* An NXT record (RFC 2535): the next name and a bitmap of types 1 to 127.
+/* The bitmap of types 1 to 127 of an NXT record (RFC 2535), after its name.
  * host 9.18.49 rejects it as a "bad bitmap" when it is longer than 16
  * octets, ends in a zero octet or has the bit of type 0 set. */
 static void
@@ -1164,7 +1072,6 @@ render_nxt(struct rdata *r, struct text *t)
 	unsigned int	 b;
 	uint16_t	 type;
 
-	rd_name(r, t);
 	len = rd_left(r);
 	if ((bits = rd_bytes(r, len)) == NULL || len == 0)
 		return;
@@ -1188,19 +1095,14 @@ render_nxt(struct rdata *r, struct text *t)
 		}
 }
 
-static void	render_fields(struct rdata *, struct text *, const char *);
-
-/* A ZONEMD record: serial, scheme, hash algorithm and digest.  BIND wants
- * a digest of 12 octets at least, and of 48 and 64 octets for SHA-384 (1)
- * and SHA-512 (2). */
+/* The hash algorithm and digest of a ZONEMD record, after serial and
+ * scheme.  BIND wants a digest of 12 octets at least, and of 48 and 64
+ * octets for SHA-384 (1) and SHA-512 (2). */
 static void
 render_zonemd(struct rdata *r, struct text *t)
 {
-	unsigned int	hash;
+	unsigned int	hash = rd_u8(r);
 
-	render_fields(r, t, "41");
-	text_putc(t, ' ');
-	hash = rd_u8(r);
 	text_uint(t, hash);
 	text_putc(t, ' ');
 	if (rd_left(r) < 12)
@@ -1216,9 +1118,15 @@ render_zonemd(struct rdata *r, struct text *t)
  * key" (both top bits) has no key at all.
  */
 static void
-render_key(struct rdata *r, struct text *t, uint16_t type)
+render_key(struct rdata *r, struct text *t)
 {
-	unsigned int	flags = rd_u16(r);
+	uint16_t	type = r->rr->type;
+	unsigned int	flags;
+
+	/* host 9.18.49 rejects an RKEY whose flags are not 0 (FORMERR). */
+	if (type == DNS_TYPE_RKEY && r->end - r->pos >= 4 && get16(r->msg + r->pos) != 0)
+		r->err = 1;
+	flags = rd_u16(r);
 
 	text_uint(t, flags);
 	text_putc(t, ' ');
@@ -1230,26 +1138,6 @@ render_key(struct rdata *r, struct text *t, uint16_t type)
 	text_putc(t, ' ');
 	rd_need(r);
 	rd_rest_base64(r, t);
-}
-
-/* A DSYNC record: type, scheme (1 is NOTIFY), port and target name. */
-static void
-render_dsync(struct rdata *r, struct text *t)
-{
-	char		buf[DNS_TYPE_TEXT_MAX];
-	unsigned int	scheme;
-
-	text_puts(t, dnswire_type_name((uint16_t)rd_u16(r), buf));
-	text_putc(t, ' ');
-	scheme = rd_u8(r);
-	if (scheme == 1)
-		text_puts(t, "NOTIFY");
-	else
-		text_uint(t, scheme);
-	text_putc(t, ' ');
-	rd_u16_text(r, t);
-	text_putc(t, ' ');
-	rd_name(r, t);
 }
 
 /* A HIP record (RFC 5205): algorithm, HIT in hex, public key in base64,
@@ -1290,16 +1178,15 @@ text_tsig_error(struct text *t, unsigned int error)
 		text_uint(t, error);
 }
 
-/* A TKEY record: algorithm, inception, expiration, mode, error, then the
- * key and the other data, each as a size and base64. */
+/* The end of a TKEY record, after algorithm, inception, expiration and
+ * mode: the error, then the key and the other data, each as a size and
+ * base64. */
 static void
 render_tkey(struct rdata *r, struct text *t)
 {
 	const uint8_t	*p;
 	unsigned int	 len;
 
-	render_fields(r, t, "n442");
-	text_putc(t, ' ');
 	text_tsig_error(t, rd_u16(r));
 	text_putc(t, ' ');
 	len = rd_u16(r);
@@ -1317,22 +1204,34 @@ render_tkey(struct rdata *r, struct text *t)
 	}
 }
 
-/* Fields in order: 'n' name, 's' character-string, '1' u8, '2' u16,
- * '4' u32, 'A' an IPv4 address, 'L' a 64-bit locator, 'S' the rest as
- * strings, 'H' the rest in hex, 'B' the rest in base64, 'Q' the rest as
- * one quoted string, 'N' the rest as an NSAP, 'X' like 'H' but not empty,
- * 'D' and 'F' a DS digest or SSHFP fingerprint with its type.  'H', 'N'
- * and 'Y' (the rest in base64) read past the end when the rest is empty,
- * the way BIND reports it. */
+/*
+ * Render the fields of one RDATA format, a space between two, each named
+ * by one character:
+ *   n name, s character-string, 1 u8, 2 u16, 4 u32, A IPv4 address,
+ *   6 IPv6 address, L 64-bit locator, T type mnemonic (u16), t RRSIG time
+ *   (u32), D and F a DS digest or SSHFP fingerprint with its type;
+ *   the rest of the RDATA: S as strings, H in hex, X in hex but not empty,
+ *   B in base64, Y in base64 but not empty, Q as one quoted string, N as
+ *   an NSAP;
+ *   parts of one type: x NSEC3 salt, Z NSEC3 hash, y DSYNC scheme,
+ *   z ZONEMD digest, k TKEY error and data;
+ *   whole RDATA: a A6, C CAA, c CERT, E EUI48 and EUI64, g IPSECKEY and
+ *   AMTRELAY, h HIP, K DNSKEY and the like, l LOC, m ATMA, p APL, w WKS;
+ *   without a space before: M NSEC type bitmap, W the same but not empty,
+ *   P NXT bitmap, V SVCB parameters, o end here when nothing is left.
+ * H, N and Y read past the end when the rest is empty, the way BIND
+ * reports it.
+ */
 static void
 render_fields(struct rdata *r, struct text *t, const char *fields)
 {
+	char		 buf[DNS_TYPE_TEXT_MAX];
 	const char	*f;
 	const uint8_t	*p;
 	size_t		 len;
 
 	for (f = fields; *f != '\0'; f++) {
-		if (f != fields)
+		if (f != fields && strchr("MWPVo", *f) == NULL)
 			text_putc(t, ' ');
 		switch (*f) {
 		case 'n':
@@ -1372,11 +1271,10 @@ render_fields(struct rdata *r, struct text *t, const char *fields)
 		case 'F':
 			render_digest(r, t, fingerprint_lens);
 			break;
-		case 'B':
-			rd_rest_base64(r, t);
-			break;
 		case 'Y':
 			rd_need(r);
+			/* fall through */
+		case 'B':
 			rd_rest_base64(r, t);
 			break;
 		case 'Q':
@@ -1387,6 +1285,10 @@ render_fields(struct rdata *r, struct text *t, const char *fields)
 			if ((p = rd_bytes(r, 4)) != NULL)
 				text_ipv4(t, p);
 			break;
+		case '6':
+			if ((p = rd_bytes(r, 16)) != NULL)
+				text_ipv6(t, p);
+			break;
 		case 'L':
 			render_locator64(r, t);
 			break;
@@ -1396,194 +1298,204 @@ render_fields(struct rdata *r, struct text *t, const char *fields)
 			text_puts(t, "0x");
 			text_lowhex(t, rd_bytes(r, len), len, "");
 			break;
+		case 'T':
+			text_puts(t, dnswire_type_name((uint16_t)rd_u16(r), buf));
+			break;
+		case 't':
+			text_sigtime(t, rd_u32(r));
+			break;
+		case 'x':
+		case 'Z':
+			render_nsec3_part(r, t, *f == 'Z');
+			break;
+		case 'y':
+			len = rd_u8(r);
+			if (len == 1)
+				text_puts(t, "NOTIFY");
+			else
+				text_uint(t, len);
+			break;
+		case 'z':
+			render_zonemd(r, t);
+			break;
+		case 'k':
+			render_tkey(r, t);
+			break;
+		case 'a':
+			render_a6(r, t);
+			break;
+		case 'C':
+			render_caa(r, t);
+			break;
+		case 'c':
+			render_cert(r, t);
+			break;
+		case 'E':
+			render_eui(r, t);
+			break;
+		case 'g':
+			render_gateway(r, t);
+			break;
+		case 'h':
+			render_hip(r, t);
+			break;
+		case 'K':
+			render_key(r, t);
+			break;
+		case 'l':
+			render_loc(r, t);
+			break;
+		case 'm':
+			render_atma(r, t);
+			break;
+		case 'p':
+			render_apl(r, t);
+			break;
+		case 'w':
+			render_wks(r, t);
+			break;
+		case 'W':
+			if (rd_left(r) == 0)
+				r->err = 1;	/* BIND wants at least one window */
+			/* fall through */
+		case 'M':
+			rd_typebitmap(r, t);
+			break;
+		case 'P':
+			render_nxt(r, t);
+			break;
+		case 'V':
+			render_svcparams(r, t);
+			break;
+		case 'o':
+			if (rd_left(r) == 0)
+				return;
+			break;
 		}
 	}
 }
 
+/*
+ * Mnemonics.  A table names consecutive values in ranges: pairs of the
+ * first value and the count, ending with a count of 0, and one
+ * NUL-terminated name for each value in order, empty for a value without
+ * one.
+ */
+static const uint16_t	type_ranges[] = { 1, 68, 99, 11, 249, 14, 32768, 2, 0, 0 };
+static const char	type_names[] =
+	"A\0NS\0MD\0MF\0CNAME\0SOA\0MB\0MG\0MR\0NULL\0WKS\0PTR\0HINFO\0MINFO\0MX\0TXT\0"
+	"RP\0AFSDB\0X25\0ISDN\0RT\0NSAP\0NSAP-PTR\0SIG\0KEY\0PX\0GPOS\0AAAA\0LOC\0NXT\0"
+	"EID\0NIMLOC\0SRV\0ATMA\0NAPTR\0KX\0CERT\0A6\0DNAME\0SINK\0OPT\0APL\0DS\0SSHFP\0"
+	"IPSECKEY\0RRSIG\0NSEC\0DNSKEY\0DHCID\0NSEC3\0NSEC3PARAM\0TLSA\0SMIMEA\0\0HIP\0"
+	"NINFO\0RKEY\0TALINK\0CDS\0CDNSKEY\0OPENPGPKEY\0CSYNC\0ZONEMD\0SVCB\0HTTPS\0"
+	"DSYNC\0HHIT\0BRID\0"
+	"SPF\0UINFO\0UID\0GID\0UNSPEC\0NID\0L32\0L64\0LP\0EUI48\0EUI64\0"
+	"TKEY\0TSIG\0IXFR\0AXFR\0MAILB\0MAILA\0ANY\0URI\0CAA\0AVC\0DOA\0AMTRELAY\0"
+	"RESINFO\0WALLET\0"
+	"TA\0DLV";
+
+/* The RDATA fields of each type (render_fields) in the order of
+ * type_names; an empty string prints the generic form of RFC 3597. */
+static const char	type_fields[] =
+	"A\0n\0n\0n\0n\0nn44444\0n\0n\0n\0\0w\0n\0ss\0nn\0" "2n\0S\0"		/* A - TXT */
+	"nn\0" "2n\0s\0sos\0" "2n\0N\0n\0T114tt2nB\0K\0" "2nn\0sss\0" "6\0l\0nP\0"	/* RP - NXT */
+	"H\0H\0" "222n\0m\0" "22sssn\0" "2n\0c\0a\0n\0" "111oB\0\0p\0" "21D\0" "1F\0"	/* EID - SSHFP */
+	"g\0T114tt2nB\0nW\0K\0Y\0" "112xZM\0" "112x\0" "111X\0" "111X\0\0h\0"	/* IPSECKEY - HIP */
+	"S\0K\0nn\0" "21D\0K\0Y\0" "42M\0" "41z\0" "2nV\0" "2nV\0"		/* NINFO - HTTPS */
+	"Ty2n\0Y\0Y\0"							/* DSYNC - BRID */
+	"S\0\0\0\0\0" "2L\0" "2A\0" "2L\0" "2n\0E\0E\0"			/* SPF - EUI64 */
+	"n442k\0\0\0\0\0\0\0" "22Q\0C\0S\0" "441sB\0g\0S\0S\0"		/* TKEY - WALLET */
+	"21D\0" "21D";							/* TA, DLV */
+
+static const uint16_t	class_ranges[] = { 1, 4, 254, 2, 0, 0 };
+static const char	class_names[] = "IN\0\0CH\0HS\0NONE\0ANY";
+
+static const uint16_t	rcode_ranges[] = { 0, 24, 0, 0 };
+static const char	rcode_names[] =
+	"NOERROR\0FORMERR\0SERVFAIL\0NXDOMAIN\0NOTIMP\0REFUSED\0YXDOMAIN\0YXRRSET\0"
+	"NXRRSET\0NOTAUTH\0NOTZONE\0RESERVED11\0RESERVED12\0RESERVED13\0RESERVED14\0"
+	"RESERVED15\0BADVERS\0BADKEY\0BADTIME\0BADMODE\0BADNAME\0BADALG\0BADTRUNC\0"
+	"BADCOOKIE";
+
+static const uint16_t	opcode_ranges[] = { 0, 6, 0, 0 };
+static const char	opcode_names[] = "QUERY\0IQUERY\0STATUS\0\0NOTIFY\0UPDATE";
+
+/* String n of a run of NUL-terminated strings. */
 static const char *
-rdata_fields(uint16_t type)
+nth_string(const char *s, unsigned int n)
 {
-	switch (type) {
-	case DNS_TYPE_NS: case DNS_TYPE_CNAME: case DNS_TYPE_PTR: case DNS_TYPE_DNAME:
-	case DNS_TYPE_MD: case DNS_TYPE_MF: case DNS_TYPE_MB: case DNS_TYPE_MG:
-	case DNS_TYPE_MR: case DNS_TYPE_NSAP_PTR:
-		return "n";
-	case DNS_TYPE_MX: case DNS_TYPE_KX: case DNS_TYPE_AFSDB: case DNS_TYPE_RT:
-	case DNS_TYPE_LP:
-		return "2n";
-	case DNS_TYPE_PX:
-		return "2nn";
-	case DNS_TYPE_X25:
-		return "s";
-	case DNS_TYPE_GPOS:
-		return "sss";
-	case DNS_TYPE_TALINK:
-		return "nn";
-	case DNS_TYPE_NSAP:
-		return "N";
-	case DNS_TYPE_EID: case DNS_TYPE_NIMLOC:
-		return "H";
-	case DNS_TYPE_L32:
-		return "2A";
-	case DNS_TYPE_NID: case DNS_TYPE_L64:
-		return "2L";
-	case DNS_TYPE_SMIMEA:
-		return "111X";
-	case DNS_TYPE_DOA:
-		return "441sB";
-	case DNS_TYPE_MINFO: case DNS_TYPE_RP:
-		return "nn";
-	case DNS_TYPE_TXT: case DNS_TYPE_SPF: case DNS_TYPE_NINFO:
-	case DNS_TYPE_AVC: case DNS_TYPE_RESINFO: case DNS_TYPE_WALLET:
-		return "S";
-	case DNS_TYPE_HINFO:
-		return "ss";
-	case DNS_TYPE_SRV:
-		return "222n";
-	case DNS_TYPE_NAPTR:
-		return "22sssn";
-	case DNS_TYPE_DS: case DNS_TYPE_CDS: case DNS_TYPE_TA: case DNS_TYPE_DLV:
-		return "21D";
-	case DNS_TYPE_SSHFP:
-		return "1F";
-	case DNS_TYPE_TLSA:
-		return "111X";
-	case DNS_TYPE_OPENPGPKEY: case DNS_TYPE_DHCID: case DNS_TYPE_HHIT:
-	case DNS_TYPE_BRID:
-		return "Y";
-	case DNS_TYPE_URI:
-		return "22Q";
+	while (n-- > 0)
+		s += strlen(s) + 1;
+	return s;
+}
+
+/* The position of value in a table, or -1. */
+static int
+mnemonic_index(const uint16_t *ranges, unsigned int value)
+{
+	unsigned int	index = 0;
+
+	for (; ranges[1] != 0; ranges += 2) {
+		if (value >= ranges[0] && value - ranges[0] < ranges[1])
+			return (int)(index + value - ranges[0]);
+		index += ranges[1];
 	}
-	return NULL;
+	return -1;
+}
+
+/* The name of value, else prefix and the number in buf. */
+static const char *
+mnemonic_name(const uint16_t *ranges, const char *names, unsigned int value,
+    const char *prefix, char buf[static DNS_TYPE_TEXT_MAX])
+{
+	struct text	t;
+	const char	*name;
+	int		 i = mnemonic_index(ranges, value);
+
+	if (i >= 0 && *(name = nth_string(names, (unsigned int)i)) != '\0')
+		return name;
+	t.buf = buf;
+	t.cap = DNS_TYPE_TEXT_MAX;
+	t.len = 0;
+	t.err = 0;
+	buf[0] = '\0';
+	text_puts(&t, prefix);
+	text_uint(&t, value);
+	return buf;
+}
+
+/* Parse a name of the table (any case) or PREFIXnnn with nnn in 0-65535. */
+static int
+mnemonic_value(const uint16_t *ranges, const char *names, const char *s,
+    const char *prefix, uint16_t *value)
+{
+	size_t		plen = strlen(prefix);
+	unsigned long	v = 0;
+	unsigned int	i;
+
+	for (; ranges[1] != 0; ranges += 2)
+		for (i = 0; i < ranges[1]; i++, names += strlen(names) + 1)
+			if (*names != '\0' && strcasecmp(names, s) == 0) {
+				*value = (uint16_t)(ranges[0] + i);
+				return 0;
+			}
+	if (strncasecmp(s, prefix, plen) != 0 || s[plen] == '\0')
+		return -1;
+	for (s += plen; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9' || (v = v * 10 + (unsigned long)(*s - '0')) > 65535)
+			return -1;
+	}
+	*value = (uint16_t)v;
+	return 0;
 }
 
 static void
 render_rdata(struct rdata *r, struct text *t, uint16_t type)
 {
-	const char	*fields;
-	const uint8_t	*p;
+	int	i = mnemonic_index(type_ranges, type);
+	const char *fields = i < 0 ? "" : nth_string(type_fields, (unsigned int)i);
 
-	switch (type) {
-	case DNS_TYPE_A:
-		if ((p = rd_bytes(r, 4)) == NULL)
-			return;
-		text_uint(t, p[0]);
-		text_putc(t, '.');
-		text_uint(t, p[1]);
-		text_putc(t, '.');
-		text_uint(t, p[2]);
-		text_putc(t, '.');
-		text_uint(t, p[3]);
-		return;
-	case DNS_TYPE_AAAA:
-		if ((p = rd_bytes(r, 16)) == NULL)
-			return;
-		text_ipv6(t, p);
-		return;
-	case DNS_TYPE_SOA:
-		render_soa(r, t);
-		return;
-	case DNS_TYPE_RRSIG:
-	case DNS_TYPE_SIG:
-		render_rrsig(r, t);
-		return;
-	case DNS_TYPE_CSYNC:
-		text_uint(t, rd_u32(r));
-		text_putc(t, ' ');
-		rd_u16_text(r, t);
-		rd_typebitmap(r, t);
-		return;
-	case DNS_TYPE_A6:
-		render_a6(r, t);
-		return;
-	case DNS_TYPE_ATMA:
-		render_atma(r, t);
-		return;
-	case DNS_TYPE_AMTRELAY:
-	case DNS_TYPE_IPSECKEY:
-		render_gateway(r, t, type);
-		return;
-	case DNS_TYPE_APL:
-		render_apl(r, t);
-		return;
-	case DNS_TYPE_NSEC:
-		rd_name(r, t);
-		if (rd_left(r) == 0)
-			r->err = 1;	/* BIND wants at least one window */
-		rd_typebitmap(r, t);
-		return;
-	case DNS_TYPE_DNSKEY:
-	case DNS_TYPE_CDNSKEY:
-	case DNS_TYPE_KEY:
-		render_key(r, t, type);
-		return;
-	case DNS_TYPE_NSEC3:
-		render_nsec3(r, t);
-		return;
-	case DNS_TYPE_NSEC3PARAM:
-		render_nsec3_head(r, t);
-		return;
-	case DNS_TYPE_CAA:
-		render_caa(r, t);
-		return;
-	case DNS_TYPE_CERT:
-		render_cert(r, t);
-		return;
-	case DNS_TYPE_WKS:
-		render_wks(r, t);
-		return;
-	case DNS_TYPE_LOC:
-		render_loc(r, t);
-		return;
-	case DNS_TYPE_SVCB:
-	case DNS_TYPE_HTTPS:
-		render_svcb(r, t);
-		return;
-	case DNS_TYPE_NXT:
-		render_nxt(r, t);
-		return;
-	case DNS_TYPE_EUI48:
-		render_eui(r, t, 6);
-		return;
-	case DNS_TYPE_ISDN:
-		/* An address and an optional subaddress. */
-		rd_string(r, t);
-		if (rd_left(r) > 0) {
-			text_putc(t, ' ');
-			rd_string(r, t);
-		}
-		return;
-	case DNS_TYPE_ZONEMD:
-		render_zonemd(r, t);
-		return;
-	case DNS_TYPE_EUI64:
-		render_eui(r, t, 8);
-		return;
-	case DNS_TYPE_DSYNC:
-		render_dsync(r, t);
-		return;
-	case DNS_TYPE_HIP:
-		render_hip(r, t);
-		return;
-	case DNS_TYPE_TKEY:
-		render_tkey(r, t);
-		return;
-	case DNS_TYPE_SINK:
-		/* Meaning, coding, subcoding, then any data in base64. */
-		render_fields(r, t, "111");
-		if (rd_left(r) > 0) {
-			text_putc(t, ' ');
-			rd_rest_base64(r, t);
-		}
-		return;
-	case DNS_TYPE_RKEY:
-		/* host 9.18.49 rejects an RKEY whose flags are not 0 (FORMERR). */
-		if (r->end - r->pos >= 4 && get16(r->msg + r->pos) != 0)
-			r->err = 1;
-		render_key(r, t, type);
-		return;
-	}
-	if ((fields = rdata_fields(type)) != NULL)
+	if (*fields != '\0')
 		render_fields(r, t, fields);
 	else
 		render_unknown(r, t);
@@ -1656,173 +1568,38 @@ dnswire_rdata_check(const uint8_t *msg, size_t msglen, const struct dnswire_rr *
 	return r.err ? "FORMERR" : NULL;
 }
 
-/*
- * Mnemonics.
- */
-
-struct mnemonic {
-	uint16_t	value;
-	const char	*name;
-};
-
-static const struct mnemonic types[] = {
-	{ DNS_TYPE_A, "A" }, { DNS_TYPE_NS, "NS" }, { DNS_TYPE_MD, "MD" },
-	{ DNS_TYPE_MF, "MF" }, { DNS_TYPE_CNAME, "CNAME" }, { DNS_TYPE_SOA, "SOA" },
-	{ DNS_TYPE_MB, "MB" }, { DNS_TYPE_MG, "MG" }, { DNS_TYPE_MR, "MR" },
-	{ DNS_TYPE_NULL, "NULL" }, { DNS_TYPE_WKS, "WKS" }, { DNS_TYPE_PTR, "PTR" },
-	{ DNS_TYPE_HINFO, "HINFO" }, { DNS_TYPE_MINFO, "MINFO" }, { DNS_TYPE_MX, "MX" },
-	{ DNS_TYPE_TXT, "TXT" }, { DNS_TYPE_RP, "RP" }, { DNS_TYPE_AFSDB, "AFSDB" },
-	{ DNS_TYPE_AAAA, "AAAA" }, { DNS_TYPE_LOC, "LOC" }, { DNS_TYPE_SRV, "SRV" },
-	{ DNS_TYPE_NAPTR, "NAPTR" }, { DNS_TYPE_KX, "KX" }, { DNS_TYPE_CERT, "CERT" },
-	{ DNS_TYPE_DNAME, "DNAME" }, { DNS_TYPE_OPT, "OPT" }, { DNS_TYPE_DS, "DS" },
-	{ DNS_TYPE_SSHFP, "SSHFP" }, { DNS_TYPE_RRSIG, "RRSIG" }, { DNS_TYPE_NSEC, "NSEC" },
-	{ DNS_TYPE_DNSKEY, "DNSKEY" }, { DNS_TYPE_DHCID, "DHCID" },
-	{ DNS_TYPE_NSEC3, "NSEC3" }, { DNS_TYPE_NSEC3PARAM, "NSEC3PARAM" },
-	{ DNS_TYPE_TLSA, "TLSA" }, { DNS_TYPE_CDS, "CDS" }, { DNS_TYPE_CDNSKEY, "CDNSKEY" },
-	{ DNS_TYPE_OPENPGPKEY, "OPENPGPKEY" }, { DNS_TYPE_SVCB, "SVCB" },
-	{ DNS_TYPE_HTTPS, "HTTPS" }, { DNS_TYPE_SPF, "SPF" }, { DNS_TYPE_TKEY, "TKEY" },
-	{ DNS_TYPE_TSIG, "TSIG" }, { DNS_TYPE_IXFR, "IXFR" }, { DNS_TYPE_AXFR, "AXFR" },
-	{ DNS_TYPE_ANY, "ANY" }, { DNS_TYPE_URI, "URI" }, { DNS_TYPE_CAA, "CAA" },
-	{ DNS_TYPE_X25, "X25" }, { DNS_TYPE_ISDN, "ISDN" }, { DNS_TYPE_RT, "RT" },
-	{ DNS_TYPE_NSAP, "NSAP" }, { DNS_TYPE_NSAP_PTR, "NSAP-PTR" }, { DNS_TYPE_SIG, "SIG" },
-	{ DNS_TYPE_KEY, "KEY" }, { DNS_TYPE_PX, "PX" }, { DNS_TYPE_GPOS, "GPOS" },
-	{ DNS_TYPE_NXT, "NXT" }, { DNS_TYPE_EID, "EID" }, { DNS_TYPE_NIMLOC, "NIMLOC" },
-	{ DNS_TYPE_ATMA, "ATMA" }, { DNS_TYPE_A6, "A6" }, { DNS_TYPE_SINK, "SINK" },
-	{ DNS_TYPE_APL, "APL" }, { DNS_TYPE_IPSECKEY, "IPSECKEY" },
-	{ DNS_TYPE_SMIMEA, "SMIMEA" }, { DNS_TYPE_HIP, "HIP" }, { DNS_TYPE_NINFO, "NINFO" },
-	{ DNS_TYPE_RKEY, "RKEY" }, { DNS_TYPE_TALINK, "TALINK" }, { DNS_TYPE_CSYNC, "CSYNC" },
-	{ DNS_TYPE_ZONEMD, "ZONEMD" }, { DNS_TYPE_UINFO, "UINFO" }, { DNS_TYPE_UID, "UID" },
-	{ DNS_TYPE_GID, "GID" }, { DNS_TYPE_UNSPEC, "UNSPEC" }, { DNS_TYPE_NID, "NID" },
-	{ DNS_TYPE_L32, "L32" }, { DNS_TYPE_L64, "L64" }, { DNS_TYPE_LP, "LP" },
-	{ DNS_TYPE_EUI48, "EUI48" }, { DNS_TYPE_EUI64, "EUI64" }, { DNS_TYPE_MAILB, "MAILB" },
-	{ DNS_TYPE_MAILA, "MAILA" }, { DNS_TYPE_AVC, "AVC" }, { DNS_TYPE_DOA, "DOA" },
-	{ DNS_TYPE_AMTRELAY, "AMTRELAY" }, { DNS_TYPE_RESINFO, "RESINFO" },
-	{ DNS_TYPE_WALLET, "WALLET" }, { DNS_TYPE_DSYNC, "DSYNC" },
-	{ DNS_TYPE_HHIT, "HHIT" }, { DNS_TYPE_BRID, "BRID" },
-	{ DNS_TYPE_TA, "TA" }, { DNS_TYPE_DLV, "DLV" },
-};
-
-static const struct mnemonic classes[] = {
-	{ DNS_CLASS_IN, "IN" }, { DNS_CLASS_CH, "CH" }, { DNS_CLASS_HS, "HS" },
-	{ DNS_CLASS_NONE, "NONE" }, { DNS_CLASS_ANY, "ANY" },
-};
-
-#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
-
-static const char *
-mnemonic_name(const struct mnemonic *table, size_t n, uint16_t value,
-    const char *prefix, char buf[static DNS_TYPE_TEXT_MAX])
-{
-	struct text	t;
-	size_t		i;
-
-	for (i = 0; i < n; i++)
-		if (table[i].value == value)
-			return table[i].name;
-	t.buf = buf;
-	t.cap = DNS_TYPE_TEXT_MAX;
-	t.len = 0;
-	t.err = 0;
-	buf[0] = '\0';
-	text_puts(&t, prefix);
-	text_uint(&t, value);
-	return buf;
-}
-
-/* Parse PREFIXnnn with nnn in 0-65535. */
-static int
-mnemonic_number(const char *s, const char *prefix, uint16_t *value)
-{
-	size_t		plen = strlen(prefix);
-	unsigned long	v = 0;
-
-	if (strncasecmp(s, prefix, plen) != 0 || s[plen] == '\0')
-		return -1;
-	for (s += plen; *s != '\0'; s++) {
-		if (*s < '0' || *s > '9' || (v = v * 10 + (unsigned long)(*s - '0')) > 65535)
-			return -1;
-	}
-	*value = (uint16_t)v;
-	return 0;
-}
-
-static int
-mnemonic_value(const struct mnemonic *table, size_t n, const char *s,
-    const char *prefix, uint16_t *value)
-{
-	size_t	i;
-
-	for (i = 0; i < n; i++)
-		if (strcasecmp(table[i].name, s) == 0) {
-			*value = table[i].value;
-			return 0;
-		}
-	return mnemonic_number(s, prefix, value);
-}
-
 const char *
 dnswire_type_name(uint16_t type, char buf[static DNS_TYPE_TEXT_MAX])
 {
-	return mnemonic_name(types, NELEM(types), type, "TYPE", buf);
+	return mnemonic_name(type_ranges, type_names, type, "TYPE", buf);
 }
 
 int
 dnswire_type_from_text(const char *s, uint16_t *type)
 {
-	return mnemonic_value(types, NELEM(types), s, "TYPE", type);
+	return mnemonic_value(type_ranges, type_names, s, "TYPE", type);
 }
 
 const char *
 dnswire_class_name(uint16_t rclass, char buf[static DNS_TYPE_TEXT_MAX])
 {
-	return mnemonic_name(classes, NELEM(classes), rclass, "CLASS", buf);
+	return mnemonic_name(class_ranges, class_names, rclass, "CLASS", buf);
 }
 
 int
 dnswire_class_from_text(const char *s, uint16_t *rclass)
 {
-	return mnemonic_value(classes, NELEM(classes), s, "CLASS", rclass);
+	return mnemonic_value(class_ranges, class_names, s, "CLASS", rclass);
 }
 
 const char *
 dnswire_rcode_name(unsigned int rcode, char buf[static DNS_TYPE_TEXT_MAX])
 {
-	static const char *const names[] = {
-		"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED",
-		"YXDOMAIN", "YXRRSET", "NXRRSET", "NOTAUTH", "NOTZONE", "RESERVED11",
-		"RESERVED12", "RESERVED13", "RESERVED14", "RESERVED15", "BADVERS",
-		"BADKEY", "BADTIME", "BADMODE", "BADNAME", "BADALG", "BADTRUNC",
-		"BADCOOKIE",
-	};
-	struct text	t;
-
-	if (rcode < NELEM(names))
-		return names[rcode];
-	t.buf = buf;
-	t.cap = DNS_TYPE_TEXT_MAX;
-	t.len = 0;
-	t.err = 0;
-	buf[0] = '\0';
-	text_uint(&t, rcode);
-	return buf;
+	return mnemonic_name(rcode_ranges, rcode_names, rcode, "", buf);
 }
 
 const char *
 dnswire_opcode_name(unsigned int opcode, char buf[static DNS_TYPE_TEXT_MAX])
 {
-	static const char *const names[] = {
-		"QUERY", "IQUERY", "STATUS", "RESERVED3", "NOTIFY", "UPDATE",
-	};
-	struct text	t;
-
-	if (opcode < NELEM(names))
-		return names[opcode];
-	t.buf = buf;
-	t.cap = DNS_TYPE_TEXT_MAX;
-	t.len = 0;
-	t.err = 0;
-	buf[0] = '\0';
-	text_puts(&t, "RESERVED");
-	text_uint(&t, opcode);
-	return buf;
+	return mnemonic_name(opcode_ranges, opcode_names, opcode, "RESERVED", buf);
 }
