@@ -189,18 +189,28 @@ int	dnsconf_read_resolv(struct dnsd_conf *);
 
 /* records.c: the table of local names built from hosts files and config records */
 
+/*
+ * A local record, 12 bytes.  Its data in the pool is the address (A,
+ * AAAA), the target name (CNAME, PTR) or the TXT character-strings.  An
+ * MX starts with its preference and an SRV with its priority, weight and
+ * port (2 bytes each in network byte order), and the target name follows.
+ */
 struct records_rr {
-	uint32_t	owner;		/* pool offset of the owner, a lower-case wire name */
-	uint32_t	seq;		/* order of addition, kept among equal owners */
+	uint32_t	data;		/* pool offset */
 	uint32_t	ttl;		/* RECORDS_LOCAL_TTL: the local-ttl */
-	uint32_t	data;		/* pool offset: the address (A, AAAA), target
-					 * name, or TXT strings */
 	uint16_t	datalen;
 	uint16_t	type;
-	uint16_t	pref;		/* MX preference, SRV priority */
-	uint16_t	weight;		/* SRV */
-	uint16_t	port;		/* SRV */
-	uint8_t		from_hosts;	/* PTR made from a hosts line, kept once per address */
+};
+
+/* A record as records_add collects it.  records_finish sorts these and
+ * keeps only their struct records_rr, since names[] then gives owners. */
+struct records_entry {
+	struct records_rr	rr;
+	uint32_t		owner;		/* pool offset of the owner, a lower-case
+						 * wire name */
+	uint32_t		seq;		/* order of addition, kept among equal owners */
+	uint8_t			from_hosts;	/* PTR made from a hosts line, kept once
+						 * per address */
 };
 
 #define RECORDS_LOCAL_TTL	UINT32_MAX
@@ -215,8 +225,10 @@ struct records_name {
 };
 
 struct records {
-	struct records_rr	*rrs;
-	size_t			 nrrs, caprrs;
+	struct records_rr	*rrs;		/* from records_finish, by owner */
+	size_t			 nrrs;
+	struct records_entry	*entries;	/* added, until records_finish */
+	size_t			 nentries, capentries;
 	uint8_t			*pool;
 	size_t			 poollen, poolcap;
 	struct records_name	*names;
@@ -243,8 +255,8 @@ int	records_add(struct records *, const uint8_t *owner, uint16_t type,
 int	records_add_host(struct records *, const char *name, const struct netaddr *addr,
 	    int ptr, uint32_t ttl);
 
-/* Sort the records, drop duplicates and build the index; call after the
- * last add and before the first lookup.  Returns 0 or -1 (no memory). */
+/* Sort the records, drop duplicates and build the index; call once, after
+ * the last add and before the first lookup.  Returns 0 or -1 (no memory). */
 int	records_finish(struct records *);
 
 /* Find a name (wire form, case ignored).  Returns its entry or NULL. */

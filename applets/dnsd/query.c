@@ -375,10 +375,12 @@ add_rr(struct dnsd_state *st, struct dnswire_builder *b, const uint8_t *owner,
 	case DNS_TYPE_PTR:
 		return dnswire_builder_name_rr(b, DNS_SECTION_ANSWER, owner, rr->type, ttl, data);
 	case DNS_TYPE_MX:
-		return dnswire_builder_mx(b, DNS_SECTION_ANSWER, owner, ttl, rr->pref, data);
+		/* The preference precedes the target (see struct records_rr). */
+		return dnswire_builder_mx(b, DNS_SECTION_ANSWER, owner, ttl, get16(data),
+		    data + 2);
 	case DNS_TYPE_SRV:
-		return dnswire_builder_srv(b, DNS_SECTION_ANSWER, owner, ttl, rr->pref,
-		    rr->weight, rr->port, data);
+		return dnswire_builder_srv(b, DNS_SECTION_ANSWER, owner, ttl, get16(data),
+		    get16(data + 2), get16(data + 4), data + 6);
 	case DNS_TYPE_TXT:
 		/* The data already contains the character-strings in wire form. */
 		if (dnswire_builder_rr_begin(b, DNS_SECTION_ANSWER, owner, DNS_TYPE_TXT,

@@ -16,6 +16,7 @@ void
 records_free(struct records *r)
 {
 	free(r->rrs);
+	free(r->entries);
 	free(r->pool);
 	free(r->names);
 	free(r->index);
@@ -67,34 +68,48 @@ records_add(struct records *r, const uint8_t *owner, uint16_t type,
     const struct netaddr *addr, const uint8_t *data, size_t datalen,
     uint16_t pref, uint16_t weight, uint16_t port, uint32_t ttl)
 {
-	uint8_t			 lower[DNS_NAME_MAX];
-	struct records_rr	*rr;
-	void			*rrs = r->rrs;
-	size_t			 len = dnswire_name_len(owner);
+	uint8_t			 lower[DNS_NAME_MAX], fields[6 + DNS_NAME_MAX];
+	struct records_entry	*e;
+	void			*entries = r->entries;
+	size_t			 len = dnswire_name_len(owner), nfields = 0;
 
-	if (datalen > UINT16_MAX || grow(&rrs, &r->caprrs, r->nrrs + 1, sizeof(*rr)) == -1)
+	/* MX and SRV keep their numbers in the pool, before the target. */
+	if (type == DNS_TYPE_MX || type == DNS_TYPE_SRV) {
+		fields[nfields++] = (uint8_t)(pref >> 8);
+		fields[nfields++] = (uint8_t)pref;
+		if (type == DNS_TYPE_SRV) {
+			fields[nfields++] = (uint8_t)(weight >> 8);
+			fields[nfields++] = (uint8_t)weight;
+			fields[nfields++] = (uint8_t)(port >> 8);
+			fields[nfields++] = (uint8_t)port;
+		}
+		if (data == NULL || datalen > DNS_NAME_MAX)
+			return -1;
+		memcpy(fields + nfields, data, datalen);
+		data = fields;
+		datalen += nfields;
+	}
+	if (datalen > UINT16_MAX ||
+	    grow(&entries, &r->capentries, r->nentries + 1, sizeof(*e)) == -1)
 		return -1;
-	r->rrs = rrs;
-	rr = &r->rrs[r->nrrs];
-	memset(rr, 0, sizeof(*rr));
+	r->entries = entries;
+	e = &r->entries[r->nentries];
+	memset(e, 0, sizeof(*e));
 	memcpy(lower, owner, len);
 	dnswire_name_lower(lower);
-	if (pool_add(r, lower, len, &rr->owner) == -1)
+	if (pool_add(r, lower, len, &e->owner) == -1)
 		return -1;
 	if (addr != NULL && (type == DNS_TYPE_A || type == DNS_TYPE_AAAA)) {
 		data = addr->u.bytes;
 		datalen = type == DNS_TYPE_A ? 4 : 16;
 	}
-	if (data != NULL && pool_add(r, data, datalen, &rr->data) == -1)
+	if (data != NULL && pool_add(r, data, datalen, &e->rr.data) == -1)
 		return -1;
-	rr->datalen = (uint16_t)datalen;
-	rr->seq = (uint32_t)r->nrrs;
-	rr->type = type;
-	rr->pref = pref;
-	rr->weight = weight;
-	rr->port = port;
-	rr->ttl = ttl;
-	r->nrrs++;
+	e->rr.datalen = (uint16_t)datalen;
+	e->rr.type = type;
+	e->rr.ttl = ttl;
+	e->seq = (uint32_t)r->nentries;
+	r->nentries++;
 	return 0;
 }
 
@@ -103,7 +118,7 @@ records_add_host(struct records *r, const char *name, const struct netaddr *addr
     uint32_t ttl)
 {
 	uint8_t			 wire[DNS_NAME_MAX], rev[DNS_NAME_MAX];
-	struct records_rr	*rr;
+	struct records_entry	*e;
 	uint32_t		 owner;
 	int			 len;
 	uint16_t		 type = addr->family == AF_INET ? DNS_TYPE_A : DNS_TYPE_AAAA;
@@ -115,17 +130,17 @@ records_add_host(struct records *r, const char *name, const struct netaddr *addr
 		return -1;
 	if (!ptr)
 		return 0;
-	owner = r->rrs[r->nrrs - 1].owner;
+	owner = r->entries[r->nentries - 1].owner;
 	if (dnswire_name_reverse(addr, rev) == -1)
 		return -1;
 	if (records_add(r, rev, DNS_TYPE_PTR, NULL, NULL, 0, 0, 0, 0, ttl) == -1)
 		return -1;
 	/* The target is the lower-case name just added as the owner of the
 	 * address, so the PTR shares its bytes in the pool. */
-	rr = &r->rrs[r->nrrs - 1];
-	rr->data = owner;
-	rr->datalen = (uint16_t)len;
-	rr->from_hosts = 1;	/* deduplicated in records_finish */
+	e = &r->entries[r->nentries - 1];
+	e->rr.data = owner;
+	e->rr.datalen = (uint16_t)len;
+	e->from_hosts = 1;	/* deduplicated in records_finish */
 	return 0;
 }
 
@@ -150,7 +165,7 @@ static const struct records *sorting;
 static int
 compare_rr(const void *a, const void *b)
 {
-	const struct records_rr	*x = a, *y = b;
+	const struct records_entry	*x = a, *y = b;
 	const uint8_t		*nx = sorting->pool + x->owner, *ny = sorting->pool + y->owner;
 	size_t			 lx = dnswire_name_len(nx), ly = dnswire_name_len(ny);
 	int			 c;
@@ -159,13 +174,14 @@ compare_rr(const void *a, const void *b)
 		return lx < ly ? -1 : 1;
 	if ((c = memcmp(nx, ny, lx)) != 0)
 		return c;
-	if (x->type != y->type)
-		return x->type < y->type ? -1 : 1;
+	if (x->rr.type != y->rr.type)
+		return x->rr.type < y->rr.type ? -1 : 1;
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
 static int
-same_owner(const struct records *r, const struct records_rr *a, const struct records_rr *b)
+same_owner(const struct records *r, const struct records_entry *a,
+    const struct records_entry *b)
 {
 	const uint8_t	*na = r->pool + a->owner, *nb = r->pool + b->owner;
 	size_t		 la = dnswire_name_len(na);
@@ -177,14 +193,15 @@ same_owner(const struct records *r, const struct records_rr *a, const struct rec
  * for an address from a hosts line or host-record (the first one added
  * wins, as in dnsmasq). */
 static int
-is_duplicate(const struct records *r, const struct records_rr *a, const struct records_rr *b)
+is_duplicate(const struct records *r, const struct records_entry *a,
+    const struct records_entry *b)
 {
-	if (!same_owner(r, a, b) || a->type != b->type)
+	if (!same_owner(r, a, b) || a->rr.type != b->rr.type)
 		return 0;
-	if (b->type == DNS_TYPE_A || b->type == DNS_TYPE_AAAA)
-		return a->datalen == b->datalen &&
-		    memcmp(r->pool + a->data, r->pool + b->data, a->datalen) == 0;
-	if (b->type == DNS_TYPE_PTR && b->from_hosts)
+	if (b->rr.type == DNS_TYPE_A || b->rr.type == DNS_TYPE_AAAA)
+		return a->rr.datalen == b->rr.datalen &&
+		    memcmp(r->pool + a->rr.data, r->pool + b->rr.data, a->rr.datalen) == 0;
+	if (b->rr.type == DNS_TYPE_PTR && b->from_hosts)
 		return 1;
 	return 0;
 }
@@ -268,35 +285,47 @@ add_empty_nonterminals(struct records *r)
 int
 records_finish(struct records *r)
 {
-	size_t	i, j, start;
-	void	*rrs, *pool, *names;
+	struct records_entry	*e = r->entries;
+	size_t			 n = r->nentries, i, j, start;
+	void			*pool, *names;
 
 	sorting = r;
-	if (r->nrrs > 0)
-		qsort(r->rrs, r->nrrs, sizeof(*r->rrs), compare_rr);
+	if (n > 0)
+		qsort(e, n, sizeof(*e), compare_rr);
 	sorting = NULL;
 
 	/* Drop duplicates in place. */
-	for (i = 0, j = 0; i < r->nrrs; i++) {
-		if (j > 0 && is_duplicate(r, &r->rrs[j - 1], &r->rrs[i]))
+	for (i = 0, j = 0; i < n; i++) {
+		if (j > 0 && is_duplicate(r, &e[j - 1], &e[i]))
 			continue;
 		if (i != j)
-			r->rrs[j] = r->rrs[i];
+			e[j] = e[i];
 		j++;
 	}
-	r->nrrs = j;
+	n = j;
 
+	free(r->rrs);
 	free(r->names);
 	free(r->index);
 	r->names = NULL;
 	r->capnames = r->nnames = 0;
-	for (i = 0; i < r->nrrs; i = j) {
+	if ((r->rrs = malloc((n > 0 ? n : 1) * sizeof(*r->rrs))) == NULL) {
+		r->nrrs = 0;
+		return -1;
+	}
+	r->nrrs = n;
+	for (i = 0; i < n; i = j) {
 		start = i;
-		for (j = i + 1; j < r->nrrs && same_owner(r, &r->rrs[start], &r->rrs[j]); j++)
+		for (j = i + 1; j < n && same_owner(r, &e[start], &e[j]); j++)
 			;
-		if (add_name(r, r->rrs[start].owner, (uint32_t)start, (uint32_t)(j - start)) == -1)
+		if (add_name(r, e[start].owner, (uint32_t)start, (uint32_t)(j - start)) == -1)
 			return -1;
 	}
+	for (i = 0; i < n; i++)
+		r->rrs[i] = e[i].rr;
+	free(r->entries);
+	r->entries = NULL;
+	r->nentries = r->capentries = 0;
 
 	/* The empty non-terminals are few in hosts files (the shared
 	 * parents of many names); the index grows when they are not. */
@@ -305,9 +334,6 @@ records_finish(struct records *r)
 		return -1;
 	if (add_empty_nonterminals(r) == -1)
 		return -1;
-	rrs = r->rrs;
-	shrink(&rrs, &r->caprrs, r->nrrs, sizeof(*r->rrs));
-	r->rrs = rrs;
 	pool = r->pool;
 	shrink(&pool, &r->poolcap, r->poollen, 1);
 	r->pool = pool;

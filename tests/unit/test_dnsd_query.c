@@ -13,6 +13,9 @@ static struct dnsd_conf		conf;
 static struct dnsd_state	st;
 static char			tmpdir[64];
 static uint8_t			out[DNS_MSG_MAX];
+static struct dnsd_confrec	recs[2];
+static char			mx_owner[] = "mail.lab.test", mx_target[] = "mx1.lab.test";
+static char			srv_owner[] = "_ldap._tcp.lab.test", srv_target[] = "ldap.lab.test";
 
 static void
 quiet(void *arg, int is_error, const char *msg)
@@ -59,6 +62,21 @@ setup(void **state)
 	strcpy(conf.addresses[1].domain, "block.test");
 	conf.addresses[1].addr.family = AF_UNSPEC;
 	conf.naddresses = 2;
+	memset(recs, 0, sizeof(recs));
+	recs[0].owner = mx_owner;
+	recs[0].type = DNS_TYPE_MX;
+	recs[0].target = mx_target;
+	recs[0].pref = 10;
+	recs[0].ttl = RECORDS_LOCAL_TTL;
+	recs[1].owner = srv_owner;
+	recs[1].type = DNS_TYPE_SRV;
+	recs[1].target = srv_target;
+	recs[1].pref = 1;
+	recs[1].weight = 5;
+	recs[1].port = 389;
+	recs[1].ttl = 600;
+	conf.records = recs;
+	conf.nrecords = 2;
 
 	memset(&st, 0, sizeof(st));
 	st.conf = &conf;
@@ -187,6 +205,64 @@ test_local_a(void **state)
 	ask("gw", DNS_TYPE_A, 1232, &r);
 	assert_int_equal(r.answers, 1);
 	assert_int_equal(r.opt, 1);
+}
+
+static uint16_t
+get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+/* Parse the first answer record of the last reply into rr. */
+static void
+first_answer(const struct result *r, struct dnswire_rr *rr)
+{
+	struct dnswire_parser	p;
+
+	assert_int_equal(dnswire_parser_init(&p, out, r->len), 0);
+	assert_int_equal(dnswire_parse_rr(&p, rr), 1);
+	while (rr->section != DNS_SECTION_ANSWER)
+		assert_int_equal(dnswire_parse_rr(&p, rr), 1);
+}
+
+/* Assert that the name at out[off] reads as want. */
+static void
+assert_name_at(const struct result *r, size_t off, const char *want)
+{
+	uint8_t	name[DNS_NAME_MAX];
+	char	text[DNS_NAME_TEXT_MAX];
+	size_t	len;
+
+	assert_true(dnswire_name_unpack(out, r->len, off, name, &len) > 0);
+	assert_int_equal(dnswire_name_to_text(name, text, sizeof(text), 0), (int)strlen(want));
+	assert_string_equal(text, want);
+}
+
+/* mx-host and srv-host answers carry their numbers and target. */
+static void
+test_local_mx_srv(void **state)
+{
+	struct result		r;
+	struct dnswire_rr	rr;
+
+	ask("mail.lab.test", DNS_TYPE_MX, 0, &r);
+	assert_int_equal(r.verdict, QUERY_REPLY);
+	assert_int_equal(r.answers, 1);
+	assert_int_equal(r.first_type, DNS_TYPE_MX);
+	assert_int_equal(r.first_ttl, 7);
+	first_answer(&r, &rr);
+	assert_int_equal(get16(out + rr.rdoff), 10);
+	assert_name_at(&r, rr.rdoff + 2, "mx1.lab.test");
+
+	ask("_ldap._tcp.lab.test", DNS_TYPE_SRV, 0, &r);
+	assert_int_equal(r.answers, 1);
+	assert_int_equal(r.first_type, DNS_TYPE_SRV);
+	assert_int_equal(r.first_ttl, 600);
+	first_answer(&r, &rr);
+	assert_int_equal(get16(out + rr.rdoff), 1);
+	assert_int_equal(get16(out + rr.rdoff + 2), 5);
+	assert_int_equal(get16(out + rr.rdoff + 4), 389);
+	assert_name_at(&r, rr.rdoff + 6, "ldap.lab.test");
 }
 
 /* RFC 8482 4.1: ANY for a local name gets one RRset. */
@@ -1047,6 +1123,7 @@ main(void)
 {
 	const struct CMUnitTest	tests[] = {
 		cmocka_unit_test(test_local_a),
+		cmocka_unit_test(test_local_mx_srv),
 		cmocka_unit_test(test_question_case_echoed),
 		cmocka_unit_test(test_any_local_one_rrset),
 		cmocka_unit_test(test_any_forwarded_hinfo),
