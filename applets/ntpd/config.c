@@ -548,100 +548,62 @@ do_local(struct conf_parser *p, int argc, char **argv, void *target)
 	return 0;
 }
 
-#define UNSUPPORTED(name)	{ name, 0, -1, NULL, NULL }
-
-/* Sorted by name (strcmp); a unit test checks. */
-static const struct conf_directive directives[] = {
-	UNSUPPORTED("acquisitionport"),
+/* The directives that ntpd supports, sorted by name (strcmp). */
+static const struct conf_directive supported[] = {
 	{ "allow", 0, 2, do_allow, NULL },
-	UNSUPPORTED("authselectmode"),
-	UNSUPPORTED("bindacqaddress"),
-	UNSUPPORTED("bindacqdevice"),
 	{ "bindaddress", 1, 1, do_bindaddress, NULL },
 	{ "bindcmdaddress", 1, 1, do_bindcmdaddress, NULL },
-	UNSUPPORTED("binddevice"),
-	UNSUPPORTED("broadcast"),
-	UNSUPPORTED("clientloglimit"),
-	UNSUPPORTED("cmdallow"),
-	UNSUPPORTED("cmddeny"),
 	{ "cmdport", 1, 1, do_cmdport, NULL },
-	UNSUPPORTED("cmdratelimit"),
-	UNSUPPORTED("combinelimit"),
 	{ "confdir", 1, -1, do_confdir, NULL },
-	UNSUPPORTED("corrtimeratio"),
 	{ "deny", 0, 2, do_deny, NULL },
 	{ "driftfile", 1, 1, do_driftfile, NULL },
-	UNSUPPORTED("dscp"),
-	UNSUPPORTED("dumpdir"),
-	UNSUPPORTED("fallbackdrift"),
 	{ "hookdir", 1, 1, do_hookdir, NULL },
-	UNSUPPORTED("hwclockfile"),
-	UNSUPPORTED("hwtimestamp"),
-	UNSUPPORTED("hwtstimeout"),
 	{ "include", 1, 1, do_include, NULL },
 	{ "initstepslew", 1, -1, do_initstepslew, NULL },
-	UNSUPPORTED("keyfile"),
-	UNSUPPORTED("leapsecmode"),
-	UNSUPPORTED("leapsectz"),
 	{ "local", 0, -1, do_local, NULL },
-	UNSUPPORTED("lock_all"),
-	UNSUPPORTED("log"),
-	UNSUPPORTED("logbanner"),
-	UNSUPPORTED("logchange"),
-	UNSUPPORTED("logdir"),
-	UNSUPPORTED("mailonchange"),
 	{ "makestep", 2, 2, do_makestep, NULL },
-	UNSUPPORTED("manual"),
 	{ "maxbackstep", 1, 1, do_maxbackstep, NULL },
-	UNSUPPORTED("maxchange"),
-	UNSUPPORTED("maxclockerror"),
 	{ "maxdistance", 1, 1, do_maxdistance, NULL },
-	UNSUPPORTED("maxdrift"),
-	UNSUPPORTED("maxjitter"),
-	UNSUPPORTED("maxntsconnections"),
-	UNSUPPORTED("maxsamples"),
 	{ "maxslewrate", 1, 1, do_maxslewrate, NULL },
-	UNSUPPORTED("maxupdateskew"),
-	UNSUPPORTED("minsamples"),
 	{ "minsources", 1, 1, do_minsources, NULL },
-	UNSUPPORTED("nocerttimecheck"),
-	UNSUPPORTED("noclientlog"),
-	UNSUPPORTED("ntpsigndsocket"),
-	UNSUPPORTED("ntsdumpdir"),
-	UNSUPPORTED("ntsntpserver"),
-	UNSUPPORTED("ntsport"),
-	UNSUPPORTED("ntsprocesses"),
-	UNSUPPORTED("ntsratelimit"),
-	UNSUPPORTED("ntsrefresh"),
-	UNSUPPORTED("ntsrotate"),
-	UNSUPPORTED("ntsservercert"),
-	UNSUPPORTED("ntsserverkey"),
-	UNSUPPORTED("ntstrustedcerts"),
-	UNSUPPORTED("peer"),
 	{ "pidfile", 1, 1, do_pidfile, NULL },
 	{ "pool", 1, -1, do_pool, NULL },
 	{ "port", 1, 1, do_port, NULL },
-	UNSUPPORTED("ptpport"),
 	{ "ratelimit", 0, 6, do_ratelimit, NULL },
-	UNSUPPORTED("refclock"),
-	UNSUPPORTED("reselectdist"),
-	UNSUPPORTED("rtcautotrim"),
-	UNSUPPORTED("rtcdevice"),
-	UNSUPPORTED("rtcfile"),
-	UNSUPPORTED("rtconutc"),
 	{ "rtcsync", 0, 0, do_rtcsync, NULL },
-	UNSUPPORTED("sched_priority"),
 	{ "server", 1, -1, do_server, NULL },
-	UNSUPPORTED("smoothtime"),
 	{ "sourcedir", 1, -1, do_sourcedir, NULL },
-	UNSUPPORTED("stratumweight"),
 	{ "syncfile", 1, 1, do_syncfile, NULL },
-	UNSUPPORTED("tempcomp"),
 	{ "timefile", 1, 1, do_timefile, NULL },
 	{ "user", 1, 1, do_user, NULL },
 };
 
-#define NDIRECTIVES	(sizeof(directives) / sizeof(directives[0]))
+#define NSUPPORTED	(sizeof(supported) / sizeof(supported[0]))
+
+/*
+ * The chrony directives that ntpd recognises but does not support (each
+ * logs one warning), sorted, one after another with a '\0' after each.
+ * config_table merges them with the supported ones into the table at its
+ * first call, which keeps a 32-byte row for each out of the binary.
+ */
+static const char unsupported[] =
+	"acquisitionport\0" "authselectmode\0" "bindacqaddress\0" "bindacqdevice\0"
+	"binddevice\0" "broadcast\0" "clientloglimit\0" "cmdallow\0" "cmddeny\0"
+	"cmdratelimit\0" "combinelimit\0" "corrtimeratio\0" "dscp\0" "dumpdir\0"
+	"fallbackdrift\0" "hwclockfile\0" "hwtimestamp\0" "hwtstimeout\0" "keyfile\0"
+	"leapsecmode\0" "leapsectz\0" "lock_all\0" "log\0" "logbanner\0" "logchange\0"
+	"logdir\0" "mailonchange\0" "manual\0" "maxchange\0" "maxclockerror\0"
+	"maxdrift\0" "maxjitter\0" "maxntsconnections\0" "maxsamples\0"
+	"maxupdateskew\0" "minsamples\0" "nocerttimecheck\0" "noclientlog\0"
+	"ntpsigndsocket\0" "ntsdumpdir\0" "ntsntpserver\0" "ntsport\0" "ntsprocesses\0"
+	"ntsratelimit\0" "ntsrefresh\0" "ntsrotate\0" "ntsservercert\0"
+	"ntsserverkey\0" "ntstrustedcerts\0" "peer\0" "ptpport\0" "refclock\0"
+	"reselectdist\0" "rtcautotrim\0" "rtcdevice\0" "rtcfile\0" "rtconutc\0"
+	"sched_priority\0" "smoothtime\0" "stratumweight\0" "tempcomp\0";
+
+/* The merged table, sorted by name; a unit test checks. */
+static struct conf_directive	directives[CONF_TABLE_MAX];
+static size_t			ndirectives;
 
 static int
 reject_in_sources(struct conf_parser *p, int argc, char **argv, void *target)
@@ -662,12 +624,12 @@ reject_in_sources(struct conf_parser *p, int argc, char **argv, void *target)
 static int
 do_sourcedir(struct conf_parser *p, int argc, char **argv, void *target)
 {
-	static struct conf_directive	 sources_only[NDIRECTIVES];
+	static struct conf_directive	 sources_only[CONF_TABLE_MAX];
 	const struct conf_directive	*table = p->table;
 	size_t				 ntable = p->ntable, i;
 	int				 rc;
 
-	for (i = 0; i < NDIRECTIVES; i++) {
+	for (i = 0; i < ndirectives; i++) {
 		sources_only[i] = directives[i];
 		if (strcmp(directives[i].name, "server") != 0 &&
 		    strcmp(directives[i].name, "pool") != 0 &&
@@ -678,17 +640,38 @@ do_sourcedir(struct conf_parser *p, int argc, char **argv, void *target)
 		}
 	}
 	p->table = sources_only;
-	p->ntable = NDIRECTIVES;
+	p->ntable = ndirectives;
 	rc = parse_dirs(p, argc, argv, ".sources");
 	p->table = table;
 	p->ntable = ntable;
 	return rc;
 }
 
+/* Fill directives with the rows of supported and the names of unsupported, in order. */
+static void
+merge_directives(void)
+{
+	const char	*name = unsupported;
+	size_t		 i = 0;
+
+	while (ndirectives < CONF_TABLE_MAX && (i < NSUPPORTED || *name != '\0')) {
+		if (*name != '\0' && (i == NSUPPORTED || strcmp(name, supported[i].name) < 0)) {
+			directives[ndirectives].name = name;
+			directives[ndirectives].max_args = -1;
+			name += strlen(name) + 1;
+		} else {
+			directives[ndirectives] = supported[i++];
+		}
+		ndirectives++;
+	}
+}
+
 const struct conf_directive *
 config_table(size_t *n)
 {
-	*n = NDIRECTIVES;
+	if (ndirectives == 0)
+		merge_directives();
+	*n = ndirectives;
 	return directives;
 }
 
