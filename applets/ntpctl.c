@@ -154,12 +154,12 @@ json_next(const char *key)
 		printf("\"%s\":", key);
 }
 
+/* Write value as a JSON string. */
 static void
-json_string(const char *key, const char *value)
+json_string(const char *value)
 {
 	const unsigned char	*p;
 
-	json_next(key);
 	putchar('"');
 	for (p = (const unsigned char *)value; *p != '\0'; p++) {
 		if (*p == '"' || *p == '\\')
@@ -172,29 +172,147 @@ json_string(const char *key, const char *value)
 	putchar('"');
 }
 
-static void
-json_int(const char *key, long long value)
-{
-	json_next(key);
-	printf("%lld", value);
-}
+/*
+ * Reports under -c and -j: one field table serves both, because -j writes
+ * -c's values in -c's order under names.
+ */
+enum field_kind {
+	FIELD_END,
+	FIELD_STR,		/* char array */
+	FIELD_HEX32,		/* uint32_t as %08X, a string under -j */
+	FIELD_INT,		/* int32_t */
+	FIELD_UINT,		/* uint32_t */
+	FIELD_OCTAL,		/* int32_t, in octal under -c */
+	FIELD_U64,		/* uint64_t, as a signed long long under -j */
+	FIELD_TIME,		/* int64_t seconds and nanoseconds */
+	FIELD_DOUBLE,		/* double with `decimals` decimals, null under -j when not finite */
+	FIELD_NEG_DOUBLE,	/* the same, negated */
+	FIELD_INTERVAL,		/* int32_t log2 seconds, null under -j when CTL_NO_INTERVAL */
+	FIELD_AGO,		/* uint32_t seconds, null under -j when CTL_NEVER */
+	FIELD_LAST_RX,		/* ctl_source.last_rx_ago, CTL_NEVER (-c) or null (-j) without a sample */
+	FIELD_LEAP,		/* int32_t NTPWIRE_LEAP_* as text */
+	FIELD_CHAR,		/* int32_t character */
+	FIELD_MODE		/* the source mode, always "^" */
+};
 
-/* A number printed with format ("%.9f", ...); null when not finite. */
+struct field {
+	uint16_t	offset;		/* in the reported struct */
+	uint8_t		kind;		/* enum field_kind */
+	uint8_t		decimals;	/* FIELD_DOUBLE, FIELD_NEG_DOUBLE */
+};
+
+#define FIELD(type, member, kind, decimals)	{ offsetof(type, member), kind, decimals }
+
+static const char *leap_text(int);
+
+/* Print the value of field f of the record at base, as -c or -j wants it. */
 static void
-json_double(const char *key, const char *format, double value)
+print_value(const char *base, const struct field *f)
 {
-	json_next(key);
-	if (isfinite(value))
-		printf(format, value);
-	else
+	const char	*p = base + f->offset, *text = NULL;
+	char		 c[2] = { 0, 0 };
+	int32_t		 i32;
+	double		 d;
+
+	memcpy(&i32, p, sizeof(i32));
+	switch (f->kind) {
+	case FIELD_STR:
+		text = p;
+		break;
+	case FIELD_LEAP:
+		text = leap_text(i32);
+		break;
+	case FIELD_MODE:
+		text = "^";
+		break;
+	case FIELD_CHAR:
+		c[0] = (char)i32;
+		if (!json_mode) {
+			putchar(c[0]);	/* a NUL too, as printf's %c */
+			return;
+		}
+		text = c;
+		break;
+	case FIELD_HEX32:
+		printf(json_mode ? "\"%08X\"" : "%08X", (unsigned)i32);
+		return;
+	case FIELD_INTERVAL:
+		if (json_mode && i32 == CTL_NO_INTERVAL)
+			break;
+		/* fall through */
+	case FIELD_INT:
+		printf("%d", (int)i32);
+		return;
+	case FIELD_OCTAL:
+		printf(json_mode ? "%d" : "%o", (unsigned)i32);
+		return;
+	case FIELD_AGO:
+		if (json_mode && (uint32_t)i32 == CTL_NEVER)
+			break;
+		/* fall through */
+	case FIELD_UINT:
+		printf("%u", (unsigned)i32);
+		return;
+	case FIELD_U64:
+		printf(json_mode ? "%lld" : "%llu", *(const unsigned long long *)(const void *)p);
+		return;
+	case FIELD_TIME:
+		printf("%lld.%09lld", *(const long long *)(const void *)p,
+		    *(const long long *)(const void *)(p + 8));
+		return;
+	case FIELD_LAST_RX:
+		memcpy(&d, p, sizeof(d));
+		memcpy(&i32, base + offsetof(struct ctl_source, has_sample), sizeof(i32));
+		if (json_mode && i32)
+			printf("%lld", (long long)d);
+		else if (!json_mode)
+			printf("%u", i32 ? (unsigned)d : CTL_NEVER);
+		else
+			break;
+		return;
+	case FIELD_DOUBLE:
+	case FIELD_NEG_DOUBLE:
+		memcpy(&d, p, sizeof(d));
+		if (f->kind == FIELD_NEG_DOUBLE)
+			d = 0.0 - d;
+		if (json_mode && !isfinite(d))
+			break;
+		printf("%.*f", f->decimals, d);
+		return;
+	}
+	if (text == NULL)
 		fputs("null", stdout);
+	else if (json_mode)
+		json_string(text);
+	else
+		fputs(text, stdout);
 }
 
+/* Print the record at base as one line of comma-separated values (-c) or
+ * as a JSON object (-j).  keys holds the member names, one NUL-terminated
+ * string each.  With in_list set, the object is an element of the open
+ * array. */
 static void
-json_null(const char *key)
+print_fields(const void *base, const struct field *fields, const char *keys, int in_list)
 {
-	json_next(key);
-	fputs("null", stdout);
+	const struct field	*f;
+
+	if (json_mode) {
+		if (in_list)
+			json_next(NULL);
+		json_open('{');
+	}
+	for (f = fields; f->kind != FIELD_END; f++, keys += strlen(keys) + 1) {
+		if (json_mode)
+			json_next(keys);
+		else if (f != fields)
+			putchar(',');
+		print_value(base, f);
+	}
+	if (json_mode)
+		json_close('}');
+	if (!json_mode || !in_list)
+		putchar('\n');
 }
 
 /* Format seconds as chronyc does: a whole number of ns, us, ms or s in 4 digits. */
@@ -266,6 +384,29 @@ format_utc(char *buf, size_t size, const struct tm *tm)
 	    tm->tm_year + 1900);
 }
 
+static const struct field tracking_fields[] = {
+	FIELD(struct ctl_tracking, refid, FIELD_HEX32, 0),
+	FIELD(struct ctl_tracking, refname, FIELD_STR, 0),
+	FIELD(struct ctl_tracking, stratum, FIELD_INT, 0),
+	FIELD(struct ctl_tracking, reftime_sec, FIELD_TIME, 0),
+	FIELD(struct ctl_tracking, system_time, FIELD_NEG_DOUBLE, 9),
+	FIELD(struct ctl_tracking, last_offset, FIELD_DOUBLE, 9),
+	FIELD(struct ctl_tracking, rms_offset, FIELD_DOUBLE, 9),
+	FIELD(struct ctl_tracking, freq_ppm, FIELD_DOUBLE, 3),
+	FIELD(struct ctl_tracking, resid_freq_ppm, FIELD_DOUBLE, 3),
+	FIELD(struct ctl_tracking, skew_ppm, FIELD_DOUBLE, 3),
+	FIELD(struct ctl_tracking, root_delay, FIELD_DOUBLE, 9),
+	FIELD(struct ctl_tracking, root_dispersion, FIELD_DOUBLE, 9),
+	FIELD(struct ctl_tracking, update_interval, FIELD_DOUBLE, 1),
+	FIELD(struct ctl_tracking, leap, FIELD_LEAP, 0),
+	{ 0, FIELD_END, 0 }
+};
+
+static const char tracking_keys[] =
+    "reference_id\0address\0stratum\0ref_time\0system_time\0last_offset\0rms_offset\0"
+    "frequency_ppm\0residual_frequency_ppm\0skew_ppm\0root_delay\0root_dispersion\0"
+    "update_interval\0leap_status";
+
 static void
 print_tracking(const struct ctl_tracking *t)
 {
@@ -273,56 +414,31 @@ print_tracking(const struct ctl_tracking *t)
 	time_t		sec = (time_t)t->reftime_sec;
 	struct tm	tm;
 
-	if (json_mode) {
-		json_open('{');
-		snprintf(when, sizeof(when), "%08X", t->refid);
-		json_string("reference_id", when);
-		json_string("address", t->refname);
-		json_int("stratum", t->stratum);
-		snprintf(when, sizeof(when), "%lld.%09lld", (long long)t->reftime_sec,
-		    (long long)t->reftime_nsec);
-		json_next("ref_time");
-		fputs(when, stdout);
-		json_double("system_time", "%.9f", 0.0 - t->system_time);
-		json_double("last_offset", "%.9f", t->last_offset);
-		json_double("rms_offset", "%.9f", t->rms_offset);
-		json_double("frequency_ppm", "%.3f", t->freq_ppm);
-		json_double("residual_frequency_ppm", "%.3f", t->resid_freq_ppm);
-		json_double("skew_ppm", "%.3f", t->skew_ppm);
-		json_double("root_delay", "%.9f", t->root_delay);
-		json_double("root_dispersion", "%.9f", t->root_dispersion);
-		json_double("update_interval", "%.1f", t->update_interval);
-		json_string("leap_status", leap_text(t->leap));
-		json_close('}');
-		putchar('\n');
-		return;
-	}
-	if (csv_mode) {
+	if (json_mode || csv_mode) {
 		/* chronyc -c: the correction (NTP minus local time) and plain seconds. */
-		printf("%08X,%s,%d,%lld.%09lld,%.9f,%.9f,%.9f,%.3f,%.3f,%.3f,%.9f,%.9f,%.1f,%s\n",
-		    t->refid, t->refname, t->stratum, (long long)t->reftime_sec,
-		    (long long)t->reftime_nsec, 0.0 - t->system_time, t->last_offset, t->rms_offset,
-		    t->freq_ppm, t->resid_freq_ppm, t->skew_ppm, t->root_delay,
-		    t->root_dispersion, t->update_interval, leap_text(t->leap));
+		print_fields(t, tracking_fields, tracking_keys, 0);
 		return;
 	}
 	gmtime_r(&sec, &tm);
 	format_utc(when, sizeof(when), &tm);
-	printf("Reference ID    : %08X (%s)\n", t->refid, shown_name(t->refname, t->refhost));
-	printf("Stratum         : %d\n", t->stratum);
-	printf("Ref time (UTC)  : %s\n", when);
-	printf("System time     : %.9f seconds %s of NTP time\n", fabs(t->system_time),
-	    t->system_time >= 0 ? "fast" : "slow");
-	printf("Last offset     : %+.9f seconds\n", t->last_offset);
-	printf("RMS offset      : %.9f seconds\n", t->rms_offset);
-	printf("Frequency       : %.3f ppm %s\n", fabs(t->freq_ppm),
-	    t->freq_ppm > 0 ? "fast" : "slow");
-	printf("Residual freq   : %+.3f ppm\n", t->resid_freq_ppm);
-	printf("Skew            : %.3f ppm\n", t->skew_ppm);
-	printf("Root delay      : %.9f seconds\n", t->root_delay);
-	printf("Root dispersion : %.9f seconds\n", t->root_dispersion);
-	printf("Update interval : %.1f seconds\n", t->update_interval);
-	printf("Leap status     : %s\n", leap_text(t->leap));
+	printf("Reference ID    : %08X (%s)\n"
+	    "Stratum         : %d\n"
+	    "Ref time (UTC)  : %s\n"
+	    "System time     : %.9f seconds %s of NTP time\n"
+	    "Last offset     : %+.9f seconds\n"
+	    "RMS offset      : %.9f seconds\n"
+	    "Frequency       : %.3f ppm %s\n"
+	    "Residual freq   : %+.3f ppm\n"
+	    "Skew            : %.3f ppm\n"
+	    "Root delay      : %.9f seconds\n"
+	    "Root dispersion : %.9f seconds\n"
+	    "Update interval : %.1f seconds\n"
+	    "Leap status     : %s\n",
+	    t->refid, shown_name(t->refname, t->refhost), t->stratum, when,
+	    fabs(t->system_time), t->system_time >= 0 ? "fast" : "slow", t->last_offset,
+	    t->rms_offset, fabs(t->freq_ppm), t->freq_ppm > 0 ? "fast" : "slow",
+	    t->resid_freq_ppm, t->skew_ppm, t->root_delay, t->root_dispersion,
+	    t->update_interval, leap_text(t->leap));
 }
 
 static int
@@ -336,37 +452,32 @@ cmd_tracking(void)
 	return 0;
 }
 
+static const struct field source_fields[] = {
+	{ 0, FIELD_MODE, 0 },
+	FIELD(struct ctl_source, state, FIELD_CHAR, 0),
+	FIELD(struct ctl_source, name, FIELD_STR, 0),
+	FIELD(struct ctl_source, stratum, FIELD_INT, 0),
+	FIELD(struct ctl_source, poll, FIELD_INT, 0),
+	FIELD(struct ctl_source, reach, FIELD_OCTAL, 0),
+	FIELD(struct ctl_source, last_rx_ago, FIELD_LAST_RX, 0),
+	FIELD(struct ctl_source, adj_offset, FIELD_DOUBLE, 9),
+	FIELD(struct ctl_source, meas_offset, FIELD_DOUBLE, 9),
+	FIELD(struct ctl_source, error, FIELD_DOUBLE, 9),
+	{ 0, FIELD_END, 0 }
+};
+
+static const char source_keys[] =
+    "mode\0state\0name\0stratum\0poll\0reach\0last_rx\0adjusted_offset\0measured_offset\0"
+    "error";
+
 static void
 print_source(const struct ctl_source *s)
 {
 	char		rx[16], adj[16], meas[16], err[16];
 	const char	*name = shown_name(s->name, s->host);
 
-	if (json_mode) {
-		char	state[2] = { (char)s->state, '\0' };
-
-		json_next(NULL);
-		json_open('{');
-		json_string("mode", "^");
-		json_string("state", state);
-		json_string("name", name);
-		json_int("stratum", s->stratum);
-		json_int("poll", s->poll);
-		json_int("reach", s->reach);
-		if (s->has_sample)
-			json_int("last_rx", (long long)s->last_rx_ago);
-		else
-			json_null("last_rx");
-		json_double("adjusted_offset", "%.9f", s->adj_offset);
-		json_double("measured_offset", "%.9f", s->meas_offset);
-		json_double("error", "%.9f", s->error);
-		json_close('}');
-		return;
-	}
-	if (csv_mode) {
-		printf("^,%c,%s,%d,%d,%o,%u,%.9f,%.9f,%.9f\n", (char)s->state, name, s->stratum,
-		    s->poll, (unsigned)s->reach, s->has_sample ? (unsigned)s->last_rx_ago :
-		    CTL_NEVER, s->adj_offset, s->meas_offset, s->error);
+	if (json_mode || csv_mode) {
+		print_fields(s, source_fields, source_keys, 1);
 		return;
 	}
 	format_interval(rx, sizeof(rx), s->has_sample ? s->last_rx_ago : -1);
@@ -379,29 +490,29 @@ print_source(const struct ctl_source *s)
 	    s->stratum, s->poll, (unsigned)s->reach, rx, adj, meas, err);
 }
 
+static const struct field sourcestats_fields[] = {
+	FIELD(struct ctl_source, name, FIELD_STR, 0),
+	FIELD(struct ctl_source, samples, FIELD_INT, 0),
+	FIELD(struct ctl_source, runs, FIELD_INT, 0),
+	FIELD(struct ctl_source, span, FIELD_DOUBLE, 0),
+	FIELD(struct ctl_source, freq_ppm, FIELD_DOUBLE, 3),
+	FIELD(struct ctl_source, freq_skew_ppm, FIELD_DOUBLE, 3),
+	FIELD(struct ctl_source, offset, FIELD_DOUBLE, 9),
+	FIELD(struct ctl_source, stddev, FIELD_DOUBLE, 9),
+	{ 0, FIELD_END, 0 }
+};
+
+static const char sourcestats_keys[] =
+    "name\0samples\0runs\0span\0frequency_ppm\0frequency_skew_ppm\0offset\0std_dev";
+
 static void
 print_sourcestats(const struct ctl_source *s)
 {
 	char		span[16], off[16], sd[16];
 	const char	*name = shown_name(s->name, s->host);
 
-	if (json_mode) {
-		json_next(NULL);
-		json_open('{');
-		json_string("name", name);
-		json_int("samples", s->samples);
-		json_int("runs", s->runs);
-		json_double("span", "%.0f", s->span);
-		json_double("frequency_ppm", "%.3f", s->freq_ppm);
-		json_double("frequency_skew_ppm", "%.3f", s->freq_skew_ppm);
-		json_double("offset", "%.9f", s->offset);
-		json_double("std_dev", "%.9f", s->stddev);
-		json_close('}');
-		return;
-	}
-	if (csv_mode) {
-		printf("%s,%d,%d,%.0f,%.3f,%.3f,%.9f,%.9f\n", name, s->samples, s->runs,
-		    s->span, s->freq_ppm, s->freq_skew_ppm, s->offset, s->stddev);
+	if (json_mode || csv_mode) {
+		print_fields(s, sourcestats_fields, sourcestats_keys, 1);
 		return;
 	}
 	format_interval(span, sizeof(span), s->span);
@@ -451,88 +562,84 @@ cmd_sources(int stats, int verbose)
 	return 0;
 }
 
+/* The serverstats report: seven counters, in this order under -c and -j. */
+#define SERVERSTATS_COUNT	7
+
+static const struct field serverstats_fields[] = {
+	{ 0, FIELD_U64, 0 }, { 8, FIELD_U64, 0 }, { 16, FIELD_U64, 0 }, { 24, FIELD_U64, 0 },
+	{ 32, FIELD_U64, 0 }, { 40, FIELD_U64, 0 }, { 48, FIELD_U64, 0 }, { 0, FIELD_END, 0 }
+};
+
+static const char serverstats_keys[] =
+    "ntp_packets_received\0ntp_packets_dropped\0command_packets_received\0"
+    "command_packets_dropped\0ntp_packets_rejected\0ntp_packets_rate_limited\0"
+    "ntp_replies_sent";
+
+static const char serverstats_labels[] =
+    "NTP packets received\0NTP packets dropped\0Command packets received\0"
+    "Command packets dropped\0NTP packets rejected (ACL)\0NTP packets rate limited\0"
+    "NTP replies sent";
+
 static int
 cmd_serverstats(void)
 {
-	struct ctl_reply	rep;
+	struct ctl_reply		 rep;
+	const struct ctl_serverstats	*st = &rep.u.serverstats;
+	uint64_t			 v[SERVERSTATS_COUNT];
+	const char			*label = serverstats_labels;
+	int				 i;
 
 	if (request(CTL_SERVERSTATS, 0, &rep) == -1)
 		return 1;
-	if (json_mode) {
-		json_open('{');
-		json_int("ntp_packets_received", (long long)rep.u.serverstats.requests);
-		json_int("ntp_packets_dropped", (long long)(rep.u.serverstats.rejected +
-		    rep.u.serverstats.malformed + rep.u.serverstats.limited));
-		json_int("command_packets_received", (long long)rep.u.serverstats.cmd_requests);
-		json_int("command_packets_dropped", (long long)rep.u.serverstats.cmd_dropped);
-		json_int("ntp_packets_rejected", (long long)rep.u.serverstats.rejected);
-		json_int("ntp_packets_rate_limited", (long long)rep.u.serverstats.limited);
-		json_int("ntp_replies_sent", (long long)rep.u.serverstats.replies);
-		json_close('}');
-		putchar('\n');
+	v[0] = st->requests;
+	v[1] = st->rejected + st->malformed + st->limited;
+	v[2] = st->cmd_requests;
+	v[3] = st->cmd_dropped;
+	v[4] = st->rejected;
+	v[5] = st->limited;
+	v[6] = st->replies;
+	if (json_mode || csv_mode) {
+		print_fields(v, serverstats_fields, serverstats_keys, 0);
 		return 0;
 	}
-	if (csv_mode) {
-		/* ntpd's own fields, in the order of the report below. */
-		printf("%llu,%llu,%llu,%llu,%llu,%llu,%llu\n",
-		    (unsigned long long)rep.u.serverstats.requests,
-		    (unsigned long long)(rep.u.serverstats.rejected +
-		    rep.u.serverstats.malformed + rep.u.serverstats.limited),
-		    (unsigned long long)rep.u.serverstats.cmd_requests,
-		    (unsigned long long)rep.u.serverstats.cmd_dropped,
-		    (unsigned long long)rep.u.serverstats.rejected,
-		    (unsigned long long)rep.u.serverstats.limited,
-		    (unsigned long long)rep.u.serverstats.replies);
-		return 0;
-	}
-	printf("NTP packets received       : %llu\n",
-	    (unsigned long long)rep.u.serverstats.requests);
-	printf("NTP packets dropped        : %llu\n",
-	    (unsigned long long)(rep.u.serverstats.rejected + rep.u.serverstats.malformed +
-	    rep.u.serverstats.limited));
-	printf("Command packets received   : %llu\n",
-	    (unsigned long long)rep.u.serverstats.cmd_requests);
-	printf("Command packets dropped    : %llu\n",
-	    (unsigned long long)rep.u.serverstats.cmd_dropped);
-	printf("NTP packets rejected (ACL) : %llu\n",
-	    (unsigned long long)rep.u.serverstats.rejected);
-	printf("NTP packets rate limited   : %llu\n",
-	    (unsigned long long)rep.u.serverstats.limited);
-	printf("NTP replies sent           : %llu\n",
-	    (unsigned long long)rep.u.serverstats.replies);
+	for (i = 0; i < SERVERSTATS_COUNT; i++, label += strlen(label) + 1)
+		printf("%-27s: %llu\n", label, (unsigned long long)v[i]);
 	return 0;
 }
+
+static const struct field activity_fields[] = {
+	FIELD(struct ctl_activity, online, FIELD_INT, 0),
+	FIELD(struct ctl_activity, offline, FIELD_INT, 0),
+	FIELD(struct ctl_activity, burst_online, FIELD_INT, 0),
+	FIELD(struct ctl_activity, burst_offline, FIELD_INT, 0),
+	FIELD(struct ctl_activity, unresolved, FIELD_INT, 0),
+	{ 0, FIELD_END, 0 }
+};
+
+static const char activity_keys[] =
+    "online\0offline\0burst_online\0burst_offline\0unknown_address";
+
+static const char activity_labels[] =
+    "online\0offline\0doing burst (return to online)\0doing burst (return to offline)\0"
+    "with unknown address";
 
 static int
 cmd_activity(void)
 {
-	struct ctl_reply		rep;
-	const struct ctl_activity	*a = &rep.u.activity;
+	struct ctl_reply	 rep;
+	const int32_t		*v = &rep.u.activity.online;
+	const char		*label = activity_labels;
+	int			 i;
 
 	if (request(CTL_ACTIVITY, 0, &rep) == -1)
 		return 1;
-	if (json_mode) {
-		json_open('{');
-		json_int("online", a->online);
-		json_int("offline", a->offline);
-		json_int("burst_online", a->burst_online);
-		json_int("burst_offline", a->burst_offline);
-		json_int("unknown_address", a->unresolved);
-		json_close('}');
-		putchar('\n');
-		return 0;
-	}
-	if (csv_mode) {
-		printf("%d,%d,%d,%d,%d\n", a->online, a->offline, a->burst_online,
-		    a->burst_offline, a->unresolved);
+	if (json_mode || csv_mode) {
+		print_fields(&rep.u.activity, activity_fields, activity_keys, 0);
 		return 0;
 	}
 	printf("200 OK\n");
-	printf("%d sources online\n", a->online);
-	printf("%d sources offline\n", a->offline);
-	printf("%d sources doing burst (return to online)\n", a->burst_online);
-	printf("%d sources doing burst (return to offline)\n", a->burst_offline);
-	printf("%d sources with unknown address\n", a->unresolved);
+	for (i = 0; i < 5; i++, label += strlen(label) + 1)
+		printf("%d sources %s\n", (int)v[i], label);
 	return 0;
 }
 
@@ -546,41 +653,31 @@ format_log2(char *buf, size_t len, int32_t v)
 		snprintf(buf, len, "%d", (int)v);
 }
 
-/* An integer member, null when it is the value that means "not known". */
-static void
-json_known(const char *key, long long v, long long unknown)
-{
-	if (v == unknown)
-		json_null(key);
-	else
-		json_int(key, v);
-}
+static const struct field client_fields[] = {
+	FIELD(struct ctl_client, name, FIELD_STR, 0),
+	FIELD(struct ctl_client, ntp_hits, FIELD_UINT, 0),
+	FIELD(struct ctl_client, ntp_drops, FIELD_UINT, 0),
+	FIELD(struct ctl_client, ntp_interval, FIELD_INTERVAL, 0),
+	FIELD(struct ctl_client, ntp_limited_interval, FIELD_INTERVAL, 0),
+	FIELD(struct ctl_client, ntp_last_ago, FIELD_AGO, 0),
+	FIELD(struct ctl_client, cmd_hits, FIELD_UINT, 0),
+	FIELD(struct ctl_client, cmd_drops, FIELD_UINT, 0),
+	FIELD(struct ctl_client, cmd_interval, FIELD_INTERVAL, 0),
+	FIELD(struct ctl_client, cmd_last_ago, FIELD_AGO, 0),
+	{ 0, FIELD_END, 0 }
+};
+
+static const char client_keys[] =
+    "address\0ntp_packets\0ntp_drops\0ntp_interval\0ntp_limited_interval\0ntp_last\0"
+    "command_packets\0command_drops\0command_interval\0command_last";
 
 static void
 print_client(const struct ctl_client *c)
 {
 	char	ntp_int[8], ntp_intl[8], ntp_last[16], cmd_int[8], cmd_last[16];
 
-	if (json_mode) {
-		json_next(NULL);
-		json_open('{');
-		json_string("address", c->name);
-		json_int("ntp_packets", c->ntp_hits);
-		json_int("ntp_drops", c->ntp_drops);
-		json_known("ntp_interval", c->ntp_interval, CTL_NO_INTERVAL);
-		json_known("ntp_limited_interval", c->ntp_limited_interval, CTL_NO_INTERVAL);
-		json_known("ntp_last", c->ntp_last_ago, CTL_NEVER);
-		json_int("command_packets", c->cmd_hits);
-		json_int("command_drops", c->cmd_drops);
-		json_known("command_interval", c->cmd_interval, CTL_NO_INTERVAL);
-		json_known("command_last", c->cmd_last_ago, CTL_NEVER);
-		json_close('}');
-		return;
-	}
-	if (csv_mode) {
-		printf("%s,%u,%u,%d,%d,%u,%u,%u,%d,%u\n", c->name, c->ntp_hits, c->ntp_drops,
-		    c->ntp_interval, c->ntp_limited_interval, c->ntp_last_ago, c->cmd_hits,
-		    c->cmd_drops, c->cmd_interval, c->cmd_last_ago);
+	if (json_mode || csv_mode) {
+		print_fields(c, client_fields, client_keys, 1);
 		return;
 	}
 	format_log2(ntp_int, sizeof(ntp_int), c->ntp_interval);
@@ -816,33 +913,25 @@ format_timestamp(char *buf, size_t size, int64_t sec, int64_t nsec)
 	    (long long)(nsec / 1000));
 }
 
+static const struct field step_fields[] = {
+	FIELD(struct ctl_step, old_sec, FIELD_TIME, 0),
+	FIELD(struct ctl_step, new_sec, FIELD_TIME, 0),
+	FIELD(struct ctl_step, offset, FIELD_DOUBLE, 9),
+	FIELD(struct ctl_step, ago, FIELD_DOUBLE, 0),
+	FIELD(struct ctl_step, reason, FIELD_STR, 0),
+	FIELD(struct ctl_step, source, FIELD_STR, 0),
+	{ 0, FIELD_END, 0 }
+};
+
+static const char step_keys[] = "old_time\0new_time\0offset\0ago\0reason\0source";
+
 static void
 print_step(const struct ctl_step *st)
 {
 	char	old_time[64], new_time[64], ago[16];
 
-	if (json_mode) {
-		json_next(NULL);
-		json_open('{');
-		snprintf(old_time, sizeof(old_time), "%lld.%09lld", (long long)st->old_sec,
-		    (long long)st->old_nsec);
-		json_next("old_time");
-		fputs(old_time, stdout);
-		snprintf(new_time, sizeof(new_time), "%lld.%09lld", (long long)st->new_sec,
-		    (long long)st->new_nsec);
-		json_next("new_time");
-		fputs(new_time, stdout);
-		json_double("offset", "%.9f", st->offset);
-		json_double("ago", "%.0f", st->ago);
-		json_string("reason", st->reason);
-		json_string("source", st->source);
-		json_close('}');
-		return;
-	}
-	if (csv_mode) {
-		printf("%lld.%09lld,%lld.%09lld,%.9f,%.0f,%s,%s\n", (long long)st->old_sec,
-		    (long long)st->old_nsec, (long long)st->new_sec, (long long)st->new_nsec,
-		    st->offset, st->ago, st->reason, st->source);
+	if (json_mode || csv_mode) {
+		print_fields(st, step_fields, step_keys, 1);
 		return;
 	}
 	format_timestamp(old_time, sizeof(old_time), st->old_sec, st->old_nsec);
