@@ -1,6 +1,7 @@
 /* ntpctl.c -- ntpctl applet: queries a running ntpd over its control socket, with chronyc's output layout. */
 #include <errno.h>
 #include <math.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -132,14 +133,14 @@ shown_name(const char *address, const char *host)
 static void
 json_open(char bracket)
 {
-	putchar(bracket);
+	fputc(bracket, stdout);
 	json_first = 1;
 }
 
 static void
 json_close(char bracket)
 {
-	putchar(bracket);
+	fputc(bracket, stdout);
 	json_first = 0;
 }
 
@@ -148,7 +149,7 @@ static void
 json_next(const char *key)
 {
 	if (!json_first)
-		putchar(',');
+		fputc(',', stdout);
 	json_first = 0;
 	if (key != NULL)
 		printf("\"%s\":", key);
@@ -160,16 +161,16 @@ json_string(const char *value)
 {
 	const unsigned char	*p;
 
-	putchar('"');
+	fputc('"', stdout);
 	for (p = (const unsigned char *)value; *p != '\0'; p++) {
 		if (*p == '"' || *p == '\\')
 			printf("\\%c", *p);
 		else if (*p < 0x20)
 			printf("\\u%04x", *p);
 		else
-			putchar(*p);
+			fputc(*p, stdout);
 	}
-	putchar('"');
+	fputc('"', stdout);
 }
 
 /*
@@ -228,7 +229,7 @@ print_value(const char *base, const struct field *f)
 	case FIELD_CHAR:
 		c[0] = (char)i32;
 		if (!json_mode) {
-			putchar(c[0]);	/* a NUL too, as printf's %c */
+			fputc(c[0], stdout);	/* a NUL too, as printf's %c */
 			return;
 		}
 		text = c;
@@ -306,13 +307,13 @@ print_fields(const void *base, const struct field *fields, const char *keys, int
 		if (json_mode)
 			json_next(keys);
 		else if (f != fields)
-			putchar(',');
+			fputc(',', stdout);
 		print_value(base, f);
 	}
 	if (json_mode)
 		json_close('}');
 	if (!json_mode || !in_list)
-		putchar('\n');
+		fputc('\n', stdout);
 }
 
 /* Format seconds as chronyc does: a whole number of ns, us, ms or s in 4 digits. */
@@ -893,7 +894,8 @@ cmd_waitsync(int argc, char **argv)
 			return 0;
 		if (arg[0] > 0 && try >= arg[0])
 			return 1;
-		usleep((useconds_t)(arg[3] * 1e6));
+		/* poll sleeps here: usleep would link three more pieces of libc. */
+		poll(NULL, 0, (int)(arg[3] * 1000));
 	}
 }
 
@@ -1055,7 +1057,7 @@ print_openntpd_status(const struct ctl_tracking *t, const struct ctl_source *row
 	if (fabs(offset_ms) > 5e-7)
 		printf(", clock offset is %.3fms\n", offset_ms);
 	else
-		printf("\n");
+		fputc('\n', stdout);
 }
 
 static void
@@ -1131,7 +1133,7 @@ cmd_openntpd(const char *what)
 		print_openntpd_status(&rep.u.tracking, rows, n);
 	if (match[0] != 's' && n > 0) {
 		if (match[0] == 'a')
-			printf("\n");
+			fputc('\n', stdout);
 		printf("peer\n   wt tl st  next  poll          offset       delay      jitter\n");
 		for (i = 0; i < (size_t)n; i++)
 			print_openntpd_peer(&rows[i]);

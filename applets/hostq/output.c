@@ -73,9 +73,9 @@ output_indent(size_t *col, size_t to)
 	if (ntabs > 0)
 		*col = (to / TAB_WIDTH) * TAB_WIDTH;
 	while (ntabs-- > 0)
-		putchar('\t');
+		fputc('\t', stdout);
 	while (*col < to) {
-		putchar(' ');
+		fputc(' ', stdout);
 		(*col)++;
 	}
 }
@@ -123,8 +123,8 @@ output_bad_packet(const char *why, const uint8_t *msg, size_t len)
 				fputs("   ", stdout);
 		fputs("         ", stdout);
 		for (i = row; i < row + 16 && i < len; i++)
-			putchar(msg[i] >= '!' && msg[i] <= '}' ? msg[i] : '.');	/* host's range */
-		putchar('\n');
+			fputc(msg[i] >= '!' && msg[i] <= '}' ? msg[i] : '.', stdout);	/* host's range */
+		fputc('\n', stdout);
 	}
 }
 
@@ -202,7 +202,7 @@ output_question_verbose(const struct dnswire_question *q)
 	size_t	col = 0;
 
 	dnswire_name_to_text(q->name, name, sizeof(name), 1);
-	putchar(';');
+	fputc(';', stdout);
 	output_field(&col, name);
 	output_indent(&col, COL_CLASS);
 	output_field(&col, dnswire_class_name(q->qclass, buf));
@@ -320,7 +320,7 @@ output_records(const struct hostq *h, const struct hostq_reply *r)
 		}
 		/* host filters the question by type too, leaving a bare ';'. */
 		if (h->qtype == DNS_TYPE_AXFR && !output_axfr_wanted(h, q.qtype))
-			putchar(';');
+			fputc(';', stdout);
 		else
 			output_question_verbose(&q);
 	}
@@ -422,7 +422,7 @@ output_message(struct hostq *h, const struct hostq_reply *r, const char *nxtext)
 		return -1;
 	}
 	if (h->verbose)
-		putchar('\n');
+		fputc('\n', stdout);
 	if (!h->verbose && !h->default_lookups && output_answer_count(r) == 0)
 		printf("%s has no %s record\n", name, dnswire_type_name(q.qtype, buf));
 	h->seen_error = force_error;
