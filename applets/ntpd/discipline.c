@@ -15,6 +15,7 @@
 #define MAX_UPDATE_SKEW	1000.0	/* ppm: less certain estimates are not used */
 #define JUMP_MIN	1e-3	/* seconds off the fitted line that count as a jump */
 #define JUMP_SIGMAS	8.0	/* ... or this many residual standard deviations, if more */
+#define STEPPED_BY	"system clock stepped by %+.6f seconds"	/* log format */
 #define JUMP_SKEW_MIN	10.0	/* ppm: least frequency error assumed without a line, as a fit
 				   through clustered iburst samples understates its skew */
 
@@ -87,13 +88,18 @@ discipline_init(const struct disc_config *c)
 }
 
 static void
+drop_oldest_sample(void)
+{
+	d.n--;
+	memmove(d.t, d.t + 1, sizeof(d.t[0]) * d.n);
+	memmove(d.raw, d.raw + 1, sizeof(d.raw[0]) * d.n);
+}
+
+static void
 add_sample(double mono, double raw)
 {
-	if (d.n == DISC_SAMPLES) {
-		memmove(d.t, d.t + 1, sizeof(d.t[0]) * (DISC_SAMPLES - 1));
-		memmove(d.raw, d.raw + 1, sizeof(d.raw[0]) * (DISC_SAMPLES - 1));
-		d.n--;
-	}
+	if (d.n == DISC_SAMPLES)
+		drop_oldest_sample();
 	d.t[d.n] = mono;
 	d.raw[d.n] = raw;
 	d.n++;
@@ -182,9 +188,7 @@ drop_old_outliers(void)
 	    off_line(d.t[0], d.raw[0], d.n - 1, slope, err, mx, my, sd)) {
 		log_debug("dropped the oldest sample from the frequency estimate: %.6f s off "
 		    "the line through the newer ones", d.raw[0] - (my + slope * (d.t[0] - mx)));
-		memmove(d.t, d.t + 1, sizeof(d.t[0]) * (d.n - 1));
-		memmove(d.raw, d.raw + 1, sizeof(d.raw[0]) * (d.n - 1));
-		d.n--;
+		drop_oldest_sample();
 	}
 }
 
@@ -341,7 +345,7 @@ discipline_update(double now, double offset, double sample_mono, double raw)
 
 	if (!clock_is_readonly() && should_step(offset)) {
 		if (clock_step(offset) == 0) {
-			log_info("system clock stepped by %+.6f seconds", offset);
+			log_info(STEPPED_BY "%s", offset, "");
 			d.phase += offset;
 			step = offset;
 		} else if (errno != EPERM) {
@@ -366,6 +370,15 @@ discipline_set_makestep(double threshold, int limit)
 	cfg.makestep_limit = limit < 0 ? -1 : d.st.updates + limit;
 }
 
+static void
+end_slew(double now)
+{
+	d.slew_end = 0;
+	d.slew_rate = 0;
+	d.st.correction = 0;
+	set_frequency(now, d.base);
+}
+
 int
 discipline_makestep(double now, double *stepped)
 {
@@ -384,15 +397,12 @@ discipline_makestep(double now, double *stepped)
 		return -1;
 	}
 	/* End the slew first, so the phase takes in its part up to now. */
-	d.slew_end = 0;
-	d.slew_rate = 0;
-	d.st.correction = 0;
-	set_frequency(now, d.base);
+	end_slew(now);
 	if (clock_step(corr) == -1)
 		return -1;
 	d.phase += corr;
 	*stepped = corr;
-	log_info("system clock stepped by %+.6f seconds (makestep command)", corr);
+	log_info(STEPPED_BY "%s", corr, " (makestep command)");
 	return 0;
 }
 
@@ -401,10 +411,7 @@ discipline_tick(double now)
 {
 	if (d.slew_end == 0 || now < d.slew_end)
 		return;
-	d.slew_end = 0;
-	d.slew_rate = 0;
-	d.st.correction = 0;
-	set_frequency(now, d.base);
+	end_slew(now);
 }
 
 double

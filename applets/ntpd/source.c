@@ -131,6 +131,14 @@ source_find(const struct netaddr *addr, uint16_t port)
 static void
 on_reply(int fd, short revents, void *arg);
 
+/* Poll s in delay seconds. */
+static void
+schedule_poll(struct source *s, double delay)
+{
+	s->timer = loop_add_timer(delay, poll_source, s);
+	s->next_poll = loop_now() + delay;
+}
+
 static int
 add_source(int spec, const struct netaddr *addr)
 {
@@ -168,10 +176,8 @@ add_source(int spec, const struct netaddr *addr)
 	nsources++;
 	if (once_mode || sp->iburst || sp->burst)
 		s->burst_left = BURST_POLLS;
-	if (!s->offline) {
-		s->timer = loop_add_timer(START_DELAY, poll_source, s);
-		s->next_poll = loop_now() + START_DELAY;
-	}
+	if (!s->offline)
+		schedule_poll(s, START_DELAY);
 	log_info("added NTP source %s port %u", s->name, sp->port);
 	return 0;
 }
@@ -406,8 +412,7 @@ poll_source(void *arg)
 	/* burst: when the previous poll got no reply, follow up with quick polls. */
 	if (s->burst_left == 0 && sp->burst && !(s->reach & 2))
 		s->burst_left = BURST_POLLS - 1;
-	s->timer = loop_add_timer(delay, poll_source, s);
-	s->next_poll = loop_now() + delay;
+	schedule_poll(s, delay);
 }
 
 static int
@@ -998,6 +1003,15 @@ source_measure_once(double *offset)
 	return 0;
 }
 
+/* Fill a control row's line_host (cut to fit) and pool from the spec-th line. */
+static void
+set_row_line(struct ctl_source *row, int spec)
+{
+	snprintf(row->line_host, sizeof(row->line_host), "%.*s", (int)sizeof(row->line_host) - 1,
+	    conf->specs[spec].host);
+	row->pool = conf->specs[spec].is_pool;
+}
+
 int
 source_get_ctl(int index, struct ctl_source *row)
 {
@@ -1016,9 +1030,7 @@ source_get_ctl(int index, struct ctl_source *row)
 	row->poll = s->poll;
 	row->reach = s->reach;
 	row->has_sample = s->has_last;
-	row->pool = conf->specs[s->spec].is_pool;
-	snprintf(row->line_host, sizeof(row->line_host), "%.*s", (int)sizeof(row->line_host) - 1,
-	    conf->specs[s->spec].host);
+	set_row_line(row, s->spec);
 	row->next_poll = fmax(s->next_poll - loop_now(), 0.0);
 	if (s->has_last) {
 		row->delay = s->last.delay;
@@ -1039,11 +1051,19 @@ source_get_ctl(int index, struct ctl_source *row)
 	return 0;
 }
 
+/* Return 1 when the spec-th line names a host and has no source yet. */
+static int
+is_unresolved(int spec)
+{
+	struct netaddr	literal;
+
+	return spec_count(spec) == 0 && netaddr_parse(conf->specs[spec].host, &literal) == -1;
+}
+
 void
 source_get_activity(struct ctl_activity *a)
 {
-	struct netaddr	literal;
-	int		i;
+	int	i;
 
 	memset(a, 0, sizeof(*a));
 	for (i = 0; i < nsources; i++) {
@@ -1055,7 +1075,7 @@ source_get_activity(struct ctl_activity *a)
 			a->online++;
 	}
 	for (i = 0; conf != NULL && i < conf->nspecs; i++)
-		if (spec_count(i) == 0 && netaddr_parse(conf->specs[i].host, &literal) == -1)
+		if (is_unresolved(i))
 			a->unresolved++;
 }
 
@@ -1078,11 +1098,10 @@ round_log2(double x)
 int
 source_get_unresolved(int index, struct ctl_source *row, int *count)
 {
-	struct netaddr	literal;
-	int		i, n = 0, found = -1;
+	int	i, n = 0, found = -1;
 
 	for (i = 0; conf != NULL && i < conf->nspecs; i++) {
-		if (spec_count(i) != 0 || netaddr_parse(conf->specs[i].host, &literal) == 0)
+		if (!is_unresolved(i))
 			continue;
 		if (n++ == index)
 			found = i;
@@ -1091,9 +1110,7 @@ source_get_unresolved(int index, struct ctl_source *row, int *count)
 	if (found == -1)
 		return -1;
 	memset(row, 0, sizeof(*row));
-	snprintf(row->line_host, sizeof(row->line_host), "%.*s", (int)sizeof(row->line_host) - 1,
-	    conf->specs[found].host);
-	row->pool = conf->specs[found].is_pool;
+	set_row_line(row, found);
 	row->state = CTL_STATE_UNUSABLE;
 	if (resolvers[found].delay > 0) {
 		row->next_poll = fmax(resolvers[found].retry_at - loop_now(), 0.0);
@@ -1168,8 +1185,7 @@ poll_soon(struct source *s)
 {
 	if (s->timer != 0)
 		loop_cancel_timer(s->timer);
-	s->timer = loop_add_timer(START_DELAY, poll_source, s);
-	s->next_poll = loop_now() + START_DELAY;
+	schedule_poll(s, START_DELAY);
 }
 
 int
