@@ -521,6 +521,11 @@ do_rtcsync(struct conf_parser *p, int argc, char **argv, void *target)
 	return 0;
 }
 
+/* local options that chronyd accepts and ntpd ignores, each with a value. */
+static const char *const local_ignored[] = {
+	"activate", "distance", "waitsynced", "waitunsynced", NULL
+};
+
 static int
 do_local(struct conf_parser *p, int argc, char **argv, void *target)
 {
@@ -532,15 +537,14 @@ do_local(struct conf_parser *p, int argc, char **argv, void *target)
 		if (strcmp(argv[i], "orphan") == 0)
 			continue;
 		if (i + 1 >= argc) {
-			conf_error(p, "unknown or incomplete local option '%s'", argv[i]);
+			conf_error(p, "unknown or incomplete %s option '%s'", p->keyword, argv[i]);
 			return -1;
 		}
 		if (strcmp(argv[i], "stratum") == 0) {
 			if (int_value(p, argv[i + 1], 1, 15, &c->local_stratum) == -1)
 				return -1;
-		} else if (strcmp(argv[i], "distance") != 0 && strcmp(argv[i], "activate") != 0 &&
-		    strcmp(argv[i], "waitsynced") != 0 && strcmp(argv[i], "waitunsynced") != 0) {
-			conf_error(p, "unknown local option '%s'", argv[i]);
+		} else if (!in_list(local_ignored, argv[i])) {
+			conf_error(p, "unknown %s option '%s'", p->keyword, argv[i]);
 			return -1;
 		}
 		i++;
@@ -685,11 +689,11 @@ print_spec(FILE *f, const struct source_spec *s)
 		fprintf(f, " port %u", s->port);
 	fprintf(f, " minpoll %d maxpoll %d", s->minpoll, s->maxpoll);
 	if (s->is_pool)
-		fprintf(f, " maxsources %d", s->maxsources);
+		fprintf(f, " %s %d", "maxsources", s->maxsources);
 	if (s->minstratum)
-		fprintf(f, " minstratum %d", s->minstratum);
+		fprintf(f, " %s %d", "minstratum", s->minstratum);
 	if (s->polltarget)
-		fprintf(f, " polltarget %d", s->polltarget);
+		fprintf(f, " %s %d", "polltarget", s->polltarget);
 	for (o = spec_options_table; o < spec_options_table + SPEC_FLAGS; o++)
 		if (*spec_field((struct source_spec *)(uintptr_t)s, o))
 			fprintf(f, " %s", o->name);
@@ -711,10 +715,10 @@ print_acl(FILE *f, const struct acl *acl)
 	}
 }
 
-/* Print "NAME VALUE" lines; print_path skips an empty value.  The names are
+/* Print "NAME VALUE" lines; print_text skips an empty value.  The names are
  * the directive table's strings, so the linker keeps one copy of each. */
 static void
-print_path(FILE *f, const char *name, const char *value)
+print_text(FILE *f, const char *name, const char *value)
 {
 	if (value[0] != '\0')
 		fprintf(f, "%s %s\n", name, value);
@@ -744,14 +748,14 @@ config_print(FILE *f, const struct ntpd_conf *c)
 		fprintf(f, "initstepslew %g%s\n", c->initstep_threshold, c->initstep_hosts);
 	if (c->makestep_limit != 0)
 		fprintf(f, "makestep %g %d\n", c->makestep_threshold, c->makestep_limit);
-	print_path(f, "driftfile", c->driftfile);
+	print_text(f, "driftfile", c->driftfile);
 	if (c->rtcsync)
-		fputs("rtcsync\n", f);
+		fprintf(f, "%s\n", "rtcsync");
 	if (c->maxbackstep >= 0)
 		print_double(f, "maxbackstep", c->maxbackstep);
-	print_path(f, "timefile", c->timefile);
-	print_path(f, "hookdir", c->hookdir);
-	print_path(f, "syncfile", c->syncfile);
+	print_text(f, "timefile", c->timefile);
+	print_text(f, "hookdir", c->hookdir);
+	print_text(f, "syncfile", c->syncfile);
 	if (c->ratelimit)
 		fprintf(f, "ratelimit interval %d burst %d leak %d\n", c->rl_interval,
 		    c->rl_burst, c->rl_leak);
@@ -760,11 +764,11 @@ config_print(FILE *f, const struct ntpd_conf *c)
 		fprintf(f, "local stratum %d\n", c->local_stratum);
 	print_int(f, "port", c->port);
 	for (i = 0; i < c->nbind; i++)
-		fprintf(f, "bindaddress %s\n", netaddr_format(&c->bind[i], text));
+		print_text(f, "bindaddress", netaddr_format(&c->bind[i], text));
 	print_int(f, "cmdport", c->cmdport);
-	fprintf(f, "bindcmdaddress %s\n", c->cmdsocket);
-	print_path(f, "pidfile", c->pidfile);
-	print_path(f, "user", c->user);
+	fprintf(f, "%s %s\n", "bindcmdaddress", c->cmdsocket);
+	print_text(f, "pidfile", c->pidfile);
+	print_text(f, "user", c->user);
 	print_double(f, "maxdistance", c->maxdistance);
 	print_int(f, "minsources", c->minsources);
 	print_double(f, "maxslewrate", c->maxslewrate);

@@ -78,22 +78,25 @@ format_time(char *buf, size_t len, const struct timespec *ts)
 static void
 exec_hook(const char *path, const struct hook_job *job)
 {
-	char	vars[HOOK_ENV_MAX][HOOK_TEXT + 32], old[40], new[40];
-	char	*envp[HOOK_ENV_MAX + 1], *argv[3];
-	int	fd, n = 0;
+	/* The variables after PATH, each EDGEBOX_NAME=VALUE. */
+	static const char *const names[] = {
+		"EVENT", "OLD_TIME", "NEW_TIME", "OFFSET", "SOURCE", "REASON"
+	};
+	char		vars[HOOK_ENV_MAX][HOOK_TEXT + 32], old[40], new[40];
+	char		offset[sizeof(vars[0])];
+	const char	*values[] = { job->event, old, new, offset, job->source, job->reason };
+	char		*envp[HOOK_ENV_MAX + 1], *argv[3];
+	int		fd, n;
 
 	format_time(old, sizeof(old), &job->old_time);
 	format_time(new, sizeof(new), &job->new_time);
-	snprintf(vars[n++], sizeof(vars[0]), "PATH=/usr/sbin:/usr/bin:/sbin:/bin");
-	snprintf(vars[n++], sizeof(vars[0]), "EDGEBOX_EVENT=%s", job->event);
-	snprintf(vars[n++], sizeof(vars[0]), "EDGEBOX_OLD_TIME=%s", old);
-	snprintf(vars[n++], sizeof(vars[0]), "EDGEBOX_NEW_TIME=%s", new);
-	snprintf(vars[n++], sizeof(vars[0]), "EDGEBOX_OFFSET=%+.9f", job->offset);
-	snprintf(vars[n++], sizeof(vars[0]), "EDGEBOX_SOURCE=%s", job->source);
-	snprintf(vars[n++], sizeof(vars[0]), "EDGEBOX_REASON=%s", job->reason);
-	for (fd = 0; fd < n; fd++)
-		envp[fd] = vars[fd];
-	envp[n] = NULL;
+	snprintf(offset, sizeof(offset), "%+.9f", job->offset);
+	envp[0] = "PATH=/usr/sbin:/usr/bin:/sbin:/bin";
+	for (n = 0; n < (int)(sizeof(names) / sizeof(names[0])); n++) {
+		snprintf(vars[n], sizeof(vars[0]), "EDGEBOX_%s=%s", names[n], values[n]);
+		envp[n + 1] = vars[n];
+	}
+	envp[n + 1] = NULL;
 	argv[0] = (char *)(uintptr_t)path;
 	argv[1] = (char *)(uintptr_t)job->event;
 	argv[2] = NULL;

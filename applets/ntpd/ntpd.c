@@ -325,6 +325,9 @@ on_signal(int signo, void *arg)
 	loop_stop();
 }
 
+/* chronyd's -q/-Q messages; the four share one format string. */
+#define WRONG_BY	"System clock wrong by %.6f seconds"
+
 static void
 on_once_check(void *arg)
 {
@@ -341,20 +344,20 @@ on_once_check(void *arg)
 		return;
 	}
 	if (opts.once == 'Q') {
-		log_info("System clock wrong by %.6f seconds (ignored)", -offset);
+		log_info(WRONG_BY "%s", -offset, " (ignored)");
 		return;
 	}
 	if (!discipline_step_allowed(offset)) {
-		log_warnx("System clock wrong by %.6f seconds; not stepped", -offset);
+		log_warnx(WRONG_BY "%s", -offset, "; not stepped");
 		exit_code = 1;
 		return;
 	}
 	if (clock_step(offset) == -1) {
-		log_warn("System clock wrong by %.6f seconds; cannot step it", -offset);
+		log_warn(WRONG_BY "%s", -offset, "; cannot step it");
 		exit_code = 1;
 		return;
 	}
-	log_info("System clock wrong by %.6f seconds (step)", -offset);
+	log_info(WRONG_BY "%s", -offset, " (step)");
 }
 
 static int
