@@ -99,9 +99,10 @@ log_sink(void *arg, int is_error, const char *msg)
  * and every reply that comes later from an upstream, is sent on its own.
  *
  * A datagram lands in two parts: its first UDP_HEAD bytes in a dense
- * array of heads, the rest (rare: queries are mostly under 100 bytes) in
- * a tail of its own.  64 slots of 1232 bytes would touch 20 pages of
- * memory under load, where the heads take 4.  Addresses are kept in a
+ * array of heads, the rest in a tail of its own.  A query with EDNS and
+ * a cookie is about 50 bytes plus its name, so a longer one is rare.  64
+ * slots of 1232 bytes would touch 20 pages of memory under load, where
+ * the heads take 2.  Addresses are kept in a
  * sockaddr_in6, not a sockaddr_storage, for the same reason.
  *
  * process builds each reply at the free end of the replies area, where
@@ -111,7 +112,7 @@ log_sink(void *arg, int is_error, const char *msg)
  */
 #define UDP_BATCH	64
 #define UDP_SLOT	DNSD_EDNS_SIZE
-#define UDP_HEAD	256
+#define UDP_HEAD	128
 
 union udp_addr {
 	struct sockaddr		sa;

@@ -478,7 +478,7 @@ r_ref=$(rawq "$P_REF")
 r_dnsd=$(rawq "$P_DNSD")
 check "malformed question: FORMERR (dnsmasq: $r_ref)" test "$r_dnsd" = 1
 check "dnsd still answers after malformed input" answers "$P_DNSD" x-adm
-# Queries longer than dnsd's 256-byte receive head: a question for a
+# Queries longer than dnsd's 128-byte receive head: a question for a
 # 255-byte name under outside.test (the upstream returns NXDOMAIN), padded by
 # an EDNS(0) option (RFC 7830) to SIZE bytes.  The name crosses the end of
 # the head, so a reply that echoes it shows the datagram was put together.
