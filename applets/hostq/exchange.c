@@ -94,6 +94,23 @@ exchange_timeout_ms(const struct hostq *h, int tcp)
 	return (tcp ? HOSTQ_TIMEOUT_TCP : HOSTQ_TIMEOUT_UDP) * 1000;
 }
 
+/* The deadline of an exchange that starts at start, or -1 for none. */
+static long
+exchange_deadline(const struct hostq *h, int tcp, long start)
+{
+	int	timeout = exchange_timeout_ms(h, tcp);
+
+	return timeout < 0 ? -1 : start + timeout;
+}
+
+/* host's "Trying" line of verbose mode. */
+static void
+exchange_trying(const struct hostq *h, const char *qtext)
+{
+	if (h->verbose)
+		exchange_print(h, "Trying \"%s\"\n", qtext);
+}
+
 /* Wait for events on fd until the deadline (-1: none).  Returns poll's
  * revents, or 0 on timeout. */
 static int
@@ -212,7 +229,7 @@ exchange_udp(const struct hostq *h, const struct hostq_server *s, const uint8_t 
 	int	fd, r;
 
 	start = now_ms();
-	deadline = exchange_timeout_ms(h, 0) < 0 ? -1 : start + exchange_timeout_ms(h, 0);
+	deadline = exchange_deadline(h, 0, start);
 	if ((fd = exchange_udp_send(h, s, query, qlen)) == -1)
 		return XCHG_FAILED;
 	do {
@@ -227,47 +244,28 @@ exchange_udp(const struct hostq *h, const struct hostq_server *s, const uint8_t 
 	return r;
 }
 
-/* Read exactly len bytes before the deadline.  Returns 0, or -1 with
- * *err set to the errno value, or to 0 at end of file. */
+/* Read (or with writing set, write) exactly len bytes before the deadline.
+ * Returns 0, or -1 with *err set to the errno value, or to 0 when a read
+ * hits the end of file. */
 static int
-exchange_read(int fd, uint8_t *buf, size_t len, long deadline, int *err)
-{
-	size_t	got = 0;
-	ssize_t	n;
-
-	while (got < len) {
-		if (exchange_wait(fd, POLLIN, deadline) == 0) {
-			*err = ETIMEDOUT;
-			return -1;
-		}
-		n = read(fd, buf + got, len - got);
-		if (n == 0) {
-			*err = 0;
-			return -1;
-		}
-		if (n == -1) {
-			if (errno == EINTR || errno == EAGAIN)
-				continue;
-			*err = errno;
-			return -1;
-		}
-		got += (size_t)n;
-	}
-	return 0;
-}
-
-static int
-exchange_write(int fd, const uint8_t *buf, size_t len, long deadline, int *err)
+exchange_io(int fd, uint8_t *buf, size_t len, long deadline, int *err, int writing)
 {
 	size_t	done = 0;
 	ssize_t	n;
 
 	while (done < len) {
-		if (exchange_wait(fd, POLLOUT, deadline) == 0) {
+		if (exchange_wait(fd, writing ? POLLOUT : POLLIN, deadline) == 0) {
 			*err = ETIMEDOUT;
 			return -1;
 		}
-		n = write(fd, buf + done, len - done);
+		if (writing)
+			n = write(fd, buf + done, len - done);
+		else
+			n = read(fd, buf + done, len - done);
+		if (n == 0 && !writing) {
+			*err = 0;
+			return -1;
+		}
 		if (n == -1) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
@@ -313,12 +311,12 @@ exchange_tcp_message(const struct hostq *h, const struct hostq_server *s, int fd
 	size_t	len;
 	int	err;
 
-	if (exchange_read(fd, lenbuf, 2, deadline, &err) == -1) {
+	if (exchange_io(fd, lenbuf, 2, deadline, &err, 0) == -1) {
 		exchange_commerror(h, s, err);
 		return XCHG_FAILED;
 	}
 	len = (size_t)(lenbuf[0] << 8 | lenbuf[1]);
-	if (exchange_read(fd, reply->msg, len, deadline, &err) == -1) {
+	if (exchange_io(fd, reply->msg, len, deadline, &err, 0) == -1) {
 		exchange_commerror(h, s, err);
 		return XCHG_FAILED;
 	}
@@ -339,7 +337,7 @@ exchange_tcp_send(const struct hostq *h, const struct hostq_server *s, int fd,
 	out[0] = (uint8_t)(qlen >> 8);
 	out[1] = (uint8_t)qlen;
 	memcpy(out + 2, query, qlen);
-	if (exchange_write(fd, out, qlen + 2, deadline, &err) == -1) {
+	if (exchange_io(fd, out, qlen + 2, deadline, &err, 1) == -1) {
 		exchange_commerror(h, s, err);
 		return XCHG_FAILED;
 	}
@@ -369,10 +367,9 @@ static int
 exchange_tcp(const struct hostq *h, const struct hostq_server *s, const char *qtext,
     const uint8_t *query, size_t qlen, struct hostq_reply *reply)
 {
-	long	start = now_ms(), deadline;
+	long	start = now_ms(), deadline = exchange_deadline(h, 1, start);
 	int	fd;
 
-	deadline = exchange_timeout_ms(h, 1) < 0 ? -1 : start + exchange_timeout_ms(h, 1);
 	if ((fd = exchange_tcp_connect(h, s, qtext, deadline)) == -1)
 		return XCHG_CONNECT;
 	return exchange_tcp_query(h, s, fd, query, qlen, start, deadline, reply);
@@ -408,8 +405,7 @@ exchange_attempt(struct hostq *h, const struct hostq_server *s, const char *qtex
 	if (r != XCHG_OK || !(reply->msg[2] & (DNS_FLAG_TC >> 8)))
 		return r;
 	/* Truncated: host repeats the query over TCP, even with -U. */
-	if (h->verbose)
-		exchange_print(h, "Trying \"%s\"\n", qtext);
+	exchange_trying(h, qtext);
 	/* Later lookups (AAAA, MX) start over TCP, as host's do. */
 	h->tcp = 1;
 	return exchange_tcp(h, s, qtext, query, qlen, reply);
@@ -432,9 +428,18 @@ exchange_after_failure(const struct hostq *h, int r, int *i, int *tries, const c
 	/* host prints these before it connects to the same server again. */
 	if (r == XCHG_CONNECT) {
 		exchange_print(h, ";; no servers could be reached\n");
-		if (h->verbose)
-			exchange_print(h, "Trying \"%s\"\n", qtext);
+		exchange_trying(h, qtext);
 	}
+}
+
+/* host's last line when every server failed, or none could be used under
+ * -4 or -6 (usable 0).  Returns -1. */
+static int
+exchange_give_up(const struct hostq *h, int usable)
+{
+	exchange_print(h, "%s", usable == 0 ? ";; No acceptable nameservers\n" :
+	    ";; no servers could be reached\n");
+	return -1;
 }
 
 int
@@ -449,8 +454,7 @@ exchange_query(struct hostq *h, const char *qtext, const uint8_t *qname, uint16_
 	    qname, qtype, h->qclass, 0);
 	if (qlen == -1)
 		return -1;
-	if (h->verbose)
-		exchange_print(h, "Trying \"%s\"\n", qtext);
+	exchange_trying(h, qtext);
 	while (i < h->nservers) {
 		if (!exchange_family_ok(h, &h->servers[i])) {
 			i++;
@@ -470,12 +474,7 @@ exchange_query(struct hostq *h, const char *qtext, const uint8_t *qname, uint16_
 		} else
 			exchange_after_failure(h, r, &i, &tries, qtext);
 	}
-	if (usable == 0) {
-		exchange_print(h, ";; No acceptable nameservers\n");
-		return -1;
-	}
-	exchange_print(h, ";; no servers could be reached\n");
-	return -1;
+	return exchange_give_up(h, usable);
 }
 
 static void
@@ -504,10 +503,9 @@ exchange_parallel_tcp(struct hostq *h, const struct hostq_server *servers, int n
     int (*each)(struct hostq *, const struct hostq_reply *))
 {
 	int	fds[HOSTQ_SOA_SERVERS_MAX];
-	long	start = now_ms(), deadline;
+	long	start = now_ms(), deadline = exchange_deadline(h, 1, start);
 	int	i, replies = 0;
 
-	deadline = exchange_timeout_ms(h, 1) < 0 ? -1 : start + exchange_timeout_ms(h, 1);
 	for (i = 0; i < nservers; i++)
 		fds[i] = exchange_tcp_connect(h, &servers[i], qtext, deadline);
 	for (i = 0; i < nservers; i++) {
@@ -554,13 +552,12 @@ exchange_parallel(struct hostq *h, const struct hostq_server *servers, int nserv
 	    qname, qtype, h->qclass, 0);
 	if (qlen == -1 || nservers > HOSTQ_SOA_SERVERS_MAX)
 		return 0;
-	if (h->verbose)
-		exchange_print(h, "Trying \"%s\"\n", qtext);
+	exchange_trying(h, qtext);
 	if (h->tcp)
 		return exchange_parallel_tcp(h, servers, nservers, qtext, query, (size_t)qlen,
 		    reply, each);
 	start = now_ms();
-	deadline = exchange_timeout_ms(h, 0) < 0 ? -1 : start + exchange_timeout_ms(h, 0);
+	deadline = exchange_deadline(h, 0, start);
 	for (i = 0; i < nservers; i++) {
 		pfd[i].fd = exchange_udp_send(h, &servers[i], query, (size_t)qlen);
 		pfd[i].events = POLLIN;
@@ -644,11 +641,10 @@ exchange_xfr_attempt(struct hostq *h, const struct hostq_server *s, const char *
 {
 	static struct hostq_reply	reply;
 	struct dnswire_header		hdr;
-	long				start = now_ms(), deadline;
+	long				start = now_ms(), deadline = exchange_deadline(h, 1, start);
 	int				fd, r = -1, messages = 0;
 	uint16_t			id = (uint16_t)(query[0] << 8 | query[1]);
 
-	deadline = exchange_timeout_ms(h, 1) < 0 ? -1 : start + exchange_timeout_ms(h, 1);
 	if ((fd = exchange_tcp_connect(h, s, qtext, deadline)) == -1)
 		return XCHG_CONNECT;
 	if (exchange_tcp_send(h, s, fd, query, qlen, deadline) != XCHG_OK) {
@@ -658,8 +654,7 @@ exchange_xfr_attempt(struct hostq *h, const struct hostq_server *s, const char *
 	/* Read messages until the callback reports the end of the transfer;
 	 * the timeout applies to each message. */
 	do {
-		if (exchange_timeout_ms(h, 1) >= 0)
-			deadline = now_ms() + exchange_timeout_ms(h, 1);
+		deadline = exchange_deadline(h, 1, now_ms());
 		if (exchange_tcp_message(h, s, fd, deadline, &reply) != XCHG_OK) {
 			close(fd);
 			if (messages == 0)
@@ -689,8 +684,7 @@ exchange_axfr(struct hostq *h, const char *qtext, const uint8_t *qname,
 
 	if ((qlen = exchange_xfr_query(h, random_id(), qname, query, sizeof(query))) == -1)
 		return -1;
-	if (h->verbose)
-		exchange_print(h, "Trying \"%s\"\n", qtext);
+	exchange_trying(h, qtext);
 	while (i < h->nservers) {
 		if (!exchange_family_ok(h, &h->servers[i])) {
 			i++;
@@ -703,9 +697,5 @@ exchange_axfr(struct hostq *h, const char *qtext, const uint8_t *qname,
 			return result;
 		exchange_after_failure(h, r, &i, &tries, qtext);
 	}
-	if (usable == 0)
-		exchange_print(h, ";; No acceptable nameservers\n");
-	else
-		exchange_print(h, ";; no servers could be reached\n");
-	return -1;
+	return exchange_give_up(h, usable);
 }

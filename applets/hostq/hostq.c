@@ -3,7 +3,6 @@
 
 #include <limits.h>
 #include <netdb.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,16 +51,13 @@ hostq_usage(FILE *f, int status)
 	exit(status);
 }
 
-/* Print "hostq: message" on stderr and exit with status, as host's fatal(). */
-static void __attribute__((format(printf, 2, 3), noreturn))
-hostq_fatal(int status, const char *fmt, ...)
+/* Print "hostq: message" on stderr and exit with status, as host's fatal().
+ * The message is fmt with arg for its one %s, if it has one. */
+static void __attribute__((noreturn))
+hostq_fatal(int status, const char *fmt, const char *arg)
 {
-	va_list	ap;
-
 	fputs("hostq: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
+	fprintf(stderr, fmt, arg);
 	fputc('\n', stderr);
 	exit(status);
 }
@@ -107,7 +103,7 @@ hostq_option(struct hostq *h, int c, const char *arg)
 	case '4':
 	case '6':
 		if (h->family != 0 && h->family != (c == '4' ? AF_INET : AF_INET6))
-			hostq_fatal(1, "only one of -4 and -6 allowed");
+			hostq_fatal(1, "only one of -4 and -6 allowed", NULL);
 		h->family = c == '4' ? AF_INET : AF_INET6;
 		break;
 	case 'a':

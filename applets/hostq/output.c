@@ -13,41 +13,26 @@
 
 #define RDATA_TEXT_MAX	(4 * DNS_MSG_MAX)
 
-/* host's words for the types it names in the short form. */
+/* host's words for the types from 1 to 29 that it names in the short
+ * form, one NUL-terminated string per type, empty for the others. */
+static const char descriptions[] =
+    "has address\0name server\0\0\0is an alias for\0\0\0\0\0\0"		/* 1-10 */
+    "has well known services\0domain name pointer\0host information\0\0"	/* 11-14 */
+    "mail is handled by\0descriptive text\0\0\0x25 address\0ISDN address\0"	/* 15-20 */
+    "\0\0\0has signature\0has key\0\0\0has IPv6 address\0location";		/* 21-29 */
+
 static const char *
 output_description(uint16_t type, char *buf, size_t len)
 {
-	char	name[DNS_TYPE_TEXT_MAX];
+	char		 name[DNS_TYPE_TEXT_MAX];
+	const char	*d = descriptions;
+	unsigned int	 i;
 
-	switch (type) {
-	case DNS_TYPE_A:
-		return "has address";
-	case DNS_TYPE_NS:
-		return "name server";
-	case DNS_TYPE_CNAME:
-		return "is an alias for";
-	case DNS_TYPE_WKS:
-		return "has well known services";
-	case DNS_TYPE_PTR:
-		return "domain name pointer";
-	case DNS_TYPE_HINFO:
-		return "host information";
-	case DNS_TYPE_MX:
-		return "mail is handled by";
-	case DNS_TYPE_TXT:
-		return "descriptive text";
-	case 19:
-		return "x25 address";
-	case 20:
-		return "ISDN address";
-	case 24:
-		return "has signature";
-	case 25:
-		return "has key";
-	case DNS_TYPE_AAAA:
-		return "has IPv6 address";
-	case DNS_TYPE_LOC:
-		return "location";
+	if (type >= 1 && type <= 29) {
+		for (i = 1; i < type; i++)
+			d += strlen(d) + 1;
+		if (*d != '\0')
+			return d;
 	}
 	snprintf(buf, len, "has %s record", dnswire_type_name(type, name));
 	return buf;
@@ -128,16 +113,34 @@ output_bad_packet(const char *why, const uint8_t *msg, size_t len)
 	}
 }
 
-/* One record in dig's layout: owner, TTL, class, type, RDATA. */
+/* With -C, host names the server before each short-form line. */
+static void
+output_identify(const struct hostq *h, const struct hostq_reply *r)
+{
+	char	addr[NETADDR_STRLEN];
+
+	if (h->compare_soa)
+		printf("Nameserver %s:\n\t", netaddr_format(&r->server->addr, addr));
+}
+
+/* One record: in host's short form, or verbose in dig's layout (owner,
+ * TTL, class, type, RDATA). */
 static int
-output_rr_verbose(const struct hostq_reply *r, const struct dnswire_rr *rr)
+output_rr(const struct hostq *h, const struct hostq_reply *r, const struct dnswire_rr *rr)
 {
 	static char	rdata[RDATA_TEXT_MAX];
-	char		name[DNS_NAME_TEXT_MAX], num[16], buf[DNS_TYPE_TEXT_MAX];
+	char		name[DNS_NAME_TEXT_MAX], num[16], buf[DNS_TYPE_TEXT_MAX], desc[64];
 	size_t		col = 0;
 
 	if (dnswire_rdata_to_text(r->msg, r->len, rr, rdata, sizeof(rdata)) == -1)
 		return -1;
+	if (!h->verbose) {
+		output_name(rr->name, name, sizeof(name));
+		output_identify(h, r);
+		printf("%s %s %s\n", name, output_description(rr->type, desc, sizeof(desc)),
+		    rdata);
+		return 0;
+	}
 	dnswire_name_to_text(rr->name, name, sizeof(name), 1);
 	output_field(&col, name);
 	output_indent(&col, COL_TTL);
@@ -149,31 +152,6 @@ output_rr_verbose(const struct hostq_reply *r, const struct dnswire_rr *rr)
 	output_field(&col, dnswire_type_name(rr->type, buf));
 	output_indent(&col, COL_RDATA);
 	printf("%s\n", rdata);
-	return 0;
-}
-
-/* With -C, host names the server before each short-form line. */
-static void
-output_identify(const struct hostq *h, const struct hostq_reply *r)
-{
-	char	addr[NETADDR_STRLEN];
-
-	if (h->compare_soa)
-		printf("Nameserver %s:\n\t", netaddr_format(&r->server->addr, addr));
-}
-
-static int
-output_rr_short(const struct hostq *h, const struct hostq_reply *r,
-    const struct dnswire_rr *rr)
-{
-	static char	rdata[RDATA_TEXT_MAX];
-	char		name[DNS_NAME_TEXT_MAX], desc[64];
-
-	if (dnswire_rdata_to_text(r->msg, r->len, rr, rdata, sizeof(rdata)) == -1)
-		return -1;
-	output_name(rr->name, name, sizeof(name));
-	output_identify(h, r);
-	printf("%s %s %s\n", name, output_description(rr->type, desc, sizeof(desc)), rdata);
 	return 0;
 }
 
@@ -214,14 +192,12 @@ static void
 output_header(const struct dnswire_header *hdr, const struct dnswire_edns *edns,
     unsigned int rcode)
 {
-	static const struct {
-		uint16_t	bit;
-		const char	*name;
-	} flags[] = {
-		{ DNS_FLAG_QR, "qr" }, { DNS_FLAG_AA, "aa" }, { DNS_FLAG_TC, "tc" },
-		{ DNS_FLAG_RD, "rd" }, { DNS_FLAG_RA, "ra" }, { DNS_FLAG_AD, "ad" },
-		{ DNS_FLAG_CD, "cd" },
+	/* The flag bits, and their names two letters each in the same order. */
+	static const uint16_t	flags[] = {
+		DNS_FLAG_QR, DNS_FLAG_AA, DNS_FLAG_TC, DNS_FLAG_RD, DNS_FLAG_RA, DNS_FLAG_AD,
+		DNS_FLAG_CD,
 	};
+	static const char	names[] = "qraatcrdraadcd";
 	char	buf1[DNS_TYPE_TEXT_MAX], buf2[DNS_TYPE_TEXT_MAX];
 	size_t	i;
 	int	first = 1;
@@ -231,8 +207,8 @@ output_header(const struct dnswire_header *hdr, const struct dnswire_edns *edns,
 	    dnswire_rcode_name(rcode, buf2), hdr->id);
 	fputs(";; flags: ", stdout);
 	for (i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
-		if (hdr->flags & flags[i].bit) {
-			printf("%s%s", first ? "" : " ", flags[i].name);
+		if (hdr->flags & flags[i]) {
+			printf("%s%.2s", first ? "" : " ", names + 2 * i);
 			first = 0;
 		}
 	printf("; QUERY: %u, ANSWER: %u, AUTHORITY: %u, ADDITIONAL: %u\n",
@@ -340,7 +316,7 @@ output_records(const struct hostq *h, const struct hostq_reply *r)
 			printf("\n;; %s SECTION:\n", section_names[rr.section]);
 			section = rr.section;
 		}
-		if ((h->verbose ? output_rr_verbose(r, &rr) : output_rr_short(h, r, &rr)) == -1)
+		if (output_rr(h, r, &rr) == -1)
 			return -1;
 	}
 	return res;
