@@ -454,9 +454,14 @@ rd_u8_text(struct rdata *r, struct text *t)
 static void
 text_sigtime(struct text *t, unsigned long value)
 {
-	long long	now = (long long)time(NULL);
-	uint32_t	ahead = (uint32_t)value - (uint32_t)now;
+	struct timespec	ts;
+	long long	now;
+	uint32_t	ahead;
 
+	/* clock_gettime in place of time(), which only this file would link. */
+	clock_gettime(CLOCK_REALTIME, &ts);
+	now = (long long)ts.tv_sec;
+	ahead = (uint32_t)value - (uint32_t)now;
 	if ((int32_t)ahead > 0)
 		text_time(t, now + ahead);
 	else
