@@ -27,13 +27,13 @@
 
 /* One run of one hook for one event: hooks run one at a time, in order. */
 struct hook_job {
-	char		name[NTPD_NAME_MAX];	/* file name in the hook folder */
 	char		event[8];
 	char		source[HOOK_TEXT];
 	char		reason[HOOK_TEXT];
 	struct timespec	old_time;
 	struct timespec	new_time;
 	double		offset;
+	char		name[NTPD_NAME_MAX];	/* file name in the hook folder */
 };
 
 static char		dir[PATH_MAX];

@@ -23,9 +23,9 @@
 #define POLL_MIN		(-6)
 #define POLL_MAX		24
 
-/* One server or pool line. */
+/* One server or pool line.  The fields come before host so that on x86_64
+ * each access takes a 1-byte displacement in place of 4 bytes. */
 struct source_spec {
-	char		host[NTPD_NAME_MAX];
 	uint16_t	port;
 	int		is_pool;
 	int		minpoll;	/* log2 seconds; chrony's defaults are 6 and 10 */
@@ -38,39 +38,41 @@ struct source_spec {
 	int		maxsources;	/* pool only */
 	int		minstratum;
 	int		polltarget;
+	char		host[NTPD_NAME_MAX];
 };
 
+/* The scalars come first, for 1-byte displacements as in source_spec. */
 struct ntpd_conf {
-	struct source_spec	specs[NTPD_MAX_SPECS];
 	int			nspecs;
-	double			makestep_threshold;	/* seconds */
 	int			makestep_limit;		/* updates; -1 no limit, 0 never step */
+	double			makestep_threshold;	/* seconds */
 	double			initstep_threshold;	/* seconds; < 0 when not set */
-	char			initstep_hosts[NTPD_NAME_MAX];	/* " HOST..." as written */
 	int			initstep_port;	/* NTPD_PORT; tests change it */
-	char			driftfile[PATH_MAX];
 	int			rtcsync;
-	struct acl		acl;
 	int			nallow;		/* allow rules seen (the server opens only with one) */
 	int			local_stratum;	/* 0: no local reference */
 	int			cmdport;
-	char			cmdsocket[PATH_MAX];
-	struct netaddr		bind[NTPD_MAX_BIND];
 	int			nbind;
 	int			port;		/* 0: no NTP server */
-	char			pidfile[PATH_MAX];
-	char			user[64];
-	double			maxdistance;	/* seconds */
 	int			minsources;
+	double			maxdistance;	/* seconds */
 	double			maxslewrate;	/* ppm */
 	double			maxbackstep;	/* seconds; < 0: no limit */
-	char			timefile[PATH_MAX];
-	char			hookdir[PATH_MAX];
-	char			syncfile[PATH_MAX];
 	int			ratelimit;	/* ratelimit directive seen */
 	int			rl_interval;	/* log2 seconds */
 	int			rl_burst;
 	int			rl_leak;
+	struct source_spec	specs[NTPD_MAX_SPECS];
+	struct netaddr		bind[NTPD_MAX_BIND];
+	struct acl		acl;
+	char			initstep_hosts[NTPD_NAME_MAX];	/* " HOST..." as written */
+	char			driftfile[PATH_MAX];
+	char			cmdsocket[PATH_MAX];
+	char			pidfile[PATH_MAX];
+	char			user[64];
+	char			timefile[PATH_MAX];
+	char			hookdir[PATH_MAX];
+	char			syncfile[PATH_MAX];
 };
 
 /* config.c: the chrony.conf directives. */
@@ -189,10 +191,10 @@ struct filter_sample {
 };
 
 struct filter {
-	struct filter_sample	s[FILTER_SIZE];
 	int			n;
 	int			next;
 	double			used_mono;	/* time of the last sample handed on */
+	struct filter_sample	s[FILTER_SIZE];
 };
 
 struct filter_stats {

@@ -38,30 +38,29 @@
 #define REPLACE_POLLS		8	/* polls before a source may be found bad */
 #define REPLACE_INTERVAL	1800.0	/* seconds between replacements for one line (chrony's 30 min) */
 
+/* The scalars come first: on x86_64 a field in the first 128 bytes takes
+ * a 1-byte displacement, one further on 4 bytes in every access. */
+/* The scalars come first: on x86_64 a field in the first 128 bytes takes
+ * a 1-byte displacement, one further on 4 bytes in every access. */
 struct source {
 	int		 spec;		/* index into the config's specs */
-	struct netaddr	 addr;
 	uint16_t	 port;
-	char		 name[NETADDR_STRLEN];
+	uint8_t		 reach;
 	int		 named;		/* a server line with a host name, not an address */
 	int		 fd;
 	int		 poll;
-	uint8_t		 reach;
 	int		 burst_left;
 	int		 burst_good;	/* good replies that end the burst early, 0: none */
 	int		 offline;	/* polled only during a burst */
 	int		 good_in_row;
 	int		 stopped;	/* denied by a kiss-o'-death */
 	int		 polls;		/* requests sent since the source was added */
-	uint64_t	 timer;
-	double		 next_poll;	/* loop_now() time the timer fires */
-
-	/* The request in flight. */
-	int		 waiting;
-	uint64_t	 cookie;	/* random transmit timestamp the reply must echo */
-	struct timespec	 t1;
-	double		 t1_mono;
-
+	int		 state;
+	int		 has_best;
+	int		 has_last;
+	int		 has_prev;
+	int		 has_suspect;
+	int		 waiting;	/* a request is in flight */
 	/* From the last valid reply. */
 	int		 leap;
 	int		 stratum;
@@ -69,17 +68,22 @@ struct source {
 	double		 rootdelay;
 	double		 rootdisp;
 
-	struct filter	 filter;
-	int		 has_best;
-	struct filter_sample best;	/* last sample handed to selection */
+	uint64_t	 timer;
+	double		 next_poll;	/* loop_now() time the timer fires */
 	double		 jitter;
+
+	/* The request in flight. */
+	uint64_t	 cookie;	/* random transmit timestamp the reply must echo */
+	double		 t1_mono;
+	struct timespec	 t1;
+
+	struct netaddr	 addr;
+	char		 name[NETADDR_STRLEN];
+	struct filter_sample best;	/* last sample handed to selection */
 	struct filter_sample last;	/* last sample measured */
-	int		 has_last;
 	struct filter_sample prev;	/* last sample added to the filter */
-	int		 has_prev;
 	struct filter_sample suspect;	/* a jump held back until the next sample */
-	int		 has_suspect;
-	int		 state;
+	struct filter	 filter;
 };
 
 struct resolver {
