@@ -533,7 +533,7 @@ hostq_main(int argc, char **argv)
 	if (reverse) {
 		/* With the final dot, as host prints it in "Host ... not found". */
 		netaddr_reverse_name(&addr, rev, sizeof(rev) - 1);
-		strcat(rev, ".");
+		memcpy(rev + strlen(rev), ".", 2);
 		text = rev;
 		h.qtype = DNS_TYPE_PTR;
 		h.default_lookups = 0;
@@ -542,16 +542,15 @@ hostq_main(int argc, char **argv)
 		    hostq_name_error(text));
 		return 1;
 	}
+	/* Fully buffered; exit() flushes it. */
 	setvbuf(stdout, NULL, _IOFBF, 0);
 
 	if (h.compare_soa) {
 		compare_soa(&h, text, !reverse);
-		fflush(stdout);
 		return h.seen_error == 0 ? 0 : 1;
 	}
 	if (h.qtype == DNS_TYPE_AXFR || h.qtype == DNS_TYPE_IXFR) {
 		hostq_transfer(&h, text);
-		fflush(stdout);
 		return h.seen_error == 0 ? 0 : 1;
 	}
 	rcode = hostq_lookup(&h, text, !reverse, h.qtype, h.default_lookups ? chased : NULL);
@@ -560,6 +559,5 @@ hostq_main(int argc, char **argv)
 		hostq_lookup(&h, chasetext, 0, DNS_TYPE_AAAA, NULL);
 		hostq_lookup(&h, chasetext, 0, DNS_TYPE_MX, NULL);
 	}
-	fflush(stdout);
 	return h.seen_error == 0 ? 0 : 1;
 }

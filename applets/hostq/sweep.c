@@ -422,7 +422,6 @@ sweep_run(struct hostq *h, const char *path, int nservers, char **servers)
 	sweep_counts(&s, &nnames, &naddrs);
 	printf("sweep: %d names, %d addresses, %d servers, %d problems\n", nnames, naddrs,
 	    nservers, s.problems);
-	fflush(stdout);
 	free(s.lines);
 	return s.problems == 0 ? 0 : 1;
 }
