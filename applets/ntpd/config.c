@@ -588,7 +588,8 @@ static const struct conf_directive supported[] = {
  * The chrony directives that ntpd recognises but does not support (each
  * logs one warning), sorted, one after another with a '\0' after each.
  * config_table merges them with the supported ones into the table at its
- * first call, which keeps a 32-byte row for each out of the binary.
+ * first call, which keeps a table row for each (32 bytes on x86_64) out of
+ * the binary.
  */
 static const char unsupported[] =
 	"acquisitionport\0" "authselectmode\0" "bindacqaddress\0" "bindacqdevice\0"

@@ -169,7 +169,8 @@ off_line(double mono, double raw, int samples, double slope, double err, double 
 
 	/* The line's own error grows with the distance from its centre: a
 	 * frequency known to 10 ppm misses by 10 ms after 1000 s.  The terms
-	 * are far from overflow, so sqrt serves for libm's 430-byte hypot. */
+	 * are far from overflow, so sqrt serves for hypot (430 bytes of musl
+	 * on x86_64). */
 	return off > fmax(JUMP_MIN, sigmas * sqrt(sd * sd + drift * drift));
 }
 

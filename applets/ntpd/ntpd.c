@@ -94,8 +94,8 @@ long_option(const char *argv0, const char *arg)
  * Read the options with getopt, permuting as GNU and musl getopt_long do:
  * options may follow the directives, which end up, in their order, from
  * argv[optind] on.  "--" ends the options.  This replaces getopt_long,
- * which only ntpd used and which took 1.6 KB of the static binary.  The
- * directives seen so far wait in argv[1..n], slots that getopt has passed.
+ * which only ntpd used and which took 1.6 KB of the static x86_64 binary.
+ * The directives seen so far wait in argv[1..n], slots that getopt has passed.
  */
 static int
 parse_options(int argc, char **argv)

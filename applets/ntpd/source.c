@@ -40,8 +40,6 @@
 
 /* The scalars come first: on x86_64 a field in the first 128 bytes takes
  * a 1-byte displacement, one further on 4 bytes in every access. */
-/* The scalars come first: on x86_64 a field in the first 128 bytes takes
- * a 1-byte displacement, one further on 4 bytes in every access. */
 struct source {
 	int		 spec;		/* index into the config's specs */
 	uint16_t	 port;
@@ -1085,8 +1083,8 @@ source_get_activity(struct ctl_activity *a)
 
 /* Return log2(x) rounded to the nearest integer, for finite x > 0: the e
  * with sqrt(1/2) <= x / 2^e < sqrt(2).  Halving and doubling are exact, so
- * this is what frexp gives; libm's log2 and its table would add about 3 KB
- * to the binary for this one call, frexp 150 bytes. */
+ * the result is the one frexp gives.  For this one call, libm's log2 and
+ * its table would add about 3 KB to the binary, and frexp 150 bytes. */
 static int
 round_log2(double x)
 {
