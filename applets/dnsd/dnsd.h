@@ -432,15 +432,14 @@ int	cache_check(const struct cache *);
 
 /*
  * A client's query, parsed.  A forwarded query waits for its upstream as a
- * struct query_wait: all but the lower-case copy of the name, which only
- * the lookups in the local names and the cache read.  That saves 255
- * bytes of each query in flight.  The fields are listed once, here, for
- * both structs.
+ * struct query_wait, all but the question name, which forward.c keeps in
+ * 64 bytes when it fits.  The lower-case copy of the name is read only by
+ * the lookups in the local names and the cache.  The fields are listed
+ * once, here, for both structs.
  */
 #define QUERY_WAIT_FIELDS \
 	uint16_t	 id; \
 	uint16_t	 flags;		/* client's flags word */ \
-	uint8_t		 name[255];	/* question name as sent (wire, case kept) */ \
 	uint16_t	 namelen;	/* bytes of name, the final 0 included */ \
 	uint32_t	 hash;		/* dnswire_name_hash of the name */ \
 	uint16_t	 qtype; \
@@ -466,12 +465,14 @@ struct query {
 			QUERY_WAIT_FIELDS
 		};
 	};
-	uint8_t		lname[255];	/* name in lower case */
+	uint8_t		name[255];	/* question name as sent (wire, case kept) */
+	uint8_t		lname[255];	/* the same in lower case */
 };
 
-/* Make the struct query of a waiting query in q, lname included.
- * Returns q. */
-const struct query *query_from_wait(const struct query_wait *, struct query *q);
+/* Make in q the struct query of a waiting query w whose question name is
+ * name (w->namelen bytes).  Returns q. */
+const struct query *query_from_wait(const struct query_wait *w, const uint8_t *name,
+	    struct query *q);
 
 /* The I/O layer's next step for a query. */
 enum query_verdict {

@@ -95,11 +95,16 @@ struct pending_client {
  * takes its answer (leader is its slot index), so a burst of clients
  * asking one name costs one upstream query.
  */
+#define NAME_SHORT	64
+
 struct pending {
 	int			in_use;
 	int			leader;		/* -1: a leader */
 	int			next_waiter;	/* chain of waiters, -1 ends */
 	struct query_wait	q;
+	/* The question name when it fits (most do), else in long_names:
+	 * 100 queries in flight then take 11 pages, not 16. */
+	uint8_t			name[NAME_SHORT];
 	struct pending_client	client;
 	struct netaddr		addr[FORWARD_TRIES];
 	uint16_t		port[FORWARD_TRIES];
@@ -117,6 +122,9 @@ struct pending {
 };
 
 static struct pending	*pending;
+/* The question names longer than NAME_SHORT, by slot; allocated when
+ * the first such query is forwarded. */
+static uint8_t		(*long_names)[DNS_NAME_MAX];
 static int		 npending_cap;	/* slots allocated */
 static int		 npending_max;	/* dns-forward-max: the limit for new queries */
 static int		 npending;	/* slots set up so far; the rest are untouched */
@@ -275,6 +283,22 @@ client_reply(const struct pending_client *pc, const uint8_t *msg, size_t len)
 	deliver(&c, msg, len);
 }
 
+/* The question name of query p in flight, one of pending[]. */
+static uint8_t *
+pending_name(const struct pending *p)
+{
+	struct pending	*slot = &pending[p - pending];
+
+	return slot->q.namelen <= NAME_SHORT ? slot->name : long_names[p - pending];
+}
+
+/* The struct query of pending[w], made in q. */
+static const struct query *
+waiting_query(int w, struct query *q)
+{
+	return query_from_wait(&pending[w].q, pending_name(&pending[w]), q);
+}
+
 static struct pending *
 slot_of(void *arg)
 {
@@ -290,6 +314,7 @@ static int
 resize_table(int max)
 {
 	struct pending	*p;
+	uint8_t		(*ln)[DNS_NAME_MAX];
 	uint32_t	*h;
 	size_t		 nh;
 	int		 cap = max > npending ? max : npending;
@@ -298,7 +323,13 @@ resize_table(int max)
 		;
 	if (cap > npending_cap) {
 		/* The slots past npending are set up by slot_get on first use,
-		 * so realloc needs to clear nothing. */
+		 * so realloc needs to clear nothing.  long_names grows first:
+		 * until pending grows too, its extra room is unused. */
+		if (long_names != NULL) {
+			if ((ln = realloc(long_names, (size_t)cap * sizeof(*ln))) == NULL)
+				return -1;
+			long_names = ln;
+		}
 		if ((p = realloc(pending, (size_t)cap * sizeof(*p))) == NULL)
 			return -1;
 		pending = p;
@@ -580,7 +611,7 @@ build_query(const struct pending *pq, uint16_t id, uint8_t *msg, size_t cap)
 	int	len;
 
 	len = dnswire_query(msg, cap, id,
-	    (uint16_t)(DNS_FLAG_RD | (pq->q.flags & DNS_FLAG_CD)), pq->q.name,
+	    (uint16_t)(DNS_FLAG_RD | (pq->q.flags & DNS_FLAG_CD)), pending_name(pq),
 	    pq->q.qtype, pq->q.qclass, DNSD_EDNS_SIZE);
 	/* The OPT record ends the query: its flags are 4 bytes from the end. */
 	if (len > 0 && pq->q.dnssec_ok)
@@ -630,7 +661,7 @@ send_try(struct pending *pq, int k)
 	if (state->conf->log_queries) {
 		char	name[DNS_NAME_TEXT_MAX];
 
-		if (dnswire_name_to_text(pq->q.name, name, sizeof(name), 0) == -1)
+		if (dnswire_name_to_text(pending_name(pq), name, sizeof(name), 0) == -1)
 			strcpy(name, "?");
 		log_info("forwarded %s to %s#%u", name, netaddr_format(&pq->addr[k], buf),
 		    pq->port[k]);
@@ -680,7 +711,7 @@ finish_fail(struct pending *pq)
 	for (w = (int)(pq - pending); w != -1; w = pending[w].next_waiter) {
 		if (pq->last_rcode == DNS_RCODE_SERVFAIL)
 			state->stats.servfail++;
-		len = fail_reply(pq, query_from_wait(&pending[w].q, &q), outbuf, sizeof(outbuf));
+		len = fail_reply(pq, waiting_query(w, &q), outbuf, sizeof(outbuf));
 		if (len > 0)
 			client_reply(&pending[w].client, outbuf, len);
 	}
@@ -749,7 +780,7 @@ find_leader(const struct query *q)
 		    p->q.qtype != q->qtype || p->q.qclass != q->qclass ||
 		    p->q.tcp != q->tcp || p->q.dnssec_ok != q->dnssec_ok ||
 		    (p->q.flags & DNS_FLAG_CD) != (q->flags & DNS_FLAG_CD) ||
-		    !dnswire_name_equal(p->q.name, q->lname))
+		    !dnswire_name_equal(pending_name(p), q->lname))
 			continue;
 		return p;
 	}
@@ -766,10 +797,16 @@ forward_start(const struct query *q, const struct forward_client *client,
 
 	if (n == 0)
 		return -1;
+	if (q->namelen > NAME_SHORT && long_names == NULL &&
+	    (long_names = calloc((size_t)npending_cap, sizeof(*long_names))) == NULL) {
+		log_warn("no memory for the names of forwarded queries");
+		return -1;
+	}
 	lead = find_leader(q);
 	if ((pq = slot_get()) == NULL)
 		return -1;
 	pq->q = q->wait;
+	memcpy(pending_name(pq), q->name, q->namelen > 0 ? q->namelen : 1);
 	client_pack(&pq->client, client);
 	if (lead != NULL) {
 		pq->leader = (int)(lead - pending);
@@ -808,7 +845,7 @@ matches(const struct pending *pq, int k, const uint8_t *msg, size_t len)
 	    dnswire_parse_question(&p, &qu) != 1)
 		return 0;
 	return qu.qtype == pq->q.qtype && qu.qclass == pq->q.qclass &&
-	    dnswire_name_equal(qu.name, pq->q.name);
+	    dnswire_name_equal(qu.name, pending_name(pq));
 }
 
 static void	answer(struct pending *, int, const uint8_t *, size_t);
@@ -912,11 +949,11 @@ rebind_blocked(struct pending *pq)
 	size_t		len;
 	int		w;
 
-	if (dnswire_name_to_text(pq->q.name, name, sizeof(name), 0) == -1)
+	if (dnswire_name_to_text(pending_name(pq), name, sizeof(name), 0) == -1)
 		strcpy(name, "?");
 	log_info("possible DNS-rebind attack detected: %s", name);
 	for (w = (int)(pq - pending); w != -1; w = pending[w].next_waiter) {
-		len = query_error(query_from_wait(&pending[w].q, &q), DNS_RCODE_NOERROR,
+		len = query_error(waiting_query(w, &q), DNS_RCODE_NOERROR,
 		    outbuf, sizeof(outbuf));
 		if (len > 0)
 			client_reply(&pending[w].client, outbuf, len);
@@ -934,7 +971,7 @@ answer(struct pending *pq, int k, const uint8_t *msg, size_t len)
 	uint32_t	ttl;
 	int		w;
 
-	query_from_wait(&pq->q, &q);
+	waiting_query((int)(pq - pending), &q);
 	if (query_rebind(state, &q, msg, len)) {
 		rebind_blocked(pq);
 		return;
@@ -956,7 +993,7 @@ answer(struct pending *pq, int k, const uint8_t *msg, size_t len)
 		(void)query_cache_store(state, &q, msg, len, ttl, loop_wake_time());
 	client_reply(&pq->client, outbuf, outlen);
 	for (w = pq->next_waiter; w != -1; w = pending[w].next_waiter) {
-		outlen = query_relay(query_from_wait(&pending[w].q, &q), msg, len, 0, 0,
+		outlen = query_relay(waiting_query(w, &q), msg, len, 0, 0,
 		    outbuf, sizeof(outbuf));
 		if (outlen == 0)
 			outlen = query_error(&q, DNS_RCODE_SERVFAIL, outbuf,

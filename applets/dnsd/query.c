@@ -82,11 +82,12 @@ add_opt(struct dnswire_builder *b, const struct query *q)
 }
 
 const struct query *
-query_from_wait(const struct query_wait *w, struct query *q)
+query_from_wait(const struct query_wait *w, const uint8_t *name, struct query *q)
 {
 	q->wait = *w;
 	/* Without a question, name is the root (namelen 0 or 1). */
-	memcpy(q->lname, q->name, q->namelen > 0 ? q->namelen : 1);
+	memcpy(q->name, name, q->namelen > 0 ? q->namelen : 1);
+	memcpy(q->lname, name, q->namelen > 0 ? q->namelen : 1);
 	dnswire_name_lower(q->lname);
 	return q;
 }
