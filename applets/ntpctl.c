@@ -385,6 +385,18 @@ format_utc(char *buf, size_t size, const struct tm *tm)
 	    tm->tm_year + 1900);
 }
 
+/* Print the header line of a table (with its newline) and a rule of '='
+ * width characters wide under it. */
+static void
+print_header(const char *header, int width)
+{
+	static const char	rule[] =
+	    "===================================================================="
+	    "===============================";
+
+	printf("%s%.*s\n", header, width, rule);
+}
+
 static const struct field tracking_fields[] = {
 	FIELD(struct ctl_tracking, refid, FIELD_HEX32, 0),
 	FIELD(struct ctl_tracking, refname, FIELD_STR, 0),
@@ -537,15 +549,11 @@ cmd_sources(int stats, int verbose)
 	} else if (csv_mode) {
 		/* chronyc -c prints no header. */
 	} else if (stats) {
-		printf("Name/IP Address            NP  NR  Span  Frequency  Freq Skew  "
-		    "Offset  Std Dev\n");
-		printf("%.78s\n", "=============================================="
-		    "================================");
+		print_header("Name/IP Address            NP  NR  Span  Frequency  Freq Skew  "
+		    "Offset  Std Dev\n", 78);
 	} else {
-		printf("MS Name/IP address         Stratum Poll Reach LastRx Last sample"
-		    "               \n");
-		printf("%.79s\n", "=============================================="
-		    "=================================");
+		print_header("MS Name/IP address         Stratum Poll Reach LastRx Last sample"
+		    "               \n", 79);
 	}
 	for (i = 0; i < count; i++) {
 		if (request(CTL_SOURCE, i, &rep) == -1)
@@ -716,10 +724,8 @@ cmd_clients(int argc, char **argv)
 	if (json_mode) {
 		json_open('[');
 	} else if (!csv_mode) {
-		printf("Hostname                      NTP   Drop Int IntL Last     Cmd   Drop Int"
-		    "  Last\n");
-		printf("%.79s\n", "=============================================="
-		    "=================================");
+		print_header("Hostname                      NTP   Drop Int IntL Last     Cmd   "
+		    "Drop Int  Last\n", 79);
 	}
 	for (i = 0; i < count; i++) {
 		if (request(CTL_CLIENT, i, &rep) == -1)
@@ -952,10 +958,8 @@ cmd_steps(void)
 	if (json_mode) {
 		json_open('[');
 	} else if (!csv_mode) {
-		printf("Old time (UTC)              New time (UTC)                  "
-		    "Offset (s)   Ago  Reason           Source\n");
-		printf("%.99s\n", "=============================================="
-		    "=====================================================");
+		print_header("Old time (UTC)              New time (UTC)                  "
+		    "Offset (s)   Ago  Reason           Source\n", 99);
 	}
 	for (i = 0; i < count; i++) {
 		if (request(CTL_STEP, i, &rep) == -1)
