@@ -78,14 +78,25 @@ text_uint(struct text *t, unsigned long v)
  * multiple of 4). */
 #define TEXT_WORD	56
 
+/* Digits of base32hex (RFC 4648), whose first 16 are those of hex. */
+#define BASE32HEX_DIGITS	"0123456789ABCDEFGHIJKLMNOPQRSTUV"
+#define LOWER_HEX_DIGITS	"0123456789abcdef"
+
+#define HEX_SPLIT	1	/* in words of TEXT_WORD characters */
+#define HEX_LOWER	2	/* with lower-case digits */
+#define HEX_DASHES	4	/* with '-' between the bytes */
+
+/* Bytes in hex, as how (HEX_* flags) says. */
 static void
-text_hex(struct text *t, const uint8_t *p, size_t len, int split)
+text_hex(struct text *t, const uint8_t *p, size_t len, int how)
 {
-	static const char	digits[] = "0123456789ABCDEF";
-	size_t			i;
+	const char	*digits = how & HEX_LOWER ? LOWER_HEX_DIGITS : BASE32HEX_DIGITS;
+	size_t		 i;
 
 	for (i = 0; i < len; i++) {
-		if (split && i > 0 && (i * 2) % TEXT_WORD == 0)
+		if (i > 0 && (how & HEX_DASHES))
+			text_putc(t, '-');
+		if (i > 0 && (how & HEX_SPLIT) && (i * 2) % TEXT_WORD == 0)
 			text_putc(t, ' ');
 		text_putc(t, digits[p[i] >> 4]);
 		text_putc(t, digits[p[i] & 0xf]);
@@ -123,7 +134,7 @@ text_base64(struct text *t, const uint8_t *p, size_t len, int split)
 static void
 text_base32hex(struct text *t, const uint8_t *p, size_t len)
 {
-	static const char	digits[] = "0123456789ABCDEFGHIJKLMNOPQRSTUV";
+	static const char	digits[] = BASE32HEX_DIGITS;
 	uint32_t		acc = 0;
 	size_t			i;
 	int			bits = 0;
@@ -189,8 +200,8 @@ text_ipv4(struct text *t, const uint8_t *p)
 static void
 text_hex16(struct text *t, unsigned int group)
 {
-	static const char	digits[] = "0123456789abcdef";
-	int			shift, lead = 0;
+	const char	*digits = LOWER_HEX_DIGITS;
+	int		 shift, lead = 0;
 
 	for (shift = 12; shift >= 0; shift -= 4) {
 		if (((group >> shift) & 0xf) == 0 && !lead && shift > 0)
@@ -236,6 +247,130 @@ text_ipv6(struct text *t, const uint8_t *p)
 		}
 		text_hex16(t, w[i]);
 	}
+}
+
+/*
+ * Mnemonics.  A table names consecutive values in ranges: pairs of the
+ * first value and the count, ending with a count of 0, and one
+ * NUL-terminated name for each value in order, empty for a value without
+ * one.
+ */
+static const uint16_t	type_ranges[] = { 1, 68, 99, 11, 249, 14, 32768, 2, 0, 0 };
+static const char	type_names[] =
+	"A\0NS\0MD\0MF\0CNAME\0SOA\0MB\0MG\0MR\0NULL\0WKS\0PTR\0HINFO\0MINFO\0MX\0TXT\0"
+	"RP\0AFSDB\0X25\0ISDN\0RT\0NSAP\0NSAP-PTR\0SIG\0KEY\0PX\0GPOS\0AAAA\0LOC\0NXT\0"
+	"EID\0NIMLOC\0SRV\0ATMA\0NAPTR\0KX\0CERT\0A6\0DNAME\0SINK\0OPT\0APL\0DS\0SSHFP\0"
+	"IPSECKEY\0RRSIG\0NSEC\0DNSKEY\0DHCID\0NSEC3\0NSEC3PARAM\0TLSA\0SMIMEA\0\0HIP\0"
+	"NINFO\0RKEY\0TALINK\0CDS\0CDNSKEY\0OPENPGPKEY\0CSYNC\0ZONEMD\0SVCB\0HTTPS\0"
+	"DSYNC\0HHIT\0BRID\0"
+	"SPF\0UINFO\0UID\0GID\0UNSPEC\0NID\0L32\0L64\0LP\0EUI48\0EUI64\0"
+	"TKEY\0TSIG\0IXFR\0AXFR\0MAILB\0MAILA\0ANY\0URI\0CAA\0AVC\0DOA\0AMTRELAY\0"
+	"RESINFO\0WALLET\0"
+	"TA\0DLV";
+
+/* The RDATA fields of each type (render_fields) in the order of
+ * type_names; an empty string prints the generic form of RFC 3597. */
+static const char	type_fields[] =
+	"A\0n\0n\0n\0n\0nn44444\0n\0n\0n\0\0w\0n\0ss\0nn\0" "2n\0S\0"		/* A - TXT */
+	"nn\0" "2n\0s\0sos\0" "2n\0N\0n\0T114tt2nB\0K\0" "2nn\0sss\0" "6\0l\0nP\0"	/* RP - NXT */
+	"H\0H\0" "222n\0m\0" "22sssn\0" "2n\0c\0a\0n\0" "111oB\0\0p\0" "21D\0" "1F\0"	/* EID - SSHFP */
+	"g\0T114tt2nB\0nW\0K\0Y\0" "112xZM\0" "112x\0" "111X\0" "111X\0\0h\0"	/* IPSECKEY - HIP */
+	"S\0K\0nn\0" "21D\0K\0Y\0" "42M\0" "41z\0" "2nV\0" "2nV\0"		/* NINFO - HTTPS */
+	"Ty2n\0Y\0Y\0"							/* DSYNC - BRID */
+	"S\0\0\0\0\0" "2L\0" "2A\0" "2L\0" "2n\0E\0E\0"			/* SPF - EUI64 */
+	"n442k\0\0\0\0\0\0\0" "22Q\0C\0S\0" "441sB\0g\0S\0S\0"		/* TKEY - WALLET */
+	"21D\0" "21D";							/* TA, DLV */
+
+static const uint16_t	class_ranges[] = { 1, 4, 254, 2, 0, 0 };
+static const char	class_names[] = "IN\0\0CH\0HS\0NONE\0ANY";
+
+static const uint16_t	rcode_ranges[] = { 0, 24, 0, 0 };
+static const char	rcode_names[] =
+	"NOERROR\0FORMERR\0SERVFAIL\0NXDOMAIN\0NOTIMP\0REFUSED\0YXDOMAIN\0YXRRSET\0"
+	"NXRRSET\0NOTAUTH\0NOTZONE\0RESERVED11\0RESERVED12\0RESERVED13\0RESERVED14\0"
+	"RESERVED15\0BADVERS\0BADKEY\0BADTIME\0BADMODE\0BADNAME\0BADALG\0BADTRUNC\0"
+	"BADCOOKIE";
+
+static const uint16_t	opcode_ranges[] = { 0, 6, 0, 0 };
+static const char	opcode_names[] = "QUERY\0IQUERY\0STATUS\0\0NOTIFY\0UPDATE";
+
+/* String n of a run of NUL-terminated strings. */
+static const char *
+nth_string(const char *s, unsigned int n)
+{
+	while (n-- > 0)
+		s += strlen(s) + 1;
+	return s;
+}
+
+/* The position of value in a table, or -1. */
+static int
+mnemonic_index(const uint16_t *ranges, unsigned int value)
+{
+	unsigned int	index = 0;
+
+	for (; ranges[1] != 0; ranges += 2) {
+		if (value >= ranges[0] && value - ranges[0] < ranges[1])
+			return (int)(index + value - ranges[0]);
+		index += ranges[1];
+	}
+	return -1;
+}
+
+/* The name of value, else prefix and the number in buf. */
+static const char *
+mnemonic_name(const uint16_t *ranges, const char *names, unsigned int value,
+    const char *prefix, char buf[static DNS_TYPE_TEXT_MAX])
+{
+	struct text	t;
+	const char	*name;
+	int		 i = mnemonic_index(ranges, value);
+
+	if (i >= 0 && *(name = nth_string(names, (unsigned int)i)) != '\0')
+		return name;
+	t.buf = buf;
+	t.cap = DNS_TYPE_TEXT_MAX;
+	t.len = 0;
+	t.err = 0;
+	buf[0] = '\0';
+	text_puts(&t, prefix);
+	text_uint(&t, value);
+	return buf;
+}
+
+/* Parse a name of the table (any case) or PREFIXnnn with nnn in 0-65535. */
+static int
+mnemonic_value(const uint16_t *ranges, const char *names, const char *s,
+    const char *prefix, uint16_t *value)
+{
+	size_t		plen = strlen(prefix);
+	unsigned long	v = 0;
+	unsigned int	i;
+
+	for (; ranges[1] != 0; ranges += 2)
+		for (i = 0; i < ranges[1]; i++, names += strlen(names) + 1)
+			if (*names != '\0' && strcasecmp(names, s) == 0) {
+				*value = (uint16_t)(ranges[0] + i);
+				return 0;
+			}
+	if (strncasecmp(s, prefix, plen) != 0 || s[plen] == '\0')
+		return -1;
+	for (s += plen; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9' || (v = v * 10 + (unsigned long)(*s - '0')) > 65535)
+			return -1;
+	}
+	*value = (uint16_t)v;
+	return 0;
+}
+
+/* The name of value in a table, else prefix and the number. */
+static void
+text_mnemonic(struct text *t, const uint16_t *ranges, const char *names, unsigned int value,
+    const char *prefix)
+{
+	char	buf[DNS_TYPE_TEXT_MAX];
+
+	text_puts(t, mnemonic_name(ranges, names, value, prefix, buf));
 }
 
 /* A cursor over the RDATA of one record; err is set by any read past it. */
@@ -376,7 +511,7 @@ rd_rest_hex(struct rdata *r, struct text *t)
 {
 	size_t	len = rd_left(r);
 
-	text_hex(t, rd_bytes(r, len), len, 1);
+	text_hex(t, rd_bytes(r, len), len, HEX_SPLIT);
 }
 
 static void
@@ -387,13 +522,42 @@ rd_rest_base64(struct rdata *r, struct text *t)
 	text_base64(t, rd_bytes(r, len), len, 1);
 }
 
+#define BITS_NUMBER	0	/* as a number */
+#define BITS_TYPE	1	/* as a type mnemonic */
+#define BITS_NXT	2	/* as a type mnemonic, a type without one as a number */
+
+/* Print a space and each value whose bit is set in the bitmap: base plus
+ * the bit number, counted from the top bit of the first octet, in the
+ * form how (BITS_*). */
+static void
+text_bits(struct text *t, const uint8_t *bits, size_t len, unsigned int base, int how)
+{
+	char		 buf[DNS_TYPE_TEXT_MAX];
+	const char	*name = "";
+	unsigned int	 value, b;
+	size_t		 i;
+
+	for (i = 0; i < len; i++)
+		for (b = 0; b < 8; b++) {
+			if (!(bits[i] & (0x80 >> b)))
+				continue;
+			value = base + (unsigned int)(i * 8 + b);
+			text_putc(t, ' ');
+			if (how != BITS_NUMBER)
+				name = dnswire_type_name((uint16_t)value, buf);
+			if (how == BITS_NUMBER || (how == BITS_NXT && strncmp(name, "TYPE", 4) == 0))
+				text_uint(t, value);
+			else
+				text_puts(t, name);
+		}
+}
+
 /* NSEC and NSEC3 type bitmaps (RFC 4034 section 4.1.2). */
 static void
 rd_typebitmap(struct rdata *r, struct text *t)
 {
-	char			 buf[DNS_TYPE_TEXT_MAX];
 	const uint8_t		*bits;
-	unsigned int		 window, len, i, b;
+	unsigned int		 window, len;
 	int			 last = -1;
 
 	while (rd_left(r) > 0) {
@@ -407,14 +571,7 @@ rd_typebitmap(struct rdata *r, struct text *t)
 			return;
 		}
 		last = (int)window;
-		for (i = 0; i < len; i++)
-			for (b = 0; b < 8; b++) {
-				if (!(bits[i] & (0x80 >> b)))
-					continue;
-				text_putc(t, ' ');
-				text_puts(t, dnswire_type_name(
-				    (uint16_t)(window << 8 | (i * 8 + b)), buf));
-			}
+		text_bits(t, bits, len, window << 8, BITS_TYPE);
 	}
 }
 
@@ -528,51 +685,25 @@ render_unknown(struct rdata *r, struct text *t)
 }
 
 /* DNSSEC algorithm mnemonics (RFC 8624 and the IANA registry), as CERT
- * records print them. */
-static void
-text_secalg(struct text *t, unsigned int alg)
-{
-	static const struct {
-		unsigned int	 value;
-		const char	*name;
-	} algs[] = {
-		{ 1, "RSAMD5" }, { 2, "DH" }, { 3, "DSA" }, { 5, "RSASHA1" },
-		{ 6, "NSEC3DSA" }, { 7, "NSEC3RSASHA1" }, { 8, "RSASHA256" },
-		{ 10, "RSASHA512" }, { 12, "ECCGOST" }, { 13, "ECDSAP256SHA256" },
-		{ 14, "ECDSAP384SHA384" }, { 15, "ED25519" }, { 16, "ED448" },
-		{ 252, "INDIRECT" }, { 253, "PRIVATEDNS" }, { 254, "PRIVATEOID" },
-	};
-	size_t	i;
-
-	for (i = 0; i < sizeof(algs) / sizeof(algs[0]); i++)
-		if (algs[i].value == alg) {
-			text_puts(t, algs[i].name);
-			return;
-		}
-	text_uint(t, alg);
-}
+ * records print them, and the certificate types of CERT (RFC 4398). */
+static const uint16_t	secalg_ranges[] = { 1, 16, 252, 3, 0, 0 };
+static const char	secalg_names[] =
+	"RSAMD5\0DH\0DSA\0\0RSASHA1\0NSEC3DSA\0NSEC3RSASHA1\0RSASHA256\0\0RSASHA512\0\0"
+	"ECCGOST\0ECDSAP256SHA256\0ECDSAP384SHA384\0ED25519\0ED448\0"
+	"INDIRECT\0PRIVATEDNS\0PRIVATEOID";
+static const uint16_t	certtype_ranges[] = { 1, 8, 253, 2, 0, 0 };
+static const char	certtype_names[] =
+	"PKIX\0SPKI\0PGP\0IPKIX\0ISPKI\0IPGP\0ACPKIX\0IACPKIX\0URI\0OID";
 
 /* CERT (RFC 4398): certificate type, key tag, algorithm, base64. */
 static void
 render_cert(struct rdata *r, struct text *t)
 {
-	static const char *const certtypes[] = {
-		NULL, "PKIX", "SPKI", "PGP", "IPKIX", "ISPKI", "IPGP", "ACPKIX", "IACPKIX",
-	};
-	unsigned int	type = rd_u16(r);
-
-	if (type < sizeof(certtypes) / sizeof(certtypes[0]) && certtypes[type] != NULL)
-		text_puts(t, certtypes[type]);
-	else if (type == 253)
-		text_puts(t, "URI");
-	else if (type == 254)
-		text_puts(t, "OID");
-	else
-		text_uint(t, type);
+	text_mnemonic(t, certtype_ranges, certtype_names, rd_u16(r), "");
 	text_putc(t, ' ');
 	rd_u16_text(r, t);
 	text_putc(t, ' ');
-	text_secalg(t, rd_u8(r));
+	text_mnemonic(t, secalg_ranges, secalg_names, rd_u8(r), "");
 	text_putc(t, ' ');
 	rd_need(r);
 	rd_rest_base64(r, t);
@@ -584,8 +715,7 @@ render_wks(struct rdata *r, struct text *t)
 {
 	const uint8_t	*addr = rd_bytes(r, 4);
 	const uint8_t	*bits;
-	size_t		 len, i;
-	int		 b;
+	size_t		 len;
 
 	if (addr == NULL)
 		return;
@@ -593,14 +723,8 @@ render_wks(struct rdata *r, struct text *t)
 	text_putc(t, ' ');
 	rd_u8_text(r, t);
 	len = rd_left(r);
-	if ((bits = rd_bytes(r, len)) == NULL)
-		return;
-	for (i = 0; i < len; i++)
-		for (b = 0; b < 8; b++)
-			if (bits[i] & (0x80 >> b)) {
-				text_putc(t, ' ');
-				text_uint(t, (unsigned long)(i * 8 + (size_t)b));
-			}
+	if ((bits = rd_bytes(r, len)) != NULL)
+		text_bits(t, bits, len, 0, BITS_NUMBER);
 }
 
 /* One LOC size or precision byte: mantissa and power of ten, in cm. */
@@ -694,21 +818,14 @@ render_loc(struct rdata *r, struct text *t)
 		r->err = 1;
 }
 
-static const char *const svc_keys[] = {
-	"mandatory", "alpn", "no-default-alpn", "port", "ipv4hint", "ech", "ipv6hint",
-};
-
-#define NSVCKEYS	(sizeof(svc_keys) / sizeof(svc_keys[0]))
+static const uint16_t	svckey_ranges[] = { 0, 7, 0, 0 };
+static const char	svckey_names[] =
+	"mandatory\0alpn\0no-default-alpn\0port\0ipv4hint\0ech\0ipv6hint";
 
 static void
 text_svckey(struct text *t, unsigned int key)
 {
-	if (key < NSVCKEYS) {
-		text_puts(t, svc_keys[key]);
-		return;
-	}
-	text_puts(t, "key");
-	text_uint(t, key);
+	text_mnemonic(t, svckey_ranges, svckey_names, key, "key");
 }
 
 /* The value of one SvcParam (RFC 9460 section 7), after "key=". */
@@ -794,21 +911,6 @@ render_svcparams(struct rdata *r, struct text *t)
 	}
 }
 
-/* Lower-case hex, with sep between the bytes. */
-static void
-text_lowhex(struct text *t, const uint8_t *p, size_t len, const char *sep)
-{
-	static const char	digits[] = "0123456789abcdef";
-	size_t			i;
-
-	for (i = 0; i < len; i++) {
-		if (i > 0)
-			text_puts(t, sep);
-		text_putc(t, digits[p[i] >> 4]);
-		text_putc(t, digits[p[i] & 0xf]);
-	}
-}
-
 /* The 64-bit locator or node id of NID and L64 (RFC 6742): four groups of
  * hex digits without leading zeros. */
 static void
@@ -836,7 +938,7 @@ render_eui(struct rdata *r, struct text *t)
 		r->err = 1;
 		return;
 	}
-	text_lowhex(t, rd_bytes(r, len), len, "-");
+	text_hex(t, rd_bytes(r, len), len, HEX_LOWER | HEX_DASHES);
 }
 
 /* A6 (RFC 2874): prefix length, address suffix, prefix name. */
@@ -884,7 +986,7 @@ render_atma(struct rdata *r, struct text *t)
 		return;
 	}
 	if (format == 0) {
-		text_lowhex(t, p, len, "");
+		text_hex(t, p, len, HEX_LOWER);
 		return;
 	}
 	if (format != 1) {
@@ -1070,12 +1172,8 @@ render_digest(struct rdata *r, struct text *t, const uint8_t *lens)
 static void
 render_nxt(struct rdata *r, struct text *t)
 {
-	char		 buf[DNS_TYPE_TEXT_MAX];
-	const char	*name;
 	const uint8_t	*bits;
-	size_t		 len, i;
-	unsigned int	 b;
-	uint16_t	 type;
+	size_t		 len;
 
 	len = rd_left(r);
 	if ((bits = rd_bytes(r, len)) == NULL || len == 0)
@@ -1085,19 +1183,8 @@ render_nxt(struct rdata *r, struct text *t)
 		r->why = "bad bitmap";
 		return;
 	}
-	for (i = 0; i < len; i++)
-		for (b = 0; b < 8; b++) {
-			if (!(bits[i] & (0x80 >> b)))
-				continue;
-			/* BIND prints a type without a mnemonic as a bare number. */
-			type = (uint16_t)(i * 8 + b);
-			text_putc(t, ' ');
-			name = dnswire_type_name(type, buf);
-			if (strncmp(name, "TYPE", 4) == 0)
-				text_uint(t, type);
-			else
-				text_puts(t, name);
-		}
+	/* BIND prints a type without a mnemonic as a bare number. */
+	text_bits(t, bits, len, 0, BITS_NXT);
 }
 
 /* The hash algorithm and digest of a ZONEMD record, after serial and
@@ -1301,7 +1388,7 @@ render_fields(struct rdata *r, struct text *t, const char *fields)
 			rd_need(r);
 			len = rd_left(r);
 			text_puts(t, "0x");
-			text_lowhex(t, rd_bytes(r, len), len, "");
+			text_hex(t, rd_bytes(r, len), len, HEX_LOWER);
 			break;
 		case 'T':
 			text_puts(t, dnswire_type_name((uint16_t)rd_u16(r), buf));
@@ -1380,120 +1467,6 @@ render_fields(struct rdata *r, struct text *t, const char *fields)
 	}
 }
 
-/*
- * Mnemonics.  A table names consecutive values in ranges: pairs of the
- * first value and the count, ending with a count of 0, and one
- * NUL-terminated name for each value in order, empty for a value without
- * one.
- */
-static const uint16_t	type_ranges[] = { 1, 68, 99, 11, 249, 14, 32768, 2, 0, 0 };
-static const char	type_names[] =
-	"A\0NS\0MD\0MF\0CNAME\0SOA\0MB\0MG\0MR\0NULL\0WKS\0PTR\0HINFO\0MINFO\0MX\0TXT\0"
-	"RP\0AFSDB\0X25\0ISDN\0RT\0NSAP\0NSAP-PTR\0SIG\0KEY\0PX\0GPOS\0AAAA\0LOC\0NXT\0"
-	"EID\0NIMLOC\0SRV\0ATMA\0NAPTR\0KX\0CERT\0A6\0DNAME\0SINK\0OPT\0APL\0DS\0SSHFP\0"
-	"IPSECKEY\0RRSIG\0NSEC\0DNSKEY\0DHCID\0NSEC3\0NSEC3PARAM\0TLSA\0SMIMEA\0\0HIP\0"
-	"NINFO\0RKEY\0TALINK\0CDS\0CDNSKEY\0OPENPGPKEY\0CSYNC\0ZONEMD\0SVCB\0HTTPS\0"
-	"DSYNC\0HHIT\0BRID\0"
-	"SPF\0UINFO\0UID\0GID\0UNSPEC\0NID\0L32\0L64\0LP\0EUI48\0EUI64\0"
-	"TKEY\0TSIG\0IXFR\0AXFR\0MAILB\0MAILA\0ANY\0URI\0CAA\0AVC\0DOA\0AMTRELAY\0"
-	"RESINFO\0WALLET\0"
-	"TA\0DLV";
-
-/* The RDATA fields of each type (render_fields) in the order of
- * type_names; an empty string prints the generic form of RFC 3597. */
-static const char	type_fields[] =
-	"A\0n\0n\0n\0n\0nn44444\0n\0n\0n\0\0w\0n\0ss\0nn\0" "2n\0S\0"		/* A - TXT */
-	"nn\0" "2n\0s\0sos\0" "2n\0N\0n\0T114tt2nB\0K\0" "2nn\0sss\0" "6\0l\0nP\0"	/* RP - NXT */
-	"H\0H\0" "222n\0m\0" "22sssn\0" "2n\0c\0a\0n\0" "111oB\0\0p\0" "21D\0" "1F\0"	/* EID - SSHFP */
-	"g\0T114tt2nB\0nW\0K\0Y\0" "112xZM\0" "112x\0" "111X\0" "111X\0\0h\0"	/* IPSECKEY - HIP */
-	"S\0K\0nn\0" "21D\0K\0Y\0" "42M\0" "41z\0" "2nV\0" "2nV\0"		/* NINFO - HTTPS */
-	"Ty2n\0Y\0Y\0"							/* DSYNC - BRID */
-	"S\0\0\0\0\0" "2L\0" "2A\0" "2L\0" "2n\0E\0E\0"			/* SPF - EUI64 */
-	"n442k\0\0\0\0\0\0\0" "22Q\0C\0S\0" "441sB\0g\0S\0S\0"		/* TKEY - WALLET */
-	"21D\0" "21D";							/* TA, DLV */
-
-static const uint16_t	class_ranges[] = { 1, 4, 254, 2, 0, 0 };
-static const char	class_names[] = "IN\0\0CH\0HS\0NONE\0ANY";
-
-static const uint16_t	rcode_ranges[] = { 0, 24, 0, 0 };
-static const char	rcode_names[] =
-	"NOERROR\0FORMERR\0SERVFAIL\0NXDOMAIN\0NOTIMP\0REFUSED\0YXDOMAIN\0YXRRSET\0"
-	"NXRRSET\0NOTAUTH\0NOTZONE\0RESERVED11\0RESERVED12\0RESERVED13\0RESERVED14\0"
-	"RESERVED15\0BADVERS\0BADKEY\0BADTIME\0BADMODE\0BADNAME\0BADALG\0BADTRUNC\0"
-	"BADCOOKIE";
-
-static const uint16_t	opcode_ranges[] = { 0, 6, 0, 0 };
-static const char	opcode_names[] = "QUERY\0IQUERY\0STATUS\0\0NOTIFY\0UPDATE";
-
-/* String n of a run of NUL-terminated strings. */
-static const char *
-nth_string(const char *s, unsigned int n)
-{
-	while (n-- > 0)
-		s += strlen(s) + 1;
-	return s;
-}
-
-/* The position of value in a table, or -1. */
-static int
-mnemonic_index(const uint16_t *ranges, unsigned int value)
-{
-	unsigned int	index = 0;
-
-	for (; ranges[1] != 0; ranges += 2) {
-		if (value >= ranges[0] && value - ranges[0] < ranges[1])
-			return (int)(index + value - ranges[0]);
-		index += ranges[1];
-	}
-	return -1;
-}
-
-/* The name of value, else prefix and the number in buf. */
-static const char *
-mnemonic_name(const uint16_t *ranges, const char *names, unsigned int value,
-    const char *prefix, char buf[static DNS_TYPE_TEXT_MAX])
-{
-	struct text	t;
-	const char	*name;
-	int		 i = mnemonic_index(ranges, value);
-
-	if (i >= 0 && *(name = nth_string(names, (unsigned int)i)) != '\0')
-		return name;
-	t.buf = buf;
-	t.cap = DNS_TYPE_TEXT_MAX;
-	t.len = 0;
-	t.err = 0;
-	buf[0] = '\0';
-	text_puts(&t, prefix);
-	text_uint(&t, value);
-	return buf;
-}
-
-/* Parse a name of the table (any case) or PREFIXnnn with nnn in 0-65535. */
-static int
-mnemonic_value(const uint16_t *ranges, const char *names, const char *s,
-    const char *prefix, uint16_t *value)
-{
-	size_t		plen = strlen(prefix);
-	unsigned long	v = 0;
-	unsigned int	i;
-
-	for (; ranges[1] != 0; ranges += 2)
-		for (i = 0; i < ranges[1]; i++, names += strlen(names) + 1)
-			if (*names != '\0' && strcasecmp(names, s) == 0) {
-				*value = (uint16_t)(ranges[0] + i);
-				return 0;
-			}
-	if (strncasecmp(s, prefix, plen) != 0 || s[plen] == '\0')
-		return -1;
-	for (s += plen; *s != '\0'; s++) {
-		if (*s < '0' || *s > '9' || (v = v * 10 + (unsigned long)(*s - '0')) > 65535)
-			return -1;
-	}
-	*value = (uint16_t)v;
-	return 0;
-}
-
 static void
 render_rdata(struct rdata *r, struct text *t, uint16_t type)
 {
@@ -1506,6 +1479,20 @@ render_rdata(struct rdata *r, struct text *t, uint16_t type)
 		render_unknown(r, t);
 }
 
+/* Render the RDATA of rr into t, which is set up by the caller. */
+static void
+render_rr(struct rdata *r, struct text *t, const uint8_t *msg, size_t msglen,
+    const struct dnswire_rr *rr)
+{
+	memset(r, 0, sizeof(*r));
+	r->msg = msg;
+	r->msglen = msglen;
+	r->rr = rr;
+	r->pos = rr->rdoff;
+	r->end = rr->rdoff + rr->rdlength;
+	render_rdata(r, t, rr->type);
+}
+
 int
 dnswire_rdata_to_text(const uint8_t *msg, size_t msglen, const struct dnswire_rr *rr,
     char *out, size_t outlen)
@@ -1516,17 +1503,11 @@ dnswire_rdata_to_text(const uint8_t *msg, size_t msglen, const struct dnswire_rr
 	if (outlen == 0 || rr->rdoff + rr->rdlength > msglen)
 		return -1;
 	out[0] = '\0';
-	memset(&r, 0, sizeof(r));
-	r.msg = msg;
-	r.msglen = msglen;
-	r.rr = rr;
-	r.pos = rr->rdoff;
-	r.end = rr->rdoff + rr->rdlength;
 	t.buf = out;
 	t.cap = outlen;
 	t.len = 0;
 	t.err = 0;
-	render_rdata(&r, &t, rr->type);
+	render_rr(&r, &t, msg, msglen, rr);
 	/* Bytes left over mean the RDATA does not match its type. */
 	if (r.err || t.err || r.pos != r.end)
 		return -1;
@@ -1554,14 +1535,8 @@ dnswire_rdata_check(const uint8_t *msg, size_t msglen, const struct dnswire_rr *
 
 	if (rr->rdoff + rr->rdlength > msglen)
 		return "unexpected end of input";
-	memset(&r, 0, sizeof(r));
-	r.msg = msg;
-	r.msglen = msglen;
-	r.rr = rr;
-	r.pos = rr->rdoff;
-	r.end = rr->rdoff + rr->rdlength;
 	memset(&t, 0, sizeof(t));
-	render_rdata(&r, &t, rr->type);
+	render_rr(&r, &t, msg, msglen, rr);
 	if (r.why != NULL)
 		return r.why;
 	if (length_is_formerr(rr->type) && (r.err || r.pos != r.end))
