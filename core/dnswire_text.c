@@ -287,8 +287,7 @@ static const char	class_names[] = "IN\0\0CH\0HS\0NONE\0ANY";
 static const uint16_t	rcode_ranges[] = { 0, 24, 0, 0 };
 static const char	rcode_names[] =
 	"NOERROR\0FORMERR\0SERVFAIL\0NXDOMAIN\0NOTIMP\0REFUSED\0YXDOMAIN\0YXRRSET\0"
-	"NXRRSET\0NOTAUTH\0NOTZONE\0RESERVED11\0RESERVED12\0RESERVED13\0RESERVED14\0"
-	"RESERVED15\0BADVERS\0BADKEY\0BADTIME\0BADMODE\0BADNAME\0BADALG\0BADTRUNC\0"
+	"NXRRSET\0NOTAUTH\0NOTZONE\0\0\0\0\0\0BADVERS\0BADKEY\0BADTIME\0BADMODE\0BADNAME\0BADALG\0BADTRUNC\0"
 	"BADCOOKIE";
 
 static const uint16_t	opcode_ranges[] = { 0, 6, 0, 0 };
@@ -1325,21 +1324,22 @@ render_fields(struct rdata *r, struct text *t, const char *fields)
 	for (f = fields; *f != '\0'; f++) {
 		if (f != fields && strchr("MWPVo", *f) == NULL)
 			text_putc(t, ' ');
+		/* Digits before the switch keep its jump table to the letters. */
+		if (*f == '6') {
+			if ((p = rd_bytes(r, 16)) != NULL)
+				text_ipv6(t, p);
+			continue;
+		}
+		if (*f == '1' || *f == '2' || *f == '4') {
+			text_uint(t, *f == '1' ? rd_u8(r) : *f == '2' ? rd_u16(r) : rd_u32(r));
+			continue;
+		}
 		switch (*f) {
 		case 'n':
 			rd_name(r, t);
 			break;
 		case 's':
 			rd_string(r, t);
-			break;
-		case '1':
-			rd_u8_text(r, t);
-			break;
-		case '2':
-			rd_u16_text(r, t);
-			break;
-		case '4':
-			text_uint(t, rd_u32(r));
 			break;
 		case 'S':
 			rd_string(r, t);
@@ -1376,10 +1376,6 @@ render_fields(struct rdata *r, struct text *t, const char *fields)
 		case 'A':
 			if ((p = rd_bytes(r, 4)) != NULL)
 				text_ipv4(t, p);
-			break;
-		case '6':
-			if ((p = rd_bytes(r, 16)) != NULL)
-				text_ipv6(t, p);
 			break;
 		case 'L':
 			render_locator64(r, t);
@@ -1575,7 +1571,9 @@ dnswire_class_from_text(const char *s, uint16_t *rclass)
 const char *
 dnswire_rcode_name(unsigned int rcode, char buf[static DNS_TYPE_TEXT_MAX])
 {
-	return mnemonic_name(rcode_ranges, rcode_names, rcode, "", buf);
+	/* host prints the unassigned values up to 15 as RESERVEDnn. */
+	return mnemonic_name(rcode_ranges, rcode_names, rcode, rcode < 16 ? "RESERVED" : "",
+	    buf);
 }
 
 const char *
