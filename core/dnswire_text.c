@@ -1010,7 +1010,7 @@ render_gateway(struct rdata *r, struct text *t)
 	uint16_t	 type = r->rr->type;
 	unsigned int	 gwtype;
 	const uint8_t	*p;
-	size_t		 start = t->len;
+	size_t		 start = t->len, len;
 
 	rd_u8_text(r, t);		/* precedence */
 	text_putc(t, ' ');
@@ -1041,22 +1041,22 @@ render_gateway(struct rdata *r, struct text *t)
 		rd_u8_text(r, t);	/* algorithm */
 	}
 	text_putc(t, ' ');
-	/* BIND reports an AMTRELAY address of another length as FORMERR. */
-	if (type == DNS_TYPE_AMTRELAY) {
-		if (gwtype == 1 && rd_left(r) != 4)
-			r->err = 1;
-		if (gwtype == 2 && rd_left(r) != 16)
-			r->err = 1;
-	}
-	if (gwtype == 0)
+	if (gwtype == 0) {
 		text_putc(t, '.');
-	else if (gwtype == 1 && (p = rd_bytes(r, 4)) != NULL)
-		text_ipv4(t, p);
-	else if (gwtype == 2 && (p = rd_bytes(r, 16)) != NULL)
-		text_ipv6(t, p);
-	else if (gwtype == 3)
+	} else if (gwtype == 3) {
 		rd_name(r, t);
-	else
+	} else if (gwtype == 1 || gwtype == 2) {
+		len = gwtype == 1 ? 4 : 16;
+		/* BIND reports an AMTRELAY address of another length as FORMERR. */
+		if (type == DNS_TYPE_AMTRELAY && rd_left(r) != len)
+			r->err = 1;
+		if ((p = rd_bytes(r, len)) == NULL)
+			r->err = 1;
+		else if (len == 4)
+			text_ipv4(t, p);
+		else
+			text_ipv6(t, p);
+	} else
 		r->err = 1;
 	if (type == DNS_TYPE_IPSECKEY && rd_left(r) > 0) {
 		text_putc(t, ' ');
@@ -1277,18 +1277,16 @@ render_tkey(struct rdata *r, struct text *t)
 {
 	const uint8_t	*p;
 	unsigned int	 len;
+	int		 i;
 
 	text_tsig_error(t, rd_u16(r));
-	text_putc(t, ' ');
-	len = rd_u16(r);
-	text_uint(t, len);
-	text_putc(t, ' ');
-	p = rd_bytes(r, len);
-	text_base64(t, p, p == NULL ? 0 : len, 1);
-	text_putc(t, ' ');
-	len = rd_u16(r);
-	text_uint(t, len);
-	if (len > 0) {
+	/* The key, then the other data, which is left out when empty. */
+	for (i = 0; i < 2; i++) {
+		text_putc(t, ' ');
+		len = rd_u16(r);
+		text_uint(t, len);
+		if (i == 1 && len == 0)
+			break;
 		text_putc(t, ' ');
 		p = rd_bytes(r, len);
 		text_base64(t, p, p == NULL ? 0 : len, 1);
