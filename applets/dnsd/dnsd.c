@@ -19,6 +19,7 @@
 #include "applets.h"
 #include "dnsd.h"
 #include "dnswire.h"
+#include "layout.h"
 #include "log.h"
 #include "loop.h"
 #include "privs.h"
@@ -779,7 +780,7 @@ free_conf(struct dnsd_conf *c)
 /* SIGHUP: reread the config and every hosts file; keep the old config
  * when the new one has errors.  Queries in flight still get their answers. */
 static void
-on_reload(int signo, void *arg)
+reload(void)
 {
 	struct dnsd_conf	*c, *old = st.conf;
 	struct records		 rec;
@@ -828,6 +829,13 @@ on_reload(int signo, void *arg)
 	free_conf(old);
 	watch_reset();
 	log_info("reloaded: %zu local records, cache size %zu", st.records.nrrs, st.cache.size);
+}
+
+static void
+on_reload(int signo, void *arg)
+{
+	reload();
+	layout_drop_init();
 }
 
 /* --- resolv-file and hostsdir= polling ------------------------------------ */
@@ -941,10 +949,12 @@ on_poll(void *arg)
 	    (s = file_sig(st.conf->resolv_file)) != resolv_sig) {
 		resolv_sig = s;
 		reread_resolv();
+		layout_drop_init();
 	}
 	if (st.conf->nhostsdirs > 0 && (s = hostsdirs_sig(st.conf)) != hostsdir_sig) {
 		hostsdir_sig = s;
 		reread_hosts();
+		layout_drop_init();
 	}
 }
 
@@ -1165,6 +1175,7 @@ dnsd_main(int argc, char **argv)
 		fatal("event loop");
 	log_info("started, version %s, cache size %zu, %zu local records",
 	    EDGEBOX_VERSION, st.cache.size, st.records.nrrs);
+	layout_drop_init();
 	if (loop_run(0) == -1)
 		log_warn("event loop");
 	forward_cancel_all();

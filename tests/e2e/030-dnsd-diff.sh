@@ -516,6 +516,9 @@ kill -HUP "$DNSD_PID"
 sleep 0.5
 check "SIGHUP rereads the hosts files" \
     sh -c "dig @127.0.0.1 -p $P_DNSD +short x-new | grep -qx 192.168.7.99"
+# Start-up and reload code leaves dnsd's memory once it is done.
+r=$(init_rss "$DNSD_PID")
+[ "$r" = none ] || check "after the reload dnsd holds no init code ($r KiB)" test "$r" = 0
 echo "no-such-option" >>"$T/dnsd.conf"
 kill -HUP "$DNSD_PID"
 sleep 0.5

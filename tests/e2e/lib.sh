@@ -40,6 +40,30 @@ skip() {
 	exit 77
 }
 
+# init_rss PID: the KiB of the init code segment (core/layout.ld) that
+# process PID has resident, or "none" when $B/edgebox has no such segment
+# (builds without the layout script, or a stripped binary).
+init_rss() {
+	_start=$(nm "$B/edgebox" 2>/dev/null | awk '$3 == "edgebox_init_text_start" { print $1 }')
+	[ -n "$_start" ] || { echo none; return; }
+	_addr=$((0x$_start))
+	_in=0
+	while read -r _range _rest; do
+		case $_range in
+		*-*)
+			_lo=$((0x${_range%-*}))
+			_hi=$((0x${_range#*-}))
+			_in=0
+			[ "$_addr" -ge "$_lo" ] && [ "$_addr" -lt "$_hi" ] && _in=1
+			;;
+		Rss:)
+			[ "$_in" = 1 ] && { echo "${_rest% kB}" | tr -d ' '; return; }
+			;;
+		esac
+	done <"/proc/$1/smaps"
+	echo none
+}
+
 # e2e_require_cmd CMD...: skip unless every command is installed.
 e2e_require_cmd() {
 	for _c in "$@"; do

@@ -1,0 +1,38 @@
+/* layout.c -- releases the init segments that core/layout.ld sets apart. */
+#include <stdint.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "layout.h"
+
+/* Set by core/layout.ld; weak, so that builds without it link. */
+extern const char edgebox_init_text_start[] __attribute__((weak));
+extern const char edgebox_init_text_end[] __attribute__((weak));
+extern const char edgebox_init_rodata_start[] __attribute__((weak));
+extern const char edgebox_init_rodata_end[] __attribute__((weak));
+
+/*
+ * Each init section is a segment of its own, one page or more away from
+ * its neighbours (see layout.ld), so the pages from the one holding start
+ * to the one holding end - 1 belong to it alone.  MADV_DONTNEED on a
+ * private file mapping that was never written only unmaps its pages.
+ */
+static void
+drop(const char *start, const char *end)
+{
+	uintptr_t	page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t	lo, hi;
+
+	if (start == NULL || end == NULL || end <= start)
+		return;
+	lo = (uintptr_t)start & ~(page - 1);
+	hi = ((uintptr_t)end + page - 1) & ~(page - 1);
+	(void)madvise((void *)lo, hi - lo, MADV_DONTNEED);
+}
+
+void
+layout_drop_init(void)
+{
+	drop(edgebox_init_text_start, edgebox_init_text_end);
+	drop(edgebox_init_rodata_start, edgebox_init_rodata_end);
+}
