@@ -54,23 +54,25 @@ exchange_print(const struct hostq *h, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Error text as BIND words it (isc_result_totext). */
+/* Error text as BIND words it (isc_result_totext): errno values and their
+ * texts in the same order, then strerror for the others. */
+static const int	errtext_codes[] = {
+	ETIMEDOUT, ECONNREFUSED, ENETUNREACH, EHOSTUNREACH, ECONNRESET, 0,
+};
+static const char	errtext_texts[] =
+    "timed out\0connection refused\0network unreachable\0host unreachable\0"
+    "connection reset\0end of file";
+
 static const char *
 exchange_errtext(int err)
 {
-	switch (err) {
-	case ETIMEDOUT:
-		return "timed out";
-	case ECONNREFUSED:
-		return "connection refused";
-	case ENETUNREACH:
-		return "network unreachable";
-	case EHOSTUNREACH:
-		return "host unreachable";
-	case ECONNRESET:
-		return "connection reset";
-	case 0:
-		return "end of file";
+	const char	*text = errtext_texts;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(errtext_codes) / sizeof(errtext_codes[0]); i++) {
+		if (errtext_codes[i] == err)
+			return text;
+		text += strlen(text) + 1;
 	}
 	return strerror(err);
 }
