@@ -320,16 +320,15 @@ print_fields(const void *base, const struct field *fields, const char *keys, int
 static void
 format_value(char *buf, size_t len, double v, int is_signed)
 {
-	static const char *const units[] = { "ns", "us", "ms", "s" };
-	double	x = fabs(v) * 1e9;
-	int	i;
+	static const char	units[] = "ns\0us\0ms\0s";	/* 3 bytes apart */
+	double			x = fabs(v) * 1e9;
+	int			i;
 
 	for (i = 0; i < 3 && x >= 9999.5; i++)
 		x /= 1000.0;
-	if (is_signed)
-		snprintf(buf, len, "%+*.0f%s", i == 3 ? 6 : 5, copysign(x, v), units[i]);
-	else
-		snprintf(buf, len, "%*.0f%s", i == 3 ? 5 : 4, x, units[i]);
+	/* The sign takes one more column; "s" is one letter shorter. */
+	snprintf(buf, len, is_signed ? "%+*.0f%s" : "%*.0f%s", 4 + is_signed + (i == 3),
+	    is_signed ? copysign(x, v) : x, units + 3 * i);
 }
 
 /* Format an interval in seconds as chronyc does, in 4 characters. */
