@@ -14,6 +14,7 @@
 #include "applets.h"
 #include "conf.h"
 #include "decimal.h"
+#include "layout.h"
 #include "log.h"
 #include "loop.h"
 #include "ntpd.h"
@@ -318,6 +319,7 @@ on_signal(int signo, void *arg)
 	(void)arg;
 	if (signo == SIGHUP) {
 		reload();
+		layout_drop_init();
 		return;
 	}
 	log_info("signal %d received, exiting", signo);
@@ -449,6 +451,7 @@ run_daemon(void)
 		return 1;
 	loop_add_timer(DRIFT_SAVE_INTERVAL, on_drift_timer, NULL);
 	loop_add_timer(TIME_CHECK_INTERVAL, on_time_timer, NULL);
+	layout_drop_init();
 	if (!exiting)
 		loop_run(opts.timeout);
 	write_driftfile();

@@ -163,6 +163,8 @@ check "tracking names 127.0.0.1 as the reference" \
     file_has "$T/tracking.out" '^Reference ID    : 7F000001 (127.0.0.1)$'
 check "tracking reports stratum 4 under a stratum 3 server" \
     file_has "$T/tracking.out" '^Stratum         : 4$'
+r=$(init_rss "$NTPD_PID")
+[ "$r" = none ] || check "a running ntpd holds no init code ($r KiB)" test "$r" = 0
 
 "$NTPCTL" -h "$T/ntpd.sock" sources >"$T/sources.out" 2>&1
 if file_has "$T/sources.out" '^\^\* 127\.0\.0\.1  *3  ' &&
