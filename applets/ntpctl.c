@@ -290,8 +290,8 @@ print_value(const char *base, const struct field *f)
 }
 
 /* Print the record at base as one line of comma-separated values (-c) or
- * as a JSON object (-j).  keys holds the member names, one NUL-terminated
- * string each.  With in_list set, the object is an element of the open
+ * as a JSON object (-j).  keys contains the member names, one
+ * NUL-terminated string each.  With in_list set, the object is an element of the open
  * array. */
 static void
 print_fields(const void *base, const struct field *fields, const char *keys, int in_list)
@@ -1067,18 +1067,21 @@ static void
 print_openntpd_peer(const struct ctl_source *s)
 {
 	const char	*host = s->line_host[0] != '\0' ? s->line_host : s->name;
+	const char	*first = s->name, *middle = " ";
 	char		 stratum[16];
 	int		 trust = trust_level(s);
 
 	/* OpenNTPD's description: the address ("not resolved" for a line
 	 * without one), then "from pool NAME" or the server's name when it is
 	 * not the address (a trailing space then). */
-	if (s->name[0] == '\0')
-		printf("not resolved %s%s\n", s->pool ? "from pool " : "", host);
-	else if (s->pool)
-		printf("%s from pool %s\n", s->name, host);
-	else
-		printf("%s %s\n", s->name, strcmp(host, s->name) == 0 ? "" : host);
+	if (s->name[0] == '\0') {
+		first = "not resolved ";
+		middle = s->pool ? "from pool " : "";
+	} else if (s->pool)
+		middle = " from pool ";
+	else if (strcmp(host, s->name) == 0)
+		host = "";
+	printf("%s%s%s\n", first, middle, host);
 	if (s->has_sample && s->stratum > 0)
 		snprintf(stratum, sizeof(stratum), "%2d", (int)s->stratum);
 	else
