@@ -215,13 +215,17 @@ struct records_entry {
 
 #define RECORDS_LOCAL_TTL	UINT32_MAX
 
+#define RECORDS_INDEX16	65536
+
 /* One owner name and the span of its records in rrs[]; count 0 marks an
- * empty non-terminal (a name that exists only because names below it do). */
+ * empty non-terminal (a name that exists only because names below it do).
+ * A reply holds far fewer than 65535 records, and records_finish rejects a
+ * name with more. */
 struct records_name {
 	uint32_t	owner;
 	uint32_t	first;
-	uint32_t	count;
-	uint32_t	rotate;		/* round-robin start, advanced per answer */
+	uint16_t	count;
+	uint16_t	rotate;		/* round-robin start, advanced per answer */
 };
 
 struct records {
@@ -233,7 +237,10 @@ struct records {
 	size_t			 poollen, poolcap;
 	struct records_name	*names;
 	size_t			 nnames, capnames;
-	uint32_t		*index;		/* open addressing: names[] index + 1, 0 empty */
+	/* Open addressing: names[] index + 1, 0 empty.  A table of up to
+	 * RECORDS_INDEX16 slots holds at most half as many names, so its
+	 * entries take 16 bits (uint16_t), a larger one's 32 (uint32_t). */
+	void			*index;
 	size_t			 nindex;	/* a power of two */
 };
 
@@ -256,7 +263,8 @@ int	records_add_host(struct records *, const char *name, const struct netaddr *a
 	    int ptr, uint32_t ttl);
 
 /* Sort the records, drop duplicates and build the index; call once, after
- * the last add and before the first lookup.  Returns 0 or -1 (no memory). */
+ * the last add and before the first lookup.  Returns 0, or -1 with errno
+ * ENOMEM, or EOVERFLOW when a name has more than 65535 records. */
 int	records_finish(struct records *);
 
 /* Find a name (wire form, case ignored).  Returns its entry or NULL. */

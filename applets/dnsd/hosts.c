@@ -297,7 +297,11 @@ hosts_build(struct records *r, const struct dnsd_conf *c, const char *hostsfile,
 	}
 	building = NULL;
 	if (records_finish(r) == -1) {
-		say(sink, arg, 1, "out of memory building the name table");
+		if (errno == EOVERFLOW)
+			say(sink, arg, 1, "a name has more than 65535 records, more than a "
+			    "reply can hold; remove some of its lines");
+		else
+			say(sink, arg, 1, "out of memory building the name table");
 		records_free(r);
 		return -1;
 	}

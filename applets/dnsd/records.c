@@ -1,5 +1,6 @@
 /* records.c -- dnsd's table of local names: records by owner, with a hash index. */
 #include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -206,15 +207,26 @@ is_duplicate(const struct records *r, const struct records_entry *a,
 	return 0;
 }
 
+static uint32_t
+index_get(const struct records *r, size_t h)
+{
+	if (r->nindex <= RECORDS_INDEX16)
+		return ((const uint16_t *)r->index)[h];
+	return ((const uint32_t *)r->index)[h];
+}
+
 static int
 index_insert(struct records *r, size_t nameidx)
 {
 	const uint8_t	*name = r->pool + r->names[nameidx].owner;
 	size_t		 mask = r->nindex - 1, h;
 
-	for (h = dnswire_name_hash(name) & mask; r->index[h] != 0; h = (h + 1) & mask)
+	for (h = dnswire_name_hash(name) & mask; index_get(r, h) != 0; h = (h + 1) & mask)
 		;
-	r->index[h] = (uint32_t)nameidx + 1;
+	if (r->nindex <= RECORDS_INDEX16)
+		((uint16_t *)r->index)[h] = (uint16_t)(nameidx + 1);
+	else
+		((uint32_t *)r->index)[h] = (uint32_t)nameidx + 1;
 	return 0;
 }
 
@@ -223,14 +235,14 @@ index_insert(struct records *r, size_t nameidx)
 static int
 index_build(struct records *r, size_t want)
 {
-	uint32_t	*idx;
-	size_t		 n, i;
+	void	*idx;
+	size_t	 n, i;
 
 	for (n = 64; n < 2 * (want + 1); n *= 2)
 		;
 	if (n == r->nindex)
 		return 0;
-	if ((idx = calloc(n, sizeof(*idx))) == NULL)
+	if ((idx = calloc(n, n <= RECORDS_INDEX16 ? sizeof(uint16_t) : sizeof(uint32_t))) == NULL)
 		return -1;
 	free(r->index);
 	r->index = idx;
@@ -241,7 +253,7 @@ index_build(struct records *r, size_t want)
 }
 
 static int
-add_name(struct records *r, uint32_t owner, uint32_t first, uint32_t count)
+add_name(struct records *r, uint32_t owner, uint32_t first, uint16_t count)
 {
 	void	*names = r->names;
 
@@ -318,7 +330,11 @@ records_finish(struct records *r)
 		start = i;
 		for (j = i + 1; j < n && same_owner(r, &e[start], &e[j]); j++)
 			;
-		if (add_name(r, e[start].owner, (uint32_t)start, (uint32_t)(j - start)) == -1)
+		if (j - start > UINT16_MAX) {
+			errno = EOVERFLOW;
+			return -1;
+		}
+		if (add_name(r, e[start].owner, (uint32_t)start, (uint16_t)(j - start)) == -1)
 			return -1;
 	}
 	for (i = 0; i < n; i++)
@@ -382,7 +398,7 @@ records_find(const struct records *r, const uint8_t *lname, size_t len, uint32_t
 	 * wire names that agree on len bytes, the last a name's final 0, are
 	 * the same name, and a shorter owner differs before its own end; the
 	 * bound keeps the compare inside the pool. */
-	for (h = hash & mask; (v = r->index[h]) != 0; h = (h + 1) & mask) {
+	for (h = hash & mask; (v = index_get(r, h)) != 0; h = (h + 1) & mask) {
 		off = r->names[v - 1].owner;
 		own = r->pool + off;
 		if (own[0] == lname[0] && off + len <= r->poollen && same_bytes(own, lname, len))
@@ -400,7 +416,8 @@ records_lookup(const struct records *r, const uint8_t *name)
 	if (r->nindex == 0)
 		return NULL;
 	mask = r->nindex - 1;
-	for (h = dnswire_name_hash(name) & mask; (v = r->index[h]) != 0; h = (h + 1) & mask)
+	for (h = dnswire_name_hash(name) & mask; (v = index_get(r, h)) != 0;
+	    h = (h + 1) & mask)
 		if (dnswire_name_equal(r->pool + r->names[v - 1].owner, name))
 			return &r->names[v - 1];
 	return NULL;

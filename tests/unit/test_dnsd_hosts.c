@@ -1,6 +1,7 @@
 /* test_dnsd_hosts.c -- dnsd's hosts reader and name table: parsing, expansion, lookups. */
 #include "testutil.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -359,6 +360,63 @@ test_many_names(void **state)
 	records_free(&r);
 }
 
+/* Past 32768 names the index takes 32-bit entries: every name and PTR is
+ * still found. */
+static void
+test_wide_index(void **state)
+{
+	struct records	r;
+	struct netaddr	a;
+	char		name[64], rev[64], want[64];
+	int		i;
+
+	records_init(&r);
+	memset(&a, 0, sizeof(a));
+	a.family = AF_INET;
+	a.u.bytes[0] = 10;
+	for (i = 0; i < 20000; i++) {
+		snprintf(name, sizeof(name), "w%d.test", i);
+		a.u.bytes[2] = (uint8_t)(i >> 8);
+		a.u.bytes[3] = (uint8_t)i;
+		assert_int_equal(records_add_host(&r, name, &a, 1, RECORDS_LOCAL_TTL), 0);
+	}
+	assert_int_equal(records_finish(&r), 0);
+	assert_true(r.nnames > 40000);
+	assert_true(r.nindex > RECORDS_INDEX16);
+	for (i = 0; i < 20000; i++) {
+		snprintf(name, sizeof(name), "W%d.TEST", i);
+		assert_int_equal(count_type(&r, name, DNS_TYPE_A), 1);
+		snprintf(rev, sizeof(rev), "%d.%d.0.10.in-addr.arpa", i & 255, i >> 8);
+		snprintf(want, sizeof(want), "w%d.test", i);
+		assert_string_equal(ptr_of(&r, rev), want);
+	}
+	assert_null(lookup(&r, "w20000.test"));
+	records_free(&r);
+}
+
+/* A name with more records than a count holds is rejected, not cut. */
+static void
+test_name_too_many_records(void **state)
+{
+	struct records	r;
+	struct netaddr	a;
+	int		i;
+
+	records_init(&r);
+	memset(&a, 0, sizeof(a));
+	a.family = AF_INET;
+	for (i = 0; i <= UINT16_MAX; i++) {
+		a.u.bytes[1] = (uint8_t)(i >> 16);
+		a.u.bytes[2] = (uint8_t)(i >> 8);
+		a.u.bytes[3] = (uint8_t)i;
+		assert_int_equal(records_add_host(&r, "big.test", &a, 0, RECORDS_LOCAL_TTL), 0);
+	}
+	errno = 0;
+	assert_int_equal(records_finish(&r), -1);
+	assert_int_equal(errno, EOVERFLOW);
+	records_free(&r);
+}
+
 int
 main(void)
 {
@@ -372,6 +430,8 @@ main(void)
 		cmocka_unit_test(test_config_records_first),
 		cmocka_unit_test(test_valid_names),
 		cmocka_unit_test(test_many_names),
+		cmocka_unit_test(test_wide_index),
+		cmocka_unit_test(test_name_too_many_records),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
