@@ -134,33 +134,38 @@ struct udp_batch {
 	uint8_t			head[UDP_BATCH][UDP_HEAD];
 	uint8_t			tail[UDP_BATCH][UDP_SLOT - UDP_HEAD];
 	uint8_t			whole[UDP_SLOT];	/* a datagram longer than its head */
-	struct mmsghdr		out[UDP_BATCH];
-	struct iovec		outiov[UDP_BATCH];
-	union udp_addr		to[UDP_BATCH];
 	size_t			used;		/* bytes of replies queued */
 	uint8_t			replies[UDP_BATCH * UDP_SLOT + DNS_MSG_MAX];
 };
 
 static struct udp_batch	batch;		/* in .bss: pages touched only when used */
 
-/* Queue a reply for the sendmmsg at the end of the batch.  Returns 0, or
- * -1 when it must be sent on its own. */
+/*
+ * Queue a reply for the sendmmsg at the end of the batch.  Reply k takes
+ * the header, address and first iovec of datagram k: replies are queued
+ * in the order of their queries, so datagram k is already read when reply
+ * k is queued, and batch_reset makes the slot ready for recvmmsg again.
+ * Returns 0, or -1 when the reply must be sent on its own.
+ */
 static int
 batch_add(const struct forward_client *c, const uint8_t *msg, size_t len)
 {
-	unsigned int	k = batch.nout;
+	unsigned int	 k = batch.nout;
+	struct msghdr	*m = &batch.in[k].msg_hdr;
 
 	if (batch.fd != c->fd || k == UDP_BATCH || len > UDP_SLOT ||
-	    c->rx.fromlen > sizeof(batch.to[k]))
+	    c->rx.fromlen > sizeof(batch.from[k]))
 		return -1;
-	/* The rest of the header was set up by batch_setup. */
 	if (msg != batch.replies + batch.used)
 		memcpy(batch.replies + batch.used, msg, len);
-	memcpy(&batch.to[k], &c->rx.from, c->rx.fromlen);
-	batch.outiov[k].iov_base = batch.replies + batch.used;
-	batch.outiov[k].iov_len = len;
+	memcpy(&batch.from[k], &c->rx.from, c->rx.fromlen);
+	batch.iniov[k][0].iov_base = batch.replies + batch.used;
+	batch.iniov[k][0].iov_len = len;
 	batch.used += (len + 7) & ~(size_t)7;
-	batch.out[k].msg_hdr.msg_namelen = c->rx.fromlen;
+	m->msg_namelen = c->rx.fromlen;
+	m->msg_iovlen = 1;
+	m->msg_control = NULL;
+	m->msg_controllen = 0;
 	batch.nout++;
 	return 0;
 }
@@ -170,7 +175,7 @@ batch_flush(int fd)
 {
 	int	failed;
 
-	(void)sock_send_batch(fd, batch.out, batch.nout, &failed);
+	(void)sock_send_batch(fd, batch.in, batch.nout, &failed);
 	if (failed > 0)
 		log_debug("send replies: %d failed, the last: %s", failed, strerror(errno));
 	batch.nout = 0;
@@ -287,39 +292,35 @@ process(const uint8_t *msg, size_t len, int tcp, const struct forward_client *cl
 }
 
 /* Make slot k ready for the next recvmmsg, which overwrote its lengths
- * and flags.  sendmmsg changes only msg_len of a reply header. */
+ * and flags, and batch_add, which made it a reply.  sendmmsg changes only
+ * msg_len. */
 static void
 batch_reset(unsigned int k)
 {
 	struct msghdr	*m = &batch.in[k].msg_hdr;
 
+	batch.iniov[k][0].iov_base = batch.head[k];
+	batch.iniov[k][0].iov_len = UDP_HEAD;
+	m->msg_iovlen = 2;
 	m->msg_namelen = sizeof(batch.from[k]);
+	m->msg_control = batch.control[k].buf;
 	m->msg_controllen = sizeof(batch.control[k].buf);
 	m->msg_flags = 0;
 }
 
-/* Set up slot k for recvmmsg and its reply header for sendmmsg, once at
- * start-up.  The headers stay zeroed around the fields set here, because
- * the kernel reads musl's padding beside msg_iovlen and msg_controllen. */
+/* Set up slot k once at start-up.  The header stays zeroed around the
+ * fields set here, because the kernel reads musl's padding beside
+ * msg_iovlen and msg_controllen. */
 static void
 batch_setup(unsigned int k)
 {
 	struct msghdr	*m = &batch.in[k].msg_hdr;
 
-	memset(&batch.out[k], 0, sizeof(batch.out[k]));
-	batch.out[k].msg_hdr.msg_name = &batch.to[k];
-	batch.out[k].msg_hdr.msg_iov = &batch.outiov[k];
-	batch.out[k].msg_hdr.msg_iovlen = 1;
-
 	memset(&batch.in[k], 0, sizeof(batch.in[k]));
-	batch.iniov[k][0].iov_base = batch.head[k];
-	batch.iniov[k][0].iov_len = UDP_HEAD;
 	batch.iniov[k][1].iov_base = batch.tail[k];
 	batch.iniov[k][1].iov_len = UDP_SLOT - UDP_HEAD;
 	m->msg_iov = batch.iniov[k];
-	m->msg_iovlen = 2;
 	m->msg_name = &batch.from[k];
-	m->msg_control = batch.control[k].buf;
 	batch_reset(k);
 }
 
