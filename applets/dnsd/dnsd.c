@@ -142,9 +142,9 @@ static struct udp_batch	batch;		/* in .bss: pages touched only when used */
 
 /*
  * Queue a reply for the sendmmsg at the end of the batch.  Reply k takes
- * the header, address and first iovec of datagram k: replies are queued
- * in the order of their queries, so datagram k is already read when reply
- * k is queued, and batch_reset makes the slot ready for recvmmsg again.
+ * the header, address and first iovec of datagram k.  Replies are queued
+ * in the order of their queries, so datagram k is already read by then,
+ * and batch_reset makes the slot ready for recvmmsg again.
  * Returns 0, or -1 when the reply must be sent on its own.
  */
 static int
