@@ -89,22 +89,16 @@ compare_soa(struct hostq *h, const char *text, int use_search)
 {
 	uint8_t		names[HOSTQ_MAXSEARCH + 2][DNS_NAME_MAX];
 	char		qtext[DNS_NAME_TEXT_MAX];
-	int		n, i;
-	unsigned int	rcode = DNS_RCODE_NOERROR;
+	int		i;
+	unsigned int	rcode;
 
 	compare_text = text;
 	h->qclass = DNS_CLASS_IN;
-	n = hostq_candidates(h, text, use_search, names);
-	for (i = 0; i < n; i++) {
-		output_name(names[i], qtext, sizeof(qtext));
-		if (exchange_query(h, qtext, names[i], DNS_TYPE_NS, &compare_reply) == -1)
-			return;
-		rcode = DNS_FLAGS_RCODE(compare_reply.msg[3]);
-		if (rcode != DNS_RCODE_NXDOMAIN || i + 1 == n)
-			break;
-	}
-	if (i == n || output_check(h, &compare_reply) == -1)
+	i = hostq_query_candidates(h, text, use_search, DNS_TYPE_NS, &compare_reply, names,
+	    qtext);
+	if (i == -1 || output_check(h, &compare_reply) == -1)
 		return;
+	rcode = DNS_FLAGS_RCODE(compare_reply.msg[3]);
 
 	/* host prints the NS reply itself only for NXDOMAIN.  Other error
 	 * replies and an answer without NS records end the lookup silently,

@@ -288,6 +288,24 @@ hostq_candidates(const struct hostq *h, const char *text, int use_search,
 	return n;
 }
 
+int
+hostq_query_candidates(struct hostq *h, const char *text, int use_search,
+    uint16_t qtype, struct hostq_reply *r, uint8_t names[][DNS_NAME_MAX],
+    char qtext[static DNS_NAME_TEXT_MAX])
+{
+	int	n, i;
+
+	n = hostq_candidates(h, text, use_search, names);
+	for (i = 0; i < n; i++) {
+		output_name(names[i], qtext, DNS_NAME_TEXT_MAX);
+		if (exchange_query(h, qtext, names[i], qtype, r) == -1)
+			return -1;
+		if (DNS_FLAGS_RCODE(r->msg[3]) != DNS_RCODE_NXDOMAIN)
+			break;
+	}
+	return n == 0 ? -1 : i < n ? i : n - 1;
+}
+
 /* Follow the CNAME chain from name through the answer, as host does before
  * its AAAA and MX lookups. */
 static void
@@ -328,28 +346,21 @@ hostq_lookup(struct hostq *h, const char *text, int use_search, uint16_t qtype,
 {
 	uint8_t		names[HOSTQ_MAXSEARCH + 2][DNS_NAME_MAX];
 	char		qtext[DNS_NAME_TEXT_MAX];
-	int		n, i, rcode;
+	int		i, rcode;
 
-	n = hostq_candidates(h, text, use_search, names);
-	for (i = 0; i < n; i++) {
-		output_name(names[i], qtext, sizeof(qtext));
-		if (exchange_query(h, qtext, names[i], qtype, &reply) == -1)
-			return -1;
-		rcode = DNS_FLAGS_RCODE(reply.msg[3]);
-		if (rcode == DNS_RCODE_NXDOMAIN && i + 1 < n)
-			continue;
-		if ((rcode = output_message(h, &reply, text)) == -1)
-			return -1;
+	i = hostq_query_candidates(h, text, use_search, qtype, &reply, names, qtext);
+	if (i == -1)
+		return -1;
+	if ((rcode = output_message(h, &reply, text)) == -1)
+		return -1;
+	output_received(h, &reply);
+	if (rcode == DNS_RCODE_NXDOMAIN && hostq_searched(h, text, use_search))
 		output_received(h, &reply);
-		if (rcode == DNS_RCODE_NXDOMAIN && hostq_searched(h, text, use_search))
-			output_received(h, &reply);
-		if (rcode == DNS_RCODE_NOERROR && chase != NULL) {
-			memcpy(chase, names[i], DNS_NAME_MAX);
-			hostq_chase(&reply, chase);
-		}
-		return rcode;
+	if (rcode == DNS_RCODE_NOERROR && chase != NULL) {
+		memcpy(chase, names[i], DNS_NAME_MAX);
+		hostq_chase(&reply, chase);
 	}
-	return -1;
+	return rcode;
 }
 
 #define HOSTQ_XFR_NO_SOA	-2	/* the transfer did not start with an SOA */

@@ -71,6 +71,14 @@ struct hostq_reply {
 int	hostq_candidates(const struct hostq *, const char *text, int use_search,
 	    uint8_t names[][DNS_NAME_MAX]);
 
+/* Query the names of hostq_candidates in turn, each with its qtext (as
+ * output_name writes it) in qtext, until one gets no NXDOMAIN or the last
+ * one is asked.  Returns the index of that name with its reply in reply,
+ * or -1 when the name is invalid or no server replied. */
+int	hostq_query_candidates(struct hostq *, const char *text, int use_search,
+	    uint16_t qtype, struct hostq_reply *reply, uint8_t names[][DNS_NAME_MAX],
+	    char qtext[static DNS_NAME_TEXT_MAX]);
+
 /* Whether host, after an NXDOMAIN for text, would still search the list of
  * resolv.conf (text has ndots dots or more, a final dot counted): then it
  * prints the verbose "Received" line once more. */
