@@ -269,7 +269,8 @@ static const char	type_names[] =
 	"TA\0DLV";
 
 /* The RDATA fields of each type (render_fields) in the order of
- * type_names; an empty string prints the generic form of RFC 3597. */
+ * type_names; an empty string prints the generic form of RFC 3597.  A new
+ * type needs its entry here, in type_names and in type_ranges alike. */
 static const char	type_fields[] =
 	"A\0n\0n\0n\0n\0nn44444\0n\0n\0n\0\0w\0n\0ss\0nn\0" "2n\0S\0"		/* A - TXT */
 	"nn\0" "2n\0s\0sos\0" "2n\0N\0n\0T114tt2nB\0K\0" "2nn\0sss\0" "6\0l\0nP\0"	/* RP - NXT */
