@@ -123,14 +123,35 @@ output_identify(const struct hostq *h, const struct hostq_reply *r)
 		printf("Nameserver %s:\n\t", netaddr_format(&r->server->addr, addr));
 }
 
+/* Print the owner name, the TTL unless ttl is NULL, the class and the type
+ * in dig's columns.  Returns the column reached. */
+static size_t
+output_columns(const uint8_t *owner, const char *ttl, uint16_t rclass, uint16_t type)
+{
+	char	name[DNS_NAME_TEXT_MAX], buf[DNS_TYPE_TEXT_MAX];
+	size_t	col = 0;
+
+	dnswire_name_to_text(owner, name, sizeof(name), 1);
+	output_field(&col, name);
+	if (ttl != NULL) {
+		output_indent(&col, COL_TTL);
+		output_field(&col, ttl);
+	}
+	output_indent(&col, COL_CLASS);
+	output_field(&col, dnswire_class_name(rclass, buf));
+	output_indent(&col, COL_TYPE);
+	output_field(&col, dnswire_type_name(type, buf));
+	return col;
+}
+
 /* One record: in host's short form, or verbose in dig's layout (owner,
  * TTL, class, type, RDATA). */
 static int
 output_rr(const struct hostq *h, const struct hostq_reply *r, const struct dnswire_rr *rr)
 {
 	static char	rdata[RDATA_TEXT_MAX];
-	char		name[DNS_NAME_TEXT_MAX], num[16], buf[DNS_TYPE_TEXT_MAX], desc[64];
-	size_t		col = 0;
+	char		name[DNS_NAME_TEXT_MAX], num[16], desc[64];
+	size_t		col;
 
 	if (dnswire_rdata_to_text(r->msg, r->len, rr, rdata, sizeof(rdata)) == -1)
 		return -1;
@@ -141,15 +162,8 @@ output_rr(const struct hostq *h, const struct hostq_reply *r, const struct dnswi
 		    rdata);
 		return 0;
 	}
-	dnswire_name_to_text(rr->name, name, sizeof(name), 1);
-	output_field(&col, name);
-	output_indent(&col, COL_TTL);
 	snprintf(num, sizeof(num), "%lu", (unsigned long)rr->ttl);
-	output_field(&col, num);
-	output_indent(&col, COL_CLASS);
-	output_field(&col, dnswire_class_name(rr->rclass, buf));
-	output_indent(&col, COL_TYPE);
-	output_field(&col, dnswire_type_name(rr->type, buf));
+	col = output_columns(rr->name, num, rr->rclass, rr->type);
 	output_indent(&col, COL_RDATA);
 	printf("%s\n", rdata);
 	return 0;
@@ -176,16 +190,10 @@ output_axfr_wanted(const struct hostq *h, uint16_t type)
 static void
 output_question_verbose(const struct dnswire_question *q)
 {
-	char	name[DNS_NAME_TEXT_MAX], buf[DNS_TYPE_TEXT_MAX];
-	size_t	col = 0;
-
-	dnswire_name_to_text(q->name, name, sizeof(name), 1);
+	/* The ';' is not counted in the columns. */
 	fputc(';', stdout);
-	output_field(&col, name);
-	output_indent(&col, COL_CLASS);
-	output_field(&col, dnswire_class_name(q->qclass, buf));
-	output_indent(&col, COL_TYPE);
-	printf("%s\n", dnswire_type_name(q->qtype, buf));
+	output_columns(q->name, NULL, q->qclass, q->qtype);
+	fputc('\n', stdout);
 }
 
 static void
