@@ -787,6 +787,37 @@ test_edns(void **state)
 	assert_int_equal(dnswire_edns_find(buf, len, &e), -1);
 }
 
+/* The type names, their ranges and their formats are parallel tables: a
+ * type missing from one shifts every later name.  Names from the IANA
+ * registry across all ranges, and a round trip for every type. */
+static void
+test_type_names_aligned(void **state)
+{
+	static const struct {
+		uint16_t	 type;
+		const char	*name;
+	} iana[] = {
+		{ 1, "A" }, { 2, "NS" }, { 5, "CNAME" }, { 6, "SOA" }, { 12, "PTR" },
+		{ 13, "HINFO" }, { 15, "MX" }, { 16, "TXT" }, { 28, "AAAA" },
+		{ 33, "SRV" }, { 35, "NAPTR" }, { 39, "DNAME" }, { 41, "OPT" },
+		{ 43, "DS" }, { 46, "RRSIG" }, { 47, "NSEC" }, { 48, "DNSKEY" },
+		{ 50, "NSEC3" }, { 52, "TLSA" }, { 64, "SVCB" }, { 65, "HTTPS" },
+		{ 99, "SPF" }, { 250, "TSIG" }, { 252, "AXFR" }, { 255, "ANY" },
+		{ 256, "URI" }, { 257, "CAA" }, { 32768, "TA" }, { 32769, "DLV" },
+	};
+	char		buf[DNS_TYPE_TEXT_MAX];
+	uint16_t	v;
+	size_t		i;
+	unsigned int	t;
+
+	for (i = 0; i < sizeof(iana) / sizeof(iana[0]); i++)
+		assert_string_equal(dnswire_type_name(iana[i].type, buf), iana[i].name);
+	for (t = 0; t <= UINT16_MAX; t++) {
+		assert_int_equal(dnswire_type_from_text(dnswire_type_name((uint16_t)t, buf), &v), 0);
+		assert_int_equal(v, t);
+	}
+}
+
 static void
 test_mnemonics(void **state)
 {
@@ -1004,6 +1035,7 @@ main(void)
 		cmocka_unit_test(test_render_legacy_types),
 		cmocka_unit_test(test_edns),
 		cmocka_unit_test(test_mnemonics),
+		cmocka_unit_test(test_type_names_aligned),
 		cmocka_unit_test(test_random_messages),
 		cmocka_unit_test(test_name_copy_lower),
 	};
