@@ -234,10 +234,15 @@ hook_run(const struct hook_event *ev)
 	for (;;) {
 		next[0] = '\0';
 		rewinddir(d);
+		errno = 0;
 		while ((de = readdir(d)) != NULL)
 			if (de->d_name[0] != '.' && strcmp(de->d_name, last) > 0 &&
 			    (next[0] == '\0' || strcmp(de->d_name, next) < 0))
 				strcpy(next, de->d_name);
+		if (errno != 0) {
+			log_warn("cannot read hook folder %s", dir);
+			break;
+		}
 		if (next[0] == '\0')
 			break;
 		strcpy(last, next);
