@@ -225,7 +225,10 @@ struct records_name {
 	uint32_t	owner;
 	uint32_t	first;
 	uint16_t	count;
-	uint16_t	rotate;		/* round-robin start, advanced per answer */
+	/* Round-robin start, advanced per answer of any type and taken
+	 * modulo the count of the type asked.  It wraps at 65536, which
+	 * repeats one start once in 65536 answers. */
+	uint16_t	rotate;
 };
 
 struct records {

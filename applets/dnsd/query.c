@@ -449,7 +449,7 @@ add_answers(struct dnsd_state *st, struct dnswire_builder *b, const uint8_t *own
 	}
 	if (count > 1) {
 		start = n->rotate % count;
-		n->rotate = (uint16_t)((start + 1) % count);
+		n->rotate++;
 	}
 	for (k = 0; k < count; k++) {
 		i = first + (start + k) % count;
@@ -722,7 +722,7 @@ answer_fast(struct dnsd_state *st, const struct query *q, struct records_name *n
 		return 0;
 	if (count > 1) {
 		start = n->rotate % count;
-		n->rotate = (uint16_t)((start + 1) % count);
+		n->rotate++;
 	}
 	flags = (uint16_t)(reply_flags(q, DNS_RCODE_NOERROR) | DNS_FLAG_AA);
 	put16(out, q->id);

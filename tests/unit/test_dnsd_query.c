@@ -37,6 +37,7 @@ setup(void **state)
 		return -1;
 	fprintf(f, "192.0.2.1 gw\n192.0.2.11 rr\n192.0.2.12 rr\n192.0.2.13 rr\n");
 	fprintf(f, "fd00::21 dual\n192.0.2.21 dual\nfd00::22 six\n");
+	fprintf(f, "192.0.2.31 mix\n192.0.2.32 mix\n192.0.2.33 mix\nfd00::31 mix\nfd00::32 mix\n");
 	for (i = 1; i <= 40; i++)
 		fprintf(f, "10.40.0.%d big\n", i);
 	fclose(f);
@@ -540,6 +541,26 @@ test_round_robin(void **state)
 		ask("rr.lab.test", DNS_TYPE_A, 0, &r);
 		assert_int_equal(r.answers, 3);
 		firsts[i] = r.first_a[3];
+	}
+	assert_true(firsts[0] != firsts[1]);
+	assert_true(firsts[1] != firsts[2]);
+	assert_true(firsts[0] != firsts[2]);
+}
+
+/* A client asks A and AAAA in turn: the A set still rotates. */
+static void
+test_round_robin_two_types(void **state)
+{
+	struct result	r;
+	uint8_t		firsts[3];
+	int		i;
+
+	for (i = 0; i < 3; i++) {
+		ask("mix.lab.test", DNS_TYPE_A, 0, &r);
+		assert_int_equal(r.answers, 3);
+		firsts[i] = r.first_a[3];
+		ask("mix.lab.test", DNS_TYPE_AAAA, 0, &r);
+		assert_int_equal(r.answers, 2);
 	}
 	assert_true(firsts[0] != firsts[1]);
 	assert_true(firsts[1] != firsts[2]);
@@ -1133,6 +1154,7 @@ main(void)
 		cmocka_unit_test(test_repeated_suffix_name),
 		cmocka_unit_test(test_address_domains),
 		cmocka_unit_test(test_round_robin),
+		cmocka_unit_test(test_round_robin_two_types),
 		cmocka_unit_test(test_forward_routes),
 		cmocka_unit_test(test_truncation),
 		cmocka_unit_test(test_malformed),
