@@ -66,6 +66,58 @@ dnsconf_free(struct dnsd_conf *c)
 	free(c->records);
 	c->records = NULL;
 	c->nrecords = 0;
+	for (i = 0; i < c->norigin_files; i++)
+		free(c->origin_files[i]);
+	free(c->origin_files);
+	c->origin_files = NULL;
+	c->norigin_files = 0;
+}
+
+/* The origin of an entry read now from file (NULL: none) at line; the
+ * file's name is kept once in c->origin_files.  Without memory the
+ * origin has no file, which only --explain shows. */
+static struct dnsd_origin
+origin_at(struct dnsd_conf *c, const char *file, int line)
+{
+	struct dnsd_origin	  o = { 0, line };
+	char			**files;
+	int			  i;
+
+	if (file == NULL)
+		return o;
+	for (i = 0; i < c->norigin_files; i++)
+		if (strcmp(c->origin_files[i], file) == 0) {
+			o.file = i + 1;
+			return o;
+		}
+	if ((files = realloc(c->origin_files, (size_t)(i + 1) * sizeof(*files))) == NULL)
+		return o;
+	c->origin_files = files;
+	if ((files[i] = strdup(file)) == NULL)
+		return o;
+	c->norigin_files++;
+	o.file = i + 1;
+	return o;
+}
+
+static struct dnsd_origin
+origin_of(struct conf_parser *p)
+{
+	return origin_at(p->target, p->file, p->line);
+}
+
+const char *
+dnsconf_origin_text(const struct dnsd_conf *c, struct dnsd_origin o)
+{
+	static char	buf[DNSD_PATH_MAX + 16];
+
+	if (o.file < 1 || o.file > c->norigin_files)
+		return "built in";
+	if (o.line > 0)
+		snprintf(buf, sizeof(buf), "%s:%d", c->origin_files[o.file - 1], o.line);
+	else
+		snprintf(buf, sizeof(buf), "%s", c->origin_files[o.file - 1]);
+	return buf;
 }
 
 /* Handlers: each gets the comma-separated values of one directive. */
@@ -196,6 +248,7 @@ add_server(struct conf_parser *p, struct dnsd_conf *c, enum dnsd_route route,
 	}
 	sv = &c->servers[c->nservers++];
 	memset(sv, 0, sizeof(*sv));
+	sv->origin = origin_of(p);
 	sv->route = route;
 	(void)records_strlcpy(sv->domain, domain, sizeof(sv->domain));
 	if (addr != NULL)
@@ -313,6 +366,7 @@ h_address(struct conf_parser *p, int argc, char **argv, void *t)
 			return -1;
 		}
 		a = &c->addresses[c->naddresses++];
+		a->origin = origin_of(p);
 		(void)records_strlcpy(a->domain, doms[i], sizeof(a->domain));
 		a->addr = addr;
 		a->any = strcmp(rest, "#") == 0;
@@ -338,6 +392,7 @@ h_bind_interfaces(struct conf_parser *p, int argc, char **argv, void *t)
 static int
 h_bogus_priv(struct conf_parser *p, int argc, char **argv, void *t)
 {
+	((struct dnsd_conf *)t)->bogus_priv_at = origin_of(p);
 	return set_flag(p, &((struct dnsd_conf *)t)->bogus_priv);
 }
 
@@ -606,6 +661,7 @@ h_domain(struct conf_parser *p, int argc, char **argv, void *t)
 static int
 h_domain_needed(struct conf_parser *p, int argc, char **argv, void *t)
 {
+	((struct dnsd_conf *)t)->domain_needed_at = origin_of(p);
 	return set_flag(p, &((struct dnsd_conf *)t)->domain_needed);
 }
 
@@ -1137,6 +1193,7 @@ add_record(struct conf_parser *p, struct dnsd_conf *c, const struct dnsd_confrec
 	}
 	n = &c->records[count];
 	*n = *r;
+	n->origin = origin_of(p);
 	n->target = NULL;
 	n->text = NULL;
 	if ((n->owner = xstrdup_conf(p, r->owner)) == NULL)
@@ -1615,6 +1672,7 @@ dnsconf_read_resolv(struct dnsd_conf *c)
 	FILE		*f;
 	char		 line[512], *kw, *val, *save;
 	struct netaddr	 addr;
+	int		 lineno = 0;
 
 	if (c->no_resolv)
 		return 0;
@@ -1627,6 +1685,7 @@ dnsconf_read_resolv(struct dnsd_conf *c)
 		return -1;
 	}
 	while (fgets(line, sizeof(line), f) != NULL) {
+		lineno++;
 		if ((kw = strtok_r(line, " \t\r\n", &save)) == NULL ||
 		    strcmp(kw, "nameserver") != 0)
 			continue;
@@ -1645,6 +1704,7 @@ dnsconf_read_resolv(struct dnsd_conf *c)
 			    c->resolv_file, DNSD_SERVERS_MAX);
 			break;
 		}
+		c->servers[c->nservers].origin = origin_at(c, c->resolv_file, lineno);
 		c->servers[c->nservers].route = ROUTE_FORWARD;
 		c->servers[c->nservers].domain[0] = '\0';
 		c->servers[c->nservers].addr = addr;

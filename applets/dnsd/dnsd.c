@@ -62,12 +62,16 @@ static int			 pidfile_written;
 
 static const char usage_text[] =
     "usage: dnsd [-dhkvw] [-C file] [-p port] [--test] [--OPTION[=VALUE] ...]\n"
+    "       dnsd [-C file] [--OPTION[=VALUE] ...] --explain NAME [TYPE]\n"
     "  -C FILE     read FILE instead of " DNSD_DEFAULT_CONF "\n"
     "  -d          debug: stay in the foreground and log to stderr\n"
     "  -k          stay in the foreground, log to syslog\n"
     "  -p PORT     listen on PORT (default 53)\n"
     "  -h          do not read /etc/hosts (no-hosts)\n"
     "  --test      check the configuration and exit\n"
+    "  --explain NAME [TYPE]\n"
+    "              print the answer to NAME (type A unless TYPE) and the rule\n"
+    "              that gives it, with its file and line, and exit\n"
     "  -v          print the version\n"
     "  -w, --help  print this help\n"
     "Every dnsmasq.conf option is also a long option: --cache-size=500.\n"
@@ -1133,16 +1137,67 @@ finish_early(struct dnsd_conf *c, int errors)
 	return rc;
 }
 
+/*
+ * dnsd [OPTION...] --explain NAME [TYPE]: read the config as a start
+ * would, without binding or changing user, and print how NAME is
+ * answered.  The other arguments are the usual options.
+ */
+static int
+run_explain(int argc, char **argv, int at)
+{
+	struct dnsd_conf	*c;
+	const char		*env, *type = NULL;
+	char			**args;
+	int			 errors, n = 0, i, end = at + 2, status;
+
+	if (end < argc && argv[end][0] != '-')
+		type = argv[end++];
+	if ((args = calloc((size_t)argc + 1, sizeof(*args))) == NULL)
+		fatalx("out of memory");
+	for (i = 0; i < argc; i++)
+		if (i < at || i >= end)
+			args[n++] = argv[i];
+	saved_argc = n;
+	saved_argv = args;
+	c = load_conf(print_sink, &errors);
+	if (c == NULL)
+		fatalx("out of memory");
+	if (errors > 0) {
+		fprintf(stderr, "dnsd: %d error%s in the configuration\n", errors,
+		    errors == 1 ? "" : "s");
+		free_conf(c);
+		free(args);
+		return 1;
+	}
+	if (add_interfaces(c) == -1) {
+		free_conf(c);
+		free(args);
+		return 1;
+	}
+	default_listen(c);
+	(void)dnsconf_read_resolv(c);
+	env = getenv("DNSD_HOSTS_FILE");
+	status = explain(c, env != NULL && *env != '\0' ? env : DNSD_HOSTS, argv[at + 1], type);
+	free_conf(c);
+	free(args);
+	return status;
+}
+
 int
 dnsd_main(int argc, char **argv)
 {
 	struct dnsd_conf	*c;
 	const char		*user;
-	int			 errors, daemon;
+	int			 errors, daemon, i;
 
 	log_init(LOG_TO_STDERR, 0, "dnsd", LOG_DAEMON);
 	saved_argc = argc;
 	saved_argv = argv;
+	if (argc >= 2 && strcmp(argv[argc - 1], "--explain") == 0)
+		fatalx("--explain: missing name; usage: dnsd [OPTION...] --explain NAME [TYPE]");
+	for (i = 1; i < argc - 1; i++)
+		if (strcmp(argv[i], "--explain") == 0)
+			return run_explain(argc, argv, i);
 	c = load_conf(print_sink, &errors);
 	if (c == NULL)
 		fatalx("out of memory");

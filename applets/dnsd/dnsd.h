@@ -33,7 +33,16 @@ enum dnsd_route {
 	ROUTE_DEFAULT		/* /domain/#: use the servers without a domain */
 };
 
+/* Where a config entry was written, for dnsd --explain: a file, as 1 +
+ * its index in dnsd_conf.origin_files (0: none, so that a zeroed entry
+ * has no origin), and a line (0: none). */
+struct dnsd_origin {
+	int	file;
+	int	line;
+};
+
 struct dnsd_server {
+	struct dnsd_origin	origin;
 	enum dnsd_route	route;
 	int		unqualified;		/* server=//IP: names without a dot */
 	char		domain[DNSD_NAME_MAX];	/* lower case; "" matches every name */
@@ -44,6 +53,7 @@ struct dnsd_server {
 /* address=/domain/[IP]: every name in or under domain answers with addr. */
 #define DNSD_ADDRESS_MAX	64
 struct dnsd_address {
+	struct dnsd_origin	origin;
 	char		domain[DNSD_NAME_MAX];
 	struct netaddr	addr;		/* AF_UNSPEC: NXDOMAIN for the domain */
 	int		any;		/* '#': 0.0.0.0 and :: */
@@ -52,6 +62,7 @@ struct dnsd_address {
 /* A record from the config (host-record, cname, mx-host, srv-host,
  * txt-record, ptr-record), with names in text form. */
 struct dnsd_confrec {
+	struct dnsd_origin	 origin;
 	char		*owner;
 	uint16_t	 type;
 	uint32_t	 ttl;		/* UINT32_MAX: use local-ttl */
@@ -97,6 +108,11 @@ struct dnsd_conf {
 
 	struct dnsd_confrec	*records;
 	int			 nrecords;
+
+	/* The files the config was read from, for the origins of entries. */
+	char			**origin_files;
+	int			 norigin_files;
+	struct dnsd_origin	 domain_needed_at, bogus_priv_at;
 
 	long		cache_size;
 	int		no_negcache;
@@ -156,8 +172,13 @@ void	dnsconf_defaults(struct dnsd_conf *);
  * pages of the unused tables are never touched. */
 void	dnsconf_defaults_zeroed(struct dnsd_conf *);
 
-/* Free what the config's handlers allocated (records); conf stays usable. */
+/* Free what the config's handlers allocated (records, origin files);
+ * conf stays usable. */
 void	dnsconf_free(struct dnsd_conf *);
+
+/* The file and line of an origin as "FILE:LINE" (or FILE alone, or
+ * "built in").  The text lives until the next call. */
+const char *dnsconf_origin_text(const struct dnsd_conf *, struct dnsd_origin);
 
 /* The directive table, sorted by name. */
 extern const struct conf_directive dnsconf_table[];
@@ -319,6 +340,23 @@ int	hosts_build(struct records *, const struct dnsd_conf *, const char *hostsfil
 /* The expand-hosts domain for an address: the first domain=DOMAIN,RANGE
  * whose range holds it, else domain.  Returns it ("" when none). */
 const char *hosts_domain_for(const struct dnsd_conf *, const struct netaddr *);
+
+/* When set, the hosts readers call it for each name of a hosts line as
+ * they add it: the file and line, the name as written, the domain that
+ * expand-hosts adds to it (NULL or "": none), the address, and whether
+ * the line's PTR points to the name.  dnsd --explain sets it. */
+extern void	(*hosts_trace)(const char *path, int line, const char *name,
+	    const char *domain, const struct netaddr *addr, int ptr);
+
+/* explain.c: dnsd --explain NAME [TYPE] */
+
+/* Print to stdout how the config c answers NAME and TYPE (NULL: A):
+ * the answer dnsd would send and the rule (file and line) that decides
+ * it, without starting the server.  hostsfile is the system hosts file.
+ * Returns 0, or 1 when NAME or TYPE is invalid or the table cannot be
+ * built. */
+int	explain(struct dnsd_conf *c, const char *hostsfile, const char *name,
+	    const char *type);
 
 /* cache.c: fixed-size cache of upstream replies with LRU eviction */
 
@@ -613,6 +651,17 @@ int	query_setup(struct dnsd_state *);
 #define SERVER_PENALTY	30.0
 int	query_route(const struct dnsd_state *, const uint8_t *name, int *idx, int max,
 	    double now);
+
+/* The server entry with the longest domain containing name, or -1. */
+int	query_best_server(const struct dnsd_state *, const uint8_t *name);
+
+/* The address= entry with the longest domain containing name, or -1. */
+int	query_best_address(const struct dnsd_state *, const uint8_t *name);
+
+/* Whether name is a reverse name of a private IPv4 range (RFC 1918) or
+ * of a link-local or unique-local IPv6 range: bogus-priv answers those
+ * with NXDOMAIN instead of forwarding them.  Returns 1 or 0. */
+int	query_private_reverse(const uint8_t *name);
 
 /* Whether a client may have its queries forwarded.  Returns 1 or 0. */
 int	query_may_forward(const struct dnsd_state *, const struct netaddr *);

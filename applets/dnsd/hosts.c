@@ -53,6 +53,9 @@ add_name(struct records *r, const char *name, const char *domain,
 	return records_add_host(r, name, addr, 0, RECORDS_LOCAL_TTL);
 }
 
+void	(*hosts_trace)(const char *, int, const char *, const char *, const struct netaddr *,
+	    int);
+
 /* The config of the hosts_build running: its domain= ranges. */
 static const struct dnsd_conf	*building;
 
@@ -85,6 +88,7 @@ parse_line(struct records *r, char *line, const char *path, int lineno,
 {
 	struct netaddr	 addr;
 	char		*word, *save, canon[DNSD_NAME_MAX];
+	const char	*dom;
 	int		 names = 0;
 
 	if ((word = strtok_r(line, " \t\r\n", &save)) == NULL)
@@ -100,8 +104,11 @@ parse_line(struct records *r, char *line, const char *path, int lineno,
 			    path, lineno, word);
 			continue;
 		}
-		if (add_name(r, canon, domain != NULL && building != NULL ?
-		    hosts_domain_for(building, &addr) : domain, &addr, names == 0) == -1)
+		dom = domain != NULL && building != NULL ? hosts_domain_for(building, &addr) :
+		    domain;
+		if (hosts_trace != NULL)
+			hosts_trace(path, lineno, canon, dom, &addr, names == 0);
+		if (add_name(r, canon, dom, &addr, names == 0) == -1)
 			return -1;
 		names++;
 	}

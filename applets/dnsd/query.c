@@ -483,24 +483,32 @@ answer_local(struct dnsd_state *st, const struct query *q, struct records_name *
 	return 1;
 }
 
+int
+query_best_address(const struct dnsd_state *st, const uint8_t *name)
+{
+	int	i, labels, best = -1;
+
+	for (i = 0; i < st->conf->naddresses; i++) {
+		if (!dnswire_name_is_subdomain(name, st->address_dom[i]))
+			continue;
+		labels = dnswire_name_labels(st->address_dom[i]);
+		if (best == -1 || labels > dnswire_name_labels(st->address_dom[best]))
+			best = i;
+	}
+	return best;
+}
+
 /* address=/DOMAIN/[IP]: the most specific domain containing the name. */
 static int
 answer_address(struct dnsd_state *st, const struct query *q, struct dnswire_builder *b,
     unsigned int *rcode)
 {
 	const struct dnsd_address	*a;
-	int				 i, labels, best = -1, added = 0;
+	int				 i, best, added = 0;
 	uint16_t			 qtype = q->qtype;
 	static const uint8_t		 zero[16];
 
-	for (i = 0; i < st->conf->naddresses; i++) {
-		if (!dnswire_name_is_subdomain(q->name, st->address_dom[i]))
-			continue;
-		labels = dnswire_name_labels(st->address_dom[i]);
-		if (best == -1 || labels > dnswire_name_labels(st->address_dom[best]))
-			best = i;
-	}
-	if (best == -1)
+	if ((best = query_best_address(st, q->name)) == -1)
 		return 0;
 	/* ANY gets one RRset (RFC 8482 4.1): the A records when the domain
 	 * has an IPv4 address, else the AAAA records. */
@@ -533,11 +541,8 @@ answer_address(struct dnsd_state *st, const struct query *q, struct dnswire_buil
 	return 1;
 }
 
-/* Whether name is a reverse name of a private IPv4 range (RFC 1918) or
- * of a link-local or unique-local IPv6 range: bogus-priv answers those
- * with NXDOMAIN instead of forwarding them. */
-static int
-is_private_reverse(const uint8_t *name)
+int
+query_private_reverse(const uint8_t *name)
 {
 	static const char *const zones[] = {
 		"10.in-addr.arpa", "168.192.in-addr.arpa", "254.169.in-addr.arpa",
@@ -562,9 +567,8 @@ is_private_reverse(const uint8_t *name)
 	return 0;
 }
 
-/* The server entry with the longest domain containing name, or -1. */
-static int
-best_server(const struct dnsd_state *st, const uint8_t *name)
+int
+query_best_server(const struct dnsd_state *st, const uint8_t *name)
 {
 	int	i, labels, best = -1, bestlabels = -1;
 
@@ -620,7 +624,7 @@ int
 query_route(const struct dnsd_state *st, const uint8_t *name, int *idx, int max,
     double now)
 {
-	int	i, pass, n = 0, best = best_server(st, name), unqualified, fast = -1;
+	int	i, pass, n = 0, best = query_best_server(st, name), unqualified, fast = -1;
 
 	if (best != -1 && st->conf->servers[best].route == ROUTE_LOCAL)
 		return 0;
@@ -767,9 +771,9 @@ config_applies(const struct dnsd_state *st, const struct query *q,
 	for (i = 0; i < st->conf->naddresses; i++)
 		if (dnswire_name_is_subdomain(q->name, st->address_dom[i]))
 			return 1;
-	best = st->server_domains > 0 ? best_server(st, q->name) : -1;
+	best = st->server_domains > 0 ? query_best_server(st, q->name) : -1;
 	return (best != -1 && st->conf->servers[best].route == ROUTE_LOCAL) ||
-	    (st->conf->bogus_priv && is_private_reverse(q->name)) ||
+	    (st->conf->bogus_priv && query_private_reverse(q->name)) ||
 	    (st->conf->domain_needed && dnswire_name_labels(q->name) <= 1);
 }
 
@@ -793,9 +797,9 @@ answer_from_config(struct dnsd_state *st, const struct query *q, uint8_t *out, s
 		*outlen = finish_reply(st, q, &b, rcode);
 		return 1;
 	}
-	best = best_server(st, q->name);
+	best = query_best_server(st, q->name);
 	if ((best != -1 && st->conf->servers[best].route == ROUTE_LOCAL) ||
-	    (st->conf->bogus_priv && is_private_reverse(q->name)) ||
+	    (st->conf->bogus_priv && query_private_reverse(q->name)) ||
 	    (st->conf->domain_needed && dnswire_name_labels(q->name) <= 1)) {
 		add_soa(st, &b, q);
 		*outlen = finish_reply(st, q, &b, DNS_RCODE_NXDOMAIN);

@@ -509,6 +509,40 @@ done
 check "a 1300-byte query is dropped" test "$(bigq "$P_DNSD" 1300)" = none
 check "dnsd still answers after a long query" answers "$P_DNSD" x-adm
 
+# --- dnsd --explain ---------------------------------------------------------
+
+# explain NAME [TYPE]: dnsd's explanation on the running config.
+explain() {
+	"$DNSD" -C "$T/dnsd.conf" --explain "$@" 2>/dev/null
+}
+l_adm=$(grep -n 'x-adm$' "$T/hosts" | cut -d: -f1)
+l_up=$(grep -n "^server=127.0.0.1#$P_UPDNSD\$" "$T/dnsd.conf" | cut -d: -f1)
+l_dead=$(grep -n '^server=/dead.test/' "$T/dnsd.conf" | cut -d: -f1)
+l_local=$(grep -n '^local=/edge.example.org/' "$T/dnsd.conf" | cut -d: -f1)
+explain x-adm.edge.example.org >"$T/q/explain.adm"
+check "--explain names the hosts line of a local name" \
+    grep -qx "  $T/hosts:$l_adm: 192.168.7.1 x-adm (expand-hosts adds the domain)" "$T/q/explain.adm"
+check "--explain gives the answer of a local name" \
+    grep -qx '  x-adm.edge.example.org. 0 IN A 192.168.7.1' "$T/q/explain.adm"
+explain 1.7.168.192.in-addr.arpa PTR >"$T/q/explain.ptr"
+check "--explain traces a PTR to its hosts line" \
+    grep -qx "  $T/hosts:$l_adm: 192.168.7.1 x-adm (PTR to the line's first name)" "$T/q/explain.ptr"
+explain x-adm.edge.example.org MX >"$T/q/explain.mx"
+check "--explain says a local name without the type gets NODATA" \
+    grep -q 'with no MX record, so it gets NODATA' "$T/q/explain.mx"
+explain nosuch.edge.example.org >"$T/q/explain.local"
+check "--explain names the local= line of a local domain" \
+    grep -q "^why: local=/edge.example.org/ .* at $T/dnsd.conf:$l_local:" "$T/q/explain.local"
+explain www.example.org AAAA >"$T/q/explain.fwd"
+check "--explain names the upstream of a forwarded name and its server= line" \
+    grep -qx "  127.0.0.1#$P_UPDNSD from $T/dnsd.conf:$l_up" "$T/q/explain.fwd"
+explain x.dead.test >"$T/q/explain.dead"
+check "--explain names the server=/domain/ line that routes a name" \
+    grep -q "^why: server=/dead.test/ at $T/dnsd.conf:$l_dead is the most specific" \
+    "$T/q/explain.dead"
+check "--explain rejects an unknown type" \
+    sh -c "! '$DNSD' -C '$T/dnsd.conf' --explain x-adm NOSUCHTYPE 2>/dev/null"
+
 # --- signals --------------------------------------------------------------
 
 echo "192.168.7.99	x-new" >>"$T/hosts"
