@@ -749,27 +749,43 @@ h_host_record(struct conf_parser *p, int argc, char **argv, void *t)
 	return 0;
 }
 
+/* Add interface names to list (n of them so far), for interface= and
+ * except-interface=. */
+static int
+add_ifnames(struct conf_parser *p, int argc, char **argv, char (*list)[32], int *n)
+{
+	int	i;
+
+	for (i = 0; i < argc; i++) {
+		if (*n == DNSD_LISTEN_MAX) {
+			conf_error(p, "%s: more than %d interfaces", p->keyword, DNSD_LISTEN_MAX);
+			return -1;
+		}
+		if (strchr(argv[i], '*') != NULL) {
+			conf_error(p, "%s: wildcard \"%s\" is not supported", p->keyword, argv[i]);
+			return -1;
+		}
+		if (set_path(p, list[*n], sizeof(list[0]), argv[i]) == -1)
+			return -1;
+		(*n)++;
+	}
+	return 0;
+}
+
 static int
 h_interface(struct conf_parser *p, int argc, char **argv, void *t)
 {
 	struct dnsd_conf	*c = t;
-	int			 i;
 
-	for (i = 0; i < argc; i++) {
-		if (c->ninterfaces == DNSD_LISTEN_MAX) {
-			conf_error(p, "interface: more than %d interfaces", DNSD_LISTEN_MAX);
-			return -1;
-		}
-		if (strchr(argv[i], '*') != NULL) {
-			conf_error(p, "interface: wildcard \"%s\" is not supported", argv[i]);
-			return -1;
-		}
-		if (set_path(p, c->interfaces[c->ninterfaces], sizeof(c->interfaces[0]),
-		    argv[i]) == -1)
-			return -1;
-		c->ninterfaces++;
-	}
-	return 0;
+	return add_ifnames(p, argc, argv, c->interfaces, &c->ninterfaces);
+}
+
+static int
+h_except_interface(struct conf_parser *p, int argc, char **argv, void *t)
+{
+	struct dnsd_conf	*c = t;
+
+	return add_ifnames(p, argc, argv, c->except_interfaces, &c->nexcept_interfaces);
 }
 
 static int
@@ -1309,7 +1325,7 @@ const struct conf_directive dnsconf_table[] = {
 	{ "enable-ra", 0, -1, NULL, NOTE_DHCP },
 	{ "enable-tftp", 0, -1, NULL, NOTE_TFTP },
 	{ "enable-ubus", 0, -1, NULL, NOTE_UNSUPPORTED },
-	{ "except-interface", 0, -1, NULL, NOTE_UNSUPPORTED },
+	{ "except-interface", 1, -1, h_except_interface, NULL },
 	{ "expand-hosts", 0, 0, h_expand_hosts, NULL },
 	{ "fast-dns-retry", 0, -1, NULL, NOTE_UNSUPPORTED },
 	{ "filter-A", 0, -1, NULL, NOTE_UNSUPPORTED },

@@ -625,6 +625,11 @@ check_listen(const struct dnsd_conf *c)
 	char	buf[NETADDR_STRLEN];
 	int	i, r, errors = 0;
 
+	if (c->nlisten == 0) {
+		log_warnx("no address to listen on: except-interface excludes every address "
+		    "that listen-address or interface names; remove one of them");
+		return -1;
+	}
 	for (i = 0; i < c->nlisten; i++) {
 		r = sock_addr_is_local(&c->listen[i]);
 		if (r == 1)
@@ -701,24 +706,57 @@ all_interfaces(struct dnsd_conf *c)
 	freeifaddrs(ifa);
 }
 
+/* except-interface: drop the listen addresses of those interfaces.  As
+ * in dnsmasq, it wins over listen-address and interface. */
+static void
+drop_excepted(struct dnsd_conf *c)
+{
+	struct ifaddrs	*ifa, *i;
+	struct netaddr	 a;
+	uint16_t	 port;
+	int		 k, j, n;
+
+	if (c->nexcept_interfaces == 0)
+		return;
+	if (getifaddrs(&ifa) == -1) {
+		log_warn("getifaddrs");
+		return;
+	}
+	for (i = ifa; i != NULL; i = i->ifa_next) {
+		if (i->ifa_addr == NULL || netaddr_from_sockaddr(i->ifa_addr, &a, &port) == -1)
+			continue;
+		for (k = 0; k < c->nexcept_interfaces; k++)
+			if (strcmp(i->ifa_name, c->except_interfaces[k]) == 0)
+				break;
+		if (k == c->nexcept_interfaces)
+			continue;
+		for (j = 0, n = 0; j < c->nlisten; j++)
+			if (!netaddr_equal(&c->listen[j], &a))
+				c->listen[n++] = c->listen[j];
+		c->nlisten = n;
+	}
+	freeifaddrs(ifa);
+}
+
 /* Without listen-address and interface, listen on loopback only: dnsd
  * serves no network the config does not name.  local-service names the
- * local subnets. */
+ * local subnets, and except-interface every interface but the ones it
+ * names, as in dnsmasq. */
 static void
 default_listen(struct dnsd_conf *c)
 {
 	struct netaddr	a;
 
-	if (c->nlisten > 0)
-		return;
-	if (c->local_service && c->ninterfaces == 0) {
+	if (c->nlisten == 0 && ((c->local_service && c->ninterfaces == 0) ||
+	    c->nexcept_interfaces > 0))
 		all_interfaces(c);
-		return;
+	else if (c->nlisten == 0) {
+		if (netaddr_parse("127.0.0.1", &a) == 0)
+			add_listen(c, &a);
+		if (netaddr_parse("::1", &a) == 0 && sock_addr_is_local(&a) == 1)
+			add_listen(c, &a);
 	}
-	if (netaddr_parse("127.0.0.1", &a) == 0)
-		add_listen(c, &a);
-	if (netaddr_parse("::1", &a) == 0 && sock_addr_is_local(&a) == 1)
-		add_listen(c, &a);
+	drop_excepted(c);
 }
 
 static void

@@ -95,6 +95,7 @@ struct dnsd_conf {
 	int		naddresses;
 	int		nlisten;
 	int		ninterfaces;
+	int		nexcept_interfaces;
 	int		bind_interfaces;
 	uint16_t	port;
 	int		nsubdomains;
@@ -147,6 +148,8 @@ struct dnsd_conf {
 	char		group[64];
 	struct netaddr	listen[DNSD_LISTEN_MAX];
 	char		interfaces[DNSD_LISTEN_MAX][32];
+	/* except-interface=: never listen there, whatever else names it. */
+	char		except_interfaces[DNSD_LISTEN_MAX][32];
 	/* From -C, or DNSD_DEFAULT_CONF. */
 	char		conf_file[DNSD_PATH_MAX];
 	char		domain[DNSD_NAME_MAX];	/* domain=, lower case, "" when unset */

@@ -4,7 +4,9 @@
 # does.  Three namespaces share one bridge.  The server has 10.77.1.1/24,
 # the near client 10.77.1.2/24, and the far client 10.88.0.2/24 with a
 # host route to the server (and the server one back), so its packets
-# arrive but its address lies in no subnet of the server.
+# arrive but its address lies in no subnet of the server.  Then
+# except-interface=eth0: dnsd and dnsmasq answer on the server's other
+# interfaces and not on eth0.
 . "$(dirname "$0")/lib.sh"
 
 e2e_require_netns
@@ -97,4 +99,52 @@ if [ $HAVE_REF = 1 ]; then
 	daemon_stop "$REF_PID"
 fi
 daemon_stop "$DNSD_PID"
+
+# except-interface=eth0 without listen-address or interface: every other
+# interface (here lo and a veth pair of its own) is served, eth0 is not, as
+# in dnsmasq.
+ip -n "$(ns srv)" link add x0 type veth peer name x1 &&
+    ip -n "$(ns srv)" addr add 10.99.0.1/24 dev x0 &&
+    ip -n "$(ns srv)" link set x0 up && ip -n "$(ns srv)" link set x1 up ||
+    fail "second interface added to the server"
+for s in dnsd ref; do
+	[ $s = dnsd ] && p=5454 || p=5455
+	printf 'port=%s\nexcept-interface=eth0\nno-resolv\nno-hosts\naddn-hosts=%s\n' "$p" \
+	    "$T/hosts" >"$T/$s-except.conf"
+	printf 'user=root\npid-file=\n' >>"$T/$s-except.conf"
+done
+daemon_start srv "$T/dnsd-except.out" "$DNSD" -k -C "$T/dnsd-except.conf"
+DNSD_PID=$E2E_PID
+ask_lo() {	# ask_lo PORT [ADDR]: the answer the server itself gets from ADDR
+	ns_exec srv dig @"${2:-127.0.0.1}" -p "$1" +time=1 +tries=1 +short svc.lab.test A 2>&1
+}
+answers_lo() {
+	[ "$(ask_lo "$1")" = 10.77.1.50 ]
+}
+if wait_until 10 answers_lo 5454; then
+	pass "except-interface: dnsd answers on the other interfaces"
+else
+	fail "except-interface: dnsd answers on the other interfaces" \
+	    "$(ask_lo 5454; cat "$T/dnsd-except.out")"
+fi
+out=$(ask_lo 5454 10.99.0.1)
+check "except-interface: dnsd answers on a non-loopback interface it does not exclude ($out)" \
+    test "$out" = 10.77.1.50
+out=$(ask near 5454)
+check "except-interface: dnsd does not answer on the excepted interface ($out)" \
+    test "$out" != 10.77.1.50
+daemon_stop "$DNSD_PID"
+if [ $HAVE_REF = 1 ]; then
+	daemon_start srv "$T/ref-except.out" dnsmasq -k -C "$T/ref-except.conf" --log-facility=-
+	REF_PID=$E2E_PID
+	check "except-interface: dnsmasq answers on the other interfaces too" \
+	    wait_until 10 answers_lo 5455
+	out=$(ask_lo 5455 10.99.0.1)
+	check "except-interface: dnsmasq answers on the second interface too ($out)" \
+	    test "$out" = 10.77.1.50
+	out=$(ask near 5455)
+	check "except-interface: dnsmasq does not answer on the excepted interface either ($out)" \
+	    test "$out" != 10.77.1.50
+	daemon_stop "$REF_PID"
+fi
 exit $E2E_FAIL

@@ -276,6 +276,34 @@ test_server_forms(void **state)
 	dnsconf_free(&c);
 }
 
+/* except-interface= lists its names, and entries keep the file and line
+ * (or the command line) that set them, for --explain. */
+static void
+test_except_interface_and_origins(void **state)
+{
+	struct dnsd_conf	c;
+	struct messages		m;
+	char			want[300];
+	char			*conf = write_file("ex.conf",
+	    "interface=eth0\n"
+	    "except-interface=eth1,eth2\n"
+	    "bogus-priv\n"
+	    "server=192.0.2.1\n");
+	char			*args[] = { "-C", conf, "--domain-needed", NULL };
+
+	assert_int_equal(load(&c, &m, args), 0);
+	assert_int_equal(c.nexcept_interfaces, 2);
+	assert_string_equal(c.except_interfaces[0], "eth1");
+	assert_string_equal(c.except_interfaces[1], "eth2");
+	snprintf(want, sizeof(want), "%s:3", conf);
+	assert_string_equal(dnsconf_origin_text(&c, c.bogus_priv_at), want);
+	snprintf(want, sizeof(want), "%s:4", conf);
+	assert_string_equal(dnsconf_origin_text(&c, c.servers[0].origin), want);
+	assert_memory_equal(dnsconf_origin_text(&c, c.domain_needed_at), "command line", 12);
+	assert_string_equal(dnsconf_origin_text(&c, c.addresses[0].origin), "built in");
+	dnsconf_free(&c);
+}
+
 static void
 test_records(void **state)
 {
@@ -509,6 +537,7 @@ test_resolv_skips_self(void **state)
 	assert_int_equal(c.nservers, 1);
 	assert_string_equal(netaddr_format(&c.servers[0].addr, buf), "192.0.2.53");
 	assert_int_equal(c.servers[0].port, 53);
+	dnsconf_free(&c);
 
 	/* On another port 127.0.0.1:53 is some other server. */
 	dnsconf_defaults(&c);
@@ -517,12 +546,14 @@ test_resolv_skips_self(void **state)
 	netaddr_parse("127.0.0.1", &c.listen[c.nlisten++]);
 	assert_int_equal(dnsconf_read_resolv(&c), 0);
 	assert_int_equal(c.nservers, 2);
+	dnsconf_free(&c);
 
 	dnsconf_defaults(&c);
 	strcpy(c.resolv_file, path);
 	c.no_resolv = 1;
 	assert_int_equal(dnsconf_read_resolv(&c), 0);
 	assert_int_equal(c.nservers, 0);
+	dnsconf_free(&c);
 }
 
 /* A second read of resolv-file replaces the servers of the first, and
@@ -531,7 +562,7 @@ static void
 test_resolv_reread(void **state)
 {
 	struct dnsd_conf	c;
-	char			buf[NETADDR_STRLEN];
+	char			buf[NETADDR_STRLEN], want[300];
 	char			*path = write_file("resolv2.conf", "nameserver 192.0.2.1\n"
 	    "nameserver 192.0.2.2\n");
 
@@ -547,6 +578,10 @@ test_resolv_reread(void **state)
 	assert_int_equal(c.nservers, 2);
 	assert_string_equal(netaddr_format(&c.servers[0].addr, buf), "192.0.2.99");
 	assert_string_equal(netaddr_format(&c.servers[1].addr, buf), "192.0.2.7");
+	/* --explain names the resolv-file line of such a server. */
+	snprintf(want, sizeof(want), "%s:1", path);
+	assert_string_equal(dnsconf_origin_text(&c, c.servers[1].origin), want);
+	dnsconf_free(&c);
 }
 
 /* domain= with ranges, log-facility, local-service, rebind and forward
@@ -645,6 +680,7 @@ main(void)
 		cmocka_unit_test(test_command_line_errors),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_server_forms),
+		cmocka_unit_test(test_except_interface_and_origins),
 		cmocka_unit_test(test_records),
 		cmocka_unit_test(test_many_records),
 		cmocka_unit_test(test_mx_default_target),
