@@ -762,6 +762,9 @@ default_listen(struct dnsd_conf *c)
 static void
 dump_stats(int signo, void *arg)
 {
+	char	addr[NETADDR_STRLEN];
+	int	i;
+
 	log_info("queries %lu, answered locally %lu, cache hits %lu, cache misses %lu, "
 	    "forwarded %lu, upstream failures %lu, SERVFAIL %lu, REFUSED %lu, malformed %lu, "
 	    "dropped %lu, stray replies %lu, TCP connections %lu, getrandom failures %lu",
@@ -772,6 +775,12 @@ dump_stats(int signo, void *arg)
 	log_info("cache size %zu, %zu entries, %lu inserted, %lu evicted; %d queries in flight",
 	    st.cache.size, cache_count(&st.cache), st.cache.inserts, st.cache.evictions,
 	    forward_pending());
+	for (i = 0; i < st.conf->nservers; i++)
+		if (st.conf->servers[i].route == ROUTE_FORWARD)
+			log_info("server %s#%u: queries sent %lu, retried or failed %lu",
+			    netaddr_format(&st.conf->servers[i].addr, addr),
+			    st.conf->servers[i].port, st.server_queries[i],
+			    st.server_failures[i]);
 }
 
 static void
@@ -859,6 +868,8 @@ reload(void)
 	if (forward_reconfigure() == -1)
 		log_warnx("no memory for %ld queries in flight", c->forward_max);
 	memset(st.server_failed, 0, sizeof(st.server_failed));
+	memset(st.server_queries, 0, sizeof(st.server_queries));
+	memset(st.server_failures, 0, sizeof(st.server_failures));
 	if (query_setup(&st) == -1)
 		log_warnx("invalid domain in the new configuration");
 	if ((size_t)c->cache_size != st.cache.size) {
@@ -962,6 +973,8 @@ reread_resolv(void)
 	if (query_setup(&st) == -1)
 		log_warnx("invalid domain in the configuration");
 	memset(st.server_failed, 0, sizeof(st.server_failed));
+	memset(st.server_queries, 0, sizeof(st.server_queries));
+	memset(st.server_failures, 0, sizeof(st.server_failures));
 	if (forward_reconfigure() == -1)
 		log_warnx("no memory for %ld queries in flight", st.conf->forward_max);
 }

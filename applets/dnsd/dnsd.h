@@ -573,6 +573,11 @@ struct dnsd_state {
 	/* When each conf->servers[] entry last failed (monotonic s, 0: not
 	 * lately); without strict-order such servers are tried last. */
 	double			 server_failed[DNSD_SERVERS_MAX];
+	/* Per conf->servers[] entry: queries sent, and tries that failed
+	 * (timeout, send error, SERVFAIL or REFUSED), for SIGUSR1 and the
+	 * CHAOS TXT name servers.bind.  Reset when the servers change. */
+	unsigned long		 server_queries[DNSD_SERVERS_MAX];
+	unsigned long		 server_failures[DNSD_SERVERS_MAX];
 	/* Without strict-order and all-servers: the server that answered
 	 * last, tried first (-1: none yet). */
 	int			 fastest;

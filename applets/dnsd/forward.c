@@ -542,8 +542,11 @@ sock_for(int srv, const struct netaddr *addr, uint16_t port)
 static void
 mark_server(struct pending *pq, int k, int ok)
 {
-	if (pq->server[k] != -1)
-		state->server_failed[pq->server[k]] = ok ? 0 : loop_now();
+	if (pq->server[k] == -1)
+		return;
+	state->server_failed[pq->server[k]] = ok ? 0 : loop_now();
+	if (!ok)
+		state->server_failures[pq->server[k]]++;
 }
 
 static void
@@ -658,6 +661,8 @@ send_try(struct pending *pq, int k)
 	s->uses++;
 	pq->inflight++;
 	state->stats.forwarded++;
+	if (pq->server[k] != -1)
+		state->server_queries[pq->server[k]]++;
 	if (state->conf->log_queries) {
 		char	name[DNS_NAME_TEXT_MAX];
 

@@ -5,6 +5,7 @@
 #include "dnsd.h"
 #include "dnswire.h"
 #include "log.h"
+#include "version.h"
 
 #define OPT_LEN		11	/* an OPT record without options */
 
@@ -808,6 +809,90 @@ answer_from_config(struct dnsd_state *st, const struct query *q, uint8_t *out, s
 	return 0;
 }
 
+/* Add a character-string (at most 255 bytes) to the RDATA being built. */
+static void
+add_string(struct dnswire_builder *b, const char *text)
+{
+	uint8_t	len = (uint8_t)strnlen(text, 255);
+
+	(void)dnswire_builder_rdata_bytes(b, &len, 1);
+	(void)dnswire_builder_rdata_bytes(b, text, len);
+}
+
+/*
+ * Class CHAOS: the TXT names of dnsmasq's statistics (cachesize.bind,
+ * insertions.bind, evictions.bind, misses.bind, hits.bind, auth.bind,
+ * servers.bind) and version.bind, with TTL 0 as dnsmasq sends them.
+ * servers.bind has one string "ADDR#PORT SENT FAILED" per upstream.  Any
+ * other CHAOS query gets NOTIMP, as from dnsmasq.  Returns 1 with the
+ * reply built, or 0 for a query of another class.
+ */
+static int
+answer_chaos(struct dnsd_state *st, const struct query *q, uint8_t *out, size_t cap,
+    size_t *outlen)
+{
+	static const char *const names[] = {
+		"cachesize", "insertions", "evictions", "misses", "hits", "auth",
+		"servers", "version",
+	};
+	const struct dnsd_server	*sv;
+	struct dnswire_builder		 b;
+	unsigned long			 v = 0;
+	uint8_t				 wire[DNS_NAME_MAX];
+	char				 name[32], text[NETADDR_STRLEN + 64];
+	size_t				 i;
+	int				 k;
+
+	if (q->qclass != DNS_CLASS_CH)
+		return 0;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(name, sizeof(name), "%s.bind", names[i]);
+		if (dnswire_name_from_text(name, wire) != -1 && dnswire_name_equal(wire, q->name))
+			break;
+	}
+	if (q->qtype != DNS_TYPE_TXT || i == sizeof(names) / sizeof(names[0])) {
+		*outlen = query_error(q, DNS_RCODE_NOTIMP, out, cap);
+		return 1;
+	}
+	if (dnswire_builder_init(&b, out, cap, 0) == -1)
+		return 0;
+	dnswire_builder_header(&b, q->id,
+	    (uint16_t)(reply_flags(q, DNS_RCODE_NOERROR) | DNS_FLAG_AA));
+	(void)dnswire_builder_question(&b, q->name, q->qtype, q->qclass);
+	(void)dnswire_builder_rr_begin(&b, DNS_SECTION_ANSWER, q->name, DNS_TYPE_TXT,
+	    DNS_CLASS_CH, 0);
+	if (i == 0)
+		v = st->cache.size;
+	else if (i == 1)
+		v = st->cache.inserts;
+	else if (i == 2)
+		v = st->cache.evictions;
+	else if (i == 3)
+		v = st->cache.misses;
+	else if (i == 4)
+		v = st->cache.hits;
+	if (i == 6) {
+		for (k = 0; k < st->conf->nservers; k++) {
+			sv = &st->conf->servers[k];
+			if (sv->route != ROUTE_FORWARD)
+				continue;
+			netaddr_format(&sv->addr, text);
+			snprintf(text + strlen(text), sizeof(text) - strlen(text), "#%u %lu %lu",
+			    sv->port, st->server_queries[k], st->server_failures[k]);
+			add_string(&b, text);
+		}
+	} else if (i == 7)
+		add_string(&b, "edgebox-" EDGEBOX_VERSION);
+	else {
+		snprintf(text, sizeof(text), "%lu", v);
+		add_string(&b, text);
+	}
+	(void)dnswire_builder_rr_end(&b);
+	add_opt(&b, q);
+	*outlen = dnswire_builder_finish(&b);
+	return 1;
+}
+
 enum query_verdict
 query_answer(struct dnsd_state *st, const struct query *q, uint8_t *out, size_t cap,
     size_t *outlen, double now)
@@ -815,6 +900,10 @@ query_answer(struct dnsd_state *st, const struct query *q, uint8_t *out, size_t 
 	const struct cache_entry	*e;
 	uint32_t			 age;
 
+	if (answer_chaos(st, q, out, cap, outlen)) {
+		st->stats.local++;
+		return QUERY_REPLY;
+	}
 	if (q->qtype == DNS_TYPE_AXFR || q->qtype == DNS_TYPE_IXFR) {
 		st->stats.refused++;
 		*outlen = query_error(q, DNS_RCODE_REFUSED, out, cap);

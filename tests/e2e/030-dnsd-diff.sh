@@ -509,6 +509,24 @@ done
 check "a 1300-byte query is dropped" test "$(bigq "$P_DNSD" 1300)" = none
 check "dnsd still answers after a long query" answers "$P_DNSD" x-adm
 
+# --- CHAOS TXT statistics ---------------------------------------------------
+
+chaos() {	# chaos PORT NAME: the TXT strings of NAME in class CHAOS
+	dig @127.0.0.1 -p "$1" +time=2 +tries=1 +short CH TXT "$2"
+}
+check "cachesize.bind: the same as dnsmasq's ($(chaos "$P_DNSD" cachesize.bind))" \
+    test "$(chaos "$P_DNSD" cachesize.bind)" = "$(chaos "$P_REF" cachesize.bind)"
+check "servers.bind: ADDR#PORT SENT FAILED per upstream, as dnsmasq writes it" \
+    sh -c "dig @127.0.0.1 -p $P_DNSD +short CH TXT servers.bind |
+	grep -Eq '^\"127\\.0\\.0\\.1#$P_UPDNSD [0-9]+ [0-9]+\"( |\$)'"
+for n in insertions evictions misses hits; do
+	check "$n.bind: a count" sh -c "dig @127.0.0.1 -p $P_DNSD +short CH TXT $n.bind |
+	    grep -Eqx '\"[0-9]+\"'"
+done
+r_ref=$(dig @127.0.0.1 -p "$P_REF" +time=2 +tries=1 CH TXT nosuch.bind | sed -n 's/.*status: \([A-Z]*\).*/\1/p')
+check "an unknown CHAOS name: NOTIMP, as from dnsmasq ($r_ref)" sh -c \
+    "dig @127.0.0.1 -p $P_DNSD +time=2 +tries=1 CH TXT nosuch.bind | grep -q 'status: $r_ref,'"
+
 # --- dnsd --explain ---------------------------------------------------------
 
 # explain NAME [TYPE]: dnsd's explanation on the running config.
@@ -563,6 +581,9 @@ check "invalid config on SIGHUP keeps the old one" \
 kill -USR1 "$DNSD_PID"
 sleep 0.3
 check "SIGUSR1 logs the counters" grep -q 'queries [0-9]*, answered locally' "$T/dnsd.log"
+check "SIGUSR1 logs the counts of each upstream, in dnsmasq's words" \
+    grep -Eq "server 127\.0\.0\.1#$P_UPDNSD: queries sent [1-9][0-9]*, retried or failed [0-9]+\$" \
+    "$T/dnsd.log"
 check "pid file holds dnsd's pid" test "$(cat "$T/run/dnsd.pid" 2>/dev/null)" = "$DNSD_PID"
 kill "$DNSD_PID"
 wait_until 3 has_exited "$DNSD_PID"

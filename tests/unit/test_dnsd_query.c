@@ -547,6 +547,64 @@ test_round_robin(void **state)
 	assert_true(firsts[0] != firsts[2]);
 }
 
+/* Write the TXT strings of the first answer of the last reply to text,
+ * each followed by a space. */
+static void
+answer_strings(const struct result *r, char *text, size_t cap)
+{
+	struct dnswire_rr	rr;
+	size_t			off, n = 0, len;
+
+	first_answer(r, &rr);
+	text[0] = '\0';
+	for (off = rr.rdoff; off < rr.rdoff + rr.rdlength; off += 1 + len) {
+		len = out[off];
+		assert_true(n + len + 2 <= cap);
+		memcpy(text + n, out + off + 1, len);
+		n += len;
+		text[n++] = ' ';
+		text[n] = '\0';
+	}
+}
+
+/* Class CHAOS: dnsmasq's statistics names; others get NOTIMP. */
+static void
+test_chaos_names(void **state)
+{
+	struct result	r;
+	uint8_t		msg[512], wire[DNS_NAME_MAX];
+	char		text[256];
+	int		len;
+
+	assert_true(dnswire_name_from_text("CacheSize.Bind", wire) > 0);
+	len = dnswire_query(msg, sizeof(msg), 7, DNS_FLAG_RD, wire, DNS_TYPE_TXT, DNS_CLASS_CH, 0);
+	run(msg, (size_t)len, 0, &r);
+	assert_int_equal(r.verdict, QUERY_REPLY);
+	assert_int_equal(DNS_FLAGS_RCODE(r.hdr.flags), DNS_RCODE_NOERROR);
+	assert_true(r.hdr.flags & DNS_FLAG_AA);
+	assert_int_equal(r.answers, 1);
+	assert_int_equal(r.first_ttl, 0);
+	answer_strings(&r, text, sizeof(text));
+	assert_string_equal(text, "16 ");
+
+	assert_true(dnswire_name_from_text("servers.bind", wire) > 0);
+	len = dnswire_query(msg, sizeof(msg), 7, DNS_FLAG_RD, wire, DNS_TYPE_TXT, DNS_CLASS_CH, 0);
+	st.server_queries[1] = 5;
+	st.server_failures[1] = 2;
+	run(msg, (size_t)len, 0, &r);
+	st.server_queries[1] = st.server_failures[1] = 0;
+	answer_strings(&r, text, sizeof(text));
+	assert_string_equal(text, "192.0.2.53#53 5 2 192.0.2.54#5353 0 0 ");
+
+	len = dnswire_query(msg, sizeof(msg), 7, DNS_FLAG_RD, wire, DNS_TYPE_A, DNS_CLASS_CH, 0);
+	run(msg, (size_t)len, 0, &r);
+	assert_int_equal(DNS_FLAGS_RCODE(r.hdr.flags), DNS_RCODE_NOTIMP);
+	assert_true(dnswire_name_from_text("nosuch.bind", wire) > 0);
+	len = dnswire_query(msg, sizeof(msg), 7, DNS_FLAG_RD, wire, DNS_TYPE_TXT, DNS_CLASS_CH, 0);
+	run(msg, (size_t)len, 0, &r);
+	assert_int_equal(DNS_FLAGS_RCODE(r.hdr.flags), DNS_RCODE_NOTIMP);
+}
+
 /* A client asks A and AAAA in turn: the A set still rotates. */
 static void
 test_round_robin_two_types(void **state)
@@ -1155,6 +1213,7 @@ main(void)
 		cmocka_unit_test(test_address_domains),
 		cmocka_unit_test(test_round_robin),
 		cmocka_unit_test(test_round_robin_two_types),
+		cmocka_unit_test(test_chaos_names),
 		cmocka_unit_test(test_forward_routes),
 		cmocka_unit_test(test_truncation),
 		cmocka_unit_test(test_malformed),
