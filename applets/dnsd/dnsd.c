@@ -248,7 +248,7 @@ process(const uint8_t *msg, size_t len, int tcp, const struct forward_client *cl
 	struct query		q;
 	enum query_verdict	v;
 	size_t			outlen = 0;
-	unsigned long		malformed = st.stats.malformed;
+	unsigned long		malformed = st.stats.malformed, local, hits;
 	uint8_t			*outbuf = batch.replies + batch.used;
 	const size_t		outcap = DNS_MSG_MAX;
 	int			idx[FORWARD_TRIES], n;
@@ -274,7 +274,13 @@ process(const uint8_t *msg, size_t len, int tcp, const struct forward_client *cl
 	q.from = *from;
 	if (v == QUERY_FORWARD) {
 		log_query(&q, from);
+		local = st.stats.local;
+		hits = st.cache.hits;
 		v = query_answer(&st, &q, outbuf, outcap, &outlen, now);
+		if (st.conf->log_queries && v == QUERY_REPLY && st.stats.local != local)
+			query_log_reply(&st, NULL, outbuf, outlen);
+		else if (st.conf->log_queries && v == QUERY_REPLY && st.cache.hits != hits)
+			query_log_reply(&st, "cached", outbuf, outlen);
 	}
 	if (v == QUERY_FORWARD) {
 		n = query_route(&st, q.name, idx, FORWARD_TRIES, now);

@@ -235,6 +235,7 @@ struct records_entry {
 	uint32_t		seq;		/* order of addition, kept among equal owners */
 	uint8_t			from_hosts;	/* PTR made from a hosts line, kept once
 						 * per address */
+	uint16_t		src;		/* records.sources index + 1, 0: the config */
 };
 
 #define RECORDS_LOCAL_TTL	UINT32_MAX
@@ -260,6 +261,14 @@ struct records {
 	size_t			 nrrs;
 	struct records_entry	*entries;	/* added, until records_finish */
 	size_t			 nentries, capentries;
+	/* For log-queries only (keep_sources set before the first add): the
+	 * hosts file of each record, as 1 + an index in sources (0: the
+	 * config), parallel to rrs. */
+	int			 keep_sources;
+	uint16_t		*srcs;
+	char			**sources;
+	size_t			 nsources;
+	uint16_t		 cur_src;	/* the source of the records added now */
 	uint8_t			*pool;
 	size_t			 poollen, poolcap;
 	struct records_name	*names;
@@ -288,6 +297,14 @@ int	records_add(struct records *, const uint8_t *owner, uint16_t type,
  * records_finish keeps the first added.  Returns 0 or -1. */
 int	records_add_host(struct records *, const char *name, const struct netaddr *addr,
 	    int ptr, uint32_t ttl);
+
+/* Take the records added from now on as read from the hosts file path
+ * (NULL: the config).  Returns 0 or -1 (no memory). */
+int	records_set_source(struct records *, const char *path);
+
+/* The source of rrs[i] as log-queries names it: its hosts file, or
+ * "config". */
+const char *records_source(const struct records *, size_t i);
 
 /* Sort the records, drop duplicates and build the index; call once, after
  * the last add and before the first lookup.  Returns 0, or -1 with errno
@@ -670,6 +687,13 @@ int	query_best_address(const struct dnsd_state *, const uint8_t *name);
  * of a link-local or unique-local IPv6 range: bogus-priv answers those
  * with NXDOMAIN instead of forwarding them.  Returns 1 or 0. */
 int	query_private_reverse(const uint8_t *name);
+
+/* With log-queries: log the answer of reply msg as dnsmasq does, one
+ * line per record, "SOURCE NAME is VALUE" ("reply" for upstream replies,
+ * "cached" for the cache, else the config or hosts file), or the rcode
+ * or NODATA when there is no answer. */
+void	query_log_reply(const struct dnsd_state *, const char *source, const uint8_t *msg,
+	    size_t len);
 
 /* Whether a client may have its queries forwarded.  Returns 1 or 0. */
 int	query_may_forward(const struct dnsd_state *, const struct netaddr *);

@@ -668,8 +668,12 @@ send_try(struct pending *pq, int k)
 
 		if (dnswire_name_to_text(pending_name(pq), name, sizeof(name), 0) == -1)
 			strcpy(name, "?");
-		log_info("forwarded %s to %s#%u", name, netaddr_format(&pq->addr[k], buf),
-		    pq->port[k]);
+		/* dnsmasq names the port only when it is not 53. */
+		if (pq->port[k] == 53)
+			log_info("forwarded %s to %s", name, netaddr_format(&pq->addr[k], buf));
+		else
+			log_info("forwarded %s to %s#%u", name,
+			    netaddr_format(&pq->addr[k], buf), pq->port[k]);
 	}
 	return 0;
 }
@@ -906,6 +910,8 @@ reply_in(int s, const uint8_t *msg, size_t len)
 	if (rcode == DNS_RCODE_SERVFAIL || rcode == DNS_RCODE_REFUSED ||
 	    rcode == DNS_RCODE_NOTIMP || rcode == DNS_RCODE_FORMERR) {
 		state->stats.upstream_failures++;
+		if (state->conf->log_queries)
+			query_log_reply(state, "reply", msg, len);
 		pq->last_rcode = rcode == DNS_RCODE_REFUSED ? rcode : DNS_RCODE_SERVFAIL;
 		mark_server(pq, k, 0);
 		close_try(pq, k);
@@ -982,6 +988,8 @@ answer(struct pending *pq, int k, const uint8_t *msg, size_t len)
 		return;
 	}
 	outlen = query_relay(&q, msg, len, 0, 0, outbuf, sizeof(outbuf));
+	if (outlen > 0 && state->conf->log_queries)
+		query_log_reply(state, "reply", msg, len);
 	if (outlen == 0) {
 		state->stats.malformed++;
 		close_tcp(pq);

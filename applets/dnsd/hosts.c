@@ -131,6 +131,11 @@ hosts_load(struct records *r, const char *path, const char *domain,
 
 	if ((f = fopen(path, "r")) == NULL)
 		return -1;
+	if (records_set_source(r, path) == -1) {
+		fclose(f);
+		errno = ENOMEM;
+		return -1;
+	}
 	while (fgets(line, sizeof(line), f) != NULL) {
 		len = strlen(line);
 		if (toolong) {
@@ -154,6 +159,7 @@ hosts_load(struct records *r, const char *path, const char *domain,
 		count += n;
 	}
 	fclose(f);
+	(void)records_set_source(r, NULL);
 	return count;
 }
 
@@ -272,6 +278,7 @@ hosts_build(struct records *r, const struct dnsd_conf *c, const char *hostsfile,
 	int		 i, n;
 
 	records_init(r);
+	r->keep_sources = c->log_queries;
 	building = c;
 	/* Config records first: dnsmasq reads host-record before the hosts
 	 * files, so its PTR wins over a hosts line for the same address. */

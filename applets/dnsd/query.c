@@ -809,6 +809,115 @@ answer_from_config(struct dnsd_state *st, const struct query *q, uint8_t *out, s
 	return 0;
 }
 
+/* Format the address of a full reverse name (in-addr.arpa or ip6.arpa)
+ * in buf.  Returns buf, or NULL for any other name. */
+static const char *
+reverse_address(const uint8_t *name, char buf[static NETADDR_STRLEN])
+{
+	struct netaddr	a;
+	uint8_t		rev[DNS_NAME_MAX];
+	const uint8_t	*p = name;
+	int		i, n, v;
+
+	memset(&a, 0, sizeof(a));
+	a.family = dnswire_name_labels(name) == 6 ? AF_INET : AF_INET6;
+	n = a.family == AF_INET ? 4 : 16;
+	for (i = 0; i < (a.family == AF_INET ? 4 : 32); i++) {
+		if (p[0] == 0 || p[0] > 3 || (a.family == AF_INET6 && p[0] != 1))
+			return NULL;
+		v = 0;
+		for (int k = 1; k <= p[0]; k++) {
+			if (a.family == AF_INET && p[k] >= '0' && p[k] <= '9')
+				v = v * 10 + p[k] - '0';
+			else if (a.family == AF_INET6 && p[k] >= '0' && p[k] <= '9')
+				v = p[k] - '0';
+			else if (a.family == AF_INET6 && (p[k] | 0x20) >= 'a' && (p[k] | 0x20) <= 'f')
+				v = (p[k] | 0x20) - 'a' + 10;
+			else
+				return NULL;
+		}
+		if (a.family == AF_INET)
+			a.u.bytes[n - 1 - i] = (uint8_t)v;
+		else
+			a.u.bytes[15 - i / 2] |= (uint8_t)(i % 2 ? v << 4 : v);
+		p += p[0] + 1;
+	}
+	/* The rest must be the zone: the name reversed again must match. */
+	if (dnswire_name_reverse(&a, rev) == -1 || !dnswire_name_equal(rev, name))
+		return NULL;
+	return netaddr_format(&a, buf);
+}
+
+/* Return where a local answer record comes from: its hosts file, or
+ * "config". */
+static const char *
+local_source(const struct dnsd_state *st, const uint8_t *owner, uint16_t type)
+{
+	const struct records_name	*n = records_lookup(&st->records, owner);
+	uint32_t			 i;
+
+	for (i = 0; n != NULL && i < n->count; i++)
+		if (st->records.rrs[n->first + i].type == type)
+			return records_source(&st->records, n->first + i);
+	return "config";
+}
+
+void
+query_log_reply(const struct dnsd_state *st, const char *source, const uint8_t *msg,
+    size_t len)
+{
+	struct dnswire_parser	p;
+	struct dnswire_question	qu;
+	struct dnswire_rr	rr;
+	char			name[DNS_NAME_TEXT_MAX], value[DNS_NAME_TEXT_MAX];
+	char			type[DNS_TYPE_TEXT_MAX], addr[NETADDR_STRLEN];
+	const char		*src, *shown;
+	unsigned int		rcode;
+	int			answers = 0;
+
+	if (dnswire_parser_init(&p, msg, len) == -1 || p.hdr.count[DNS_SECTION_QUESTION] != 1 ||
+	    dnswire_parse_question(&p, &qu) != 1 ||
+	    dnswire_name_to_text(qu.name, name, sizeof(name), 0) == -1)
+		return;
+	rcode = DNS_FLAGS_RCODE(p.hdr.flags);
+	if (rcode != DNS_RCODE_NOERROR && rcode != DNS_RCODE_NXDOMAIN) {
+		log_info("%s error is %s", source != NULL ? source : "config",
+		    dnswire_rcode_name(rcode, type));
+		return;
+	}
+	while (dnswire_parse_rr(&p, &rr) == 1) {
+		if (rr.section != DNS_SECTION_ANSWER)
+			continue;
+		answers++;
+		src = source != NULL ? source : local_source(st, rr.name, rr.type);
+		shown = NULL;
+		if (rr.type == DNS_TYPE_PTR)
+			shown = reverse_address(rr.name, addr);
+		if (dnswire_name_to_text(rr.name, name, sizeof(name), 0) == -1)
+			continue;
+		if (rr.type == DNS_TYPE_A || rr.type == DNS_TYPE_AAAA ||
+		    rr.type == DNS_TYPE_PTR) {
+			if (dnswire_rdata_to_text(msg, len, &rr, value, sizeof(value)) < 0)
+				continue;
+			/* The text form of a PTR target ends in a dot, which
+			 * dnsmasq leaves out. */
+			if (rr.type == DNS_TYPE_PTR && value[0] != '\0' &&
+			    value[strlen(value) - 1] == '.' && strlen(value) > 1)
+				value[strlen(value) - 1] = '\0';
+		} else
+			snprintf(value, sizeof(value), "<%s>", dnswire_type_name(rr.type, type));
+		log_info("%s %s is %s", src, shown != NULL ? shown : name, value);
+	}
+	if (answers > 0)
+		return;
+	src = source != NULL ? source : "config";
+	if (rcode == DNS_RCODE_NXDOMAIN)
+		log_info("%s %s is NXDOMAIN", src, name);
+	else
+		log_info("%s %s is %s", src, name, qu.qtype == DNS_TYPE_A ? "NODATA-IPv4" :
+		    qu.qtype == DNS_TYPE_AAAA ? "NODATA-IPv6" : "NODATA");
+}
+
 /* Add a character-string (at most 255 bytes) to the RDATA being built. */
 static void
 add_string(struct dnswire_builder *b, const char *text)

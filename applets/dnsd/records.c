@@ -16,8 +16,14 @@ records_init(struct records *r)
 void
 records_free(struct records *r)
 {
+	size_t	i;
+
 	free(r->rrs);
 	free(r->entries);
+	free(r->srcs);
+	for (i = 0; i < r->nsources; i++)
+		free(r->sources[i]);
+	free(r->sources);
 	free(r->pool);
 	free(r->names);
 	free(r->index);
@@ -109,6 +115,7 @@ records_add(struct records *r, const uint8_t *owner, uint16_t type,
 	e->rr.datalen = (uint16_t)datalen;
 	e->rr.type = type;
 	e->rr.ttl = ttl;
+	e->src = r->cur_src;
 	e->seq = (uint32_t)r->nentries;
 	r->nentries++;
 	return 0;
@@ -339,6 +346,9 @@ records_finish(struct records *r)
 	}
 	for (i = 0; i < n; i++)
 		r->rrs[i] = e[i].rr;
+	if (r->keep_sources && n > 0 && (r->srcs = malloc(n * sizeof(*r->srcs))) != NULL)
+		for (i = 0; i < n; i++)
+			r->srcs[i] = e[i].src;
 	free(r->entries);
 	r->entries = NULL;
 	r->nentries = r->capentries = 0;
@@ -357,6 +367,38 @@ records_finish(struct records *r)
 	shrink(&names, &r->capnames, r->nnames, sizeof(*r->names));
 	r->names = names;
 	return 0;
+}
+
+int
+records_set_source(struct records *r, const char *path)
+{
+	char	**list;
+	size_t	  i;
+
+	r->cur_src = 0;
+	if (!r->keep_sources || path == NULL)
+		return 0;
+	for (i = 0; i < r->nsources; i++)
+		if (strcmp(r->sources[i], path) == 0) {
+			r->cur_src = (uint16_t)(i + 1);
+			return 0;
+		}
+	if (r->nsources >= UINT16_MAX ||
+	    (list = realloc(r->sources, (r->nsources + 1) * sizeof(*list))) == NULL)
+		return -1;
+	r->sources = list;
+	if ((list[r->nsources] = strdup(path)) == NULL)
+		return -1;
+	r->cur_src = (uint16_t)++r->nsources;
+	return 0;
+}
+
+const char *
+records_source(const struct records *r, size_t i)
+{
+	if (r->srcs == NULL || i >= r->nrrs || r->srcs[i] == 0 || r->srcs[i] > r->nsources)
+		return "config";
+	return r->sources[r->srcs[i] - 1];
 }
 
 /* Whether n bytes at a and b are equal, compared eight at a time (musl's
