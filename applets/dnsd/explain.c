@@ -7,12 +7,12 @@
 #include "dnswire.h"
 
 /* Hosts lines that give the name asked, collected while the table is
- * built and printed after the answer. */
+ * built and printed after the answer (allocated by explain). */
 #define HITS_MAX	16
 
 static char		want_text[DNSD_NAME_MAX];
 static uint8_t		want_wire[DNS_NAME_MAX];
-static char		hits[HITS_MAX][DNSD_PATH_MAX + DNSD_NAME_MAX + 64];
+static char		(*hits)[DNSD_PATH_MAX + DNSD_NAME_MAX + 64];
 static int		nhits;
 
 static void
@@ -198,7 +198,7 @@ print_sink(void *arg, int is_error, const char *msg)
 int
 explain(struct dnsd_conf *c, const char *hostsfile, const char *name, const char *type)
 {
-	static struct dnsd_state	st;
+	struct dnsd_state		*st;
 	struct dnswire_parser		p;
 	struct query			q;
 	uint8_t				msg[DNS_HEADER_LEN + DNS_NAME_MAX + 4 + 11];
@@ -219,36 +219,51 @@ explain(struct dnsd_conf *c, const char *hostsfile, const char *name, const char
 		fprintf(stderr, "dnsd: --explain: invalid name \"%s\"\n", name);
 		return 1;
 	}
-	memset(&st, 0, sizeof(st));
-	st.conf = c;
-	if (query_setup(&st) == -1) {
+	/* On the heap: in .bss, its 36 KiB would shift the server's own
+	 * variables across more pages. */
+	if ((st = calloc(1, sizeof(*st))) == NULL ||
+	    (hits = calloc(HITS_MAX, sizeof(*hits))) == NULL) {
+		fprintf(stderr, "dnsd: --explain: out of memory\n");
+		free(st);
+		return 1;
+	}
+	st->conf = c;
+	if (query_setup(st) == -1) {
 		fprintf(stderr, "dnsd: invalid domain name in the configuration\n");
+		free(st);
+		free(hits);
 		return 1;
 	}
 	hosts_trace = trace_host;
-	len = hosts_build(&st.records, c, hostsfile, print_sink, NULL);
+	len = hosts_build(&st->records, c, hostsfile, print_sink, NULL);
 	hosts_trace = NULL;
-	if (len == -1)
+	if (len == -1) {
+		free(st);
+		free(hits);
 		return 1;
+	}
 
 	len = dnswire_query(msg, sizeof(msg), 0, DNS_FLAG_RD, want_wire, qtype, DNS_CLASS_IN, 0);
-	v = len > 0 ? query_parse(&st, msg, (size_t)len, 0, &q, out, sizeof(out), &outlen) :
+	v = len > 0 ? query_parse(st, msg, (size_t)len, 0, &q, out, sizeof(out), &outlen) :
 	    QUERY_DROP;
 	if (v == QUERY_FORWARD)
-		v = query_answer(&st, &q, out, sizeof(out), &outlen, 0);
+		v = query_answer(st, &q, out, sizeof(out), &outlen, 0);
 	printf("%s %s: ", want_text, dnswire_type_name(qtype, text));
 	if (v == QUERY_FORWARD) {
 		printf("forwarded to an upstream server\n");
-		explain_forward(&st);
+		explain_forward(st);
 	} else if (v == QUERY_REPLY && dnswire_parser_init(&p, out, outlen) == 0) {
 		answers = p.hdr.count[DNS_SECTION_ANSWER];
 		printf("answered by dnsd, %s, %d answer record%s%s\n",
 		    dnswire_rcode_name(DNS_FLAGS_RCODE(p.hdr.flags), text), answers,
 		    answers == 1 ? "" : "s", p.hdr.flags & DNS_FLAG_AA ? ", authoritative" : "");
 		print_answer(out, outlen);
-		explain_local(&st, qtype, &p.hdr, answers);
+		explain_local(st, qtype, &p.hdr, answers);
 	} else
 		printf("dropped\n");
-	records_free(&st.records);
+	records_free(&st->records);
+	free(st);
+	free(hits);
+	hits = NULL;
 	return 0;
 }
