@@ -17,7 +17,9 @@
 #define DNSD_FILES_MAX		16	/* addn-hosts= files or directories */
 #define DNSD_CACHE_DEFAULT	150	/* dnsmasq's default cache-size */
 #define DNSD_CACHE_MAX		10000
-#define DNSD_FORWARD_DEFAULT	150	/* dnsmasq's default dns-forward-max */
+/* dns-forward-max: dnsmasq's default of 150 refuses queries in a burst of
+ * cache misses, so dnsd takes 1024; a slot costs memory only once used. */
+#define DNSD_FORWARD_DEFAULT	1024
 #define DNSD_FORWARD_MAX	4000	/* queries in flight; each needs a loop timer */
 #define DNSD_EDNS_SIZE		1232	/* advertised EDNS(0) payload size (DNS flag day 2020) */
 #define DNSD_DEFAULT_CONF	"/etc/edgebox/dnsd.conf"

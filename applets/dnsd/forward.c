@@ -319,7 +319,10 @@ resize_table(int max)
 	size_t		 nh;
 	int		 cap = max > npending ? max : npending;
 
-	for (nh = 64; nh < 2 * (size_t)cap * FORWARD_TRIES; nh *= 2)
+	/* A query in flight has one try most of the time, so buckets for
+	 * half of the tries that may be in flight keep the chains short and
+	 * the table within 2 pages at the default dns-forward-max. */
+	for (nh = 64; nh < (size_t)cap * FORWARD_TRIES / 2; nh *= 2)
 		;
 	if (cap > npending_cap) {
 		/* The slots past npending are set up by slot_get on first use,

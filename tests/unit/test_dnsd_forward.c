@@ -380,6 +380,38 @@ test_reload_shrinks_forward_max(void **state)
 	assert_int_equal(forward_start(&q, &client, idx, 1), -1);
 }
 
+/* By default 1024 queries wait for upstreams at once (dnsmasq: 150); the
+ * next is refused. */
+static void
+test_default_forward_max(void **state)
+{
+	struct forward_client	client;
+	struct query		q;
+	uint8_t			wire[DNS_NAME_MAX], buf[512], out[512];
+	size_t			outlen = 0;
+	char			name[32];
+	int			idx[] = { 0 }, i, n;
+
+	dnsconf_defaults(&conf);
+	assert_int_equal(conf.forward_max, 1024);
+	make_conf(&conf, idx, 1, conf.forward_max);
+	assert_int_equal(forward_init(&st, on_deliver), 0);
+	for (i = 0; i < 1024; i++) {
+		snprintf(name, sizeof(name), "m%d.test", i);
+		start_query(name, (uint16_t)i, idx, 1);
+	}
+	assert_int_equal(forward_pending(), 1024);
+	assert_true(dnswire_name_from_text("one-more.test", wire) > 0);
+	n = dnswire_query(buf, sizeof(buf), 0x4000, DNS_FLAG_RD, wire, DNS_TYPE_A,
+	    DNS_CLASS_IN, 0);
+	assert_int_equal(query_parse(&st, buf, (size_t)n, 0, &q, out, sizeof(out), &outlen),
+	    QUERY_FORWARD);
+	memset(&client, 0, sizeof(client));
+	client.fd = -1;
+	client.conn = -1;
+	assert_int_equal(forward_start(&q, &client, idx, 1), -1);
+}
+
 /* getrandom fails: dnsd counts it, keeps forwarding with varied IDs, and
  * every client gets its answer. */
 static void
@@ -443,6 +475,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_reload_then_timeout_tries_next, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_reload_shrinks_forward_max, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_default_forward_max, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_getrandom_fails, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_getrandom_short, setup, teardown),
 	};
