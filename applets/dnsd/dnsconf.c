@@ -18,9 +18,10 @@
 #include "log.h"
 #include "netaddr.h"
 
-#define NOTE_DHCP	"dnsd does not serve DHCP; ignored"
-#define NOTE_TFTP	"dnsd does not serve TFTP; ignored"
-#define NOTE_UNSUPPORTED "not supported by dnsd; ignored"
+/* The warning already says "is not supported and is ignored". */
+#define NOTE_DHCP	"dnsd does not serve DHCP"
+#define NOTE_TFTP	"dnsd does not serve TFTP"
+#define NOTE_UNSUPPORTED NULL
 
 #define CMDLINE		"command line"
 
@@ -1298,6 +1299,7 @@ const struct conf_directive dnsconf_table[] = {
 	{ "dhcp-range", 0, -1, NULL, NOTE_DHCP },
 	{ "dhcp-rapid-commit", 0, -1, NULL, NOTE_DHCP },
 	{ "dhcp-relay", 0, -1, NULL, NOTE_DHCP },
+	{ "dhcp-remoteid", 0, -1, NULL, NOTE_DHCP },
 	{ "dhcp-reply-delay", 0, -1, NULL, NOTE_DHCP },
 	{ "dhcp-script", 0, -1, NULL, NOTE_DHCP },
 	{ "dhcp-scriptuser", 0, -1, NULL, NOTE_DHCP },
@@ -1386,6 +1388,7 @@ const struct conf_directive dnsconf_table[] = {
 	{ "quiet-dhcp", 0, -1, NULL, NOTE_DHCP },
 	{ "quiet-dhcp6", 0, -1, NULL, NOTE_DHCP },
 	{ "quiet-ra", 0, -1, NULL, NOTE_DHCP },
+	{ "quiet-tftp", 0, -1, NULL, NOTE_TFTP },
 	{ "ra-param", 0, -1, NULL, NOTE_DHCP },
 	{ "read-ethers", 0, -1, NULL, NOTE_DHCP },
 	{ "rebind-domain-ok", 1, 1, h_rebind_domain_ok, NULL },

@@ -682,12 +682,14 @@ int	query_route(const struct dnsd_state *, const uint8_t *name, int *idx, int ma
 /* The server entry with the longest domain containing name, or -1. */
 int	query_best_server(const struct dnsd_state *, const uint8_t *name);
 
-/* The address= entry with the longest domain containing name, or -1. */
+/* The address= entry with the longest domain containing name, or -1 when
+ * none does or a server= or local= for a longer domain decides. */
 int	query_best_address(const struct dnsd_state *, const uint8_t *name);
 
-/* Whether name is a reverse name of a private IPv4 range (RFC 1918) or
- * of a link-local or unique-local IPv6 range: bogus-priv answers those
- * with NXDOMAIN instead of forwarding them.  Returns 1 or 0. */
+/* Whether name is a reverse name of a private IPv4 range (RFC 1918,
+ * link-local, loopback, 0/8, the test nets, broadcast, as dnsmasq counts
+ * them) or of a link-local or unique-local IPv6 range: bogus-priv answers
+ * those with NXDOMAIN instead of forwarding them.  Returns 1 or 0. */
 int	query_private_reverse(const uint8_t *name);
 
 /* With log-queries: log the answer of reply msg as dnsmasq does, one

@@ -487,7 +487,7 @@ answer_local(struct dnsd_state *st, const struct query *q, struct records_name *
 int
 query_best_address(const struct dnsd_state *st, const uint8_t *name)
 {
-	int	i, labels, best = -1;
+	int	i, labels, best = -1, server;
 
 	for (i = 0; i < st->conf->naddresses; i++) {
 		if (!dnswire_name_is_subdomain(name, st->address_dom[i]))
@@ -496,6 +496,13 @@ query_best_address(const struct dnsd_state *st, const uint8_t *name)
 		if (best == -1 || labels > dnswire_name_labels(st->address_dom[best]))
 			best = i;
 	}
+	/* As in dnsmasq the most specific domain decides, so a server= or
+	 * local= for a domain below it overrides the address=. */
+	if (best != -1 && st->server_domains > 0 &&
+	    (server = query_best_server(st, name)) != -1 &&
+	    dnswire_name_labels(st->server_dom[server]) >
+	    dnswire_name_labels(st->address_dom[best]))
+		return -1;
 	return best;
 }
 
@@ -545,8 +552,13 @@ answer_address(struct dnsd_state *st, const struct query *q, struct dnswire_buil
 int
 query_private_reverse(const uint8_t *name)
 {
+	/* dnsmasq's private ranges: RFC 1918, link-local, loopback, "this
+	 * network", the three test nets, broadcast (and 172.16/12 below). */
 	static const char *const zones[] = {
 		"10.in-addr.arpa", "168.192.in-addr.arpa", "254.169.in-addr.arpa",
+		"127.in-addr.arpa", "0.in-addr.arpa", "2.0.192.in-addr.arpa",
+		"100.51.198.in-addr.arpa", "113.0.203.in-addr.arpa",
+		"255.255.255.255.in-addr.arpa",
 		"d.f.ip6.arpa", "8.e.f.ip6.arpa", "9.e.f.ip6.arpa", "a.e.f.ip6.arpa",
 		"b.e.f.ip6.arpa",
 	};
@@ -765,13 +777,12 @@ static int
 config_applies(const struct dnsd_state *st, const struct query *q,
     const struct records_name *n)
 {
-	int	i, best;
+	int	best;
 
 	if (n != NULL)
 		return 1;
-	for (i = 0; i < st->conf->naddresses; i++)
-		if (dnswire_name_is_subdomain(q->name, st->address_dom[i]))
-			return 1;
+	if (st->conf->naddresses > 0 && query_best_address(st, q->name) != -1)
+		return 1;
 	best = st->server_domains > 0 ? query_best_server(st, q->name) : -1;
 	return (best != -1 && st->conf->servers[best].route == ROUTE_LOCAL) ||
 	    (st->conf->bogus_priv && query_private_reverse(q->name)) ||
@@ -979,7 +990,7 @@ answer_chaos(struct dnsd_state *st, const struct query *q, uint8_t *out, size_t 
 	else if (i == 3)
 		v = st->cache.misses;
 	else if (i == 4)
-		v = st->cache.hits;
+		v = st->cache.hits + st->stats.local;	/* dnsmasq's hits include local data */
 	if (i == 6) {
 		for (k = 0; k < st->conf->nservers; k++) {
 			sv = &st->conf->servers[k];
@@ -1444,8 +1455,10 @@ query_cache_store(struct dnsd_state *st, const struct query *q, const uint8_t *m
 	    skip_name(msg, len, DNS_HEADER_LEN) == question) {
 		memcpy(form, msg, len);
 		ttls.n = 0;
-		cut = keep_cached(form, len, question + 4, h.count, SIZE_MAX, 0, 0, kept,
-		    &dropped_answer, &ttls);
+		/* The stored TTLs are capped by max-cache-ttl, so that a hit
+		 * shows the time left in the cache, as from dnsmasq. */
+		cut = keep_cached(form, len, question + 4, h.count, SIZE_MAX, 0,
+		    (uint32_t)st->conf->max_cache_ttl, kept, &dropped_answer, &ttls);
 	}
 	if (cut == 0)
 		return cache_store(&st->cache, q->lname, q->qtype, q->qclass, msg, len, ttl, now);

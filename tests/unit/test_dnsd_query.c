@@ -567,6 +567,62 @@ answer_strings(const struct result *r, char *text, size_t cap)
 	}
 }
 
+/* address=/test/ with server=/corp.test/: the more specific domain
+ * decides, as in dnsmasq, so corp.test names are forwarded. */
+static void
+test_address_under_server(void **state)
+{
+	struct result	r;
+
+	strcpy(conf.addresses[2].domain, "test");
+	netaddr_parse("1.2.3.4", &conf.addresses[2].addr);
+	conf.naddresses = 3;
+	assert_int_equal(query_setup(&st), 0);
+	ask("a.corp.test", DNS_TYPE_A, 0, &r);
+	assert_int_equal(r.verdict, QUERY_FORWARD);
+	ask("other.test", DNS_TYPE_A, 0, &r);
+	assert_int_equal(r.verdict, QUERY_REPLY);
+	assert_memory_equal(r.first_a, "\1\2\3\4", 4);
+	/* A local name or a narrower address= still wins. */
+	ask("x.ads.test", DNS_TYPE_A, 0, &r);
+	assert_memory_equal(r.first_a, "\0\0\0\0", 4);
+	conf.naddresses = 2;
+	assert_int_equal(query_setup(&st), 0);
+}
+
+/* bogus-priv: reverse names of dnsmasq's private ranges get NXDOMAIN,
+ * others go upstream. */
+static void
+test_bogus_priv(void **state)
+{
+	static const char *const priv[] = {
+		"1.0.0.10.in-addr.arpa", "1.0.16.172.in-addr.arpa", "1.0.31.172.in-addr.arpa",
+		"1.1.168.192.in-addr.arpa", "1.1.254.169.in-addr.arpa", "1.0.0.127.in-addr.arpa",
+		"1.0.0.0.in-addr.arpa", "5.2.0.192.in-addr.arpa", "5.100.51.198.in-addr.arpa",
+		"5.113.0.203.in-addr.arpa", "255.255.255.255.in-addr.arpa",
+	};
+	static const char *const pub[] = {
+		"1.1.1.1.in-addr.arpa", "1.0.32.172.in-addr.arpa", "1.0.15.172.in-addr.arpa",
+		"5.3.0.192.in-addr.arpa",
+	};
+	struct result	r;
+	size_t		i;
+
+	conf.bogus_priv = 1;
+	for (i = 0; i < sizeof(priv) / sizeof(priv[0]); i++) {
+		ask(priv[i], DNS_TYPE_PTR, 0, &r);
+		assert_int_equal(r.verdict, QUERY_REPLY);
+		assert_int_equal(DNS_FLAGS_RCODE(r.hdr.flags), DNS_RCODE_NXDOMAIN);
+	}
+	for (i = 0; i < sizeof(pub) / sizeof(pub[0]); i++) {
+		ask(pub[i], DNS_TYPE_PTR, 0, &r);
+		assert_int_equal(r.verdict, QUERY_FORWARD);
+	}
+	conf.bogus_priv = 0;
+	ask(priv[0], DNS_TYPE_PTR, 0, &r);
+	assert_int_equal(r.verdict, QUERY_FORWARD);
+}
+
 /* Class CHAOS: dnsmasq's statistics names; others get NOTIMP. */
 static void
 test_chaos_names(void **state)
@@ -586,6 +642,15 @@ test_chaos_names(void **state)
 	assert_int_equal(r.first_ttl, 0);
 	answer_strings(&r, text, sizeof(text));
 	assert_string_equal(text, "16 ");
+
+	/* hits.bind counts local answers too, as dnsmasq does. */
+	assert_true(dnswire_name_from_text("hits.bind", wire) > 0);
+	len = dnswire_query(msg, sizeof(msg), 7, DNS_FLAG_RD, wire, DNS_TYPE_TXT, DNS_CLASS_CH, 0);
+	st.stats.local = 5;
+	st.cache.hits = 2;
+	run(msg, (size_t)len, 0, &r);
+	answer_strings(&r, text, sizeof(text));
+	assert_string_equal(text, "7 ");
 
 	assert_true(dnswire_name_from_text("servers.bind", wire) > 0);
 	len = dnswire_query(msg, sizeof(msg), 7, DNS_FLAG_RD, wire, DNS_TYPE_TXT, DNS_CLASS_CH, 0);
@@ -954,6 +1019,29 @@ test_cache_hit(void **state)
 	assert_int_equal(r.hdr.id, 0x1234);
 }
 
+/* max-cache-ttl caps the TTL a cache hit shows, as in dnsmasq: a reply
+ * with TTL 300 cached under max-cache-ttl=100 shows 90 after 10 s. */
+static void
+test_cache_hit_max_cache_ttl(void **state)
+{
+	struct query	q;
+	struct result	r;
+	uint8_t		up[512], msg[512];
+	size_t		len, qlen, outlen;
+
+	conf.max_cache_ttl = 100;
+	qlen = make_query(msg, "capped.example.test", DNS_TYPE_A, 0);
+	assert_int_equal(query_parse(&st, msg, qlen, 0, &q, out, sizeof(out), &outlen),
+	    QUERY_FORWARD);
+	len = upstream_reply(up, sizeof(up), "capped.example.test", 0, 1, 0, 0, 0);
+	assert_int_equal(query_cache_ttl(&st, up, len), 100);
+	assert_int_equal(query_cache_store(&st, &q, up, len, 100, 990.0), 0);
+	ask("capped.example.test", DNS_TYPE_A, 0, &r);
+	conf.max_cache_ttl = 0;
+	assert_int_equal(r.verdict, QUERY_REPLY);
+	assert_int_equal(r.first_ttl, 90);
+}
+
 /* Store up in the empty cache with query_cache_store (fast) or
  * cache_store, then look q up at now.  Returns the length of the reply in
  * buf, or 0 when q would go upstream. */
@@ -1214,6 +1302,9 @@ main(void)
 		cmocka_unit_test(test_round_robin),
 		cmocka_unit_test(test_round_robin_two_types),
 		cmocka_unit_test(test_chaos_names),
+		cmocka_unit_test(test_bogus_priv),
+		cmocka_unit_test(test_address_under_server),
+		cmocka_unit_test(test_cache_hit_max_cache_ttl),
 		cmocka_unit_test(test_forward_routes),
 		cmocka_unit_test(test_truncation),
 		cmocka_unit_test(test_malformed),
