@@ -705,7 +705,7 @@ int	query_may_forward(const struct dnsd_state *, const struct netaddr *);
 /* forward.c: queries sent upstream over UDP, with retries and failover */
 
 #define FORWARD_TRIES	4	/* servers tried per query */
-#define FORWARD_TIMEOUT	1.0	/* seconds to wait for each try */
+#define FORWARD_TIMEOUT	1.0	/* seconds to wait for all tries together */
 
 /* The client of a forwarded query, which receives the reply. */
 struct forward_client {

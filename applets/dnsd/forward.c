@@ -753,8 +753,11 @@ advance(struct pending *pq)
 		finish_fail(pq);
 		return;
 	}
+	/* Each server gets an equal share of FORWARD_TIMEOUT, so that a
+	 * client hears SERVFAIL within it when no upstream answers. */
 	loop_cancel_timer(pq->timer);
-	pq->timer = loop_add_timer(FORWARD_TIMEOUT, on_timeout, slot_arg(pq));
+	pq->timer = loop_add_timer(pq->all ? FORWARD_TIMEOUT : FORWARD_TIMEOUT / pq->nservers,
+	    on_timeout, slot_arg(pq));
 }
 
 static void
@@ -764,6 +767,12 @@ on_timeout(void *arg)
 	int		 k;
 
 	pq->timer = 0;
+	/* Before the last server's share, the tries in flight stay open, so
+	 * that a late answer from an earlier server is still taken. */
+	if (pq->next < pq->nservers && pq->tcp.fd == -1) {
+		advance(pq);
+		return;
+	}
 	state->stats.upstream_failures += (unsigned long)pq->inflight;
 	if (pq->tcp.fd != -1) {
 		state->stats.upstream_failures++;

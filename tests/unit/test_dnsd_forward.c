@@ -380,6 +380,50 @@ test_reload_shrinks_forward_max(void **state)
 	assert_int_equal(forward_start(&q, &client, idx, 1), -1);
 }
 
+/* Two silent upstreams: the second is asked after half of the second, and
+ * the client hears SERVFAIL within the second. */
+static void
+test_silent_servers_fail_in_time(void **state)
+{
+	uint8_t			msg[512];
+	struct sockaddr_storage	from;
+	int			idx[] = { 0, 1 };
+	double			start = loop_now();
+
+	start_query("silent.test", 0x51, idx, 2);
+	assert_true(upstream_recv(0, msg, sizeof(msg), &from) > 0);
+	assert_int_equal(run_until_query(1, 0.8), 1);
+	assert_true(loop_now() - start < 0.8);
+	assert_true(upstream_recv(1, msg, sizeof(msg), &from) > 0);
+	run_until(1, 1.5);
+	assert_int_equal(ndelivered, 1);
+	assert_true(loop_now() - start < FORWARD_TIMEOUT + 0.2);
+	assert_int_equal(delivered[0][3] & 0xf, DNS_RCODE_SERVFAIL);
+}
+
+/* The first upstream answers after the second was asked: its answer is
+ * still taken. */
+static void
+test_late_answer_taken(void **state)
+{
+	static const uint8_t	addr[4] = { 10, 9, 8, 7 };
+	uint8_t			first[512], msg[512];
+	struct sockaddr_storage	from0, from1;
+	size_t			len;
+	int			idx[] = { 0, 1 };
+
+	start_query("late.test", 0x52, idx, 2);
+	len = upstream_recv(0, first, sizeof(first), &from0);
+	assert_true(len > 0);
+	assert_int_equal(run_until_query(1, 0.8), 1);
+	assert_true(upstream_recv(1, msg, sizeof(msg), &from1) > 0);
+	upstream_answer(0, first, len, &from0, addr);
+	run_until(1, 1.0);
+	assert_int_equal(ndelivered, 1);
+	assert_int_equal(delivered[0][3] & 0xf, DNS_RCODE_NOERROR);
+	assert_int_equal(delivered[0][6] << 8 | delivered[0][7], 1);
+}
+
 /* By default 1024 queries wait for upstreams at once (dnsmasq: 150); the
  * next is refused. */
 static void
@@ -476,6 +520,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_reload_shrinks_forward_max, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_default_forward_max, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_silent_servers_fail_in_time, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_late_answer_taken, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_getrandom_fails, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_getrandom_short, setup, teardown),
 	};
