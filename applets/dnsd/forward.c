@@ -24,18 +24,17 @@
 
 /*
  * Upstream sockets.  Each is connected to one server, so the kernel drops
- * datagrams from other addresses and ports and reports ICMP errors, and
- * it carries many queries, told apart by ID and question.  A server gets
- * up to SOCKS_PER_SERVER of them, and each query picks one at random with
- * a random ID; a socket is replaced by a fresh one (a new random port)
- * once it has carried SOCK_USES queries and none is left in flight, so
- * a forger has to guess the port as well as the ID (RFC 5452).
+ * datagrams from other addresses and ports and reports ICMP errors.  A
+ * socket leaves its server's pool once it has carried SOCK_USES queries
+ * and closes when none is left in flight, so with SOCK_USES 1 every
+ * query goes out from a new random port and a forger has to guess the
+ * port as well as the ID (RFC 5452).  When SOCKS_MAX sockets are open,
+ * or no descriptor is left, a query shares an open socket to its server,
+ * where ID and question tell the queries apart.
  */
 #define SOCKS_MAX		128
 #define SOCKS_PER_SERVER	16
-#define SOCK_USES		64
-/* XXX: a socket that never drains (always a query in flight) keeps its
- * port past SOCK_USES; a busy server then uses up to 16 fixed ports. */
+#define SOCK_USES		1
 
 /* Without strict-order or all-servers every PROBE_QUERIES-th query, or
  * the first after PROBE_SECONDS, goes to every server, and the first to
@@ -498,6 +497,19 @@ retire_sock(int i)
 		close_sock(i);
 }
 
+/* An open socket connected to addr#port, to share when no new one can be
+ * opened, or -1. */
+static int
+shared_sock(const struct netaddr *addr, uint16_t port)
+{
+	int	i;
+
+	for (i = 0; i < SOCKS_MAX; i++)
+		if (socks[i].fd != -1 && socks[i].port == port && netaddr_equal(&socks[i].addr, addr))
+			return i;
+	return -1;
+}
+
 /* A socket for server srv: one of its pool at random, opened when that
  * place is empty.  srv -1 (a server that a reload removed, with a query
  * still to try on it) gets a socket outside the pools, closed after that
@@ -511,18 +523,11 @@ sock_for(int srv, const struct netaddr *addr, uint16_t port)
 		return i;
 	for (i = 0; i < SOCKS_MAX && socks[i].fd != -1; i++)
 		;
-	if (i == SOCKS_MAX) {
-		/* Every socket is open: share one this server has. */
-		for (slot = 0; srv != -1 && slot < SOCKS_PER_SERVER; slot++)
-			if (by_server[srv][slot] != -1)
-				return by_server[srv][slot];
-		return -1;
-	}
-	if ((fd = sock_connect(addr, port, SOCK_DGRAM)) == -1)
-		return -1;
+	if (i == SOCKS_MAX || (fd = sock_connect(addr, port, SOCK_DGRAM)) == -1)
+		return shared_sock(addr, port);
 	if (loop_add_fd(fd, POLLIN, on_reply, &socks[i]) == -1) {
 		close(fd);
-		return -1;
+		return shared_sock(addr, port);
 	}
 	socks[i].fd = fd;
 	socks[i].server = srv;
@@ -661,7 +666,8 @@ send_try(struct pending *pq, int k)
 	t->hnext = tryhash[try_bucket(i, t->id)];
 	tryhash[try_bucket(i, t->id)] = ti;
 	s->outstanding++;
-	s->uses++;
+	if (++s->uses >= SOCK_USES)
+		retire_sock(t->sock);
 	pq->inflight++;
 	state->stats.forwarded++;
 	if (pq->server[k] != -1)

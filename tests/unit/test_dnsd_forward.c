@@ -424,6 +424,37 @@ test_late_answer_taken(void **state)
 	assert_int_equal(delivered[0][6] << 8 | delivered[0][7], 1);
 }
 
+/* Every upstream query leaves from a new random port (RFC 5452). */
+static void
+test_port_per_query(void **state)
+{
+	static const uint8_t	addr[4] = { 10, 9, 8, 6 };
+	struct sockaddr_storage	from;
+	uint8_t			msg[512];
+	uint16_t		ports[20];
+	size_t			len;
+	char			name[32];
+	int			idx[] = { 0 }, i, j, distinct = 0;
+
+	for (i = 0; i < 20; i++) {
+		snprintf(name, sizeof(name), "p%d.test", i);
+		start_query(name, (uint16_t)(0x600 + i), idx, 1);
+		len = upstream_recv(0, msg, sizeof(msg), &from);
+		assert_true(len > 0);
+		ports[i] = ntohs(((struct sockaddr_in *)&from)->sin_port);
+		upstream_answer(0, msg, len, &from, addr);
+		run_until(i + 1, 1.0);
+		assert_int_equal(ndelivered, i + 1);
+	}
+	for (i = 0; i < 20; i++) {
+		for (j = 0; j < i && ports[j] != ports[i]; j++)
+			;
+		distinct += j == i;
+	}
+	/* The kernel picks each port at random: a repeat among 20 is rare. */
+	assert_true(distinct >= 18);
+}
+
 /* By default 1024 queries wait for upstreams at once (dnsmasq: 150); the
  * next is refused. */
 static void
@@ -522,6 +553,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_default_forward_max, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_silent_servers_fail_in_time, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_late_answer_taken, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_port_per_query, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_getrandom_fails, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_getrandom_short, setup, teardown),
 	};
