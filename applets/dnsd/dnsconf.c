@@ -362,6 +362,10 @@ h_address(struct conf_parser *p, int argc, char **argv, void *t)
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
+		/* address=/#/ without an address changes nothing: dnsmasq 2.90
+		 * still forwards every name, as with server=/#/. */
+		if (doms[i][0] == '\0' && *rest == '\0')
+			continue;
 		if (c->naddresses == DNSD_ADDRESS_MAX) {
 			conf_error(p, "address: more than %d domains", DNSD_ADDRESS_MAX);
 			return -1;

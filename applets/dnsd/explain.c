@@ -135,7 +135,8 @@ explain_local(struct dnsd_state *st, uint16_t qtype, const struct dnswire_header
 		return;
 	}
 	if ((i = query_best_address(st, want_wire)) != -1) {
-		printf("why: address=/%s/ at %s covers %s%s\n", c->addresses[i].domain,
+		printf("why: address=/%s/ at %s covers %s%s\n",
+		    c->addresses[i].domain[0] != '\0' ? c->addresses[i].domain : "#",
 		    dnsconf_origin_text(c, c->addresses[i].origin), want_text,
 		    DNS_FLAGS_RCODE(h->flags) == DNS_RCODE_NXDOMAIN ? " with no address: NXDOMAIN" :
 		    "");

@@ -319,7 +319,8 @@ test_records(void **state)
 	    "ptr-record=1.2.0.192.in-addr.arpa,gw.lab.test\n"
 	    "address=/ads.test/0.0.0.0\n"
 	    "address=/block.test/\n"
-	    "address=/#/::\n");
+	    "address=/#/::\n"
+	    "address=/#/\n");
 	char			*args[] = { "-C", conf, NULL };
 	int			 i, types[300] = { 0 };
 
@@ -356,6 +357,8 @@ test_records(void **state)
 	assert_true(c.addresses[1].addr.family == AF_UNSPEC);
 	assert_string_equal(c.addresses[2].domain, "");	/* "#": every name */
 	assert_true(c.addresses[2].addr.family == AF_INET6);
+	/* address=/#/ alone changes nothing (dnsmasq 2.90 forwards every name). */
+	assert_int_equal(c.naddresses, 3);
 	dnsconf_free(&c);
 }
 
