@@ -1330,7 +1330,12 @@ render_fields(struct rdata *r, struct text *t, const char *fields)
 			continue;
 		}
 		if (*f == '1' || *f == '2' || *f == '4') {
-			text_uint(t, *f == '1' ? rd_u8(r) : *f == '2' ? rd_u16(r) : rd_u32(r));
+			if (*f == '1')
+				text_uint(t, rd_u8(r));
+			else if (*f == '2')
+				text_uint(t, rd_u16(r));
+			else
+				text_uint(t, rd_u32(r));
 			continue;
 		}
 		switch (*f) {

@@ -35,9 +35,9 @@ enum dnsd_route {
 	ROUTE_DEFAULT		/* /domain/#: use the servers without a domain */
 };
 
-/* Where a config entry was written, for dnsd --explain: a file, as 1 +
- * its index in dnsd_conf.origin_files (0: none, so that a zeroed entry
- * has no origin), and a line (0: none). */
+/* The file and line of a config entry, for dnsd --explain.  file is 1 +
+ * an index in dnsd_conf.origin_files, and 0 means none, so that a zeroed
+ * entry has no origin; line 0 means none. */
 struct dnsd_origin {
 	int	file;
 	int	line;
@@ -363,10 +363,10 @@ int	hosts_build(struct records *, const struct dnsd_conf *, const char *hostsfil
  * whose range holds it, else domain.  Returns it ("" when none). */
 const char *hosts_domain_for(const struct dnsd_conf *, const struct netaddr *);
 
-/* When set, the hosts readers call it for each name of a hosts line as
- * they add it: the file and line, the name as written, the domain that
- * expand-hosts adds to it (NULL or "": none), the address, and whether
- * the line's PTR points to the name.  dnsd --explain sets it. */
+/* A hook that dnsd --explain sets.  The hosts readers call it for each
+ * name of a hosts line they add, with the file and line, the name as
+ * written, the domain that expand-hosts adds (NULL or "": none), the
+ * address, and whether the line's PTR points to the name. */
 extern void	(*hosts_trace)(const char *path, int line, const char *name,
 	    const char *domain, const struct netaddr *addr, int ptr);
 

@@ -25,9 +25,9 @@
 /*
  * Upstream sockets.  Each is connected to one server, so the kernel drops
  * datagrams from other addresses and ports and reports ICMP errors.  A
- * socket leaves its server's pool once it has carried SOCK_USES queries
- * and closes when none is left in flight, so with SOCK_USES 1 every
- * query goes out from a new random port and a forger has to guess the
+ * socket leaves its server's pool once it has carried SOCK_USES queries,
+ * and it closes when none is left in flight.  With SOCK_USES 1 every
+ * query goes out from a new random port, so a forger has to guess the
  * port as well as the ID (RFC 5452).  When SOCKS_MAX sockets are open,
  * or no descriptor is left, a query shares an open socket to its server,
  * where ID and question tell the queries apart.

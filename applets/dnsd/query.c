@@ -882,7 +882,7 @@ query_log_reply(const struct dnsd_state *st, const char *source, const uint8_t *
 	struct dnswire_rr	rr;
 	char			name[DNS_NAME_TEXT_MAX], value[DNS_NAME_TEXT_MAX];
 	char			type[DNS_TYPE_TEXT_MAX], addr[NETADDR_STRLEN];
-	const char		*src, *shown;
+	const char		*src, *owner;
 	unsigned int		rcode;
 	int			answers = 0;
 
@@ -901,9 +901,9 @@ query_log_reply(const struct dnsd_state *st, const char *source, const uint8_t *
 			continue;
 		answers++;
 		src = source != NULL ? source : local_source(st, rr.name, rr.type);
-		shown = NULL;
+		owner = NULL;
 		if (rr.type == DNS_TYPE_PTR)
-			shown = reverse_address(rr.name, addr);
+			owner = reverse_address(rr.name, addr);
 		if (dnswire_name_to_text(rr.name, name, sizeof(name), 0) == -1)
 			continue;
 		if (rr.type == DNS_TYPE_A || rr.type == DNS_TYPE_AAAA ||
@@ -917,7 +917,7 @@ query_log_reply(const struct dnsd_state *st, const char *source, const uint8_t *
 				value[strlen(value) - 1] = '\0';
 		} else
 			snprintf(value, sizeof(value), "<%s>", dnswire_type_name(rr.type, type));
-		log_info("%s %s is %s", src, shown != NULL ? shown : name, value);
+		log_info("%s %s is %s", src, owner != NULL ? owner : name, value);
 	}
 	if (answers > 0)
 		return;

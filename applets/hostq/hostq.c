@@ -303,7 +303,9 @@ hostq_query_candidates(struct hostq *h, const char *text, int use_search,
 		if (DNS_FLAGS_RCODE(r->msg[3]) != DNS_RCODE_NXDOMAIN)
 			break;
 	}
-	return n == 0 ? -1 : i < n ? i : n - 1;
+	if (n == 0)
+		return -1;
+	return i < n ? i : n - 1;
 }
 
 /* Follow the CNAME chain from name through the answer, as host does before
