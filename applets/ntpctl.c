@@ -118,6 +118,33 @@ request(enum ctl_type type, uint32_t index, struct ctl_reply *rep)
 	return send_request(&req, rep);
 }
 
+/*
+ * Request the rows of a report (CTL_SOURCE, CTL_CLIENT, CTL_STEP or
+ * CTL_UNRESOLVED) from index 0 on and pass each reply to handle, which
+ * returns 0 to go on, 1 to stop or -1 on an error.  A reply with
+ * CTL_ERR_INDEX ends the rows.  Stores the row count of the last reply in
+ * *count and returns 0, or -1 when a request or handle failed.
+ */
+static int
+for_each_row(enum ctl_type type, int (*handle)(const struct ctl_reply *), uint32_t *count)
+{
+	struct ctl_reply	rep;
+	uint32_t		i;
+	int			rc;
+
+	*count = 1;
+	for (i = 0; i < *count; i++) {
+		if (request(type, i, &rep) == -1)
+			return -1;
+		*count = rep.count;
+		if (rep.status == CTL_ERR_INDEX)
+			break;
+		if ((rc = handle(&rep)) != 0)
+			return rc < 0 ? -1 : 0;
+	}
+	return 0;
+}
+
 /* Return the name to print: the server line's host name, or the address
  * under -n and -c (chronyc -c never looks names up either). */
 static const char *
@@ -482,15 +509,16 @@ static const char source_keys[] =
     "mode\0state\0name\0stratum\0poll\0reach\0last_rx\0adjusted_offset\0measured_offset\0"
     "error";
 
-static void
-print_source(const struct ctl_source *s)
+static int
+print_source(const struct ctl_reply *rep)
 {
-	char		rx[16], adj[16], meas[16], err[16];
-	const char	*name = shown_name(s->name, s->host);
+	const struct ctl_source	*s = &rep->u.source;
+	char			 rx[16], adj[16], meas[16], err[16];
+	const char		*name = shown_name(s->name, s->host);
 
 	if (json_mode || csv_mode) {
 		print_fields(s, source_fields, source_keys, 1);
-		return;
+		return 0;
 	}
 	format_interval(rx, sizeof(rx), s->has_sample ? s->last_rx_ago : -1);
 	format_value(adj, sizeof(adj), s->adj_offset, 1);
@@ -500,6 +528,7 @@ print_source(const struct ctl_source *s)
 	printf("^%c %-27.*s  %2d  %2d   %3o  %s  %s[%s] +/- %s\n", (char)s->state,
 	    name == s->name ? (int)sizeof(s->name) : 27, name,
 	    s->stratum, s->poll, (unsigned)s->reach, rx, adj, meas, err);
+	return 0;
 }
 
 static const struct field sourcestats_fields[] = {
@@ -517,15 +546,16 @@ static const struct field sourcestats_fields[] = {
 static const char sourcestats_keys[] =
     "name\0samples\0runs\0span\0frequency_ppm\0frequency_skew_ppm\0offset\0std_dev";
 
-static void
-print_sourcestats(const struct ctl_source *s)
+static int
+print_sourcestats(const struct ctl_reply *rep)
 {
-	char		span[16], off[16], sd[16];
-	const char	*name = shown_name(s->name, s->host);
+	const struct ctl_source	*s = &rep->u.source;
+	char			 span[16], off[16], sd[16];
+	const char		*name = shown_name(s->name, s->host);
 
 	if (json_mode || csv_mode) {
 		print_fields(s, sourcestats_fields, sourcestats_keys, 1);
-		return;
+		return 0;
 	}
 	format_interval(span, sizeof(span), s->span);
 	format_value(off, sizeof(off), s->offset, 1);
@@ -533,41 +563,39 @@ print_sourcestats(const struct ctl_source *s)
 	printf("%-25.*s %3d %3d  %s %+10.3f %10.3f  %s  %s\n",
 	    name == s->name ? (int)sizeof(s->name) : 25, name, s->samples, s->runs,
 	    span, s->freq_ppm, s->freq_skew_ppm, off, sd);
+	return 0;
+}
+
+/* Print a CTL_SOURCE, CTL_CLIENT or CTL_STEP report: the header and its
+ * rule width characters wide as text, nothing before the rows under -c, a
+ * JSON array under -j.  print_row prints each row.  Returns the exit status. */
+static int
+print_rows(enum ctl_type type, const char *header, int width,
+    int (*print_row)(const struct ctl_reply *), uint32_t *count)
+{
+	if (json_mode)
+		json_open('[');
+	else if (!csv_mode)
+		print_header(header, width);
+	if (for_each_row(type, print_row, count) == -1)
+		return 1;
+	if (json_mode)
+		fputs("]\n", stdout);
+	return 0;
 }
 
 static int
 cmd_sources(int stats, int verbose)
 {
-	struct ctl_reply	rep;
-	uint32_t		i, count = 1;
+	uint32_t	count;
 
 	if (verbose && !csv_mode && !json_mode)
 		fputs(stats ? sourcestats_legend : sources_legend, stdout);
-	if (json_mode) {
-		json_open('[');
-	} else if (csv_mode) {
-		/* chronyc -c prints no header. */
-	} else if (stats) {
-		print_header("Name/IP Address            NP  NR  Span  Frequency  Freq Skew  "
-		    "Offset  Std Dev\n", 78);
-	} else {
-		print_header("MS Name/IP address         Stratum Poll Reach LastRx Last sample"
-		    "               \n", 79);
-	}
-	for (i = 0; i < count; i++) {
-		if (request(CTL_SOURCE, i, &rep) == -1)
-			return 1;
-		count = rep.count;
-		if (rep.status == CTL_ERR_INDEX)
-			break;
-		if (stats)
-			print_sourcestats(&rep.u.source);
-		else
-			print_source(&rep.u.source);
-	}
-	if (json_mode)
-		fputs("]\n", stdout);
-	return 0;
+	if (stats)
+		return print_rows(CTL_SOURCE, "Name/IP Address            NP  NR  Span  "
+		    "Frequency  Freq Skew  Offset  Std Dev\n", 78, print_sourcestats, &count);
+	return print_rows(CTL_SOURCE, "MS Name/IP address         Stratum Poll Reach LastRx "
+	    "Last sample               \n", 79, print_source, &count);
 }
 
 /* The serverstats report: seven counters, in this order under -c and -j. */
@@ -679,14 +707,19 @@ static const char client_keys[] =
     "address\0ntp_packets\0ntp_drops\0ntp_interval\0ntp_limited_interval\0ntp_last\0"
     "command_packets\0command_drops\0command_interval\0command_last";
 
-static void
-print_client(const struct ctl_client *c)
-{
-	char	ntp_int[8], ntp_intl[8], ntp_last[16], cmd_int[8], cmd_last[16];
+static unsigned long	min_packets;	/* clients -p */
 
+static int
+print_client(const struct ctl_reply *rep)
+{
+	const struct ctl_client	*c = &rep->u.client;
+	char			 ntp_int[8], ntp_intl[8], ntp_last[16], cmd_int[8], cmd_last[16];
+
+	if (c->ntp_hits + c->cmd_hits < min_packets)
+		return 0;
 	if (json_mode || csv_mode) {
 		print_fields(c, client_fields, client_keys, 1);
-		return;
+		return 0;
 	}
 	format_log2(ntp_int, sizeof(ntp_int), c->ntp_interval);
 	format_log2(ntp_intl, sizeof(ntp_intl), c->ntp_limited_interval);
@@ -698,15 +731,14 @@ print_client(const struct ctl_client *c)
 	printf("%-25s %7u %6u %3s %3s %5s %7u %6u %3s %5s\n", c->name, c->ntp_hits,
 	    c->ntp_drops, ntp_int, ntp_intl, ntp_last, c->cmd_hits, c->cmd_drops, cmd_int,
 	    cmd_last);
+	return 0;
 }
 
 static int
 cmd_clients(int argc, char **argv)
 {
-	struct ctl_reply	rep;
-	uint32_t		i, count = 1;
-	char			*end;
-	unsigned long		min_packets = 0;
+	uint32_t	count;
+	char		*end;
 
 	if (argc == 2 && strcmp(argv[0], "-p") == 0) {
 		errno = 0;
@@ -720,24 +752,8 @@ cmd_clients(int argc, char **argv)
 		fprintf(stderr, "ntpctl: invalid clients arguments: give none or -p PACKETS\n");
 		return 1;
 	}
-	if (json_mode) {
-		json_open('[');
-	} else if (!csv_mode) {
-		print_header("Hostname                      NTP   Drop Int IntL Last     Cmd   "
-		    "Drop Int  Last\n", 79);
-	}
-	for (i = 0; i < count; i++) {
-		if (request(CTL_CLIENT, i, &rep) == -1)
-			return 1;
-		count = rep.count;
-		if (rep.status == CTL_ERR_INDEX)
-			break;
-		if (rep.u.client.ntp_hits + rep.u.client.cmd_hits >= min_packets)
-			print_client(&rep.u.client);
-	}
-	if (json_mode)
-		fputs("]\n", stdout);
-	return 0;
+	return print_rows(CTL_CLIENT, "Hostname                      NTP   Drop Int IntL Last "
+	    "    Cmd   Drop Int  Last\n", 79, print_client, &count);
 }
 
 /* Send a command that changes ntpd and print chronyc's status line for its
@@ -932,52 +948,42 @@ static const struct field step_fields[] = {
 
 static const char step_keys[] = "old_time\0new_time\0offset\0ago\0reason\0source";
 
-static void
-print_step(const struct ctl_step *st)
-{
-	char	old_time[64], new_time[64], ago[16];
+static uint32_t	steps_total;	/* ctl_step.total of the last row */
 
+static int
+print_step(const struct ctl_reply *rep)
+{
+	const struct ctl_step	*st = &rep->u.step;
+	char			 old_time[64], new_time[64], ago[16];
+
+	if (rep->status == CTL_ERR_TYPE) {
+		fprintf(stderr, "ntpctl: ntpd does not know the steps command; is it an "
+		    "older version?\n");
+		return -1;
+	}
+	steps_total = st->total;
 	if (json_mode || csv_mode) {
 		print_fields(st, step_fields, step_keys, 1);
-		return;
+		return 0;
 	}
 	format_timestamp(old_time, sizeof(old_time), st->old_sec, st->old_nsec);
 	format_timestamp(new_time, sizeof(new_time), st->new_sec, st->new_nsec);
 	format_interval(ago, sizeof(ago), st->ago);
 	printf("%s  %s  %+14.6f  %s  %-16s %s\n", old_time, new_time, st->offset, ago,
 	    st->reason, st->source);
+	return 0;
 }
 
 static int
 cmd_steps(void)
 {
-	struct ctl_reply	rep;
-	uint32_t		i, count = 1, total = 0;
+	uint32_t	count;
 
-	if (json_mode) {
-		json_open('[');
-	} else if (!csv_mode) {
-		print_header("Old time (UTC)              New time (UTC)                  "
-		    "Offset (s)   Ago  Reason           Source\n", 99);
-	}
-	for (i = 0; i < count; i++) {
-		if (request(CTL_STEP, i, &rep) == -1)
-			return 1;
-		if (rep.status == CTL_ERR_TYPE) {
-			fprintf(stderr, "ntpctl: ntpd does not know the steps command; is it an "
-			    "older version?\n");
-			return 1;
-		}
-		count = rep.count;
-		if (rep.status == CTL_ERR_INDEX)
-			break;
-		total = rep.u.step.total;
-		print_step(&rep.u.step);
-	}
-	if (json_mode)
-		fputs("]\n", stdout);
-	else if (!csv_mode && total > count)
-		printf("(%u earlier steps are no longer kept)\n", total - count);
+	if (print_rows(CTL_STEP, "Old time (UTC)              New time (UTC)             "
+	    "     Offset (s)   Ago  Reason           Source\n", 99, print_step, &count) != 0)
+		return 1;
+	if (!json_mode && !csv_mode && steps_total > count)
+		printf("(%u earlier steps are no longer kept)\n", steps_total - count);
 	return 0;
 }
 
@@ -989,29 +995,26 @@ cmd_steps(void)
 #define OPENNTPD_TRUST_VALID	6	/* OpenNTPD's TRUSTLEVEL_BADPEER */
 #define OPENNTPD_TRUST_MAX	10
 
-/* Append every row of a CTL_SOURCE or CTL_UNRESOLVED report to *rows,
- * which has *n rows.  An ntpd that does not know the type adds none.
- * Returns 0, or -1 (free *rows then). */
-static int
-fetch_rows(enum ctl_type type, struct ctl_source **rows, int *n)
-{
-	struct ctl_reply	 rep;
-	struct ctl_source	*grown;
-	uint32_t		 i, count = 1;
+static struct ctl_source	*peer_rows;	/* -s: the sources, then the lines without an address */
+static int			 npeer_rows;
 
-	for (i = 0; i < count; i++) {
-		if (request(type, i, &rep) == -1)
-			return -1;
-		count = rep.count;
-		if (rep.status != CTL_OK)
-			break;
-		if ((grown = realloc(*rows, (size_t)(*n + 1) * sizeof(**rows))) == NULL) {
-			fprintf(stderr, "ntpctl: out of memory\n");
-			return -1;
-		}
-		*rows = grown;
-		(*rows)[(*n)++] = rep.u.source;
+/* Append the row of a CTL_SOURCE or CTL_UNRESOLVED reply to peer_rows.  A
+ * status other than CTL_OK (an ntpd that does not know the type) ends the
+ * rows. */
+static int
+add_peer_row(const struct ctl_reply *rep)
+{
+	struct ctl_source	*grown;
+
+	if (rep->status != CTL_OK)
+		return 1;
+	grown = realloc(peer_rows, (size_t)(npeer_rows + 1) * sizeof(*peer_rows));
+	if (grown == NULL) {
+		fprintf(stderr, "ntpctl: out of memory\n");
+		return -1;
 	}
+	peer_rows = grown;
+	peer_rows[npeer_rows++] = rep->u.source;
 	return 0;
 }
 
@@ -1101,22 +1104,15 @@ cmd_openntpd(const char *what)
 {
 	static const char *const	names[] = { "peers", "Sensors", "status", "all" };
 	struct ctl_reply		rep;
-	struct ctl_source		*rows = NULL;
 	const char			*match = NULL;
 	size_t				i, len = strlen(what);
-	int				n = 0;
+	uint32_t			count;
 
-	/* As OpenNTPD's ntpctl, any unambiguous prefix names the report. */
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (len == 0 || strncmp(what, names[i], len) != 0)
-			continue;
-		if (match != NULL) {
-			fprintf(stderr, "ntpctl: -s %s is ambiguous: give all, peers, Sensors "
-			    "or status\n", what);
-			return 1;
-		}
-		match = names[i];
-	}
+	/* As OpenNTPD's ntpctl, any prefix names the report.  The names start
+	 * with different letters, so no prefix is ambiguous. */
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (len > 0 && strncmp(what, names[i], len) == 0)
+			match = names[i];
 	if (match == NULL && strcmp(what, "sensors") == 0)
 		match = "Sensors";
 	if (match == NULL) {
@@ -1130,23 +1126,23 @@ cmd_openntpd(const char *what)
 	}
 	if (match[0] != 'p' && request(CTL_TRACKING, 0, &rep) == -1)
 		return 1;
-	if (fetch_rows(CTL_SOURCE, &rows, &n) == -1 ||
-	    fetch_rows(CTL_UNRESOLVED, &rows, &n) == -1) {
-		free(rows);
+	if (for_each_row(CTL_SOURCE, add_peer_row, &count) == -1 ||
+	    for_each_row(CTL_UNRESOLVED, add_peer_row, &count) == -1) {
+		free(peer_rows);
 		return 1;
 	}
 	if (match[0] != 'p')
-		print_openntpd_status(&rep.u.tracking, rows, n);
-	if (match[0] != 's' && n > 0) {
+		print_openntpd_status(&rep.u.tracking, peer_rows, npeer_rows);
+	if (match[0] != 's' && npeer_rows > 0) {
 		if (match[0] == 'a')
 			fputc('\n', stdout);
 		printf("peer\n   wt tl st  next  poll          offset       delay      jitter\n");
-		for (i = 0; i < (size_t)n; i++)
-			print_openntpd_peer(&rows[i]);
+		for (i = 0; i < (size_t)npeer_rows; i++)
+			print_openntpd_peer(&peer_rows[i]);
 	} else if (match[0] == 'p') {
 		printf("no peers configured\n");
 	}
-	free(rows);
+	free(peer_rows);
 	return 0;
 }
 
