@@ -18,11 +18,6 @@
 #include "log.h"
 #include "netaddr.h"
 
-/* The warning already says "is not supported and is ignored". */
-#define NOTE_DHCP	"dnsd does not serve DHCP"
-#define NOTE_TFTP	"dnsd does not serve TFTP"
-#define NOTE_UNSUPPORTED NULL
-
 #define CMDLINE		"command line"
 
 static char	*xstrdup_conf(struct conf_parser *, const char *);
@@ -1237,200 +1232,162 @@ add_record(struct conf_parser *p, struct dnsd_conf *c, const struct dnsd_confrec
 }
 
 /*
- * Every dnsmasq option, sorted by name (strcmp).  The DNS options dnsd
- * implements have a handler.  The others are recognised, and each logs
- * one warning saying it is ignored.
+ * The options that dnsd implements, sorted by name (strcmp).  With the
+ * names below, dnsconf_table_new makes the table the parser searches.
  */
-const struct conf_directive dnsconf_table[] = {
-	{ "add-cpe-id", 0, -1, NULL, NOTE_UNSUPPORTED },
-	{ "add-mac", 0, -1, NULL, NOTE_UNSUPPORTED },
-	{ "add-subnet", 0, -1, NULL, NOTE_UNSUPPORTED },
-	{ "addn-hosts", 1, 1, h_addn_hosts, NULL },
-	{ "address", 1, -1, h_address, NULL },
-	{ "alias", 0, -1, NULL, NOTE_UNSUPPORTED },
-	{ "all-servers", 0, 0, h_all_servers, NULL },
-	{ "auth-peer", 0, -1, NULL, NOTE_UNSUPPORTED },
-	{ "auth-sec-servers", 0, -1, NULL, NOTE_UNSUPPORTED },
-	{ "auth-server", 0, -1, NULL, NOTE_UNSUPPORTED },
-	{ "auth-soa", 0, -1, NULL, NOTE_UNSUPPORTED },
-	{ "auth-ttl", 0, -1, NULL, NOTE_UNSUPPORTED },
-	{ "auth-zone", 0, -1, NULL, NOTE_UNSUPPORTED },
-	{ "bind-dynamic", 0, 0, h_bind_interfaces, NULL },
-	{ "bind-interfaces", 0, 0, h_bind_interfaces, NULL },
-	{ "bogus-nxdomain", 0, -1, NULL, NOTE_UNSUPPORTED },
-	{ "bogus-priv", 0, 0, h_bogus_priv, NULL },
-	{ "bootp-dynamic", 0, -1, NULL, NOTE_DHCP },
-	{ "bridge-interface", 0, -1, NULL, NOTE_DHCP },
-	{ "caa-record", 0, -1, NULL, NOTE_UNSUPPORTED },
-	{ "cache-rr", 0, -1, NULL, NOTE_UNSUPPORTED },
-	{ "cache-size", 1, 1, h_cache_size, NULL },
-	{ "clear-on-reload", 0, 0, h_nothing, NULL },
-	{ "cname", 2, -1, h_cname, NULL },
-	{ "conf-dir", 1, -1, h_conf_dir, NULL },
-	{ "conf-file", 1, 1, h_conf_file, NULL },
-	{ "conf-script", 0, -1, NULL, NOTE_UNSUPPORTED },
-	{ "connmark-allowlist", 0, -1, NULL, NOTE_UNSUPPORTED },
-	{ "connmark-allowlist-enable", 0, -1, NULL, NOTE_UNSUPPORTED },
-	{ "conntrack", 0, -1, NULL, NOTE_UNSUPPORTED },
-	{ "dhcp-alternate-port", 0, -1, NULL, NOTE_DHCP },
-	{ "dhcp-authoritative", 0, -1, NULL, NOTE_DHCP },
-	{ "dhcp-boot", 0, -1, NULL, NOTE_DHCP },
-	{ "dhcp-broadcast", 0, -1, NULL, NOTE_DHCP },
-	{ "dhcp-circuitid", 0, -1, NULL, NOTE_DHCP },
-	{ "dhcp-client-update", 0, -1, NULL, NOTE_DHCP },
-	{ "dhcp-duid", 0, -1, NULL, NOTE_DHCP },
-	{ "dhcp-fqdn", 0, -1, NULL, NOTE_DHCP },
-	{ "dhcp-generate-names", 0, -1, NULL, NOTE_DHCP },
-	{ "dhcp-host", 0, -1, NULL, NOTE_DHCP },
-	{ "dhcp-hostsdir", 0, -1, NULL, NOTE_DHCP },
-	{ "dhcp-hostsfile", 0, -1, NULL, NOTE_DHCP },
-	{ "dhcp-ignore", 0, -1, NULL, NOTE_DHCP },
-	{ "dhcp-ignore-clid", 0, -1, NULL, NOTE_DHCP },
-	{ "dhcp-ignore-names", 0, -1, NULL, NOTE_DHCP },
-	{ "dhcp-lease-max", 0, -1, NULL, NOTE_DHCP },
-	{ "dhcp-leasefile", 0, -1, NULL, NOTE_DHCP },
-	{ "dhcp-luascript", 0, -1, NULL, NOTE_DHCP },
-	{ "dhcp-mac", 0, -1, NULL, NOTE_DHCP },
-	{ "dhcp-match", 0, -1, NULL, NOTE_DHCP },
-	{ "dhcp-name-match", 0, -1, NULL, NOTE_DHCP },
-	{ "dhcp-no-override", 0, -1, NULL, NOTE_DHCP },
-	{ "dhcp-option", 0, -1, NULL, NOTE_DHCP },
-	{ "dhcp-option-force", 0, -1, NULL, NOTE_DHCP },
-	{ "dhcp-optsdir", 0, -1, NULL, NOTE_DHCP },
-	{ "dhcp-optsfile", 0, -1, NULL, NOTE_DHCP },
-	{ "dhcp-proxy", 0, -1, NULL, NOTE_DHCP },
-	{ "dhcp-pxe-vendor", 0, -1, NULL, NOTE_DHCP },
-	{ "dhcp-range", 0, -1, NULL, NOTE_DHCP },
-	{ "dhcp-rapid-commit", 0, -1, NULL, NOTE_DHCP },
-	{ "dhcp-relay", 0, -1, NULL, NOTE_DHCP },
-	{ "dhcp-remoteid", 0, -1, NULL, NOTE_DHCP },
-	{ "dhcp-reply-delay", 0, -1, NULL, NOTE_DHCP },
-	{ "dhcp-script", 0, -1, NULL, NOTE_DHCP },
-	{ "dhcp-scriptuser", 0, -1, NULL, NOTE_DHCP },
-	{ "dhcp-sequential-ip", 0, -1, NULL, NOTE_DHCP },
-	{ "dhcp-subscrid", 0, -1, NULL, NOTE_DHCP },
-	{ "dhcp-ttl", 0, -1, NULL, NOTE_DHCP },
-	{ "dhcp-userclass", 0, -1, NULL, NOTE_DHCP },
-	{ "dhcp-vendorclass", 0, -1, NULL, NOTE_DHCP },
-	{ "dns-forward-max", 1, 1, h_dns_forward_max, NULL },
-	{ "dns-loop-detect", 0, -1, NULL, NOTE_UNSUPPORTED },
-	{ "dns-rr", 0, -1, NULL, NOTE_UNSUPPORTED },
-	{ "dnssec", 0, -1, NULL, NOTE_UNSUPPORTED },
-	{ "dnssec-check-unsigned", 0, -1, NULL, NOTE_UNSUPPORTED },
-	{ "dnssec-debug", 0, -1, NULL, NOTE_UNSUPPORTED },
-	{ "dnssec-limits", 0, -1, NULL, NOTE_UNSUPPORTED },
-	{ "dnssec-no-timecheck", 0, -1, NULL, NOTE_UNSUPPORTED },
-	{ "dnssec-timestamp", 0, -1, NULL, NOTE_UNSUPPORTED },
-	{ "domain", 1, 4, h_domain, NULL },
-	{ "domain-needed", 0, 0, h_domain_needed, NULL },
-	{ "dumpfile", 0, -1, NULL, NOTE_UNSUPPORTED },
-	{ "dumpmask", 0, -1, NULL, NOTE_UNSUPPORTED },
-	{ "dynamic-host", 0, -1, NULL, NOTE_UNSUPPORTED },
-	{ "edns-packet-max", 1, 1, h_edns_packet_max, NULL },
-	{ "enable-dbus", 0, -1, NULL, NOTE_UNSUPPORTED },
-	{ "enable-ra", 0, -1, NULL, NOTE_DHCP },
-	{ "enable-tftp", 0, -1, NULL, NOTE_TFTP },
-	{ "enable-ubus", 0, -1, NULL, NOTE_UNSUPPORTED },
-	{ "except-interface", 1, -1, h_except_interface, NULL },
-	{ "expand-hosts", 0, 0, h_expand_hosts, NULL },
-	{ "fast-dns-retry", 0, -1, NULL, NOTE_UNSUPPORTED },
-	{ "filter-A", 0, -1, NULL, NOTE_UNSUPPORTED },
-	{ "filter-AAAA", 0, -1, NULL, NOTE_UNSUPPORTED },
-	{ "filter-rr", 0, -1, NULL, NOTE_UNSUPPORTED },
-	{ "filterwin2k", 0, -1, NULL, NOTE_UNSUPPORTED },
-	{ "group", 0, 1, h_group, NULL },
-	{ "help", 0, 0, h_help, NULL },
-	{ "host-record", 2, -1, h_host_record, NULL },
-	{ "hostsdir", 1, 1, h_hostsdir, NULL },
-	{ "ignore-address", 0, -1, NULL, NOTE_UNSUPPORTED },
-	{ "interface", 1, -1, h_interface, NULL },
-	{ "interface-name", 0, -1, NULL, NOTE_UNSUPPORTED },
-	{ "ipset", 0, -1, NULL, NOTE_UNSUPPORTED },
-	{ "keep-in-foreground", 0, 0, h_keep_in_foreground, NULL },
-	{ "leasefile-ro", 0, -1, NULL, NOTE_DHCP },
-	{ "listen-address", 1, -1, h_listen_address, NULL },
-	{ "local", 1, -1, h_server, NULL },
-	{ "local-service", 0, 0, h_local_service, NULL },
-	{ "local-ttl", 1, 1, h_local_ttl, NULL },
-	{ "localise-queries", 0, -1, NULL, NOTE_UNSUPPORTED },
-	{ "localmx", 0, -1, NULL, NOTE_UNSUPPORTED },
-	{ "log-async", 0, -1, NULL, NOTE_UNSUPPORTED },
-	{ "log-debug", 0, -1, NULL, NOTE_UNSUPPORTED },
-	{ "log-dhcp", 0, -1, NULL, NOTE_DHCP },
-	{ "log-facility", 1, 1, h_log_facility, NULL },
-	{ "log-queries", 0, 1, h_log_queries, NULL },
-	{ "max-cache-ttl", 1, 1, h_max_cache_ttl, NULL },
-	{ "max-port", 0, -1, NULL, NOTE_UNSUPPORTED },
-	{ "max-tcp-connections", 0, -1, NULL, NOTE_UNSUPPORTED },
-	{ "max-ttl", 1, 1, h_max_ttl, NULL },
-	{ "min-cache-ttl", 1, 1, h_min_cache_ttl, NULL },
-	{ "min-port", 0, -1, NULL, NOTE_UNSUPPORTED },
-	{ "mx-host", 1, 3, h_mx_host, NULL },
-	{ "mx-target", 0, -1, NULL, NOTE_UNSUPPORTED },
-	{ "naptr-record", 0, -1, NULL, NOTE_UNSUPPORTED },
-	{ "neg-ttl", 1, 1, h_neg_ttl, NULL },
-	{ "nftset", 0, -1, NULL, NOTE_UNSUPPORTED },
-	{ "no-daemon", 0, 0, h_no_daemon, NULL },
-	{ "no-dhcp-interface", 0, -1, NULL, NOTE_DHCP },
-	{ "no-dhcpv4-interface", 0, -1, NULL, NOTE_DHCP },
-	{ "no-dhcpv6-interface", 0, -1, NULL, NOTE_DHCP },
-	{ "no-hosts", 0, 0, h_no_hosts, NULL },
-	{ "no-ident", 0, -1, NULL, NOTE_UNSUPPORTED },
-	{ "no-negcache", 0, 0, h_no_negcache, NULL },
-	{ "no-ping", 0, -1, NULL, NOTE_DHCP },
-	{ "no-poll", 0, 0, h_no_poll, NULL },
-	{ "no-resolv", 0, 0, h_no_resolv, NULL },
-	{ "no-round-robin", 0, -1, NULL, NOTE_UNSUPPORTED },
-	{ "pid-file", 0, 1, h_pid_file, NULL },
-	{ "port", 1, 1, h_port, NULL },
-	{ "port-limit", 0, -1, NULL, NOTE_UNSUPPORTED },
-	{ "proxy-dnssec", 0, -1, NULL, NOTE_UNSUPPORTED },
-	{ "ptr-record", 1, 2, h_ptr_record, NULL },
-	{ "pxe-prompt", 0, -1, NULL, NOTE_DHCP },
-	{ "pxe-service", 0, -1, NULL, NOTE_DHCP },
-	{ "query-port", 0, -1, NULL, NOTE_UNSUPPORTED },
-	{ "quiet-dhcp", 0, -1, NULL, NOTE_DHCP },
-	{ "quiet-dhcp6", 0, -1, NULL, NOTE_DHCP },
-	{ "quiet-ra", 0, -1, NULL, NOTE_DHCP },
-	{ "quiet-tftp", 0, -1, NULL, NOTE_TFTP },
-	{ "ra-param", 0, -1, NULL, NOTE_DHCP },
-	{ "read-ethers", 0, -1, NULL, NOTE_DHCP },
-	{ "rebind-domain-ok", 1, 1, h_rebind_domain_ok, NULL },
-	{ "rebind-localhost-ok", 0, 0, h_rebind_localhost_ok, NULL },
-	{ "resolv-file", 0, 1, h_resolv_file, NULL },
-	{ "rev-server", 0, -1, NULL, NOTE_UNSUPPORTED },
-	{ "script-arp", 0, -1, NULL, NOTE_DHCP },
-	{ "script-on-renewal", 0, -1, NULL, NOTE_DHCP },
-	{ "selfmx", 0, -1, NULL, NOTE_UNSUPPORTED },
-	{ "server", 1, -1, h_server, NULL },
-	{ "servers-file", 0, -1, NULL, NOTE_UNSUPPORTED },
-	{ "shared-network", 0, -1, NULL, NOTE_DHCP },
-	{ "srv-host", 1, 5, h_srv_host, NULL },
-	{ "stop-dns-rebind", 0, 0, h_stop_dns_rebind, NULL },
-	{ "strict-order", 0, 0, h_strict_order, NULL },
-	{ "strip-mac", 0, -1, NULL, NOTE_UNSUPPORTED },
-	{ "strip-subnet", 0, -1, NULL, NOTE_UNSUPPORTED },
-	{ "synth-domain", 0, -1, NULL, NOTE_UNSUPPORTED },
-	{ "tag-if", 0, -1, NULL, NOTE_DHCP },
-	{ "test", 0, 0, h_test, NULL },
-	{ "tftp-lowercase", 0, -1, NULL, NOTE_TFTP },
-	{ "tftp-max", 0, -1, NULL, NOTE_TFTP },
-	{ "tftp-mtu", 0, -1, NULL, NOTE_TFTP },
-	{ "tftp-no-blocksize", 0, -1, NULL, NOTE_TFTP },
-	{ "tftp-no-fail", 0, -1, NULL, NOTE_TFTP },
-	{ "tftp-port-range", 0, -1, NULL, NOTE_TFTP },
-	{ "tftp-root", 0, -1, NULL, NOTE_TFTP },
-	{ "tftp-secure", 0, -1, NULL, NOTE_TFTP },
-	{ "tftp-single-port", 0, -1, NULL, NOTE_TFTP },
-	{ "tftp-unique-root", 0, -1, NULL, NOTE_TFTP },
-	{ "trust-anchor", 0, -1, NULL, NOTE_UNSUPPORTED },
-	{ "txt-record", 1, -1, h_txt_record, NULL },
-	{ "umbrella", 0, -1, NULL, NOTE_UNSUPPORTED },
-	{ "use-stale-cache", 0, -1, NULL, NOTE_UNSUPPORTED },
-	{ "user", 0, 1, h_user, NULL },
-	{ "version", 0, 0, h_version, NULL },
+static const struct {
+	const char	*name;
+	signed char	 min_args;
+	signed char	 max_args;	/* -1: no maximum */
+	conf_handler	 handler;
+} handled[] = {
+	{ "addn-hosts", 1, 1, h_addn_hosts },
+	{ "address", 1, -1, h_address },
+	{ "all-servers", 0, 0, h_all_servers },
+	{ "bind-dynamic", 0, 0, h_bind_interfaces },
+	{ "bind-interfaces", 0, 0, h_bind_interfaces },
+	{ "bogus-priv", 0, 0, h_bogus_priv },
+	{ "cache-size", 1, 1, h_cache_size },
+	{ "clear-on-reload", 0, 0, h_nothing },
+	{ "cname", 2, -1, h_cname },
+	{ "conf-dir", 1, -1, h_conf_dir },
+	{ "conf-file", 1, 1, h_conf_file },
+	{ "dns-forward-max", 1, 1, h_dns_forward_max },
+	{ "domain", 1, 4, h_domain },
+	{ "domain-needed", 0, 0, h_domain_needed },
+	{ "edns-packet-max", 1, 1, h_edns_packet_max },
+	{ "except-interface", 1, -1, h_except_interface },
+	{ "expand-hosts", 0, 0, h_expand_hosts },
+	{ "group", 0, 1, h_group },
+	{ "help", 0, 0, h_help },
+	{ "host-record", 2, -1, h_host_record },
+	{ "hostsdir", 1, 1, h_hostsdir },
+	{ "interface", 1, -1, h_interface },
+	{ "keep-in-foreground", 0, 0, h_keep_in_foreground },
+	{ "listen-address", 1, -1, h_listen_address },
+	{ "local", 1, -1, h_server },
+	{ "local-service", 0, 0, h_local_service },
+	{ "local-ttl", 1, 1, h_local_ttl },
+	{ "log-facility", 1, 1, h_log_facility },
+	{ "log-queries", 0, 1, h_log_queries },
+	{ "max-cache-ttl", 1, 1, h_max_cache_ttl },
+	{ "max-ttl", 1, 1, h_max_ttl },
+	{ "min-cache-ttl", 1, 1, h_min_cache_ttl },
+	{ "mx-host", 1, 3, h_mx_host },
+	{ "neg-ttl", 1, 1, h_neg_ttl },
+	{ "no-daemon", 0, 0, h_no_daemon },
+	{ "no-hosts", 0, 0, h_no_hosts },
+	{ "no-negcache", 0, 0, h_no_negcache },
+	{ "no-poll", 0, 0, h_no_poll },
+	{ "no-resolv", 0, 0, h_no_resolv },
+	{ "pid-file", 0, 1, h_pid_file },
+	{ "port", 1, 1, h_port },
+	{ "ptr-record", 1, 2, h_ptr_record },
+	{ "rebind-domain-ok", 1, 1, h_rebind_domain_ok },
+	{ "rebind-localhost-ok", 0, 0, h_rebind_localhost_ok },
+	{ "resolv-file", 0, 1, h_resolv_file },
+	{ "server", 1, -1, h_server },
+	{ "srv-host", 1, 5, h_srv_host },
+	{ "stop-dns-rebind", 0, 0, h_stop_dns_rebind },
+	{ "strict-order", 0, 0, h_strict_order },
+	{ "test", 0, 0, h_test },
+	{ "txt-record", 1, -1, h_txt_record },
+	{ "user", 0, 1, h_user },
+	{ "version", 0, 0, h_version },
 };
-const size_t dnsconf_table_len = sizeof(dnsconf_table) / sizeof(dnsconf_table[0]);
+
+/*
+ * The other dnsmasq options, each list sorted by name and ended by an
+ * empty name.  Each is recognised and logs one warning, with the note of
+ * its list, saying it is ignored.  A name here costs its bytes only, where
+ * a row of struct conf_directive costs 32 bytes on a 64-bit machine.
+ */
+static const char unsupported_dns[] =
+	"add-cpe-id\0" "add-mac\0" "add-subnet\0" "alias\0" "auth-peer\0"
+	"auth-sec-servers\0" "auth-server\0" "auth-soa\0" "auth-ttl\0" "auth-zone\0"
+	"bogus-nxdomain\0" "caa-record\0" "cache-rr\0" "conf-script\0"
+	"connmark-allowlist\0" "connmark-allowlist-enable\0" "conntrack\0"
+	"dns-loop-detect\0" "dns-rr\0" "dnssec\0" "dnssec-check-unsigned\0"
+	"dnssec-debug\0" "dnssec-limits\0" "dnssec-no-timecheck\0" "dnssec-timestamp\0"
+	"dumpfile\0" "dumpmask\0" "dynamic-host\0" "enable-dbus\0" "enable-ubus\0"
+	"fast-dns-retry\0" "filter-A\0" "filter-AAAA\0" "filter-rr\0" "filterwin2k\0"
+	"ignore-address\0" "interface-name\0" "ipset\0" "localise-queries\0" "localmx\0"
+	"log-async\0" "log-debug\0" "max-port\0" "max-tcp-connections\0" "min-port\0"
+	"mx-target\0" "naptr-record\0" "nftset\0" "no-ident\0" "no-round-robin\0"
+	"port-limit\0" "proxy-dnssec\0" "query-port\0" "rev-server\0" "selfmx\0"
+	"servers-file\0" "strip-mac\0" "strip-subnet\0" "synth-domain\0" "trust-anchor\0"
+	"umbrella\0" "use-stale-cache\0";
+static const char unsupported_dhcp[] =
+	"bootp-dynamic\0" "bridge-interface\0" "dhcp-alternate-port\0"
+	"dhcp-authoritative\0" "dhcp-boot\0" "dhcp-broadcast\0" "dhcp-circuitid\0"
+	"dhcp-client-update\0" "dhcp-duid\0" "dhcp-fqdn\0" "dhcp-generate-names\0"
+	"dhcp-host\0" "dhcp-hostsdir\0" "dhcp-hostsfile\0" "dhcp-ignore\0"
+	"dhcp-ignore-clid\0" "dhcp-ignore-names\0" "dhcp-lease-max\0" "dhcp-leasefile\0"
+	"dhcp-luascript\0" "dhcp-mac\0" "dhcp-match\0" "dhcp-name-match\0"
+	"dhcp-no-override\0" "dhcp-option\0" "dhcp-option-force\0" "dhcp-optsdir\0"
+	"dhcp-optsfile\0" "dhcp-proxy\0" "dhcp-pxe-vendor\0" "dhcp-range\0"
+	"dhcp-rapid-commit\0" "dhcp-relay\0" "dhcp-remoteid\0" "dhcp-reply-delay\0"
+	"dhcp-script\0" "dhcp-scriptuser\0" "dhcp-sequential-ip\0" "dhcp-subscrid\0"
+	"dhcp-ttl\0" "dhcp-userclass\0" "dhcp-vendorclass\0" "enable-ra\0"
+	"leasefile-ro\0" "log-dhcp\0" "no-dhcp-interface\0" "no-dhcpv4-interface\0"
+	"no-dhcpv6-interface\0" "no-ping\0" "pxe-prompt\0" "pxe-service\0" "quiet-dhcp\0"
+	"quiet-dhcp6\0" "quiet-ra\0" "ra-param\0" "read-ethers\0" "script-arp\0"
+	"script-on-renewal\0" "shared-network\0" "tag-if\0";
+static const char unsupported_tftp[] =
+	"enable-tftp\0" "quiet-tftp\0" "tftp-lowercase\0" "tftp-max\0" "tftp-mtu\0"
+	"tftp-no-blocksize\0" "tftp-no-fail\0" "tftp-port-range\0" "tftp-root\0"
+	"tftp-secure\0" "tftp-single-port\0" "tftp-unique-root\0";
+
+static const struct {
+	const char	*names;
+	const char	*note;
+} unsupported[] = {
+	{ unsupported_dns, NULL },
+	{ unsupported_dhcp, "dnsd does not serve DHCP" },
+	{ unsupported_tftp, "dnsd does not serve TFTP" },
+};
+
+/* Insert d into the sorted rows table[0] to table[n - 1]. */
+static void
+insert_sorted(struct conf_directive *table, size_t n, const struct conf_directive *d)
+{
+	while (n > 0 && strcmp(table[n - 1].name, d->name) > 0) {
+		table[n] = table[n - 1];
+		n--;
+	}
+	table[n] = *d;
+}
+
+struct conf_directive *
+dnsconf_table_new(size_t *n)
+{
+	struct conf_directive	*table, d;
+	const char		*name;
+	size_t			 count = sizeof(handled) / sizeof(handled[0]), i;
+
+	for (i = 0; i < sizeof(unsupported) / sizeof(unsupported[0]); i++)
+		for (name = unsupported[i].names; *name != '\0'; name += strlen(name) + 1)
+			count++;
+	if ((table = calloc(count, sizeof(*table))) == NULL)
+		return NULL;
+	for (i = 0; i < sizeof(handled) / sizeof(handled[0]); i++) {
+		table[i].name = handled[i].name;
+		table[i].min_args = handled[i].min_args;
+		table[i].max_args = handled[i].max_args;
+		table[i].handler = handled[i].handler;
+	}
+	*n = i;
+	memset(&d, 0, sizeof(d));
+	d.max_args = -1;
+	for (i = 0; i < sizeof(unsupported) / sizeof(unsupported[0]); i++) {
+		d.note = unsupported[i].note;
+		for (name = unsupported[i].names; *name != '\0'; name += strlen(name) + 1) {
+			d.name = name;
+			insert_sorted(table, (*n)++, &d);
+		}
+	}
+	return table;
+}
 
 /* Single-letter options of dnsmasq that dnsd reads; arg: takes a value. */
 static const struct {
@@ -1547,7 +1504,7 @@ cmdline_long(struct cmdline *w, const char *a)
 	if (len < sizeof(name)) {
 		memcpy(name, a + 2, len);
 		name[len] = '\0';
-		d = conf_lookup(dnsconf_table, dnsconf_table_len, name, CONF_DNSMASQ);
+		d = conf_lookup(w->p->table, w->p->ntable, name, CONF_DNSMASQ);
 	}
 	if (d == NULL) {
 		if (!w->main_files)
@@ -1620,12 +1577,19 @@ walk_cmdline(struct conf_parser *p, int argc, char **argv, int main_files)
 int
 dnsconf_load(struct dnsd_conf *c, int argc, char **argv, conf_sink sink, void *sinkarg)
 {
-	struct conf_parser	p;
-	int			i;
+	struct conf_parser	 p;
+	struct conf_directive	*table;
+	size_t			 ntable = 0;
+	int			 i;
 
-	conf_init(&p, CONF_DNSMASQ, dnsconf_table, dnsconf_table_len, c);
+	table = dnsconf_table_new(&ntable);
+	conf_init(&p, CONF_DNSMASQ, table, ntable, c);
 	p.sink = sink;
 	p.sink_arg = sinkarg;
+	if (table == NULL) {
+		conf_error(&p, "out of memory for the option table");
+		return p.errors;
+	}
 
 	/* -C files first: the other command-line options override them. */
 	if (walk_cmdline(&p, argc, argv, 1) == 0) {
@@ -1638,6 +1602,7 @@ dnsconf_load(struct dnsd_conf *c, int argc, char **argv, conf_sink sink, void *s
 			(void)conf_parse_file(&p, c->conf_file);
 	}
 	(void)walk_cmdline(&p, argc, argv, 0);
+	free(table);
 	return p.errors + dnsconf_check(c, sink, sinkarg);
 }
 

@@ -185,9 +185,10 @@ void	dnsconf_free(struct dnsd_conf *);
  * "built in").  The text lives until the next call. */
 const char *dnsconf_origin_text(const struct dnsd_conf *, struct dnsd_origin);
 
-/* The directive table, sorted by name. */
-extern const struct conf_directive dnsconf_table[];
-extern const size_t dnsconf_table_len;
+/* Make the table of every dnsmasq option, sorted by name, for conf_init.
+ * Stores its length in *n and returns it, to be freed by the caller, or
+ * NULL when out of memory. */
+struct conf_directive *dnsconf_table_new(size_t *n);
 
 /*
  * Read the -C files (or the default file when it exists), then the other

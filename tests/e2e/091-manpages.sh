@@ -66,7 +66,7 @@ named() {
 
 # directives FILE HANDLER_PREFIX: names of the table rows with a handler.
 directives() {
-	sed -n "s/^[[:space:]]*{ \"\([a-z-]*\)\", [0-9]*, -\{0,1\}[0-9]*, $2[a-z_]*,.*/\1/p" "$1"
+	sed -n "s/^[[:space:]]*{ \"\([a-z-]*\)\", [0-9]*, -\{0,1\}[0-9]*, $2[a-z_]*[ ,].*/\1/p" "$1"
 }
 
 missing=

@@ -55,7 +55,9 @@ static const char dnsfuzz_hosts[] =
 static void
 dnsfuzz_setup(void)
 {
-	struct conf_parser	p;
+	struct conf_parser	 p;
+	struct conf_directive	*table;
+	size_t			 ntable;
 	const char		*path;
 	char			 line[128];
 	int			 i;
@@ -63,12 +65,15 @@ dnsfuzz_setup(void)
 	fuzz_silence();
 	path = fuzz_file_write((const uint8_t *)dnsfuzz_hosts, sizeof(dnsfuzz_hosts) - 1);
 	dnsconf_defaults(&dnsfuzz_conf);
-	conf_init(&p, CONF_DNSMASQ, dnsconf_table, dnsconf_table_len, &dnsfuzz_conf);
+	if ((table = dnsconf_table_new(&ntable)) == NULL)
+		abort();
+	conf_init(&p, CONF_DNSMASQ, table, ntable, &dnsfuzz_conf);
 	p.sink = fuzz_quiet;
 	for (i = 0; dnsfuzz_lines[i] != NULL; i++)
 		conf_parse_line(&p, "fuzz", i + 1, dnsfuzz_lines[i]);
 	snprintf(line, sizeof(line), "addn-hosts=%s", path);
 	conf_parse_line(&p, "fuzz", i + 1, line);
+	free(table);
 	if (p.errors != 0)
 		abort();
 	memset(&dnsfuzz_st, 0, sizeof(dnsfuzz_st));

@@ -28,13 +28,14 @@ no_include(struct conf_parser *p, int argc, char **argv, void *target)
 static void
 setup(void)
 {
-	size_t	i;
+	struct conf_directive	*all;
+	size_t			 i;
 
 	fuzz_silence();
-	if (dnsconf_table_len > TABLE_MAX)
+	if ((all = dnsconf_table_new(&ntable)) == NULL || ntable > TABLE_MAX)
 		abort();
-	memcpy(table, dnsconf_table, dnsconf_table_len * sizeof(table[0]));
-	ntable = dnsconf_table_len;
+	memcpy(table, all, ntable * sizeof(table[0]));
+	free(all);
 	for (i = 0; i < ntable; i++)
 		if (strcmp(table[i].name, "conf-file") == 0 ||
 		    strcmp(table[i].name, "conf-dir") == 0)

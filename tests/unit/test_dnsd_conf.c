@@ -141,8 +141,14 @@ test_run_user(void **state)
 static void
 test_table_sorted(void **state)
 {
-	assert_true(conf_table_sorted(dnsconf_table, dnsconf_table_len));
-	assert_true(dnsconf_table_len <= CONF_TABLE_MAX);
+	struct conf_directive	*table;
+	size_t			 n;
+
+	table = dnsconf_table_new(&n);
+	assert_non_null(table);
+	assert_true(conf_table_sorted(table, n));
+	assert_true(n <= CONF_TABLE_MAX);
+	free(table);
 }
 
 static void

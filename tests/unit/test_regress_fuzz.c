@@ -174,12 +174,16 @@ quiet(void *arg, int is_error, const char *msg)
 static void
 test_host_record_five_addresses(void **state)
 {
-	static struct dnsd_conf	conf;
-	struct conf_parser	p;
+	static struct dnsd_conf	 conf;
+	struct conf_parser	 p;
+	struct conf_directive	*table;
+	size_t			 ntable;
 
 	(void)state;
 	dnsconf_defaults(&conf);
-	conf_init(&p, CONF_DNSMASQ, dnsconf_table, dnsconf_table_len, &conf);
+	table = dnsconf_table_new(&ntable);
+	assert_non_null(table);
+	conf_init(&p, CONF_DNSMASQ, table, ntable, &conf);
 	p.sink = quiet;
 	conf_parse_line(&p, "fuzz", 1,
 	    "host-record=h.test,192.0.2.1,192.0.2.2,2001:db8::3,192.0.2.4,192.0.2.5");
@@ -191,6 +195,7 @@ test_host_record_five_addresses(void **state)
 	assert_int_equal(p.errors, 1);
 	assert_int_equal(conf.nrecords, 4);
 	dnsconf_free(&conf);
+	free(table);
 }
 
 /*
