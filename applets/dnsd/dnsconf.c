@@ -1232,68 +1232,71 @@ add_record(struct conf_parser *p, struct dnsd_conf *c, const struct dnsd_confrec
 }
 
 /*
- * The options that dnsd implements, sorted by name (strcmp).  With the
- * names below, dnsconf_table_new makes the table the parser searches.
+ * The options that dnsd implements, sorted by name (strcmp), with
+ * dnsmasq's single letter for some.  With the names below,
+ * dnsconf_table_new makes the table the parser searches.
  */
 static const struct {
 	const char	*name;
 	signed char	 min_args;
 	signed char	 max_args;	/* -1: no maximum */
+	char		 letter;	/* -LETTER on the command line, or 0 */
+	char		 letter_value;	/* 1: -LETTER takes a value */
 	conf_handler	 handler;
 } handled[] = {
-	{ "addn-hosts", 1, 1, h_addn_hosts },
-	{ "address", 1, -1, h_address },
-	{ "all-servers", 0, 0, h_all_servers },
-	{ "bind-dynamic", 0, 0, h_bind_interfaces },
-	{ "bind-interfaces", 0, 0, h_bind_interfaces },
-	{ "bogus-priv", 0, 0, h_bogus_priv },
-	{ "cache-size", 1, 1, h_cache_size },
-	{ "clear-on-reload", 0, 0, h_nothing },
-	{ "cname", 2, -1, h_cname },
-	{ "conf-dir", 1, -1, h_conf_dir },
-	{ "conf-file", 1, 1, h_conf_file },
-	{ "dns-forward-max", 1, 1, h_dns_forward_max },
-	{ "domain", 1, 4, h_domain },
-	{ "domain-needed", 0, 0, h_domain_needed },
-	{ "edns-packet-max", 1, 1, h_edns_packet_max },
-	{ "except-interface", 1, -1, h_except_interface },
-	{ "expand-hosts", 0, 0, h_expand_hosts },
-	{ "group", 0, 1, h_group },
-	{ "help", 0, 0, h_help },
-	{ "host-record", 2, -1, h_host_record },
-	{ "hostsdir", 1, 1, h_hostsdir },
-	{ "interface", 1, -1, h_interface },
-	{ "keep-in-foreground", 0, 0, h_keep_in_foreground },
-	{ "listen-address", 1, -1, h_listen_address },
-	{ "local", 1, -1, h_server },
-	{ "local-service", 0, 0, h_local_service },
-	{ "local-ttl", 1, 1, h_local_ttl },
-	{ "log-facility", 1, 1, h_log_facility },
-	{ "log-queries", 0, 1, h_log_queries },
-	{ "max-cache-ttl", 1, 1, h_max_cache_ttl },
-	{ "max-ttl", 1, 1, h_max_ttl },
-	{ "min-cache-ttl", 1, 1, h_min_cache_ttl },
-	{ "mx-host", 1, 3, h_mx_host },
-	{ "neg-ttl", 1, 1, h_neg_ttl },
-	{ "no-daemon", 0, 0, h_no_daemon },
-	{ "no-hosts", 0, 0, h_no_hosts },
-	{ "no-negcache", 0, 0, h_no_negcache },
-	{ "no-poll", 0, 0, h_no_poll },
-	{ "no-resolv", 0, 0, h_no_resolv },
-	{ "pid-file", 0, 1, h_pid_file },
-	{ "port", 1, 1, h_port },
-	{ "ptr-record", 1, 2, h_ptr_record },
-	{ "rebind-domain-ok", 1, 1, h_rebind_domain_ok },
-	{ "rebind-localhost-ok", 0, 0, h_rebind_localhost_ok },
-	{ "resolv-file", 0, 1, h_resolv_file },
-	{ "server", 1, -1, h_server },
-	{ "srv-host", 1, 5, h_srv_host },
-	{ "stop-dns-rebind", 0, 0, h_stop_dns_rebind },
-	{ "strict-order", 0, 0, h_strict_order },
-	{ "test", 0, 0, h_test },
-	{ "txt-record", 1, -1, h_txt_record },
-	{ "user", 0, 1, h_user },
-	{ "version", 0, 0, h_version },
+	{ "addn-hosts", 1, 1, 'H', 1, h_addn_hosts },
+	{ "address", 1, -1, 0, 0, h_address },
+	{ "all-servers", 0, 0, 0, 0, h_all_servers },
+	{ "bind-dynamic", 0, 0, 0, 0, h_bind_interfaces },
+	{ "bind-interfaces", 0, 0, 'z', 0, h_bind_interfaces },
+	{ "bogus-priv", 0, 0, 'b', 0, h_bogus_priv },
+	{ "cache-size", 1, 1, 'c', 1, h_cache_size },
+	{ "clear-on-reload", 0, 0, 0, 0, h_nothing },
+	{ "cname", 2, -1, 0, 0, h_cname },
+	{ "conf-dir", 1, -1, '7', 1, h_conf_dir },
+	{ "conf-file", 1, 1, 'C', 1, h_conf_file },
+	{ "dns-forward-max", 1, 1, 0, 0, h_dns_forward_max },
+	{ "domain", 1, 4, 's', 1, h_domain },
+	{ "domain-needed", 0, 0, 'D', 0, h_domain_needed },
+	{ "edns-packet-max", 1, 1, 'P', 1, h_edns_packet_max },
+	{ "except-interface", 1, -1, 0, 0, h_except_interface },
+	{ "expand-hosts", 0, 0, 'E', 0, h_expand_hosts },
+	{ "group", 0, 1, 'g', 1, h_group },
+	{ "help", 0, 0, 'w', 0, h_help },
+	{ "host-record", 2, -1, 0, 0, h_host_record },
+	{ "hostsdir", 1, 1, 0, 0, h_hostsdir },
+	{ "interface", 1, -1, 'i', 1, h_interface },
+	{ "keep-in-foreground", 0, 0, 'k', 0, h_keep_in_foreground },
+	{ "listen-address", 1, -1, 'a', 1, h_listen_address },
+	{ "local", 1, -1, 0, 0, h_server },
+	{ "local-service", 0, 0, 0, 0, h_local_service },
+	{ "local-ttl", 1, 1, 'T', 1, h_local_ttl },
+	{ "log-facility", 1, 1, 0, 0, h_log_facility },
+	{ "log-queries", 0, 1, 'q', 0, h_log_queries },
+	{ "max-cache-ttl", 1, 1, 0, 0, h_max_cache_ttl },
+	{ "max-ttl", 1, 1, 0, 0, h_max_ttl },
+	{ "min-cache-ttl", 1, 1, 0, 0, h_min_cache_ttl },
+	{ "mx-host", 1, 3, 'm', 1, h_mx_host },
+	{ "neg-ttl", 1, 1, 0, 0, h_neg_ttl },
+	{ "no-daemon", 0, 0, 'd', 0, h_no_daemon },
+	{ "no-hosts", 0, 0, 'h', 0, h_no_hosts },
+	{ "no-negcache", 0, 0, 'N', 0, h_no_negcache },
+	{ "no-poll", 0, 0, 'n', 0, h_no_poll },
+	{ "no-resolv", 0, 0, 'R', 0, h_no_resolv },
+	{ "pid-file", 0, 1, 'x', 1, h_pid_file },
+	{ "port", 1, 1, 'p', 1, h_port },
+	{ "ptr-record", 1, 2, 0, 0, h_ptr_record },
+	{ "rebind-domain-ok", 1, 1, 0, 0, h_rebind_domain_ok },
+	{ "rebind-localhost-ok", 0, 0, 0, 0, h_rebind_localhost_ok },
+	{ "resolv-file", 0, 1, 'r', 1, h_resolv_file },
+	{ "server", 1, -1, 'S', 1, h_server },
+	{ "srv-host", 1, 5, 'W', 1, h_srv_host },
+	{ "stop-dns-rebind", 0, 0, 0, 0, h_stop_dns_rebind },
+	{ "strict-order", 0, 0, 'o', 0, h_strict_order },
+	{ "test", 0, 0, 0, 0, h_test },
+	{ "txt-record", 1, -1, 'Y', 1, h_txt_record },
+	{ "user", 0, 1, 'u', 1, h_user },
+	{ "version", 0, 0, 'v', 0, h_version },
 };
 
 /*
@@ -1389,39 +1392,16 @@ dnsconf_table_new(size_t *n)
 	return table;
 }
 
-/* Single-letter options of dnsmasq that dnsd reads; arg: takes a value. */
-static const struct {
-	char		 letter;
-	const char	*name;
-	int		 arg;
-} shortopts[] = {
-	{ 'C', "conf-file", 1 },	{ 'D', "domain-needed", 0 },
-	{ 'E', "expand-hosts", 0 },	{ 'H', "addn-hosts", 1 },
-	{ 'N', "no-negcache", 0 },	{ 'P', "edns-packet-max", 1 },
-	{ 'R', "no-resolv", 0 },	{ 'S', "server", 1 },
-	{ 'T', "local-ttl", 1 },	{ 'W', "srv-host", 1 },
-	{ 'Y', "txt-record", 1 },	{ 'a', "listen-address", 1 },
-	{ 'b', "bogus-priv", 0 },	{ 'c', "cache-size", 1 },
-	{ 'd', "no-daemon", 0 },	{ 'g', "group", 1 },
-	{ 'h', "no-hosts", 0 },		{ 'i', "interface", 1 },
-	{ 'k', "keep-in-foreground", 0 }, { 'm', "mx-host", 1 },
-	{ 'n', "no-poll", 0 },		{ 'o', "strict-order", 0 },
-	{ 'p', "port", 1 },		{ 'q', "log-queries", 0 },
-	{ 'r', "resolv-file", 1 },	{ 's', "domain", 1 },
-	{ 'u', "user", 1 },		{ 'v', "version", 0 },
-	{ 'w', "help", 0 },		{ 'x', "pid-file", 1 },
-	{ 'z', "bind-interfaces", 0 },	{ '7', "conf-dir", 1 },
-};
 
 static const char *
 short_name(char letter, int *arg)
 {
 	size_t	i;
 
-	for (i = 0; i < sizeof(shortopts) / sizeof(shortopts[0]); i++)
-		if (shortopts[i].letter == letter) {
-			*arg = shortopts[i].arg;
-			return shortopts[i].name;
+	for (i = 0; i < sizeof(handled) / sizeof(handled[0]); i++)
+		if (handled[i].letter == letter) {
+			*arg = handled[i].letter_value;
+			return handled[i].name;
 		}
 	return NULL;
 }

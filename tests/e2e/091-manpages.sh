@@ -64,9 +64,10 @@ named() {
 	sed -n 's/^\.Ic //p' "$2" | tr ' ,' '\n\n' | grep -qx "$1"
 }
 
-# directives FILE HANDLER_PREFIX: names of the table rows with a handler.
+# directives FILE HANDLER_PREFIX: names of the table rows with a handler
+# (a field that starts with HANDLER_PREFIX after the name).
 directives() {
-	sed -n "s/^[[:space:]]*{ \"\([a-z-]*\)\", [0-9]*, -\{0,1\}[0-9]*, $2[a-z_]*[ ,].*/\1/p" "$1"
+	sed -n "s/^[[:space:]]*{ \"\([a-z-]*\)\", [^\"]* $2[a-z_]*[ ,].*/\1/p" "$1"
 }
 
 missing=
