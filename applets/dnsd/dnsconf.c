@@ -1018,8 +1018,8 @@ static int
 h_log_facility(struct conf_parser *p, int argc, char **argv, void *t)
 {
 	static const struct {
-		const char	*name;
-		int		 facility;
+		char		name[9];
+		unsigned char	facility;	/* LOG_AUTH to LOG_LOCAL7 fit in a byte */
 	} names[] = {
 		{ "auth", LOG_AUTH }, { "authpriv", LOG_AUTHPRIV }, { "cron", LOG_CRON },
 		{ "daemon", LOG_DAEMON }, { "ftp", LOG_FTP }, { "kern", LOG_KERN },
