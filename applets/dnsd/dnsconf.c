@@ -1156,19 +1156,13 @@ h_user(struct conf_parser *p, int argc, char **argv, void *t)
 const char *
 dnsconf_run_user(const struct dnsd_conf *c, conf_sink sink, void *sinkarg)
 {
-	char	msg[256];
-
 	if (c->user[0] == '\0' || strcmp(c->user, "root") == 0)
 		return NULL;
 	if (c->user_set || getpwnam(c->user) != NULL)
 		return c->user;
-	snprintf(msg, sizeof(msg), "user %s does not exist, so dnsd runs as %s as dnsmasq "
-	    "does; create the user %s, or choose one with user=", c->user,
+	dnsconf_report(sink, sinkarg, 0, "user %s does not exist, so dnsd runs as %s as "
+	    "dnsmasq does; create the user %s, or choose one with user=", c->user,
 	    DNSD_FALLBACK_USER, c->user);
-	if (sink != NULL)
-		sink(sinkarg, 0, msg);
-	else
-		log_warnx("%s", msg);
 	return DNSD_FALLBACK_USER;
 }
 
@@ -1586,21 +1580,17 @@ dnsconf_load(struct dnsd_conf *c, int argc, char **argv, conf_sink sink, void *s
 	return p.errors + dnsconf_check(c, sink, sinkarg);
 }
 
-static void
-check_warn(conf_sink sink, void *arg, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void
-check_warn(conf_sink sink, void *arg, const char *fmt, ...)
+void
+dnsconf_report(conf_sink sink, void *arg, int is_error, const char *fmt, ...)
 {
-	char	msg[512];
+	char	msg[1280];
 	va_list	ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (sink != NULL)
-		sink(arg, 0, msg);
+		sink(arg, is_error, msg);
 	else
 		log_warnx("%s", msg);
 }
@@ -1609,10 +1599,10 @@ int
 dnsconf_check(struct dnsd_conf *c, conf_sink sink, void *sinkarg)
 {
 	if (c->expand_hosts && c->domain[0] == '\0' && c->nsubdomains == 0)
-		check_warn(sink, sinkarg, "%s: expand-hosts has no effect without domain=",
+		dnsconf_report(sink, sinkarg, 0, "%s: expand-hosts has no effect without domain=",
 		    c->conf_file);
 	if (c->nlisten == 0 && c->ninterfaces == 0 && c->bind_interfaces)
-		check_warn(sink, sinkarg, "%s: bind-interfaces without listen-address or "
+		dnsconf_report(sink, sinkarg, 0, "%s: bind-interfaces without listen-address or "
 		    "interface: dnsd listens on loopback only", c->conf_file);
 	return 0;
 }

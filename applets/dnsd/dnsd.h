@@ -190,6 +190,11 @@ const char *dnsconf_origin_text(const struct dnsd_conf *, struct dnsd_origin);
  * NULL when out of memory. */
 struct conf_directive *dnsconf_table_new(size_t *n);
 
+/* Format a message and pass it to sink, or to log_warnx when sink is
+ * NULL.  Messages longer than 1279 bytes are cut short. */
+void	dnsconf_report(conf_sink, void *arg, int is_error, const char *fmt, ...)
+	    __attribute__((format(printf, 4, 5)));
+
 /*
  * Read the -C files (or the default file when it exists), then the other
  * command-line options, which override them.  Messages go to sink (NULL:

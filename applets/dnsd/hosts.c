@@ -3,7 +3,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,25 +12,6 @@
 #include "log.h"
 
 #define HOSTS_LINE_MAX	1024
-
-static void
-say(conf_sink sink, void *arg, int is_error, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static void
-say(conf_sink sink, void *arg, int is_error, const char *fmt, ...)
-{
-	char	msg[HOSTS_LINE_MAX + 256];
-	va_list	ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (sink != NULL)
-		sink(arg, is_error, msg);
-	else
-		log_warnx("%s", msg);
-}
 
 /* Add one name of a hosts line, and NAME.DOMAIN when domain is set and the
  * name has no dot.  The PTR (first name of a line only) goes to the
@@ -94,14 +74,14 @@ parse_line(struct records *r, char *line, const char *path, int lineno,
 	if ((word = strtok_r(line, " \t\r\n", &save)) == NULL)
 		return 0;
 	if (netaddr_parse(word, &addr) == -1) {
-		say(sink, arg, 0, "%s:%d: invalid address \"%s\"; line skipped",
+		dnsconf_report(sink, arg, 0, "%s:%d: invalid address \"%s\"; line skipped",
 		    path, lineno, word);
 		return 0;
 	}
 	while ((word = strtok_r(NULL, " \t\r\n", &save)) != NULL) {
 		if (records_canon(word, canon) == -1 || !records_valid_name(canon)) {
-			say(sink, arg, 0, "%s:%d: invalid host name \"%s\"; name skipped",
-			    path, lineno, word);
+			dnsconf_report(sink, arg, 0, "%s:%d: invalid host name \"%s\"; "
+			    "name skipped", path, lineno, word);
 			continue;
 		}
 		dom = domain != NULL && building != NULL ? hosts_domain_for(building, &addr) :
@@ -113,8 +93,8 @@ parse_line(struct records *r, char *line, const char *path, int lineno,
 		names++;
 	}
 	if (names == 0) {
-		say(sink, arg, 0, "%s:%d: address without a host name; line skipped",
-		    path, lineno);
+		dnsconf_report(sink, arg, 0,
+		    "%s:%d: address without a host name; line skipped", path, lineno);
 		return 0;
 	}
 	return 1;
@@ -144,8 +124,8 @@ hosts_load(struct records *r, const char *path, const char *domain,
 		}
 		lineno++;
 		if (len > 0 && line[len - 1] != '\n' && !feof(f)) {
-			say(sink, arg, 0, "%s:%d: line longer than %d bytes; skipped",
-			    path, lineno, HOSTS_LINE_MAX);
+			dnsconf_report(sink, arg, 0, "%s:%d: line longer than %d bytes; "
+			    "skipped", path, lineno, HOSTS_LINE_MAX);
 			toolong = 1;
 			continue;
 		}
@@ -205,7 +185,8 @@ load_dir(struct records *r, const char *dir, const char *domain, conf_sink sink,
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
 		if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
 			if ((c = hosts_load(r, path, domain, sink, arg)) == -1)
-				say(sink, arg, 0, "%s: cannot read: %s", path, strerror(errno));
+				dnsconf_report(sink, arg, 0, "%s: cannot read: %s", path,
+				    strerror(errno));
 			else
 				total += c;
 		}
@@ -284,27 +265,28 @@ hosts_build(struct records *r, const struct dnsd_conf *c, const char *hostsfile,
 	 * files, so its PTR wins over a hosts line for the same address. */
 	for (i = 0; i < c->nrecords; i++)
 		if (add_confrec(r, &c->records[i], c->domain) == -1) {
-			say(sink, arg, 1, "out of memory building the name table");
+			dnsconf_report(sink, arg, 1, "out of memory building the name table");
 			records_free(r);
 			building = NULL;
 			return -1;
 		}
 	if (!c->no_hosts) {
 		if ((n = hosts_load(r, hostsfile, domain, sink, arg)) == -1)
-			say(sink, arg, 0, "%s: cannot read: %s", hostsfile, strerror(errno));
+			dnsconf_report(sink, arg, 0, "%s: cannot read: %s", hostsfile,
+			    strerror(errno));
 		else
 			log_info("read %s: %d addresses", hostsfile, n);
 	}
 	for (i = 0; i < c->naddn_hosts; i++) {
 		if ((n = hosts_load_path(r, c->addn_hosts[i], domain, sink, arg)) == -1)
-			say(sink, arg, 0, "%s: cannot read: %s", c->addn_hosts[i],
+			dnsconf_report(sink, arg, 0, "%s: cannot read: %s", c->addn_hosts[i],
 			    strerror(errno));
 		else
 			log_info("read %s: %d addresses", c->addn_hosts[i], n);
 	}
 	for (i = 0; i < c->nhostsdirs; i++) {
 		if ((n = hosts_load_path(r, c->hostsdirs[i], domain, sink, arg)) == -1)
-			say(sink, arg, 0, "%s: cannot read: %s", c->hostsdirs[i],
+			dnsconf_report(sink, arg, 0, "%s: cannot read: %s", c->hostsdirs[i],
 			    strerror(errno));
 		else
 			log_info("read %s: %d addresses", c->hostsdirs[i], n);
@@ -312,10 +294,10 @@ hosts_build(struct records *r, const struct dnsd_conf *c, const char *hostsfile,
 	building = NULL;
 	if (records_finish(r) == -1) {
 		if (errno == EOVERFLOW)
-			say(sink, arg, 1, "a name has more than 65535 records, more than a "
-			    "reply can hold; remove some of its lines");
+			dnsconf_report(sink, arg, 1, "a name has more than 65535 records, "
+			    "more than a reply can hold; remove some of its lines");
 		else
-			say(sink, arg, 1, "out of memory building the name table");
+			dnsconf_report(sink, arg, 1, "out of memory building the name table");
 		records_free(r);
 		return -1;
 	}
