@@ -1344,21 +1344,17 @@ static const struct {
 	{ unsupported_tftp, "dnsd does not serve TFTP" },
 };
 
-/* Insert d into the sorted rows table[0] to table[n - 1]. */
-static void
-insert_sorted(struct conf_directive *table, size_t n, const struct conf_directive *d)
+static int
+compare_directives(const void *a, const void *b)
 {
-	while (n > 0 && strcmp(table[n - 1].name, d->name) > 0) {
-		table[n] = table[n - 1];
-		n--;
-	}
-	table[n] = *d;
+	return strcmp(((const struct conf_directive *)a)->name,
+	    ((const struct conf_directive *)b)->name);
 }
 
 struct conf_directive *
 dnsconf_table_new(size_t *n)
 {
-	struct conf_directive	*table, d;
+	struct conf_directive	*table;
 	const char		*name;
 	size_t			 count = sizeof(handled) / sizeof(handled[0]), i;
 
@@ -1374,15 +1370,14 @@ dnsconf_table_new(size_t *n)
 		table[i].handler = handled[i].handler;
 	}
 	*n = i;
-	memset(&d, 0, sizeof(d));
-	d.max_args = -1;
-	for (i = 0; i < sizeof(unsupported) / sizeof(unsupported[0]); i++) {
-		d.note = unsupported[i].note;
+	for (i = 0; i < sizeof(unsupported) / sizeof(unsupported[0]); i++)
 		for (name = unsupported[i].names; *name != '\0'; name += strlen(name) + 1) {
-			d.name = name;
-			insert_sorted(table, (*n)++, &d);
+			table[*n].name = name;
+			table[*n].max_args = -1;
+			table[*n].note = unsupported[i].note;
+			(*n)++;
 		}
-	}
+	qsort(table, *n, sizeof(*table), compare_directives);
 	return table;
 }
 
