@@ -15,11 +15,14 @@ static uint8_t		want_wire[DNS_NAME_MAX];
 static char		(*hits)[DNSD_PATH_MAX + DNSD_NAME_MAX + 64];
 static int		nhits;
 
+/* Note a hosts line: "  FILE:LINE: ADDRESS NAME" and the reason, which
+ * is empty or starts with a blank. */
 static void
-add_hit(const char *fmt, const char *path, int line, const char *addr, const char *name)
+add_hit(const char *path, int line, const char *addr, const char *name, const char *reason)
 {
 	if (nhits < HITS_MAX)
-		snprintf(hits[nhits], sizeof(hits[nhits]), fmt, path, line, addr, name);
+		snprintf(hits[nhits], sizeof(hits[nhits]), "  %s:%d: %s %s%s\n", path, line,
+		    addr, name, reason);
 	nhits++;
 }
 
@@ -35,18 +38,16 @@ trace_host(const char *path, int line, const char *name, const char *domain,
 
 	netaddr_format(addr, text);
 	if (strcmp(name, want_text) == 0) {
-		add_hit("  %s:%d: %s %s\n", path, line, text, name);
+		add_hit(path, line, text, name, "");
 		return;
 	}
 	if (qualify && snprintf(full, sizeof(full), "%s.%s", name, domain) < (int)sizeof(full) &&
 	    strcmp(full, want_text) == 0) {
-		add_hit("  %s:%d: %s %s (expand-hosts adds the domain)\n", path, line, text,
-		    name);
+		add_hit(path, line, text, name, " (expand-hosts adds the domain)");
 		return;
 	}
 	if (ptr && dnswire_name_reverse(addr, rev) != -1 && dnswire_name_equal(rev, want_wire))
-		add_hit("  %s:%d: %s %s (PTR to the line's first name)\n", path, line, text,
-		    name);
+		add_hit(path, line, text, name, " (PTR to the line's first name)");
 }
 
 static void
@@ -208,7 +209,7 @@ explain(struct dnsd_conf *c, const char *hostsfile, const char *name, const char
 	enum query_verdict		v;
 	uint16_t			qtype = DNS_TYPE_A;
 	size_t				outlen = 0;
-	int				len, answers = 0;
+	int				len, answers = 0, status = 1;
 
 	if (type != NULL && dnswire_type_from_text(type, &qtype) == -1) {
 		fprintf(stderr, "dnsd: --explain: unknown record type \"%s\"; use a type such as "
@@ -225,24 +226,18 @@ explain(struct dnsd_conf *c, const char *hostsfile, const char *name, const char
 	if ((st = calloc(1, sizeof(*st))) == NULL ||
 	    (hits = calloc(HITS_MAX, sizeof(*hits))) == NULL) {
 		fprintf(stderr, "dnsd: --explain: out of memory\n");
-		free(st);
-		return 1;
+		goto out;
 	}
 	st->conf = c;
 	if (query_setup(st) == -1) {
 		fprintf(stderr, "dnsd: invalid domain name in the configuration\n");
-		free(st);
-		free(hits);
-		return 1;
+		goto out;
 	}
 	hosts_trace = trace_host;
 	len = hosts_build(&st->records, c, hostsfile, print_sink, NULL);
 	hosts_trace = NULL;
-	if (len == -1) {
-		free(st);
-		free(hits);
-		return 1;
-	}
+	if (len == -1)
+		goto out;
 
 	len = dnswire_query(msg, sizeof(msg), 0, DNS_FLAG_RD, want_wire, qtype, DNS_CLASS_IN, 0);
 	v = len > 0 ? query_parse(st, msg, (size_t)len, 0, &q, out, sizeof(out), &outlen) :
@@ -263,8 +258,10 @@ explain(struct dnsd_conf *c, const char *hostsfile, const char *name, const char
 	} else
 		printf("dropped\n");
 	records_free(&st->records);
+	status = 0;
+out:
 	free(st);
 	free(hits);
 	hits = NULL;
-	return 0;
+	return status;
 }
