@@ -498,10 +498,8 @@ accept_conf(const char *name, void *arg)
 {
 	const struct dir_filter	*f = arg;
 	int			 i, included = 0, has_include = 0;
-	size_t			 n = strlen(name);
 
-	/* dnsmasq's conf-dir always skips these: dot files, "~" backups, "#...#". */
-	if (name[0] == '.' || name[n - 1] == '~' || (name[0] == '#' && name[n - 1] == '#'))
+	if (hosts_skip_name(name))
 		return 0;
 	for (i = 1; i < f->argc; i++) {
 		if (f->argv[i][0] == '*') {

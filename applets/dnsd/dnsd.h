@@ -369,6 +369,10 @@ int	hosts_build(struct records *, const struct dnsd_conf *, const char *hostsfil
  * whose range holds it, else domain.  Returns it ("" when none). */
 const char *hosts_domain_for(const struct dnsd_conf *, const struct netaddr *);
 
+/* Whether a file in a hosts directory or a conf-dir= directory is skipped,
+ * as dnsmasq skips them: dot files, "~" backups and "#...#" files. */
+int	hosts_skip_name(const char *name);
+
 /* A hook that dnsd --explain sets.  The hosts readers call it for each
  * name of a hosts line they add, with the file and line, the name as
  * written, the domain that expand-hosts adds (NULL or "": none), the

@@ -143,10 +143,8 @@ hosts_load(struct records *r, const char *path, const char *domain,
 	return count;
 }
 
-/* Dot files and editor backups in a hosts directory are skipped, as
- * dnsmasq's conf-dir skips them. */
-static int
-skip_entry(const char *name)
+int
+hosts_skip_name(const char *name)
 {
 	size_t	n = strlen(name);
 
@@ -173,7 +171,7 @@ load_dir(struct records *r, const char *dir, const char *domain, conf_sink sink,
 	if ((d = opendir(dir)) == NULL)
 		return -1;
 	while ((de = readdir(d)) != NULL && n < sizeof(names) / sizeof(names[0])) {
-		if (skip_entry(de->d_name))
+		if (hosts_skip_name(de->d_name))
 			continue;
 		if ((names[n] = strdup(de->d_name)) == NULL)
 			break;
