@@ -455,6 +455,224 @@ test_sourcedir_only_sources(void **state)
 	remove_tree(dir);
 }
 
+/*
+ * Every directive, every source and local option, and every error of the
+ * handlers, as lines of a config.  Each group starts a new parser and ends
+ * with config_print's output.  A '@' in a line is replaced by 300 'a's.
+ */
+static const char *const messages_groups[][40] = {
+	{
+		"server a.example",
+		"server b.example iburst burst prefer noselect offline maxpoll 12 minpoll 4 "
+		    "minstratum 3 polltarget 30 port 1234",
+		"pool c.example maxsources 3",
+		"server d.example asymmetry 1 certset 1 extfield 1 filter 1 key 1 maxdelay 1 "
+		    "maxdelaydevratio 1 maxdelayratio 1 maxsamples 1 mindelay 1 minsamples 1 "
+		    "ntsport 1 offset 1 presend 1 version 4",
+		"server e.example auto_offline copy nts require trust xleave",
+		"server f.example maxpoll 3 minpoll 5",
+		"server",
+		"server x bogus",
+		"server x bogus 1",
+		"server x minpoll",
+		"server x minpoll 99",
+		"server x maxsources 0",
+		"server x port 0",
+		"server x port 65536",
+		"server x polltarget 5",
+		"server x minstratum 16",
+		"server x iburst 1",
+		"server @",
+		"pool",
+		NULL
+	}, {
+		"allow",
+		"allow all",
+		"allow 10.0.0.0/8",
+		"deny 10.1",
+		"deny all 192.168.0.0/16",
+		"allow 2001:db8::/32",
+		"allow 300.1.2.3",
+		"allow all 10.0.0.0/8 extra",
+		"deny 10.0.0.1 10.0.0.2",
+		"deny all x",
+		NULL
+	}, {
+		"bindaddress 127.0.0.1",
+		"bindaddress ::1",
+		"bindaddress 127.0.0.2",
+		"bindaddress nonsense",
+		"bindaddress",
+		"bindcmdaddress 127.0.0.1",
+		"bindcmdaddress nonsense",
+		"bindcmdaddress /@",
+		"bindcmdaddress /tmp/x.sock",
+		"cmdport 65536",
+		"cmdport x",
+		"cmdport 0",
+		"port -1",
+		"port 124",
+		"minsources 0",
+		"minsources 2",
+		"maxdistance -1",
+		"maxdistance 1.5",
+		"maxslewrate 100001",
+		"maxslewrate 500",
+		"maxbackstep -1",
+		"maxbackstep 0.5",
+		"driftfile /@",
+		"driftfile /var/lib/x.drift",
+		"timefile /var/lib/x.time",
+		"hookdir /etc/x.d",
+		"syncfile /run/x.synced",
+		"pidfile /run/x.pid",
+		"user ntp",
+		"user @",
+		"user",
+		"rtcsync 1",
+		"rtcsync",
+		NULL
+	}, {
+		"ratelimit",
+		"ratelimit interval 4 burst 16 leak 3",
+		"ratelimit interval 13",
+		"ratelimit burst 0",
+		"ratelimit leak 5",
+		"ratelimit speed 1",
+		"ratelimit burst",
+		"ratelimit interval 1 burst 2 leak 3 x",
+		"initstepslew x a.example",
+		"initstepslew 1 @ @",
+		"initstepslew 10 a.example b.example",
+		"makestep 1 -2",
+		"makestep x 1",
+		"makestep 1",
+		"makestep 1 3",
+		"local stratum 16",
+		"local bogus 1",
+		"local stratum",
+		"local orphan",
+		"local stratum 5 orphan distance 1 activate 1 waitsynced 1 waitunsynced 1",
+		"include /nonexistent-dir/*.conf",
+		"confdir /nonexistent-dir",
+		"sourcedir /nonexistent-dir",
+		"frobnicate 1",
+		NULL
+	}
+};
+
+/* Unsupported directives: each line names one, with an argument. */
+static const char unsupported_names[] =
+	"acquisitionport authselectmode bindacqaddress bindacqdevice binddevice broadcast "
+	"clientloglimit cmdallow cmddeny cmdratelimit combinelimit corrtimeratio dscp "
+	"dumpdir fallbackdrift hwclockfile hwtimestamp hwtstimeout keyfile leapsecmode "
+	"leapsectz lock_all log logbanner logchange logdir mailonchange manual maxchange "
+	"maxclockerror maxdrift maxjitter maxntsconnections maxsamples maxupdateskew "
+	"minsamples nocerttimecheck noclientlog ntpsigndsocket ntsdumpdir ntsntpserver "
+	"ntsport ntsprocesses ntsratelimit ntsrefresh ntsrotate ntsservercert "
+	"ntsserverkey ntstrustedcerts peer ptpport refclock reselectdist rtcautotrim "
+	"rtcdevice rtcfile rtconutc sched_priority smoothtime stratumweight tempcomp";
+
+#define EXPECTED_MESSAGES_PATH	"tests/unit/ntpd-config-expected.txt"
+
+static void
+write_message(void *arg, int is_error, const char *msg)
+{
+	fprintf(arg, "%s %s\n", is_error ? "error:" : "warning:", msg);
+}
+
+/* Parse text at t.conf:line with '@' replaced by 300 'a's and write the
+ * line and its messages to out. */
+static void
+parse_written_line(struct conf_parser *p, FILE *out, int line, const char *text)
+{
+	char	expanded[1024];
+	size_t	n = 0;
+
+	for (; *text != '\0'; text++) {
+		if (*text == '@') {
+			memset(expanded + n, 'a', 300);
+			n += 300;
+		} else {
+			expanded[n++] = *text;
+		}
+	}
+	expanded[n] = '\0';
+	fprintf(out, "> %d: %.60s\n", line, expanded);
+	conf_parse_line(p, "t.conf", line, expanded);
+}
+
+/* The messages and config_print's output for every directive and error,
+ * byte for byte.  After a change that is meant to alter them, write a new
+ * file with NTPD_CONFIG_EXPECTED_WRITE=1 and review its diff. */
+static void
+test_messages_unchanged(void **state)
+{
+	struct conf_parser	p;
+	struct ntpd_conf	c;
+	struct messages		m;
+	const char		*write_path = getenv("NTPD_CONFIG_EXPECTED_WRITE");
+	static char		 expected[65536];
+	const char		*name, *end;
+	char			*actual = NULL, line[64];
+	size_t			 len = 0, n, g, i;
+	FILE			*out, *f;
+
+	(void)state;
+	out = open_memstream(&actual, &len);
+	assert_non_null(out);
+	for (g = 0; g < sizeof(messages_groups) / sizeof(messages_groups[0]); g++) {
+		parser_setup(&p, &c, &m);
+		p.sink = write_message;
+		p.sink_arg = out;
+		for (i = 0; messages_groups[g][i] != NULL; i++)
+			parse_written_line(&p, out, (int)i + 1, messages_groups[g][i]);
+		fprintf(out, "errors %d, warnings %d\n", p.errors, p.warnings);
+		config_print(out, &c);
+		fputc('\n', out);
+	}
+
+	/* Every unsupported directive warns, once. */
+	parser_setup(&p, &c, &m);
+	p.sink = write_message;
+	p.sink_arg = out;
+	for (name = unsupported_names, i = 1; *name != '\0'; name = end, i++) {
+		end = strchr(name, ' ');
+		if (end == NULL)
+			end = name + strlen(name);
+		snprintf(line, sizeof(line), "%.*s 1", (int)(end - name), name);
+		conf_parse_line(&p, "t.conf", (int)i, line);
+		conf_parse_line(&p, "t.conf", (int)i, line);
+		if (*end == ' ')
+			end++;
+	}
+	fprintf(out, "errors %d, warnings %d\n", p.errors, p.warnings);
+
+	/* One server line more than the table has room for. */
+	parser_setup(&p, &c, &m);
+	p.sink = write_message;
+	p.sink_arg = out;
+	for (i = 0; i <= NTPD_MAX_SPECS; i++)
+		conf_parse_line(&p, "t.conf", (int)i + 1, "server 192.0.2.1");
+	fprintf(out, "errors %d, warnings %d\n", p.errors, p.warnings);
+	fclose(out);
+
+	if (write_path != NULL && strcmp(write_path, "1") == 0) {
+		f = fopen(EXPECTED_MESSAGES_PATH, "w");
+		assert_non_null(f);
+		fputs(actual, f);
+		fclose(f);
+	}
+	f = fopen(EXPECTED_MESSAGES_PATH, "r");
+	assert_non_null(f);
+	n = fread(expected, 1, sizeof(expected) - 1, f);
+	fclose(f);
+	assert_true(n < sizeof(expected) - 1);
+	expected[n] = '\0';
+	assert_string_equal(actual, expected);
+	free(actual);
+}
+
 int
 main(void)
 {
@@ -473,6 +691,7 @@ main(void)
 		cmocka_unit_test(test_include_glob),
 		cmocka_unit_test(test_confdir_order),
 		cmocka_unit_test(test_sourcedir_only_sources),
+		cmocka_unit_test(test_messages_unchanged),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
