@@ -41,9 +41,9 @@ config_defaults(struct ntpd_conf *c)
 /* Source options that set a field: the flags take no value, the others an
  * integer in [min, max].  print_spec prints the flags in this order. */
 static const struct spec_option {
-	const char	*name;
-	unsigned short	 offset;
-	signed char	 min, max;	/* both 0: a flag, set to 1 */
+	char		name[11];	/* the longest has 10 letters */
+	unsigned char	offset;
+	signed char	min, max;	/* both 0: a flag, set to 1 */
 } spec_options_table[] = {
 	{ "iburst", offsetof(struct source_spec, iburst), 0, 0 },
 	{ "burst", offsetof(struct source_spec, burst), 0, 0 },
@@ -55,8 +55,8 @@ static const struct spec_option {
 	{ "minpoll", offsetof(struct source_spec, minpoll), POLL_MIN, POLL_MAX },
 	{ "minstratum", offsetof(struct source_spec, minstratum), 0, 15 },
 	{ "polltarget", offsetof(struct source_spec, polltarget), 6, 60 },
-	{ NULL, 0, 0, 0 }
 };
+#define SPEC_OPTIONS	(sizeof(spec_options_table) / sizeof(spec_options_table[0]))
 #define SPEC_FLAGS	5	/* the first rows */
 
 static int *
@@ -65,21 +65,19 @@ spec_field(struct source_spec *s, const struct spec_option *o)
 	return (int *)(void *)((char *)s + o->offset);
 }
 
-/* Options that chronyd accepts and ntpd ignores: the first list takes a value. */
-static const char *const ignored_valued[] = {
-	"asymmetry", "certset", "extfield", "filter", "key", "maxdelay", "maxdelaydevratio",
-	"maxdelayratio", "maxsamples", "mindelay", "minsamples", "ntsport", "offset",
-	"presend", "version", NULL
-};
-static const char *const ignored_flags[] = {
-	"auto_offline", "copy", "nts", "require", "trust", "xleave", NULL
-};
+/* Options that chronyd accepts and ntpd ignores: the first list takes a
+ * value.  Each list is names with a '\0' after each and one more at the end. */
+static const char ignored_valued[] =
+	"asymmetry\0certset\0extfield\0filter\0key\0maxdelay\0maxdelaydevratio\0"
+	"maxdelayratio\0maxsamples\0mindelay\0minsamples\0ntsport\0offset\0presend\0"
+	"version\0";
+static const char ignored_flags[] = "auto_offline\0copy\0nts\0require\0trust\0xleave\0";
 
 static int
-in_list(const char *const *list, const char *word)
+in_list(const char *list, const char *word)
 {
-	for (; *list != NULL; list++)
-		if (strcmp(*list, word) == 0)
+	for (; *list != '\0'; list += strlen(list) + 1)
+		if (strcmp(list, word) == 0)
 			return 1;
 	return 0;
 }
@@ -92,14 +90,16 @@ spec_options(struct conf_parser *p, int argc, char **argv, struct source_spec *s
 	int				 i;
 
 	for (i = 1; i < argc; i++) {
-		for (o = spec_options_table; o->name != NULL; o++)
+		for (o = spec_options_table; o < spec_options_table + SPEC_OPTIONS; o++)
 			if (strcmp(argv[i], o->name) == 0)
 				break;
-		if (o->name != NULL && o->min == o->max) {
+		if (o == spec_options_table + SPEC_OPTIONS)
+			o = NULL;
+		if (o != NULL && o->min == o->max) {
 			*spec_field(s, o) = 1;
 			continue;
 		}
-		if (o->name == NULL && in_list(ignored_flags, argv[i]))
+		if (o == NULL && in_list(ignored_flags, argv[i]))
 			continue;
 		if (i + 1 >= argc) {
 			conf_error(p, "unknown or incomplete %s option '%s'", p->keyword, argv[i]);
@@ -109,7 +109,7 @@ spec_options(struct conf_parser *p, int argc, char **argv, struct source_spec *s
 			if (conf_int(p, argv[i + 1], 1, 65535, &v) == -1)
 				return -1;
 			s->port = (uint16_t)v;
-		} else if (o->name != NULL) {
+		} else if (o != NULL) {
 			if (conf_int(p, argv[i + 1], o->min, o->max, &v) == -1)
 				return -1;
 			*spec_field(s, o) = (int)v;
@@ -521,10 +521,9 @@ do_rtcsync(struct conf_parser *p, int argc, char **argv, void *target)
 	return 0;
 }
 
-/* local options that chronyd accepts and ntpd ignores, each with a value. */
-static const char *const local_ignored[] = {
-	"activate", "distance", "waitsynced", "waitunsynced", NULL
-};
+/* local options that chronyd accepts and ntpd ignores, each with a value
+ * (the list as in_list reads it). */
+static const char local_ignored[] = "activate\0distance\0waitsynced\0waitunsynced\0";
 
 static int
 do_local(struct conf_parser *p, int argc, char **argv, void *target)
@@ -552,34 +551,44 @@ do_local(struct conf_parser *p, int argc, char **argv, void *target)
 	return 0;
 }
 
-/* The directives that ntpd supports, sorted by name (strcmp). */
-static const struct conf_directive supported[] = {
-	{ "allow", 0, 2, do_allow, NULL },
-	{ "bindaddress", 1, 1, do_bindaddress, NULL },
-	{ "bindcmdaddress", 1, 1, do_bindcmdaddress, NULL },
-	{ "cmdport", 1, 1, do_cmdport, NULL },
-	{ "confdir", 1, -1, do_confdir, NULL },
-	{ "deny", 0, 2, do_deny, NULL },
-	{ "driftfile", 1, 1, do_driftfile, NULL },
-	{ "hookdir", 1, 1, do_hookdir, NULL },
-	{ "include", 1, 1, do_include, NULL },
-	{ "initstepslew", 1, -1, do_initstepslew, NULL },
-	{ "local", 0, -1, do_local, NULL },
-	{ "makestep", 2, 2, do_makestep, NULL },
-	{ "maxbackstep", 1, 1, do_maxbackstep, NULL },
-	{ "maxdistance", 1, 1, do_maxdistance, NULL },
-	{ "maxslewrate", 1, 1, do_maxslewrate, NULL },
-	{ "minsources", 1, 1, do_minsources, NULL },
-	{ "pidfile", 1, 1, do_pidfile, NULL },
-	{ "pool", 1, -1, do_pool, NULL },
-	{ "port", 1, 1, do_port, NULL },
-	{ "ratelimit", 0, 6, do_ratelimit, NULL },
-	{ "rtcsync", 0, 0, do_rtcsync, NULL },
-	{ "server", 1, -1, do_server, NULL },
-	{ "sourcedir", 1, -1, do_sourcedir, NULL },
-	{ "syncfile", 1, 1, do_syncfile, NULL },
-	{ "timefile", 1, 1, do_timefile, NULL },
-	{ "user", 1, 1, do_user, NULL },
+/*
+ * The directives that ntpd supports, sorted by name (strcmp).
+ * merge_directives copies them into conf_directive rows.  These rows have
+ * no note, because only unsupported directives have one, and they keep the
+ * argument counts in a byte each.
+ */
+static const struct supported_directive {
+	const char	*name;
+	conf_handler	 handler;
+	signed char	 min_args;
+	signed char	 max_args;	/* -1: no maximum */
+} supported[] = {
+	{ "allow", do_allow, 0, 2 },
+	{ "bindaddress", do_bindaddress, 1, 1 },
+	{ "bindcmdaddress", do_bindcmdaddress, 1, 1 },
+	{ "cmdport", do_cmdport, 1, 1 },
+	{ "confdir", do_confdir, 1, -1 },
+	{ "deny", do_deny, 0, 2 },
+	{ "driftfile", do_driftfile, 1, 1 },
+	{ "hookdir", do_hookdir, 1, 1 },
+	{ "include", do_include, 1, 1 },
+	{ "initstepslew", do_initstepslew, 1, -1 },
+	{ "local", do_local, 0, -1 },
+	{ "makestep", do_makestep, 2, 2 },
+	{ "maxbackstep", do_maxbackstep, 1, 1 },
+	{ "maxdistance", do_maxdistance, 1, 1 },
+	{ "maxslewrate", do_maxslewrate, 1, 1 },
+	{ "minsources", do_minsources, 1, 1 },
+	{ "pidfile", do_pidfile, 1, 1 },
+	{ "pool", do_pool, 1, -1 },
+	{ "port", do_port, 1, 1 },
+	{ "ratelimit", do_ratelimit, 0, 6 },
+	{ "rtcsync", do_rtcsync, 0, 0 },
+	{ "server", do_server, 1, -1 },
+	{ "sourcedir", do_sourcedir, 1, -1 },
+	{ "syncfile", do_syncfile, 1, 1 },
+	{ "timefile", do_timefile, 1, 1 },
+	{ "user", do_user, 1, 1 },
 };
 
 #define NSUPPORTED	(sizeof(supported) / sizeof(supported[0]))
@@ -665,7 +674,11 @@ merge_directives(void)
 			directives[ndirectives].max_args = -1;
 			name += strlen(name) + 1;
 		} else {
-			directives[ndirectives] = supported[i++];
+			directives[ndirectives].name = supported[i].name;
+			directives[ndirectives].min_args = supported[i].min_args;
+			directives[ndirectives].max_args = supported[i].max_args;
+			directives[ndirectives].handler = supported[i].handler;
+			i++;
 		}
 		ndirectives++;
 	}
