@@ -249,12 +249,26 @@ add_confrec(struct records *r, const struct dnsd_confrec *c, const char *domain)
 	}
 }
 
+/* Read path with load (hosts_load or hosts_load_path), then log the
+ * number of addresses read or report why the file could not be read. */
+static void
+load_logged(int (*load)(struct records *, const char *, const char *, conf_sink, void *),
+    struct records *r, const char *path, const char *domain, conf_sink sink, void *arg)
+{
+	int	n;
+
+	if ((n = load(r, path, domain, sink, arg)) == -1)
+		dnsconf_report(sink, arg, 0, "%s: cannot read: %s", path, strerror(errno));
+	else
+		log_info("read %s: %d addresses", path, n);
+}
+
 int
 hosts_build(struct records *r, const struct dnsd_conf *c, const char *hostsfile,
     conf_sink sink, void *arg)
 {
 	const char	*domain = c->expand_hosts ? c->domain : NULL;
-	int		 i, n;
+	int		 i;
 
 	records_init(r);
 	r->keep_sources = c->log_queries;
@@ -268,27 +282,12 @@ hosts_build(struct records *r, const struct dnsd_conf *c, const char *hostsfile,
 			building = NULL;
 			return -1;
 		}
-	if (!c->no_hosts) {
-		if ((n = hosts_load(r, hostsfile, domain, sink, arg)) == -1)
-			dnsconf_report(sink, arg, 0, "%s: cannot read: %s", hostsfile,
-			    strerror(errno));
-		else
-			log_info("read %s: %d addresses", hostsfile, n);
-	}
-	for (i = 0; i < c->naddn_hosts; i++) {
-		if ((n = hosts_load_path(r, c->addn_hosts[i], domain, sink, arg)) == -1)
-			dnsconf_report(sink, arg, 0, "%s: cannot read: %s", c->addn_hosts[i],
-			    strerror(errno));
-		else
-			log_info("read %s: %d addresses", c->addn_hosts[i], n);
-	}
-	for (i = 0; i < c->nhostsdirs; i++) {
-		if ((n = hosts_load_path(r, c->hostsdirs[i], domain, sink, arg)) == -1)
-			dnsconf_report(sink, arg, 0, "%s: cannot read: %s", c->hostsdirs[i],
-			    strerror(errno));
-		else
-			log_info("read %s: %d addresses", c->hostsdirs[i], n);
-	}
+	if (!c->no_hosts)
+		load_logged(hosts_load, r, hostsfile, domain, sink, arg);
+	for (i = 0; i < c->naddn_hosts; i++)
+		load_logged(hosts_load_path, r, c->addn_hosts[i], domain, sink, arg);
+	for (i = 0; i < c->nhostsdirs; i++)
+		load_logged(hosts_load_path, r, c->hostsdirs[i], domain, sink, arg);
 	building = NULL;
 	if (records_finish(r) == -1) {
 		if (errno == EOVERFLOW)
