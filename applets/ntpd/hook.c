@@ -78,23 +78,25 @@ format_time(char *buf, size_t len, const struct timespec *ts)
 static void
 exec_hook(const char *path, const struct hook_job *job)
 {
-	/* The variables after PATH, each EDGEBOX_NAME=VALUE. */
-	static const char *const names[] = {
-		"EVENT", "OLD_TIME", "NEW_TIME", "OFFSET", "SOURCE", "REASON"
-	};
-	char		vars[HOOK_ENV_MAX][HOOK_TEXT + 32], old[40], new[40];
-	char		offset[sizeof(vars[0])];
-	const char	*values[] = { job->event, old, new, offset, job->source, job->reason };
-	char		*envp[HOOK_ENV_MAX + 1], *argv[3];
-	int		fd, n;
+	/* The variables after PATH, each EDGEBOX_NAME=VALUE: the names with a
+	 * '\0' after each, in the order of values. */
+	static const char	names[] = "EVENT\0OLD_TIME\0NEW_TIME\0OFFSET\0SOURCE\0REASON";
+	char			vars[HOOK_ENV_MAX][HOOK_TEXT + 32], old[40], new[40];
+	char			offset[sizeof(vars[0])];
+	const char		*values[] = { job->event, old, new, offset, job->source,
+				    job->reason };
+	const char		*name = names;
+	char			*envp[HOOK_ENV_MAX + 1], *argv[3];
+	int			fd, n;
 
 	format_time(old, sizeof(old), &job->old_time);
 	format_time(new, sizeof(new), &job->new_time);
 	snprintf(offset, sizeof(offset), "%+.9f", job->offset);
 	envp[0] = "PATH=/usr/sbin:/usr/bin:/sbin:/bin";
-	for (n = 0; n < (int)(sizeof(names) / sizeof(names[0])); n++) {
-		snprintf(vars[n], sizeof(vars[0]), "EDGEBOX_%s=%s", names[n], values[n]);
+	for (n = 0; n < (int)(sizeof(values) / sizeof(values[0])); n++) {
+		snprintf(vars[n], sizeof(vars[0]), "EDGEBOX_%s=%s", name, values[n]);
 		envp[n + 1] = vars[n];
+		name += strlen(name) + 1;
 	}
 	envp[n + 1] = NULL;
 	argv[0] = (char *)(uintptr_t)path;
@@ -274,10 +276,8 @@ hook_record_step(const struct timespec *old, double offset, const char *source,
 	r->old = *old;
 	r->offset = offset;
 	r->mono = clock_mono();
-	snprintf(r->source, sizeof(r->source), "%.*s", (int)sizeof(r->source) - 1,
-	    source != NULL ? source : "");
-	snprintf(r->reason, sizeof(r->reason), "%.*s", (int)sizeof(r->reason) - 1,
-	    reason != NULL ? reason : "");
+	snprintf(r->source, sizeof(r->source), "%s", source != NULL ? source : "");
+	snprintf(r->reason, sizeof(r->reason), "%s", reason != NULL ? reason : "");
 	step_total++;
 }
 

@@ -1015,8 +1015,7 @@ source_measure_once(double *offset)
 static void
 set_row_line(struct ctl_source *row, int spec)
 {
-	snprintf(row->line_host, sizeof(row->line_host), "%.*s", (int)sizeof(row->line_host) - 1,
-	    conf->specs[spec].host);
+	snprintf(row->line_host, sizeof(row->line_host), "%s", conf->specs[spec].host);
 	row->pool = conf->specs[spec].is_pool;
 }
 
