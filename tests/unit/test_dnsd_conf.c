@@ -219,6 +219,69 @@ test_command_line(void **state)
 	dnsconf_free(&c);
 }
 
+/* Each single-letter option sets what its long form sets. */
+static void
+test_short_options(void **state)
+{
+	struct dnsd_conf	c;
+	struct messages		m;
+	char			dir[128];
+	char			*conf = write_file("short.conf", "");
+	char			*flags[] = { "-C", conf, "-DENRbdhknoqzwv", NULL };
+	char			*values[] = { "-C", conf, "-H", "/h", "-P", "1400", "-S",
+	    "10.0.0.1", "-T", "5", "-W", "_a._tcp.b", "-Y", "t.test", "-a", "127.0.0.1",
+	    "-c", "100", "-g", "grp", "-i", "lo", "-m", "mx.test", "-p", "5353", NULL };
+	char			*more[] = { "-C", conf, "-r", "/r", "-s", "lan", "-u", "usr",
+	    "-x", "/x", "-7", dir, NULL };
+
+	assert_int_equal(load(&c, &m, flags), 0);
+	assert_true(c.domain_needed);
+	assert_true(c.expand_hosts);
+	assert_true(c.no_negcache);
+	assert_true(c.no_resolv);
+	assert_true(c.bogus_priv);
+	assert_true(c.debug);
+	assert_true(c.no_hosts);
+	assert_true(c.foreground);
+	assert_true(c.no_poll);
+	assert_true(c.strict_order);
+	assert_true(c.log_queries);
+	assert_true(c.bind_interfaces);
+	assert_true(c.help);
+	assert_true(c.version);
+	dnsconf_free(&c);
+
+	assert_int_equal(load(&c, &m, values), 0);
+	assert_string_equal(c.conf_file, conf);
+	assert_int_equal(c.naddn_hosts, 1);
+	assert_string_equal(c.addn_hosts[0], "/h");
+	assert_int_equal(c.edns_packet_max, 1400);
+	assert_int_equal(c.nservers, 1);
+	assert_int_equal(c.local_ttl, 5);
+	assert_int_equal(c.nrecords, 3);
+	assert_int_equal(c.records[0].type, 33);
+	assert_int_equal(c.records[1].type, 16);
+	assert_int_equal(c.records[2].type, 15);
+	assert_int_equal(c.nlisten, 1);
+	assert_int_equal(c.cache_size, 100);
+	assert_string_equal(c.group, "grp");
+	assert_int_equal(c.ninterfaces, 1);
+	assert_string_equal(c.interfaces[0], "lo");
+	assert_int_equal(c.port, 5353);
+	dnsconf_free(&c);
+
+	snprintf(dir, sizeof(dir), "%s/short.d", tmpdir);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	(void)write_file("short.d/a.conf", "max-ttl=77\n");
+	assert_int_equal(load(&c, &m, more), 0);
+	assert_string_equal(c.resolv_file, "/r");
+	assert_string_equal(c.domain, "lan");
+	assert_string_equal(c.user, "usr");
+	assert_string_equal(c.pid_file, "/x");
+	assert_int_equal(c.max_ttl, 77);
+	dnsconf_free(&c);
+}
+
 static void
 test_command_line_errors(void **state)
 {
@@ -686,6 +749,7 @@ main(void)
 		cmocka_unit_test(test_reference_config),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_command_line),
+		cmocka_unit_test(test_short_options),
 		cmocka_unit_test(test_command_line_errors),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_server_forms),
