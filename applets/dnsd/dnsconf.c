@@ -20,7 +20,6 @@
 
 #define CMDLINE		"command line"
 
-static char	*xstrdup_conf(struct conf_parser *, const char *);
 static int	 add_record(struct conf_parser *, struct dnsd_conf *, const struct dnsd_confrec *);
 
 void
@@ -1170,16 +1169,6 @@ h_version(struct conf_parser *p, int argc, char **argv, void *t)
 	return set_flag(p, &((struct dnsd_conf *)t)->version);
 }
 
-static char *
-xstrdup_conf(struct conf_parser *p, const char *s)
-{
-	char	*d;
-
-	if ((d = strdup(s)) == NULL)
-		conf_error(p, "%s: out of memory", p->keyword);
-	return d;
-}
-
 /*
  * Copy r (whose strings belong to the caller) to the end of c->records.
  * The array doubles when its count reaches a power of two, so nrecords
@@ -1204,21 +1193,16 @@ add_record(struct conf_parser *p, struct dnsd_conf *c, const struct dnsd_confrec
 	n->origin = origin_of(p);
 	n->target = NULL;
 	n->text = NULL;
-	if ((n->owner = xstrdup_conf(p, r->owner)) == NULL)
-		return -1;
-	if (r->target != NULL && (n->target = xstrdup_conf(p, r->target)) == NULL) {
+	if ((n->owner = strdup(r->owner)) == NULL ||
+	    (r->target != NULL && (n->target = strdup(r->target)) == NULL) ||
+	    (r->text != NULL && (n->text = malloc(r->textlen)) == NULL)) {
+		conf_error(p, "%s: out of memory", p->keyword);
 		free(n->owner);
+		free(n->target);
 		return -1;
 	}
-	if (r->text != NULL) {
-		if ((n->text = malloc(r->textlen)) == NULL) {
-			conf_error(p, "%s: out of memory", p->keyword);
-			free(n->owner);
-			free(n->target);
-			return -1;
-		}
+	if (r->text != NULL)
 		memcpy(n->text, r->text, r->textlen);
-	}
 	c->nrecords++;
 	return 0;
 }
