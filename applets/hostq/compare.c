@@ -1,11 +1,11 @@
 /* compare.c -- hostq -C: the SOA record from every authoritative server of a zone, as host prints it. */
 #include <sys/socket.h>
 
-#include <netdb.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "hostq.h"
+#include "lookup.h"
 
 /* The addresses of the zone's name servers, which all get the SOA query. */
 static struct hostq_server	compare_servers[HOSTQ_SOA_SERVERS_MAX];
@@ -19,35 +19,29 @@ static const char		*compare_text;
 
 /*
  * Add the addresses of one NS name.  host 9.18 looks them up with the
- * system resolver (getaddrinfo), not with the server it asked for the NS
+ * system resolver (getaddrinfo; here lookup_addrs), not with the server it asked for the NS
  * records, and it reports a name without addresses on stdout and goes on.
  */
 static void
 compare_add_servers(const struct hostq *h, const char *nsname)
 {
-	struct addrinfo		 hints, *res, *ai;
+	struct netaddr		 addrs[HOSTQ_NS_ADDRS_MAX];
 	struct hostq_server	*s;
-	int			 taken = 0;
+	int			 n, i;
 
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = h->family == 0 ? AF_UNSPEC : h->family;
-	hints.ai_socktype = SOCK_DGRAM;
-	if (getaddrinfo(nsname, NULL, &hints, &res) != 0) {
+	n = lookup_addrs(nsname, h->family == 0 ? AF_UNSPEC : h->family, &lookup_system_conf,
+	    addrs, HOSTQ_NS_ADDRS_MAX);
+	if (n < 0) {
 		printf("couldn't get address for '%s': not found\n", nsname);
 		return;
 	}
-	for (ai = res; ai != NULL && taken < HOSTQ_NS_ADDRS_MAX &&
-	    compare_nservers < HOSTQ_SOA_SERVERS_MAX; ai = ai->ai_next) {
-		s = &compare_servers[compare_nservers];
+	for (i = 0; i < n && compare_nservers < HOSTQ_SOA_SERVERS_MAX; i++) {
+		s = &compare_servers[compare_nservers++];
 		memset(s, 0, sizeof(*s));
-		if (netaddr_from_sockaddr(ai->ai_addr, &s->addr, NULL) == -1)
-			continue;
+		s->addr = addrs[i];
 		/* The "Name:" line of "Using domain server:" shows the NS name. */
 		snprintf(s->name, sizeof(s->name), "%.255s", nsname);
-		compare_nservers++;
-		taken++;
 	}
-	freeaddrinfo(res);
 }
 
 /* Collect the servers named by the NS records of the answer section. */

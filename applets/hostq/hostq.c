@@ -2,7 +2,6 @@
 #include <sys/socket.h>
 
 #include <limits.h>
-#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +9,7 @@
 
 #include "applets.h"
 #include "hostq.h"
+#include "lookup.h"
 #include "version.h"
 
 #define RESOLV_CONF	"/etc/resolv.conf"
@@ -192,13 +192,12 @@ hostq_parse_options(struct hostq *h, int argc, char **argv)
 	}
 }
 
-/* The server argument: a numeric address, else a name from getaddrinfo. */
+/* The server argument: a numeric address, else a name looked up as
+ * getaddrinfo does. */
 static void
 hostq_set_server(struct hostq *h, const char *arg)
 {
-	struct addrinfo	 hints, *res;
 	struct hostq_server *s = &h->servers[0];
-	int		 r;
 
 	memset(s, 0, sizeof(*s));
 	snprintf(s->name, sizeof(s->name), "%s", arg);
@@ -210,13 +209,9 @@ hostq_set_server(struct hostq *h, const char *arg)
 			    arg);
 		return;
 	}
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = h->family == 0 ? AF_UNSPEC : h->family;
-	hints.ai_socktype = SOCK_DGRAM;
-	if ((r = getaddrinfo(arg, NULL, &hints, &res)) != 0)
+	if (lookup_addrs(arg, h->family == 0 ? AF_UNSPEC : h->family, &lookup_system_conf,
+	    &s->addr, 1) < 0)
 		hostq_fatal(1, "couldn't get address for '%s': not found", arg);
-	netaddr_from_sockaddr(res->ai_addr, &s->addr, NULL);
-	freeaddrinfo(res);
 }
 
 /* Why a name is rejected, in BIND's words. */

@@ -10,12 +10,13 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "lookup.h"
 #include "loop.h"
 #include "ntpd.h"
 
 /* What the child writes to the pipe: one fixed-size message. */
 struct resolve_result {
-	int		error;		/* getaddrinfo's code, 0 on success */
+	int		error;		/* an EAI_* code, 0 on success */
 	int		count;
 	struct netaddr	addrs[RESOLVE_MAX_ADDRS];
 };
@@ -23,17 +24,14 @@ struct resolve_result {
 static void
 lookup(const char *host, struct resolve_result *res)
 {
-	struct addrinfo	 hints, *list, *ai;
+	int	n;
 
 	memset(res, 0, sizeof(*res));
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_socktype = SOCK_DGRAM;
-	if ((res->error = getaddrinfo(host, NULL, &hints, &list)) != 0)
-		return;
-	for (ai = list; ai != NULL && res->count < RESOLVE_MAX_ADDRS; ai = ai->ai_next)
-		if (netaddr_from_sockaddr(ai->ai_addr, &res->addrs[res->count], NULL) == 0)
-			res->count++;
-	freeaddrinfo(list);
+	n = lookup_addrs(host, AF_UNSPEC, &lookup_system_conf, res->addrs, RESOLVE_MAX_ADDRS);
+	if (n < 0)
+		res->error = n;
+	else
+		res->count = n;
 }
 
 static void
