@@ -1102,44 +1102,45 @@ print_openntpd_peer(const struct ctl_source *s)
 static int
 cmd_openntpd(const char *what)
 {
-	static const char *const	names[] = { "peers", "Sensors", "status", "all" };
-	struct ctl_reply		rep;
-	const char			*match = NULL;
-	size_t				i, len = strlen(what);
-	uint32_t			count;
+	static const char	names[] = "peers\0Sensors\0status\0all\0";
+	struct ctl_reply	rep;
+	const char		*name;
+	char			 report = '\0';	/* the first letter of the report's name */
+	size_t			 i, len = strlen(what);
+	uint32_t		 count;
 
 	/* As OpenNTPD's ntpctl, any prefix names the report.  The names start
 	 * with different letters, so no prefix is ambiguous. */
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (len > 0 && strncmp(what, names[i], len) == 0)
-			match = names[i];
-	if (match == NULL && strcmp(what, "sensors") == 0)
-		match = "Sensors";
-	if (match == NULL) {
+	for (name = names; *name != '\0'; name += strlen(name) + 1)
+		if (len > 0 && strncmp(what, name, len) == 0)
+			report = name[0];
+	if (report == '\0' && strcmp(what, "sensors") == 0)
+		report = 'S';
+	if (report == '\0') {
 		fprintf(stderr, "ntpctl: unknown -s report '%s': give all, peers, Sensors or "
 		    "status\n", what);
 		return 1;
 	}
-	if (match[0] == 'S') {
+	if (report == 'S') {
 		printf("no sensors configured\n");
 		return 0;
 	}
-	if (match[0] != 'p' && request(CTL_TRACKING, 0, &rep) == -1)
+	if (report != 'p' && request(CTL_TRACKING, 0, &rep) == -1)
 		return 1;
 	if (for_each_row(CTL_SOURCE, add_peer_row, &count) == -1 ||
 	    for_each_row(CTL_UNRESOLVED, add_peer_row, &count) == -1) {
 		free(peer_rows);
 		return 1;
 	}
-	if (match[0] != 'p')
+	if (report != 'p')
 		print_openntpd_status(&rep.u.tracking, peer_rows, npeer_rows);
-	if (match[0] != 's' && npeer_rows > 0) {
-		if (match[0] == 'a')
+	if (report != 's' && npeer_rows > 0) {
+		if (report == 'a')
 			fputc('\n', stdout);
 		printf("peer\n   wt tl st  next  poll          offset       delay      jitter\n");
 		for (i = 0; i < (size_t)npeer_rows; i++)
 			print_openntpd_peer(&peer_rows[i]);
-	} else if (match[0] == 'p') {
+	} else if (report == 'p') {
 		printf("no peers configured\n");
 	}
 	free(peer_rows);
