@@ -66,6 +66,7 @@ fill_source(struct ctl_source *s, uint32_t index)
 		s->reach = 1;
 		s->meas_offset = NAN;
 		s->freq_ppm = INFINITY;
+		s->span = NAN;		/* an interval that is not a number */
 		s->next_poll = 2.5;
 		s->pool = 1;
 		break;
