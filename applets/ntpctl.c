@@ -358,22 +358,30 @@ format_value(char *buf, size_t len, double v, int is_signed)
 	    is_signed ? copysign(x, v) : x, units + 3 * i);
 }
 
-/* Format an interval in seconds as chronyc does, in 4 characters. */
+/* Format an interval in seconds as chronyc does, in 4 characters.  Up to
+ * 1024 s it is in seconds, a longer one in the first unit whose limit it
+ * is under (minutes, hours, days, else years). */
 static void
 format_interval(char *buf, size_t len, double s)
 {
-	if (s < 0)
+	/* Each value is exact as a float, so the comparisons and divisions
+	 * are those with the same values as doubles. */
+	static const float	limit[] = { 36000, 345600, 365 * 86400.0 * 10 };
+	static const float	unit[] = { 60, 3600, 86400, 365 * 86400.0 };
+	int			i;
+
+	if (s < 0) {
 		snprintf(buf, len, "   -");
-	else if (s <= 1024)
+		return;
+	}
+	if (s <= 1024) {
 		snprintf(buf, len, "%4.0f", s);
-	else if (s < 36000)
-		snprintf(buf, len, "%3.0fm", s / 60);
-	else if (s < 345600)
-		snprintf(buf, len, "%3.0fh", s / 3600);
-	else if (s < 365 * 86400.0 * 10)
-		snprintf(buf, len, "%3.0fd", s / 86400);
-	else
-		snprintf(buf, len, "%3.0fy", s / (365 * 86400.0));
+		return;
+	}
+	/* A NaN fails every comparison and ends in years, as infinity does. */
+	for (i = 0; i < 3 && !(s < limit[i]); i++)
+		;
+	snprintf(buf, len, "%3.0f%c", s / unit[i], "mhdy"[i]);
 }
 
 static const char *
