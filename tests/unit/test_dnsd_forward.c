@@ -408,6 +408,41 @@ test_silent_servers_fail_in_time(void **state)
 	assert_int_equal(delivered[0][3] & 0xf, DNS_RCODE_SERVFAIL);
 }
 
+/* A client that sent EDNS learns why no upstream answered (RFC 8914):
+ * SERVFAIL with Extended DNS Error 22, No Reachable Authority, and its
+ * DO bit, byte for byte as recorded from dnsd. */
+static void
+test_silent_servers_ede(void **state)
+{
+	struct forward_client	client;
+	struct query		q;
+	struct sockaddr_storage	from;
+	uint8_t			wire[DNS_NAME_MAX], msg[512], out[512];
+	char			hex[2 * 512 + 1];
+	size_t			outlen = 0, i;
+	int			len, idx[] = { 0 };
+
+	assert_true(dnswire_name_from_text("Silent.Test", wire) > 0);
+	len = dnswire_query(msg, sizeof(msg), 0x5e, DNS_FLAG_RD, wire, DNS_TYPE_A,
+	    DNS_CLASS_IN, 1232);
+	assert_true(len > 0);
+	msg[len - 4] |= DNS_EDNS_DO >> 8;
+	assert_int_equal(query_parse(&st, msg, (size_t)len, 0, &q, out, sizeof(out), &outlen),
+	    QUERY_FORWARD);
+	memset(&client, 0, sizeof(client));
+	client.fd = -1;
+	client.conn = -1;
+	assert_int_equal(forward_start(&q, &client, idx, 1), 0);
+	assert_true(upstream_recv(0, msg, sizeof(msg), &from) > 0);
+	run_until(1, FORWARD_TIMEOUT + 1.0);
+	assert_int_equal(ndelivered, 1);
+	for (i = 0; i < delivered_len[0]; i++)
+		snprintf(hex + 2 * i, 3, "%02x", delivered[0][i]);
+	hex[2 * delivered_len[0]] = '\0';
+	assert_string_equal(hex, "005e818200010000000000010653696c656e74045465737400000100"
+	    "0100002904d0000080000006000f00020016");
+}
+
 /* The first upstream answers after the second was asked: its answer is
  * still taken. */
 static void
@@ -547,6 +582,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_reload_shrinks_forward_max, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_default_forward_max, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_silent_servers_fail_in_time, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_silent_servers_ede, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_late_answer_taken, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_port_per_query, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_getrandom_fails, setup, teardown),

@@ -7,7 +7,10 @@
 #include <unistd.h>
 
 #include "dnswire.h"
+#include "version.h"
 #include "../../applets/dnsd/dnsd.h"
+
+#define OPT_BYTES	11	/* an OPT record without options */
 
 static struct dnsd_conf		conf;
 static struct dnsd_state	st;
@@ -623,6 +626,50 @@ test_bogus_priv(void **state)
 	assert_int_equal(r.verdict, QUERY_FORWARD);
 }
 
+/* query_private_reverse: each of dnsmasq's private reverse zones and
+ * 172.16/12 label by label, the zones' own names, and near misses. */
+static void
+test_private_reverse_names(void **state)
+{
+	static const struct {
+		const char	*name;
+		int		 private;
+	} cases[] = {
+		{ "10.in-addr.arpa", 1 }, { "1.2.3.10.In-Addr.Arpa", 1 },
+		{ "168.192.in-addr.arpa", 1 }, { "254.169.in-addr.arpa", 1 },
+		{ "127.in-addr.arpa", 1 }, { "0.in-addr.arpa", 1 },
+		{ "2.0.192.in-addr.arpa", 1 }, { "100.51.198.in-addr.arpa", 1 },
+		{ "113.0.203.in-addr.arpa", 1 }, { "255.255.255.255.in-addr.arpa", 1 },
+		{ "d.f.ip6.arpa", 1 }, { "1.D.F.IP6.ARPA", 1 }, { "8.e.f.ip6.arpa", 1 },
+		{ "9.e.f.ip6.arpa", 1 }, { "a.e.f.ip6.arpa", 1 }, { "b.e.f.ip6.arpa", 1 },
+		{ "x.16.172.in-addr.arpa", 1 }, { "31.172.in-addr.arpa", 1 },
+		{ "in-addr.arpa", 0 }, { "ip6.arpa", 0 }, { "arpa", 0 }, { "", 0 },
+		{ "11.in-addr.arpa", 0 }, { "100.in-addr.arpa", 0 }, { "c.e.f.ip6.arpa", 0 },
+		{ "e.f.ip6.arpa", 0 }, { "f.ip6.arpa", 0 }, { "10.in-addr.arpa.x", 0 },
+		{ "172.in-addr.arpa", 0 }, { "15.172.in-addr.arpa", 0 },
+		{ "32.172.in-addr.arpa", 0 }, { "016.172.in-addr.arpa", 0 },
+		{ "1.6.172.in-addr.arpa", 0 }, { "116.172.in-addr.arpa", 0 },
+		{ "16.172.in-addr.arpa.x", 0 }, { "16.173.in-addr.arpa", 0 },
+		{ "2.0.192.ip6.arpa", 0 }, { "10.ip6.arpa", 0 },
+	};
+	uint8_t	wire[DNS_NAME_MAX];
+	char	name[64];
+	size_t	i;
+	int	k;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_not_equal(dnswire_name_from_text(cases[i].name, wire), -1);
+		if (query_private_reverse(wire) != cases[i].private)
+			fail_msg("%s: want %d", cases[i].name, cases[i].private);
+	}
+	for (k = 0; k < 300; k++) {
+		snprintf(name, sizeof(name), "9.%d.172.In-Addr.Arpa", k);
+		assert_int_not_equal(dnswire_name_from_text(name, wire), -1);
+		if (query_private_reverse(wire) != (k >= 16 && k <= 31))
+			fail_msg("%s: want %d", name, k >= 16 && k <= 31);
+	}
+}
+
 /* Class CHAOS: dnsmasq's statistics names; others get NOTIMP. */
 static void
 test_chaos_names(void **state)
@@ -668,6 +715,155 @@ test_chaos_names(void **state)
 	len = dnswire_query(msg, sizeof(msg), 7, DNS_FLAG_RD, wire, DNS_TYPE_TXT, DNS_CLASS_CH, 0);
 	run(msg, (size_t)len, 0, &r);
 	assert_int_equal(DNS_FLAGS_RCODE(r.hdr.flags), DNS_RCODE_NOTIMP);
+}
+
+/* Build a query for name in class qclass with opcode and, unless
+ * edns_version is -1, an OPT record (payload 1232, DO set) of that
+ * version. */
+static size_t
+make_raw_query(uint8_t *buf, size_t cap, const char *name, uint16_t qtype,
+    uint16_t qclass, unsigned int opcode, int edns_version)
+{
+	struct dnswire_builder	b;
+	uint8_t			wire[DNS_NAME_MAX];
+
+	assert_int_not_equal(dnswire_name_from_text(name, wire), -1);
+	assert_int_equal(dnswire_builder_init(&b, buf, cap, 0), 0);
+	dnswire_builder_header(&b, 0xbeef, (uint16_t)(DNS_FLAG_RD | opcode << 11));
+	assert_int_equal(dnswire_builder_question(&b, wire, qtype, qclass), 0);
+	if (edns_version >= 0)
+		assert_int_equal(dnswire_builder_opt(&b, 1232, 0, (uint8_t)edns_version,
+		    DNS_EDNS_DO, NULL, 0), 0);
+	return dnswire_builder_finish(&b);
+}
+
+/* Assert that the last reply is the bytes of want (hex). */
+static void
+assert_reply_hex(const struct result *r, const char *want)
+{
+	char	hex[2 * 512 + 1];
+	size_t	i;
+
+	assert_int_equal(r->verdict, QUERY_REPLY);
+	assert_true(r->len <= 512);
+	for (i = 0; i < r->len; i++)
+		snprintf(hex + 2 * i, 3, "%02x", out[i]);
+	hex[2 * r->len] = '\0';
+	assert_string_equal(hex, want);
+}
+
+/* The error replies and the CHAOS answers, byte for byte as recorded
+ * from dnsd, because no e2e test compares them with dnsmasq in full. */
+static void
+test_error_and_chaos_bytes(void **state)
+{
+	static const struct {
+		const char	*name;
+		uint16_t	 qtype, qclass;
+		unsigned int	 opcode;
+		int		 edns_version;
+		const char	*reply;
+	} cases[] = {
+		{ "gw", DNS_TYPE_A, DNS_CLASS_IN, DNS_OPCODE_STATUS, -1,
+		    "beef91840000000000000000" },
+		{ "gw", DNS_TYPE_A, DNS_CLASS_IN, DNS_OPCODE_STATUS, 0,
+		    "beef91840000000000000000" },
+		{ "lab.test", DNS_TYPE_AXFR, DNS_CLASS_IN, 0, -1,
+		    "beef81850001000000000000036c616204746573740000fc0001" },
+		{ "lab.test", DNS_TYPE_IXFR, DNS_CLASS_IN, 0, 0,
+		    "beef81850001000000000001036c616204746573740000fb000100002904d000"
+		    "0000000000" },
+		{ "gw", DNS_TYPE_A, DNS_CLASS_IN, 0, 1,
+		    "beef81800001000000000001026777000001000100002904d0010000000000" },
+		{ "CacheSize.Bind", DNS_TYPE_TXT, DNS_CLASS_CH, 0, -1,
+		    "beef8580000100010000000009436163686553697a650442696e640000100003"
+		    "c00c00100003000000000003023136" },
+		{ "insertions.bind", DNS_TYPE_TXT, DNS_CLASS_CH, 0, -1,
+		    "beef858000010001000000000a696e73657274696f6e730462696e6400001000"
+		    "03c00c001000030000000000020133" },
+		{ "evictions.bind", DNS_TYPE_TXT, DNS_CLASS_CH, 0, 0,
+		    "beef85800001000100000001096576696374696f6e730462696e640000100003"
+		    "c00c00100003000000000002013400002904d0000000000000" },
+		{ "misses.bind", DNS_TYPE_TXT, DNS_CLASS_CH, 0, -1,
+		    "beef85800001000100000000066d69737365730462696e640000100003c00c00"
+		    "1000030000000000020135" },
+		{ "hits.bind", DNS_TYPE_TXT, DNS_CLASS_CH, 0, -1,
+		    "beef8580000100010000000004686974730462696e640000100003c00c001000"
+		    "0300000000000403313036" },
+		{ "auth.bind", DNS_TYPE_TXT, DNS_CLASS_CH, 0, -1,
+		    "beef8580000100010000000004617574680462696e640000100003c00c001000"
+		    "030000000000020130" },
+		{ "servers.bind", DNS_TYPE_TXT, DNS_CLASS_CH, 0, 0,
+		    "beef8580000100010000000107736572766572730462696e640000100003c00c"
+		    "0010000300000000002f113139322e302e322e3533233533203820391c313932"
+		    "2e302e322e353423353335332034303030303030303030203000002904d00000"
+		    "00000000" },
+		{ "servers.bind", DNS_TYPE_A, DNS_CLASS_CH, 0, -1,
+		    "beef8184000100000000000007736572766572730462696e640000010003" },
+		{ "nosuch.bind", DNS_TYPE_TXT, DNS_CLASS_CH, 0, 0,
+		    "beef81840001000000000001066e6f737563680462696e640000100003000029"
+		    "04d0000000000000" },
+		{ "bind", DNS_TYPE_TXT, DNS_CLASS_CH, 0, -1,
+		    "beef818400010000000000000462696e640000100003" },
+		{ "x.hits.bind", DNS_TYPE_TXT, DNS_CLASS_CH, 0, -1,
+		    "beef81840001000000000000017804686974730462696e640000100003" },
+		{ "hits.bind.x", DNS_TYPE_TXT, DNS_CLASS_CH, 0, -1,
+		    "beef8184000100000000000004686974730462696e6401780000100003" },
+		{ "hits", DNS_TYPE_TXT, DNS_CLASS_CH, 0, -1,
+		    "beef8184000100000000000004686974730000100003" },
+	};
+	struct result	r;
+	uint8_t		msg[512];
+	size_t		len, i;
+
+	st.cache.inserts = 3;
+	st.cache.evictions = 4;
+	st.cache.misses = 5;
+	st.cache.hits = 6;
+	st.stats.local = 100;
+	st.server_queries[1] = 8;
+	st.server_failures[1] = 9;
+	st.server_queries[2] = 4000000000UL;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		len = make_raw_query(msg, sizeof(msg), cases[i].name, cases[i].qtype,
+		    cases[i].qclass, cases[i].opcode, cases[i].edns_version);
+		run(msg, len, 0, &r);
+		/* Each local answer counts in hits.bind: keep it fixed. */
+		st.stats.local = 100;
+		assert_reply_hex(&r, cases[i].reply);
+	}
+
+	/* A header without a question: FORMERR without one. */
+	memset(msg, 0, DNS_HEADER_LEN);
+	msg[0] = 0xbe;
+	msg[1] = 0xef;
+	msg[2] = 0x01;
+	run(msg, DNS_HEADER_LEN, 0, &r);
+	assert_reply_hex(&r, "beef81810000000000000000");
+
+	/* Two OPT records: FORMERR, without an OPT in the reply. */
+	len = make_raw_query(msg, sizeof(msg), "gw", DNS_TYPE_A, DNS_CLASS_IN, 0, 0);
+	memcpy(msg + len, msg + len - OPT_BYTES, OPT_BYTES);
+	msg[11] = 2;
+	run(msg, len + OPT_BYTES, 0, &r);
+	assert_reply_hex(&r, "beef818100010000000000000267770000010001");
+
+	/* The CHAOS names in class IN are not dnsd's own. */
+	len = make_raw_query(msg, sizeof(msg), "cachesize.bind", DNS_TYPE_TXT, DNS_CLASS_IN, 0,
+	    -1);
+	run(msg, len, 0, &r);
+	assert_int_equal(r.verdict, QUERY_FORWARD);
+
+	/* version.bind names the release. */
+	len = make_raw_query(msg, sizeof(msg), "version.bind", DNS_TYPE_TXT, DNS_CLASS_CH, 0,
+	    -1);
+	run(msg, len, 0, &r);
+	answer_strings(&r, (char *)msg, sizeof(msg));
+	assert_string_equal((char *)msg, "edgebox-" EDGEBOX_VERSION " ");
+
+	st.cache.inserts = st.cache.evictions = st.cache.misses = st.cache.hits = 0;
+	st.stats.local = 0;
+	st.server_queries[1] = st.server_failures[1] = st.server_queries[2] = 0;
 }
 
 /* A client asks A and AAAA in turn: the A set still rotates. */
@@ -1302,7 +1498,9 @@ main(void)
 		cmocka_unit_test(test_round_robin),
 		cmocka_unit_test(test_round_robin_two_types),
 		cmocka_unit_test(test_chaos_names),
+		cmocka_unit_test(test_error_and_chaos_bytes),
 		cmocka_unit_test(test_bogus_priv),
+		cmocka_unit_test(test_private_reverse_names),
 		cmocka_unit_test(test_address_under_server),
 		cmocka_unit_test(test_cache_hit_max_cache_ttl),
 		cmocka_unit_test(test_forward_routes),
