@@ -424,11 +424,10 @@ format_utc(char *buf, size_t size, const struct tm *tm)
 static void
 print_header(const char *header, int width)
 {
-	static const char	rule[] =
-	    "===================================================================="
-	    "===============================";
-
-	printf("%s%.*s\n", header, width, rule);
+	fputs(header, stdout);
+	while (width-- > 0)
+		fputc('=', stdout);
+	fputc('\n', stdout);
 }
 
 static const struct field tracking_fields[] = {
