@@ -248,8 +248,8 @@ resolv_read(const char *path, struct lookup_resolv *rc)
 	return 0;
 }
 
-static long
-now_ms(void)
+long
+lookup_now_ms(void)
 {
 	struct timespec	ts;
 
@@ -257,13 +257,13 @@ now_ms(void)
 	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static uint16_t
-random_id(void)
+uint16_t
+lookup_query_id(void)
 {
 	uint16_t	id;
 
 	if (getrandom(&id, sizeof(id), GRND_NONBLOCK) != (ssize_t)sizeof(id))
-		id = (uint16_t)(now_ms() ^ getpid());
+		id = (uint16_t)(lookup_now_ms() ^ getpid());
 	return id;
 }
 
@@ -468,9 +468,9 @@ send_queries(const struct lookup_resolv *rc, uint16_t port, struct lookup_exchan
 	interval = timeout / (rc->attempts > 0 ? rc->attempts : 1);
 	pfd.fd = x->fd;
 	pfd.events = POLLIN;
-	start = now = now_ms();
+	start = now = lookup_now_ms();
 	sent = now - interval;
-	for (; now - start < timeout; now = now_ms()) {
+	for (; now - start < timeout; now = lookup_now_ms()) {
 		if (now - sent >= interval) {
 			send_round(x);
 			sent = now;
@@ -554,7 +554,7 @@ query_dns(const struct lookup_resolv *rc, uint16_t port, const char *name, int f
 	static const uint8_t	types[2] = { LOOKUP_TYPE_A, LOOKUP_TYPE_AAAA };
 	static const int	skip_under[2] = { AF_INET6, AF_INET };
 	struct lookup_exchange	x;
-	uint16_t		id = random_id();
+	uint16_t		id = lookup_query_id();
 	int			i, n = 0;
 
 	x.nq = 0;

@@ -6,7 +6,7 @@
 
 #include "netaddr.h"
 
-/* Most addresses one lookup finds (MAXADDRS in musl). */
+/* Maximum number of addresses one lookup finds (MAXADDRS in musl). */
 #define LOOKUP_MAX_ADDRS	48
 
 /* The files and the nameserver port of a lookup; tests use their own. */
@@ -20,13 +20,13 @@ extern const struct lookup_conf lookup_system_conf;
 
 /*
  * Look up the addresses of name as musl 1.2.3's getaddrinfo does with
- * AI_* flags 0: a numeric address, else every matching line of the hosts
- * file, else A and AAAA queries (only one under AF_INET or AF_INET6) to
- * the nameservers of resolv.conf through its search list.  Addresses of
- * both families come in the order of RFC 6724 as musl sorts them, and an
- * IPv4-mapped IPv6 address is returned as IPv4.  family is AF_UNSPEC,
- * AF_INET or AF_INET6.  Blocks up to resolv.conf's timeout (5 s) per
- * name tried.
+ * AI_* flags 0.  A numeric address comes first, else every matching line
+ * of the hosts file.  Else A and AAAA queries (only one under AF_INET or
+ * AF_INET6) go to the nameservers of resolv.conf through its search list.
+ * Addresses of both families come in the order of RFC 6724 as musl sorts
+ * them, and an IPv4-mapped IPv6 address is returned as IPv4.  family is
+ * AF_UNSPEC, AF_INET or AF_INET6.  Blocks up to resolv.conf's timeout
+ * (5 s by default) per name tried.
  * Returns the number of addresses stored in addrs (1 to max), or an
  * EAI_* code of <netdb.h> for gai_strerror: EAI_NONAME (no such name,
  * no address of that family, an invalid name), EAI_AGAIN (no reply) or
@@ -34,5 +34,11 @@ extern const struct lookup_conf lookup_system_conf;
  */
 int	lookup_addrs(const char *name, int family, const struct lookup_conf *,
 	    struct netaddr *addrs, int max);
+
+/* Return a random DNS query ID, from the clock when getrandom fails. */
+uint16_t lookup_query_id(void);
+
+/* Return the monotonic clock in milliseconds. */
+long	lookup_now_ms(void);
 
 #endif

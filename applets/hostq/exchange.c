@@ -1,5 +1,4 @@
 /* exchange.c -- hostq's queries over UDP and TCP, with host's retries and error lines. */
-#include <sys/random.h>
 #include <sys/socket.h>
 
 #include <errno.h>
@@ -7,10 +6,10 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "hostq.h"
+#include "lookup.h"
 #include "sock.h"
 
 /* Largest query hostq builds: one question and, for IXFR, one SOA. */
@@ -21,25 +20,6 @@
 #define XCHG_FAILED	-1	/* error line printed, try again */
 #define XCHG_CONNECT	-2	/* TCP connect failed */
 #define XCHG_ABORT	-3	/* the lookup ends without more lines */
-
-static long
-now_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static uint16_t
-random_id(void)
-{
-	uint16_t	id;
-
-	if (getrandom(&id, sizeof(id), GRND_NONBLOCK) != (ssize_t)sizeof(id))
-		id = (uint16_t)(now_ms() ^ getpid());
-	return id;
-}
 
 /* Print one of host's diagnostic lines on stdout, unless h->quiet is set. */
 static void __attribute__((format(printf, 2, 3)))
@@ -122,7 +102,7 @@ exchange_wait(int fd, short events, long deadline)
 	int		wait, r;
 
 	for (;;) {
-		wait = deadline < 0 ? -1 : (int)(deadline - now_ms());
+		wait = deadline < 0 ? -1 : (int)(deadline - lookup_now_ms());
 		if (deadline >= 0 && wait < 0)
 			wait = 0;
 		pfd.fd = fd;
@@ -230,7 +210,7 @@ exchange_udp(const struct hostq *h, const struct hostq_server *s, const uint8_t 
 	long	start, deadline;
 	int	fd, r;
 
-	start = now_ms();
+	start = lookup_now_ms();
 	deadline = exchange_deadline(h, 0, start);
 	if ((fd = exchange_udp_send(h, s, query, qlen)) == -1)
 		return XCHG_FAILED;
@@ -242,7 +222,7 @@ exchange_udp(const struct hostq *h, const struct hostq_server *s, const uint8_t 
 		}
 	} while ((r = exchange_udp_receive(h, s, fd, query, qlen, reply)) == 1);
 	close(fd);
-	reply->elapsed_ms = now_ms() - start;
+	reply->elapsed_ms = lookup_now_ms() - start;
 	return r;
 }
 
@@ -361,7 +341,7 @@ exchange_tcp_query(const struct hostq *h, const struct hostq_server *s, int fd,
 		r = XCHG_ABORT;		/* over TCP host gives up at once */
 	else if (r == XCHG_OK)
 		exchange_check_qr(h, reply);
-	reply->elapsed_ms = now_ms() - start;
+	reply->elapsed_ms = lookup_now_ms() - start;
 	return r;
 }
 
@@ -369,7 +349,7 @@ static int
 exchange_tcp(const struct hostq *h, const struct hostq_server *s, const char *qtext,
     const uint8_t *query, size_t qlen, struct hostq_reply *reply)
 {
-	long	start = now_ms(), deadline = exchange_deadline(h, 1, start);
+	long	start = lookup_now_ms(), deadline = exchange_deadline(h, 1, start);
 	int	fd;
 
 	if ((fd = exchange_tcp_connect(h, s, qtext, deadline)) == -1)
@@ -452,8 +432,8 @@ exchange_query(struct hostq *h, const char *qtext, const uint8_t *qname, uint16_
 	int		qlen, i = 0, r = XCHG_FAILED, usable = 0, tries = h->tries;
 	unsigned int	rcode;
 
-	qlen = dnswire_query(query, sizeof(query), random_id(), h->recurse ? DNS_FLAG_RD : 0,
-	    qname, qtype, h->qclass, 0);
+	qlen = dnswire_query(query, sizeof(query), lookup_query_id(),
+	    h->recurse ? DNS_FLAG_RD : 0, qname, qtype, h->qclass, 0);
 	if (qlen == -1)
 		return -1;
 	exchange_trying(h, qtext);
@@ -505,7 +485,7 @@ exchange_parallel_tcp(struct hostq *h, const struct hostq_server *servers, int n
     int (*each)(struct hostq *, const struct hostq_reply *))
 {
 	int	fds[HOSTQ_SOA_SERVERS_MAX];
-	long	start = now_ms(), deadline = exchange_deadline(h, 1, start);
+	long	start = lookup_now_ms(), deadline = exchange_deadline(h, 1, start);
 	int	i, replies = 0;
 
 	for (i = 0; i < nservers; i++)
@@ -550,15 +530,15 @@ exchange_parallel(struct hostq *h, const struct hostq_server *servers, int nserv
 	long		start, deadline;
 	int		qlen, i, pending = 0, replies = 0, wait, r;
 
-	qlen = dnswire_query(query, sizeof(query), random_id(), h->recurse ? DNS_FLAG_RD : 0,
-	    qname, qtype, h->qclass, 0);
+	qlen = dnswire_query(query, sizeof(query), lookup_query_id(),
+	    h->recurse ? DNS_FLAG_RD : 0, qname, qtype, h->qclass, 0);
 	if (qlen == -1 || nservers > HOSTQ_SOA_SERVERS_MAX)
 		return 0;
 	exchange_trying(h, qtext);
 	if (h->tcp)
 		return exchange_parallel_tcp(h, servers, nservers, qtext, query, (size_t)qlen,
 		    reply, each);
-	start = now_ms();
+	start = lookup_now_ms();
 	deadline = exchange_deadline(h, 0, start);
 	for (i = 0; i < nservers; i++) {
 		pfd[i].fd = exchange_udp_send(h, &servers[i], query, (size_t)qlen);
@@ -566,7 +546,7 @@ exchange_parallel(struct hostq *h, const struct hostq_server *servers, int nserv
 		pending += pfd[i].fd != -1;
 	}
 	while (pending > 0) {
-		wait = deadline < 0 ? -1 : (int)(deadline - now_ms());
+		wait = deadline < 0 ? -1 : (int)(deadline - lookup_now_ms());
 		if (deadline >= 0 && wait <= 0)
 			break;
 		if (poll(pfd, (nfds_t)nservers, wait) == -1 && errno != EINTR)
@@ -584,7 +564,7 @@ exchange_parallel(struct hostq *h, const struct hostq_server *servers, int nserv
 			if (r != XCHG_OK)
 				continue;
 			replies++;
-			reply->elapsed_ms = now_ms() - start;
+			reply->elapsed_ms = lookup_now_ms() - start;
 			if (each(h, reply) == -1) {
 				/* host cancels the queries still out, silently. */
 				exchange_close_all(pfd, nservers);
@@ -643,7 +623,8 @@ exchange_xfr_attempt(struct hostq *h, const struct hostq_server *s, const char *
 {
 	static struct hostq_reply	reply;
 	struct dnswire_header		hdr;
-	long				start = now_ms(), deadline = exchange_deadline(h, 1, start);
+	long				start = lookup_now_ms();
+	long				deadline = exchange_deadline(h, 1, start);
 	int				fd, r = -1, messages = 0;
 	uint16_t			id = (uint16_t)(query[0] << 8 | query[1]);
 
@@ -656,7 +637,7 @@ exchange_xfr_attempt(struct hostq *h, const struct hostq_server *s, const char *
 	/* Read messages until the callback reports the end of the transfer;
 	 * the timeout applies to each message. */
 	do {
-		deadline = exchange_deadline(h, 1, now_ms());
+		deadline = exchange_deadline(h, 1, lookup_now_ms());
 		if (exchange_tcp_message(h, s, fd, deadline, &reply) != XCHG_OK) {
 			close(fd);
 			if (messages == 0)
@@ -665,7 +646,7 @@ exchange_xfr_attempt(struct hostq *h, const struct hostq_server *s, const char *
 			return XCHG_OK;
 		}
 		messages++;
-		reply.elapsed_ms = now_ms() - start;
+		reply.elapsed_ms = lookup_now_ms() - start;
 		if (dnswire_header_read(reply.msg, reply.len, &hdr) == -1 || hdr.id != id) {
 			exchange_commerror(h, s, EPROTO);
 			break;
@@ -684,7 +665,7 @@ exchange_axfr(struct hostq *h, const char *qtext, const uint8_t *qname,
 	uint8_t	query[XFR_QUERY_MAX];
 	int	qlen, r, i = 0, tries = h->tries, result = -1, usable = 0;
 
-	if ((qlen = exchange_xfr_query(h, random_id(), qname, query, sizeof(query))) == -1)
+	if ((qlen = exchange_xfr_query(h, lookup_query_id(), qname, query, sizeof(query))) == -1)
 		return -1;
 	exchange_trying(h, qtext);
 	while (i < h->nservers) {
