@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <math.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,6 +85,20 @@ usage(FILE *f)
 	fputs(usage_text, f);
 }
 
+/* Print "ntpctl: " and the formatted message to stderr.  Returns 1, the
+ * exit status of a failed command. */
+static int
+print_error(const char *fmt, ...)
+{
+	va_list	ap;
+
+	fputs("ntpctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	return 1;
+}
+
 /* Send req (type, index and arguments set) and wait for its reply, with retries. */
 static int
 send_request(struct ctl_request *req, struct ctl_reply *rep)
@@ -92,7 +107,7 @@ send_request(struct ctl_request *req, struct ctl_reply *rep)
 
 	/* (Re)connect here, so waitsync survives an ntpd that starts or restarts. */
 	if (ctl_fd == -1 && (ctl_fd = ctl_connect(ctl_path)) == -1) {
-		fprintf(stderr, "ntpctl: cannot connect to ntpd at %s: %s\n", ctl_path,
+		print_error("cannot connect to ntpd at %s: %s\n", ctl_path,
 		    strerror(errno));
 		return -1;
 	}
@@ -103,7 +118,7 @@ send_request(struct ctl_request *req, struct ctl_reply *rep)
 		if (errno != ETIMEDOUT)
 			break;
 	}
-	fprintf(stderr, "ntpctl: no reply from ntpd at %s: %s\n", ctl_path, strerror(errno));
+	print_error("no reply from ntpd at %s: %s\n", ctl_path, strerror(errno));
 	close(ctl_fd);
 	ctl_fd = -1;
 	return -1;
@@ -751,13 +766,11 @@ cmd_clients(int argc, char **argv)
 		errno = 0;
 		min_packets = strtoul(argv[1], &end, 10);
 		if (*end != '\0' || end == argv[1] || errno != 0 || argv[1][0] == '-') {
-			fprintf(stderr, "ntpctl: invalid clients -p value '%s': give a number of "
-			    "packets\n", argv[1]);
-			return 1;
+			return print_error("invalid clients -p value '%s': give a number "
+			    "of packets\n", argv[1]);
 		}
 	} else if (argc != 0) {
-		fprintf(stderr, "ntpctl: invalid clients arguments: give none or -p PACKETS\n");
-		return 1;
+		return print_error("invalid clients arguments: give none or -p PACKETS\n");
 	}
 	return print_rows(CTL_CLIENT, "Hostname                      NTP   Drop Int IntL Last "
 	    "    Cmd   Drop Int  Last\n", 79, print_client, &count);
@@ -783,12 +796,10 @@ run_change(struct ctl_request *req, const char *what)
 		printf("503 No such source\n");
 		return 1;
 	case CTL_ERR_ARG:
-		fprintf(stderr, "ntpctl: ntpd rejected the %s arguments as invalid\n", what);
-		return 1;
+		return print_error("ntpd rejected the %s arguments as invalid\n", what);
 	default:
-		fprintf(stderr, "ntpctl: ntpd does not know the %s command (status %d); "
-		    "is it an older version?\n", what, (int)rep.status);
-		return 1;
+		return print_error("ntpd does not know the %s command (status %d); is it an "
+		    "older version?\n", what, (int)rep.status);
 	}
 }
 
@@ -799,9 +810,9 @@ set_target(struct ctl_request *req, int argc, char **argv, const char *what)
 	if (argc == 0)
 		return 0;
 	if (argc > 1 || strlen(argv[0]) >= sizeof(req->target)) {
-		fprintf(stderr, "ntpctl: invalid %s target '%s': give one address, "
-		    "ADDRESS/BITS, MASK/ADDRESS or a host name of at most %zu characters\n",
-		    what, argv[0], sizeof(req->target) - 1);
+		print_error("invalid %s target '%s': give one address, ADDRESS/BITS, "
+		    "MASK/ADDRESS or a host name of at most %zu characters\n", what, argv[0],
+		    sizeof(req->target) - 1);
 		return -1;
 	}
 	memcpy(req->target, argv[0], strlen(argv[0]) + 1);
@@ -823,17 +834,15 @@ cmd_makestep(int argc, char **argv)
 		if (*end1 != '\0' || end1 == argv[0] || !(req.threshold >= 0) ||
 		    isinf(req.threshold) || *end2 != '\0' || end2 == argv[1] || limit < -1 ||
 		    limit > INT32_MAX) {
-			fprintf(stderr, "ntpctl: invalid makestep arguments '%s %s': give a "
-			    "threshold of 0 seconds or more and a limit of -1 or more updates\n",
-			    argv[0], argv[1]);
-			return 1;
+			return print_error("invalid makestep arguments '%s %s': give a "
+			    "threshold of 0 seconds or more and a limit of -1 or more "
+			    "updates\n", argv[0], argv[1]);
 		}
 		req.limit = (int32_t)limit;
 		req.has_args = 1;
 	} else if (argc != 0) {
-		fprintf(stderr, "ntpctl: invalid makestep arguments: give none, or THRESHOLD "
-		    "(seconds) and LIMIT (updates)\n");
-		return 1;
+		return print_error("invalid makestep arguments: give none, or "
+		    "THRESHOLD (seconds) and LIMIT (updates)\n");
 	}
 	return run_change(&req, "makestep");
 }
@@ -855,9 +864,8 @@ cmd_burst(int argc, char **argv)
 		}
 	}
 	if (good < 1 || good > INT32_MAX || max < 1 || max > INT32_MAX) {
-		fprintf(stderr, "ntpctl: invalid burst argument '%s': give GOOD/MAX, two "
-		    "numbers of 1 or more, e.g. 4/8\n", argc < 1 ? "" : argv[0]);
-		return 1;
+		return print_error("invalid burst argument '%s': give GOOD/MAX, two numbers "
+		    "of 1 or more, e.g. 4/8\n", argc < 1 ? "" : argv[0]);
 	}
 	req.good = (int)good;
 	req.max = (int)max;
@@ -885,8 +893,8 @@ parse_number(const char *s, double min, double *out)
 
 	*out = decimal_parse(s, &end);
 	if (*end != '\0' || end == s || !(*out >= min)) {
-		fprintf(stderr, "ntpctl: invalid waitsync value '%s': give a number of at "
-		    "least %g\n", s, min);
+		print_error("invalid waitsync value '%s': give a number of at least %g\n",
+		    s, min);
 		return -1;
 	}
 	return 0;
@@ -964,8 +972,8 @@ print_step(const struct ctl_reply *rep)
 	char			 old_time[64], new_time[64], ago[16];
 
 	if (rep->status == CTL_ERR_TYPE) {
-		fprintf(stderr, "ntpctl: ntpd does not know the steps command; is it an "
-		    "older version?\n");
+		print_error("ntpd does not know the steps command; is it an older "
+		    "version?\n");
 		return -1;
 	}
 	steps_total = st->total;
@@ -1017,7 +1025,7 @@ add_peer_row(const struct ctl_reply *rep)
 		return 1;
 	grown = realloc(peer_rows, (size_t)(npeer_rows + 1) * sizeof(*peer_rows));
 	if (grown == NULL) {
-		fprintf(stderr, "ntpctl: out of memory\n");
+		print_error("out of memory\n");
 		return -1;
 	}
 	peer_rows = grown;
@@ -1124,9 +1132,8 @@ cmd_openntpd(const char *what)
 	if (report == '\0' && strcmp(what, "sensors") == 0)
 		report = 'S';
 	if (report == '\0') {
-		fprintf(stderr, "ntpctl: unknown -s report '%s': give all, peers, Sensors or "
+		return print_error("unknown -s report '%s': give all, peers, Sensors or "
 		    "status\n", what);
-		return 1;
 	}
 	if (report == 'S') {
 		printf("no sensors configured\n");
@@ -1181,7 +1188,7 @@ run_command(int argc, char **argv)
 		return cmd_steps();
 	if (strcmp(argv[0], "waitsync") == 0 && argc <= 5)
 		return cmd_waitsync(argc - 1, argv + 1);
-	fprintf(stderr, "ntpctl: unknown command or wrong arguments: %s\n", argv[0]);
+	print_error("unknown command or wrong arguments: %s\n", argv[0]);
 	usage(stderr);
 	return 1;
 }
@@ -1226,9 +1233,8 @@ ntpctl_main(int argc, char **argv)
 		return 1;
 	}
 	if (csv_mode + json_mode + (show != NULL) > 1) {
-		fprintf(stderr, "ntpctl: -c, -j and -s each choose an output format: give one "
-		    "of them\n");
-		return 1;
+		return print_error("-c, -j and -s each choose an output format: give "
+		    "one of them\n");
 	}
 	next_seq = (uint32_t)getpid() << 8;
 	rc = show != NULL ? cmd_openntpd(show) : run_command(argc, argv);
