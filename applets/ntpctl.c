@@ -1161,36 +1161,65 @@ cmd_openntpd(const char *what)
 	return 0;
 }
 
+/*
+ * The commands: their names in the order of enum command, with a '\0'
+ * after each and one more at the end, and the most arguments each takes
+ * after its name (-1: the command checks them).
+ */
+enum command {
+	CMD_TRACKING, CMD_SOURCES, CMD_SOURCESTATS, CMD_SERVERSTATS, CMD_ACTIVITY,
+	CMD_CLIENTS, CMD_MAKESTEP, CMD_BURST, CMD_ONLINE, CMD_OFFLINE, CMD_STEPS,
+	CMD_WAITSYNC
+};
+
+static const char command_names[] =
+    "tracking\0sources\0sourcestats\0serverstats\0activity\0clients\0makestep\0"
+    "burst\0online\0offline\0steps\0waitsync\0";
+
+static const signed char command_max_args[] = { 0, 1, 1, 0, 0, -1, -1, -1, -1, -1, 0, 4 };
+
 static int
 run_command(int argc, char **argv)
 {
-	int	verbose = argc > 1 && strcmp(argv[1], "-v") == 0;
+	const char	*name = command_names;
+	int		 cmd, nargs = argc - 1;
+	int		 verbose = nargs == 1 && strcmp(argv[1], "-v") == 0;
 
-	if (strcmp(argv[0], "tracking") == 0 && argc == 1)
+	for (cmd = 0; *name != '\0'; cmd++, name += strlen(name) + 1)
+		if (strcmp(argv[0], name) == 0)
+			break;
+	/* sources and sourcestats take only -v. */
+	if (*name == '\0' || (command_max_args[cmd] >= 0 && nargs > command_max_args[cmd]) ||
+	    ((cmd == CMD_SOURCES || cmd == CMD_SOURCESTATS) && nargs != verbose)) {
+		print_error("unknown command or wrong arguments: %s\n", argv[0]);
+		usage(stderr);
+		return 1;
+	}
+	argv++;
+	switch (cmd) {
+	case CMD_TRACKING:
 		return cmd_tracking();
-	if (strcmp(argv[0], "sources") == 0 && argc == 1 + verbose)
-		return cmd_sources(0, verbose);
-	if (strcmp(argv[0], "sourcestats") == 0 && argc == 1 + verbose)
-		return cmd_sources(1, verbose);
-	if (strcmp(argv[0], "serverstats") == 0 && argc == 1)
+	case CMD_SOURCES:
+	case CMD_SOURCESTATS:
+		return cmd_sources(cmd == CMD_SOURCESTATS, verbose);
+	case CMD_SERVERSTATS:
 		return cmd_serverstats();
-	if (strcmp(argv[0], "activity") == 0 && argc == 1)
+	case CMD_ACTIVITY:
 		return cmd_activity();
-	if (strcmp(argv[0], "clients") == 0)
-		return cmd_clients(argc - 1, argv + 1);
-	if (strcmp(argv[0], "makestep") == 0)
-		return cmd_makestep(argc - 1, argv + 1);
-	if (strcmp(argv[0], "burst") == 0)
-		return cmd_burst(argc - 1, argv + 1);
-	if (strcmp(argv[0], "online") == 0 || strcmp(argv[0], "offline") == 0)
-		return cmd_online(argv[0][1] == 'n', argc - 1, argv + 1);
-	if (strcmp(argv[0], "steps") == 0 && argc == 1)
+	case CMD_CLIENTS:
+		return cmd_clients(nargs, argv);
+	case CMD_MAKESTEP:
+		return cmd_makestep(nargs, argv);
+	case CMD_BURST:
+		return cmd_burst(nargs, argv);
+	case CMD_ONLINE:
+	case CMD_OFFLINE:
+		return cmd_online(cmd == CMD_ONLINE, nargs, argv);
+	case CMD_STEPS:
 		return cmd_steps();
-	if (strcmp(argv[0], "waitsync") == 0 && argc <= 5)
-		return cmd_waitsync(argc - 1, argv + 1);
-	print_error("unknown command or wrong arguments: %s\n", argv[0]);
-	usage(stderr);
-	return 1;
+	default:
+		return cmd_waitsync(nargs, argv);
+	}
 }
 
 int
