@@ -696,27 +696,25 @@ send_try(struct pending *pq, int k)
 static size_t
 fail_reply(const struct pending *pq, const struct query *q, uint8_t *out, size_t cap)
 {
-	struct dnswire_builder	b;
-	uint8_t			opt[6];
-	uint16_t		info;
+	size_t		len = query_error(q, pq->last_rcode, out, cap);
+	uint16_t	info = pq->net_error ? EDE_NETWORK_ERROR : EDE_NO_REACHABLE;
 
-	if (!q->edns || pq->got_reply || pq->last_rcode != DNS_RCODE_SERVFAIL)
-		return query_error(q, pq->last_rcode, out, cap);
-	info = pq->net_error ? EDE_NETWORK_ERROR : EDE_NO_REACHABLE;
-	opt[0] = 0;
-	opt[1] = EDE_OPTION;
-	opt[2] = 0;
-	opt[3] = 2;
-	opt[4] = (uint8_t)(info >> 8);
-	opt[5] = (uint8_t)info;
-	if (dnswire_builder_init(&b, out, cap, 0) == -1)
-		return 0;
-	dnswire_builder_header(&b, q->id, (uint16_t)(DNS_FLAG_QR | (q->flags & (0xf << 11)) |
-	    (q->flags & DNS_FLAG_RD) | DNS_FLAG_RA | DNS_RCODE_SERVFAIL));
-	(void)dnswire_builder_question(&b, q->name, q->qtype, q->qclass);
-	(void)dnswire_builder_opt(&b, q->adv_size, 0, 0,
-	    q->dnssec_ok ? DNS_EDNS_DO : 0, opt, sizeof(opt));
-	return dnswire_builder_finish(&b);
+	if (!q->edns || pq->got_reply || pq->last_rcode != DNS_RCODE_SERVFAIL ||
+	    len == 0 || len + 6 > cap)
+		return len;
+	/* query_error ends the reply with an OPT record without options.
+	 * Its flags, 4 bytes from the end, get the query's DO bit, and its
+	 * RDLENGTH (the last 2 bytes) now counts the option after it. */
+	if (q->dnssec_ok)
+		out[len - 4] |= DNS_EDNS_DO >> 8;
+	out[len - 1] = 6;
+	out[len] = 0;
+	out[len + 1] = EDE_OPTION;
+	out[len + 2] = 0;
+	out[len + 3] = 2;
+	out[len + 4] = (uint8_t)(info >> 8);
+	out[len + 5] = (uint8_t)info;
+	return len + 6;
 }
 
 static void

@@ -93,6 +93,8 @@ query_from_wait(const struct query_wait *w, const uint8_t *name, struct query *q
 	return q;
 }
 
+/* An extended rcode (above 15, such as BADVERS) puts its upper bits in
+ * the OPT record, which only a query with EDNS gets (RFC 6891 6.1.3). */
 size_t
 query_error(const struct query *q, unsigned int rcode, uint8_t *out, size_t cap)
 {
@@ -104,7 +106,7 @@ query_error(const struct query *q, unsigned int rcode, uint8_t *out, size_t cap)
 	if (q->has_question)
 		(void)dnswire_builder_question(&b, q->name, q->qtype, q->qclass);
 	if (q->edns)
-		(void)dnswire_builder_opt(&b, q->adv_size, 0, 0, 0, NULL, 0);
+		(void)dnswire_builder_opt(&b, q->adv_size, (uint8_t)(rcode >> 4), 0, 0, NULL, 0);
 	return dnswire_builder_finish(&b);
 }
 
@@ -134,21 +136,6 @@ query_any_reply(const struct dnsd_state *st, const struct query *q, uint8_t *out
 		(void)dnswire_builder_rr_end(&b);
 	}
 	add_opt(&b, q);
-	return dnswire_builder_finish(&b);
-}
-
-/* RFC 6891 6.1.3: an EDNS version we do not speak gets BADVERS, with
- * our OPT saying version 0. */
-static size_t
-badvers_reply(const struct query *q, uint8_t *out, size_t cap)
-{
-	struct dnswire_builder	b;
-
-	if (dnswire_builder_init(&b, out, cap, 0) == -1)
-		return 0;
-	dnswire_builder_header(&b, q->id, reply_flags(q, 0));
-	(void)dnswire_builder_question(&b, q->name, q->qtype, q->qclass);
-	(void)dnswire_builder_opt(&b, q->adv_size, DNS_RCODE_BADVERS >> 4, 0, 0, NULL, 0);
 	return dnswire_builder_finish(&b);
 }
 
@@ -278,8 +265,10 @@ query_parse(struct dnsd_state *st, const uint8_t *msg, size_t len, int tcp,
 		q->adv_size = (uint16_t)st->conf->edns_packet_max;
 		q->edns_size = edns.udp_size;
 		q->dnssec_ok = (edns.flags & DNS_EDNS_DO) != 0;
+		/* RFC 6891 6.1.3: an EDNS version we do not speak gets
+		 * BADVERS, with our OPT saying version 0. */
 		if (edns.version != 0) {
-			*outlen = badvers_reply(q, out, cap);
+			*outlen = query_error(q, DNS_RCODE_BADVERS, out, cap);
 			return QUERY_REPLY;
 		}
 	}
