@@ -542,31 +542,37 @@ int
 query_private_reverse(const uint8_t *name)
 {
 	/* dnsmasq's private ranges: RFC 1918, link-local, loopback, "this
-	 * network", the three test nets, broadcast (and 172.16/12 below). */
-	static const char *const zones[] = {
-		"10.in-addr.arpa", "168.192.in-addr.arpa", "254.169.in-addr.arpa",
-		"127.in-addr.arpa", "0.in-addr.arpa", "2.0.192.in-addr.arpa",
-		"100.51.198.in-addr.arpa", "113.0.203.in-addr.arpa",
-		"255.255.255.255.in-addr.arpa",
-		"d.f.ip6.arpa", "8.e.f.ip6.arpa", "9.e.f.ip6.arpa", "a.e.f.ip6.arpa",
-		"b.e.f.ip6.arpa",
-	};
-	uint8_t	zone[DNS_NAME_MAX];
-	char	buf[32];
-	size_t	i;
-	int	k;
+	 * network", the three test nets, broadcast (and 172.16/12 below),
+	 * each zone ended by a NUL, and an empty one last.  A digit after
+	 * "\0" would continue the octal escape, hence a literal per zone. */
+	static const char	zones[] =
+	    "10.in-addr.arpa\0" "168.192.in-addr.arpa\0" "254.169.in-addr.arpa\0"
+	    "127.in-addr.arpa\0" "0.in-addr.arpa\0" "2.0.192.in-addr.arpa\0"
+	    "100.51.198.in-addr.arpa\0" "113.0.203.in-addr.arpa\0"
+	    "255.255.255.255.in-addr.arpa\0"
+	    "d.f.ip6.arpa\0" "8.e.f.ip6.arpa\0" "9.e.f.ip6.arpa\0" "a.e.f.ip6.arpa\0"
+	    "b.e.f.ip6.arpa\0" "172.in-addr.arpa\0";
+	uint8_t		 zone[DNS_NAME_MAX];
+	const char	*p;
+	int		 skip, v;
 
-	for (i = 0; i < sizeof(zones) / sizeof(zones[0]); i++)
-		if (dnswire_name_from_text(zones[i], zone) != -1 &&
+	for (p = zones; *p != '\0'; p += strlen(p) + 1)
+		if (dnswire_name_from_text(p, zone) != -1 &&
 		    dnswire_name_is_subdomain(name, zone))
-			return 1;
-	for (k = 16; k < 32; k++) {
-		snprintf(buf, sizeof(buf), "%d.172.in-addr.arpa", k);
-		if (dnswire_name_from_text(buf, zone) != -1 &&
-		    dnswire_name_is_subdomain(name, zone))
-			return 1;
-	}
-	return 0;
+			break;
+	if (*p == '\0')
+		return 0;
+	if (strcmp(p, "172.in-addr.arpa") != 0)
+		return 1;
+	/* Under 172.in-addr.arpa, the label before it must be 16 to 31. */
+	if ((skip = dnswire_name_labels(name) - 4) < 0)
+		return 0;
+	while (skip-- > 0)
+		name += *name + 1;
+	if (name[0] != 2 || name[1] < '0' || name[1] > '9' || name[2] < '0' || name[2] > '9')
+		return 0;
+	v = (name[1] - '0') * 10 + (name[2] - '0');
+	return v >= 16 && v <= 31;
 }
 
 int
@@ -928,6 +934,28 @@ add_string(struct dnswire_builder *b, const char *text)
 	(void)dnswire_builder_rdata_bytes(b, text, len);
 }
 
+/* The first labels of the CHAOS TXT names, in the order of answer_chaos,
+ * each ended by a NUL, and an empty one last. */
+static const char chaos_names[] =
+    "cachesize\0insertions\0evictions\0misses\0hits\0auth\0servers\0version\0";
+
+/* The index in chaos_names of the lower-case name LABEL.bind, or -1. */
+static int
+chaos_index(const struct query *q)
+{
+	const uint8_t	*label = q->lname + 1;
+	const char	*p = chaos_names;
+	size_t		 len = q->lname[0];
+	int		 i;
+
+	if (q->namelen != 1 + len + 6 || memcmp(label + len, "\4bind", 6) != 0)
+		return -1;
+	for (i = 0; *p != '\0'; i++, p += strlen(p) + 1)
+		if (strlen(p) == len && memcmp(p, label, len) == 0)
+			return i;
+	return -1;
+}
+
 /*
  * Class CHAOS: the TXT names of dnsmasq's statistics (cachesize.bind,
  * insertions.bind, evictions.bind, misses.bind, hits.bind, auth.bind,
@@ -940,26 +968,15 @@ static int
 answer_chaos(struct dnsd_state *st, const struct query *q, uint8_t *out, size_t cap,
     size_t *outlen)
 {
-	static const char *const names[] = {
-		"cachesize", "insertions", "evictions", "misses", "hits", "auth",
-		"servers", "version",
-	};
 	const struct dnsd_server	*sv;
 	struct dnswire_builder		 b;
 	unsigned long			 v = 0;
-	uint8_t				 wire[DNS_NAME_MAX];
-	char				 name[32], text[NETADDR_STRLEN + 64];
-	size_t				 i;
-	int				 k;
+	char				 text[NETADDR_STRLEN + 64];
+	int				 i, k;
 
 	if (q->qclass != DNS_CLASS_CH)
 		return 0;
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		snprintf(name, sizeof(name), "%s.bind", names[i]);
-		if (dnswire_name_from_text(name, wire) != -1 && dnswire_name_equal(wire, q->name))
-			break;
-	}
-	if (q->qtype != DNS_TYPE_TXT || i == sizeof(names) / sizeof(names[0])) {
+	if (q->qtype != DNS_TYPE_TXT || (i = chaos_index(q)) == -1) {
 		*outlen = query_error(q, DNS_RCODE_NOTIMP, out, cap);
 		return 1;
 	}
