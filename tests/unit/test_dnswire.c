@@ -733,6 +733,28 @@ test_render_legacy_types(void **state)
 	assert_string_equal(check(DNS_TYPE_L32, "\0\1\2\3\4\5\6", 7), "FORMERR");
 }
 
+/* The obsolete mailbox types that 020-hostq-diff does not serve, and
+ * types that host 9.18 prints in the generic form, as it printed them. */
+static void
+test_render_mailbox_types(void **state)
+{
+	static const uint16_t	mailbox[] = {
+		DNS_TYPE_MD, DNS_TYPE_MF, DNS_TYPE_MB, DNS_TYPE_MG, DNS_TYPE_MR
+	};
+	char			text[64];
+	size_t			i;
+
+	for (i = 0; i < sizeof(mailbox) / sizeof(mailbox[0]); i++) {
+		assert_int_equal(render(mailbox[i], "\4mail\4test", 11, text, sizeof(text)), 10);
+		assert_string_equal(text, "mail.test.");
+		assert_int_equal(render(mailbox[i], "\4mail", 5, text, sizeof(text)), -1);
+	}
+	assert_true(render(DNS_TYPE_UID, "\1\2\3\4", 4, text, sizeof(text)) > 0);
+	assert_string_equal(text, "\\# 4 01020304");
+	assert_true(render(DNS_TYPE_UNSPEC, "\1\2", 2, text, sizeof(text)) > 0);
+	assert_string_equal(text, "\\# 2 0102");
+}
+
 static void
 test_edns(void **state)
 {
@@ -1033,6 +1055,7 @@ main(void)
 		cmocka_unit_test(test_render_newer_types),
 		cmocka_unit_test(test_rdata_check),
 		cmocka_unit_test(test_render_legacy_types),
+		cmocka_unit_test(test_render_mailbox_types),
 		cmocka_unit_test(test_edns),
 		cmocka_unit_test(test_mnemonics),
 		cmocka_unit_test(test_type_names_aligned),
