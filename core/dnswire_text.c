@@ -273,10 +273,10 @@ static const char	type_names[] =
  * type needs its entry here, in type_names and in type_ranges alike. */
 static const char	type_fields[] =
 	"A\0n\0n\0n\0n\0nn44444\0n\0n\0n\0\0w\0n\0ss\0nn\0" "2n\0S\0"		/* A - TXT */
-	"nn\0" "2n\0s\0sos\0" "2n\0N\0n\0T114tt2nB\0K\0" "2nn\0sss\0" "6\0l\0nP\0"	/* RP - NXT */
+	"nn\0" "2n\0s\0sos\0" "2n\0N\0n\0T114tt2nB\0" "211KY\0" "2nn\0sss\0" "6\0l\0nP\0"	/* RP - NXT */
 	"H\0H\0" "222n\0m\0" "22sssn\0" "2n\0c\0a\0n\0" "111oB\0\0p\0" "21D\0" "1F\0"	/* EID - SSHFP */
-	"g\0T114tt2nB\0nW\0K\0Y\0" "112xZM\0" "112x\0" "111X\0" "111X\0\0h\0"	/* IPSECKEY - HIP */
-	"S\0K\0nn\0" "21D\0K\0Y\0" "42M\0" "41z\0" "2nV\0" "2nV\0"		/* NINFO - HTTPS */
+	"g\0T114tt2nB\0nW\0" "211KY\0Y\0" "112xZM\0" "112x\0" "111X\0" "111X\0\0h\0"	/* IPSECKEY - HIP */
+	"S\0" "211KY\0nn\0" "21D\0" "211KY\0Y\0" "42M\0" "41z\0" "2nV\0" "2nV\0"		/* NINFO - HTTPS */
 	"Ty2n\0Y\0Y\0"							/* DSYNC - BRID */
 	"S\0\0\0\0\0" "2L\0" "2A\0" "2L\0" "2n\0E\0E\0"			/* SPF - EUI64 */
 	"n442k\0\0\0\0\0\0\0" "22Q\0C\0S\0" "441sB\0g\0S\0S\0"		/* TKEY - WALLET */
@@ -1065,54 +1065,26 @@ render_gateway(struct rdata *r, struct text *t)
 	}
 }
 
-/* Whether the APL items are well formed and one has an address family
- * other than 1 (IPv4) and 2 (IPv6): BIND prints such a record in the
- * generic form. */
+/* APL (RFC 3123): items "[!]family:address/prefix" for IPv4 and IPv6.
+ * Returns whether an item has another address family. */
 static int
-apl_has_other_family(const struct rdata *r)
-{
-	struct rdata	 scan = *r;
-	const uint8_t	*p;
-	unsigned int	 family, prefix, n;
-	int		 other = 0;
-
-	while (rd_left(&scan) > 0) {
-		family = rd_u16(&scan);
-		prefix = rd_u8(&scan);
-		n = rd_u8(&scan) & 0x7f;
-		if ((p = rd_bytes(&scan, n)) == NULL || (n > 0 && p[n - 1] == 0))
-			return 0;
-		if (family == 1 || family == 2) {
-			if (n > (family == 1 ? 4u : 16u) || prefix > (family == 1 ? 32u : 128u))
-				return 0;
-		} else
-			other = 1;
-	}
-	return other;
-}
-
-/* APL (RFC 3123): items "[!]family:address/prefix" for IPv4 and IPv6. */
-static void
-render_apl(struct rdata *r, struct text *t)
+apl_items(struct rdata *r, struct text *t)
 {
 	uint8_t		 addr[16];
 	const uint8_t	*p;
 	unsigned int	 family, prefix, n;
-	int		 first = 1;
+	int		 first = 1, other = 0;
 
-	if (apl_has_other_family(r)) {
-		render_unknown(r, t);
-		return;
-	}
 	while (rd_left(r) > 0) {
 		family = rd_u16(r);
 		prefix = rd_u8(r);
 		n = rd_u8(r);
 		if ((p = rd_bytes(r, n & 0x7f)) == NULL)
-			return;
-		/* Only a malformed record gets here with another family: read on
-		 * to the item that breaks it, as BIND does. */
+			break;
+		/* Read on past an item of another family to the item that
+		 * breaks the record, as BIND does. */
 		if (family != 1 && family != 2) {
+			other = 1;
 			r->err = (n & 0x7f) > 0 && p[(n & 0x7f) - 1] == 0;
 			continue;
 		}
@@ -1120,7 +1092,7 @@ render_apl(struct rdata *r, struct text *t)
 		if ((n & 0x7f) > (family == 1 ? 4u : 16u) ||
 		    prefix > (family == 1 ? 32u : 128u) || ((n & 0x7f) > 0 && p[(n & 0x7f) - 1] == 0)) {
 			r->err = 1;
-			return;
+			break;
 		}
 		memset(addr, 0, sizeof(addr));
 		memcpy(addr, p, n & 0x7f);
@@ -1138,6 +1110,23 @@ render_apl(struct rdata *r, struct text *t)
 		text_putc(t, '/');
 		text_uint(t, prefix);
 	}
+	return other;
+}
+
+/* BIND prints a well-formed APL record with an item of another family
+ * than 1 (IPv4) and 2 (IPv6) in the generic form.  A dry run over a copy
+ * of the cursor finds such a record. */
+static void
+render_apl(struct rdata *r, struct text *t)
+{
+	struct rdata	scan = *r;
+	struct text	count;
+
+	memset(&count, 0, sizeof(count));
+	if (apl_items(&scan, &count) && !scan.err)
+		render_unknown(r, t);
+	else
+		apl_items(r, t);
 }
 
 /* Digest lengths by digest type, 0 where unknown: DS (RFC 4509, 5933,
@@ -1202,34 +1191,6 @@ render_zonemd(struct rdata *r, struct text *t)
 	else if ((hash == 1 && rd_left(r) != 48) || (hash == 2 && rd_left(r) != 64))
 		r->err = 1;
 	rd_rest_hex(r, t);
-}
-
-/*
- * DNSKEY, CDNSKEY, KEY and RKEY: flags, protocol, algorithm and the key in
- * base64, which must not be empty, except that a KEY whose flags say "no
- * key" (both top bits) has no key at all.
- */
-static void
-render_key(struct rdata *r, struct text *t)
-{
-	uint16_t	type = r->rr->type;
-	unsigned int	flags;
-
-	/* host 9.18.49 rejects an RKEY whose flags are not 0 (FORMERR). */
-	if (type == DNS_TYPE_RKEY && r->end - r->pos >= 4 && get16(r->msg + r->pos) != 0)
-		r->err = 1;
-	flags = rd_u16(r);
-
-	text_uint(t, flags);
-	text_putc(t, ' ');
-	rd_u8_text(r, t);
-	text_putc(t, ' ');
-	rd_u8_text(r, t);
-	if (type == DNS_TYPE_KEY && (flags & 0xc000) == 0xc000)
-		return;
-	text_putc(t, ' ');
-	rd_need(r);
-	rd_rest_base64(r, t);
 }
 
 /* A HIP record (RFC 5205): algorithm, HIT in hex, public key in base64,
@@ -1306,9 +1267,10 @@ render_tkey(struct rdata *r, struct text *t)
  *   parts of one type: x NSEC3 salt, Z NSEC3 hash, y DSYNC scheme,
  *   z ZONEMD digest, k TKEY error and data;
  *   whole RDATA: a A6, C CAA, c CERT, E EUI48 and EUI64, g IPSECKEY and
- *   AMTRELAY, h HIP, K DNSKEY and the like, l LOC, m ATMA, p APL, w WKS;
+ *   AMTRELAY, h HIP, l LOC, m ATMA, p APL, w WKS;
  *   without a space before: M NSEC type bitmap, W the same but not empty,
- *   P NXT bitmap, V SVCB parameters, o end here when nothing is left.
+ *   P NXT bitmap, V SVCB parameters, o end here when nothing is left, K
+ *   check the flags of a key after flags, protocol and algorithm.
  * H, N and Y read past the end when the rest is empty, the way BIND
  * reports it.
  */
@@ -1321,7 +1283,7 @@ render_fields(struct rdata *r, struct text *t, const char *fields)
 	size_t		 len;
 
 	for (f = fields; *f != '\0'; f++) {
-		if (f != fields && strchr("MWPVo", *f) == NULL)
+		if (f != fields && strchr("KMWPVo", *f) == NULL)
 			text_putc(t, ' ');
 		/* Digits before the switch keep its jump table to the letters. */
 		if (*f == '6') {
@@ -1432,7 +1394,16 @@ render_fields(struct rdata *r, struct text *t, const char *fields)
 			render_hip(r, t);
 			break;
 		case 'K':
-			render_key(r, t);
+			/* host 9.18.49 rejects an RKEY whose flags are not 0
+			 * (FORMERR).  A KEY with both top bits of its flags set
+			 * ("no key") ends before the key. */
+			if (r->err)
+				break;
+			len = get16(r->msg + r->pos - 4);
+			if (r->rr->type == DNS_TYPE_RKEY && len != 0)
+				r->err = 1;
+			if (r->rr->type == DNS_TYPE_KEY && (len & 0xc000) == 0xc000)
+				return;
 			break;
 		case 'l':
 			render_loc(r, t);
