@@ -13,6 +13,20 @@
 #include "log.h"
 #include "privs.h"
 
+/*
+ * The calls without 32 in their name take 16-bit ids on 32-bit ARM and
+ * i386, where <sys/syscall.h> also defines the 32-bit-id calls.
+ */
+#ifdef SYS_setresuid32
+#define NR_SETGROUPS	SYS_setgroups32
+#define NR_SETRESGID	SYS_setresgid32
+#define NR_SETRESUID	SYS_setresuid32
+#else
+#define NR_SETGROUPS	SYS_setgroups
+#define NR_SETRESGID	SYS_setresgid
+#define NR_SETRESUID	SYS_setresuid
+#endif
+
 /* From <linux/capability.h>, which musl-gcc does not see on Debian. */
 #define CAP_VERSION_3	0x20080522
 #define CAP_SYS_TIME_BIT	25
@@ -41,6 +55,21 @@ set_capabilities(int keep)
 	}
 	/* libc has no capset wrapper without libcap. */
 	return (int)syscall(SYS_capset, &hdr, data);
+}
+
+/*
+ * The libc wrappers change the ids of every thread of the process (musl's
+ * __synccall, about 2 KB), and edgebox has one thread, so the system calls
+ * do the same.
+ */
+int
+privs_set_ids(uid_t uid, gid_t gid)
+{
+	if (syscall(NR_SETGROUPS, 1, &gid) == -1 ||
+	    syscall(NR_SETRESGID, gid, gid, gid) == -1 ||
+	    syscall(NR_SETRESUID, uid, uid, uid) == -1)
+		return -1;
+	return 0;
 }
 
 /*
@@ -102,8 +131,7 @@ privs_drop(const char *user, const char *group, int keep)
 		log_warn("prctl(PR_SET_KEEPCAPS)");
 		return -1;
 	}
-	if (setgroups(1, &gid) == -1 || setresgid(gid, gid, gid) == -1 ||
-	    setresuid(uid, uid, uid) == -1) {
+	if (privs_set_ids(uid, gid) == -1) {
 		log_warn("failed to switch to user %s", user);
 		return -1;
 	}

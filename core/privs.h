@@ -2,6 +2,8 @@
 #ifndef EDGEBOX_PRIVS_H
 #define EDGEBOX_PRIVS_H
 
+#include <sys/types.h>
+
 #define PRIVS_KEEP_SYS_TIME	0x1	/* ntpd: keep CAP_SYS_TIME to adjust the clock */
 
 /*
@@ -19,5 +21,12 @@ int	privs_drop(const char *user, const char *group, int keep);
  * after logging why.
  */
 int	privs_give(const char *path, const char *user, const char *group);
+
+/*
+ * Set the supplementary groups to gid alone, then the real, effective and
+ * saved gid, then those of uid, as setgroups, setresgid and setresuid do.
+ * Returns 0, or -1 with errno set by the call that failed.
+ */
+int	privs_set_ids(uid_t uid, gid_t gid);
 
 #endif
