@@ -835,6 +835,18 @@ free_conf(struct dnsd_conf *c)
 	free(c);
 }
 
+/* The list of upstream servers in st.conf changed: their counts and
+ * failures start again, and the forwarder maps its sockets to the list. */
+static void
+reset_servers(void)
+{
+	memset(st.server_failed, 0, sizeof(st.server_failed));
+	memset(st.server_queries, 0, sizeof(st.server_queries));
+	memset(st.server_failures, 0, sizeof(st.server_failures));
+	if (forward_reconfigure() == -1)
+		log_warnx("no memory for %ld queries in flight", st.conf->forward_max);
+}
+
 /* SIGHUP: reread the config and every hosts file; keep the old config
  * when the new one has errors.  Queries in flight still get their answers. */
 static void
@@ -871,11 +883,7 @@ reload(void)
 	records_free(&st.records);
 	st.records = rec;
 	st.conf = c;
-	if (forward_reconfigure() == -1)
-		log_warnx("no memory for %ld queries in flight", c->forward_max);
-	memset(st.server_failed, 0, sizeof(st.server_failed));
-	memset(st.server_queries, 0, sizeof(st.server_queries));
-	memset(st.server_failures, 0, sizeof(st.server_failures));
+	reset_servers();
 	if (query_setup(&st) == -1)
 		log_warnx("invalid domain in the new configuration");
 	if ((size_t)c->cache_size != st.cache.size) {
@@ -978,11 +986,7 @@ reread_resolv(void)
 	(void)dnsconf_read_resolv(st.conf);
 	if (query_setup(&st) == -1)
 		log_warnx("invalid domain in the configuration");
-	memset(st.server_failed, 0, sizeof(st.server_failed));
-	memset(st.server_queries, 0, sizeof(st.server_queries));
-	memset(st.server_failures, 0, sizeof(st.server_failures));
-	if (forward_reconfigure() == -1)
-		log_warnx("no memory for %ld queries in flight", st.conf->forward_max);
+	reset_servers();
 }
 
 /* A file in a hostsdir= directory was added, changed or removed: build
@@ -1219,22 +1223,17 @@ run_explain(int argc, char **argv, int at)
 	c = load_conf(print_sink, &errors);
 	if (c == NULL)
 		fatalx("out of memory");
-	if (errors > 0) {
+	status = 1;
+	if (errors > 0)
 		fprintf(stderr, "dnsd: %d error%s in the configuration\n", errors,
 		    errors == 1 ? "" : "s");
-		free_conf(c);
-		free(args);
-		return 1;
+	else if (add_interfaces(c) != -1) {
+		default_listen(c);
+		(void)dnsconf_read_resolv(c);
+		env = getenv("DNSD_HOSTS_FILE");
+		status = explain(c, env != NULL && *env != '\0' ? env : DNSD_HOSTS,
+		    argv[at + 1], type);
 	}
-	if (add_interfaces(c) == -1) {
-		free_conf(c);
-		free(args);
-		return 1;
-	}
-	default_listen(c);
-	(void)dnsconf_read_resolv(c);
-	env = getenv("DNSD_HOSTS_FILE");
-	status = explain(c, env != NULL && *env != '\0' ? env : DNSD_HOSTS, argv[at + 1], type);
 	free_conf(c);
 	free(args);
 	return status;
