@@ -211,9 +211,10 @@ note_random_failure(const char *why)
 static void
 random_fill(void)
 {
-	char	why[64];
-	ssize_t	n;
-	size_t	i;
+	char		 buf[64];
+	const char	*why = buf;
+	ssize_t		 n;
+	size_t		 i;
 
 	while ((n = forward_getrandom(random_pool, sizeof(random_pool), 0)) == -1 &&
 	    errno == EINTR)
@@ -224,9 +225,9 @@ random_fill(void)
 			    random_pool[i];
 	} else {
 		if (n == -1)
-			snprintf(why, sizeof(why), "%s", strerror(errno));
+			why = strerror(errno);
 		else
-			snprintf(why, sizeof(why), "it returned %zd of %zu bytes", n,
+			snprintf(buf, sizeof(buf), "it returned %zd of %zu bytes", n,
 			    sizeof(random_pool));
 		note_random_failure(why);
 		fallback_fill();

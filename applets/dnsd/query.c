@@ -879,6 +879,7 @@ query_log_reply(const struct dnsd_state *st, const char *source, const uint8_t *
 	char			type[DNS_TYPE_TEXT_MAX], addr[NETADDR_STRLEN];
 	const char		*src, *owner;
 	unsigned int		rcode;
+	size_t			n;
 	int			answers = 0;
 
 	if (dnswire_parser_init(&p, msg, len) == -1 || p.hdr.count[DNS_SECTION_QUESTION] != 1 ||
@@ -907,21 +908,18 @@ query_log_reply(const struct dnsd_state *st, const char *source, const uint8_t *
 				continue;
 			/* The text form of a PTR target ends in a dot, which
 			 * dnsmasq leaves out. */
-			if (rr.type == DNS_TYPE_PTR && value[0] != '\0' &&
-			    value[strlen(value) - 1] == '.' && strlen(value) > 1)
-				value[strlen(value) - 1] = '\0';
+			n = strlen(value);
+			if (rr.type == DNS_TYPE_PTR && n > 1 && value[n - 1] == '.')
+				value[n - 1] = '\0';
 		} else
 			snprintf(value, sizeof(value), "<%s>", dnswire_type_name(rr.type, type));
 		log_info("%s %s is %s", src, owner != NULL ? owner : name, value);
 	}
 	if (answers > 0)
 		return;
-	src = source != NULL ? source : "config";
-	if (rcode == DNS_RCODE_NXDOMAIN)
-		log_info("%s %s is NXDOMAIN", src, name);
-	else
-		log_info("%s %s is %s", src, name, qu.qtype == DNS_TYPE_A ? "NODATA-IPv4" :
-		    qu.qtype == DNS_TYPE_AAAA ? "NODATA-IPv6" : "NODATA");
+	log_info("%s %s is %s", source != NULL ? source : "config", name,
+	    rcode == DNS_RCODE_NXDOMAIN ? "NXDOMAIN" : qu.qtype == DNS_TYPE_A ? "NODATA-IPv4" :
+	    qu.qtype == DNS_TYPE_AAAA ? "NODATA-IPv6" : "NODATA");
 }
 
 /* Add a character-string (at most 255 bytes) to the RDATA being built. */
@@ -1553,7 +1551,7 @@ private_v4(const uint8_t *a, int localhost_ok)
 {
 	static const struct {
 		uint8_t	net[4];
-		int	len;
+		uint8_t	len;
 	} ranges[] = {
 		{ { 10, 0, 0, 0 }, 8 },		/* RFC 1918 */
 		{ { 172, 16, 0, 0 }, 12 },
