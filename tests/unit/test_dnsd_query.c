@@ -1,6 +1,7 @@
 /* test_dnsd_query.c -- dnsd's answers: local data, negative answers, truncation, errors, relay. */
 #include "testutil.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -866,6 +867,84 @@ test_error_and_chaos_bytes(void **state)
 	st.server_queries[1] = st.server_failures[1] = st.server_queries[2] = 0;
 }
 
+/* Log a reply with one PTR answer whose owner is owner, as log-queries
+ * does, and store the line written to stderr in line. */
+static void
+log_ptr_line(const char *owner, char *line, size_t cap)
+{
+	struct dnswire_builder	 b;
+	uint8_t			 msg[512], wire[DNS_NAME_MAX], target[DNS_NAME_MAX];
+	char			 path[128];
+	FILE			*f;
+	size_t			 len;
+	int			 saved, fd;
+
+	assert_int_not_equal(dnswire_name_from_text(owner, wire), -1);
+	assert_int_not_equal(dnswire_name_from_text("host.test", target), -1);
+	assert_int_equal(dnswire_builder_init(&b, msg, sizeof(msg), 0), 0);
+	dnswire_builder_header(&b, 1, DNS_FLAG_QR | DNS_FLAG_RD | DNS_FLAG_RA);
+	assert_int_equal(dnswire_builder_question(&b, wire, DNS_TYPE_PTR, DNS_CLASS_IN), 0);
+	assert_int_equal(dnswire_builder_name_rr(&b, DNS_SECTION_ANSWER, wire, DNS_TYPE_PTR,
+	    60, target), 0);
+	len = dnswire_builder_finish(&b);
+
+	snprintf(path, sizeof(path), "%s/log", tmpdir);
+	assert_true((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600)) != -1);
+	fflush(stderr);
+	saved = dup(2);
+	dup2(fd, 2);
+	query_log_reply(&st, "reply", msg, len);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	close(fd);
+	assert_non_null(f = fopen(path, "r"));
+	assert_non_null(fgets(line, (int)cap, f));
+	fclose(f);
+	line[strcspn(line, "\n")] = '\0';
+}
+
+/* log-queries names a PTR answer by its address only when the owner is
+ * the canonical reverse name of one; any other owner stays a name. */
+static void
+test_log_reply_ptr_owner(void **state)
+{
+	static const struct {
+		const char	*owner, *shown;
+	} cases[] = {
+		{ "4.3.2.1.in-addr.arpa", "1.2.3.4" },
+		{ "1.0.0.127.In-Addr.ARPA", "127.0.0.1" },
+		{ "255.0.10.0.in-addr.arpa", "0.10.0.255" },
+		{ "04.3.2.1.in-addr.arpa", "04.3.2.1.in-addr.arpa" },
+		{ "256.3.2.1.in-addr.arpa", "256.3.2.1.in-addr.arpa" },
+		{ "1234.3.2.1.in-addr.arpa", "1234.3.2.1.in-addr.arpa" },
+		{ "x.3.2.1.in-addr.arpa", "x.3.2.1.in-addr.arpa" },
+		{ "4.3.2.1.in-addr.arpb", "4.3.2.1.in-addr.arpb" },
+		{ "4.3.2.1.ip6.arpa.x", "4.3.2.1.ip6.arpa.x" },
+		{ "3.2.1.in-addr.arpa", "3.2.1.in-addr.arpa" },
+		{ "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa",
+		    "2001:db8::1" },
+		{ "F.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.B.D.0.1.0.0.2.IP6.ARPA",
+		    "2001:db8::f" },
+		{ "10.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa",
+		    "10.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa" },
+		{ "g.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa",
+		    "g.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa" },
+		{ "0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa",
+		    "0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa" },
+		{ "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.in6.arpa",
+		    "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.in6.arpa" },
+	};
+	char	line[512], want[512];
+	size_t	i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		log_ptr_line(cases[i].owner, line, sizeof(line));
+		snprintf(want, sizeof(want), "edgebox: reply %s is host.test", cases[i].shown);
+		assert_string_equal(line, want);
+	}
+}
+
 /* A client asks A and AAAA in turn: the A set still rotates. */
 static void
 test_round_robin_two_types(void **state)
@@ -1499,6 +1578,7 @@ main(void)
 		cmocka_unit_test(test_round_robin_two_types),
 		cmocka_unit_test(test_chaos_names),
 		cmocka_unit_test(test_error_and_chaos_bytes),
+		cmocka_unit_test(test_log_reply_ptr_owner),
 		cmocka_unit_test(test_bogus_priv),
 		cmocka_unit_test(test_private_reverse_names),
 		cmocka_unit_test(test_address_under_server),
