@@ -816,39 +816,36 @@ answer_from_config(struct dnsd_state *st, const struct query *q, uint8_t *out, s
 }
 
 /* Format the address of a full reverse name (in-addr.arpa or ip6.arpa)
- * in buf.  Returns buf, or NULL for any other name. */
+ * in buf.  Returns buf, or NULL for any other name.  The labels are read
+ * without checks: only a name that is the canonical reverse name of the
+ * address read passes the comparison at the end. */
 static const char *
 reverse_address(const uint8_t *name, char buf[static NETADDR_STRLEN])
 {
 	struct netaddr	a;
 	uint8_t		rev[DNS_NAME_MAX];
 	const uint8_t	*p = name;
-	int		i, n, v;
+	unsigned int	v;
+	int		i, k;
 
 	memset(&a, 0, sizeof(a));
 	a.family = dnswire_name_labels(name) == 6 ? AF_INET : AF_INET6;
-	n = a.family == AF_INET ? 4 : 16;
 	for (i = 0; i < (a.family == AF_INET ? 4 : 32); i++) {
-		if (p[0] == 0 || p[0] > 3 || (a.family == AF_INET6 && p[0] != 1))
+		if (p[0] == 0)
 			return NULL;
 		v = 0;
-		for (int k = 1; k <= p[0]; k++) {
-			if (a.family == AF_INET && p[k] >= '0' && p[k] <= '9')
-				v = v * 10 + p[k] - '0';
-			else if (a.family == AF_INET6 && p[k] >= '0' && p[k] <= '9')
-				v = p[k] - '0';
-			else if (a.family == AF_INET6 && (p[k] | 0x20) >= 'a' && (p[k] | 0x20) <= 'f')
-				v = (p[k] | 0x20) - 'a' + 10;
+		for (k = 1; k <= p[0]; k++)
+			if (a.family == AF_INET)
+				v = v * 10 + (unsigned int)(p[k] - '0');
 			else
-				return NULL;
-		}
+				v = p[k] <= '9' ? (unsigned int)(p[k] - '0') :
+				    (unsigned int)((p[k] | 0x20) - 'a' + 10);
 		if (a.family == AF_INET)
-			a.u.bytes[n - 1 - i] = (uint8_t)v;
+			a.u.bytes[3 - i] = (uint8_t)v;
 		else
-			a.u.bytes[15 - i / 2] |= (uint8_t)(i % 2 ? v << 4 : v);
+			a.u.bytes[15 - i / 2] |= (uint8_t)(i % 2 ? v << 4 : v & 0xf);
 		p += p[0] + 1;
 	}
-	/* The rest must be the zone: the name reversed again must match. */
 	if (dnswire_name_reverse(&a, rev) == -1 || !dnswire_name_equal(rev, name))
 		return NULL;
 	return netaddr_format(&a, buf);
