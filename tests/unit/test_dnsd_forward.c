@@ -443,6 +443,41 @@ test_silent_servers_ede(void **state)
 	    "0100002904d0000080000006000f00020016");
 }
 
+/* stop-dns-rebind: when the upstream answers with a private address, the
+ * client and its waiter get NOERROR without records, byte for byte as
+ * recorded from dnsd. */
+static void
+test_rebind_blocked_replies(void **state)
+{
+	static const uint8_t	addr[4] = { 10, 9, 8, 5 };
+	static const char	*want[] = {
+		"007181800001000000000000077265626f756e6404746573740000010001",
+		"007281800001000000000000077265626f756e6404746573740000010001",
+	};
+	struct sockaddr_storage	from;
+	uint8_t			msg[512];
+	char			hex[2 * 512 + 1];
+	size_t			len, i, k;
+	int			idx[] = { 0 };
+
+	conf.stop_dns_rebind = 1;
+	start_query("rebound.test", 0x71, idx, 1);
+	start_query("rebound.test", 0x72, idx, 1);
+	len = upstream_recv(0, msg, sizeof(msg), &from);
+	assert_true(len > 0);
+	upstream_answer(0, msg, len, &from, addr);
+	run_until(2, 1.0);
+	assert_int_equal(ndelivered, 2);
+	for (k = 0; k < 2; k++) {
+		for (i = 0; i < delivered_len[k]; i++)
+			snprintf(hex + 2 * i, 3, "%02x", delivered[k][i]);
+		hex[2 * delivered_len[k]] = '\0';
+		assert_string_equal(hex, want[k]);
+	}
+	assert_int_equal(st.stats.servfail, 0);
+	assert_int_equal(forward_pending(), 0);
+}
+
 /* The first upstream answers after the second was asked: its answer is
  * still taken. */
 static void
@@ -583,6 +618,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_default_forward_max, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_silent_servers_fail_in_time, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_silent_servers_ede, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rebind_blocked_replies, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_late_answer_taken, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_port_per_query, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_getrandom_fails, setup, teardown),
