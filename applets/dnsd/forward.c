@@ -972,21 +972,14 @@ on_reply(int fd, short revents, void *arg)
 static void
 rebind_blocked(struct pending *pq)
 {
-	struct query	q;
-	char		name[DNS_NAME_TEXT_MAX];
-	size_t		len;
-	int		w;
+	char	name[DNS_NAME_TEXT_MAX];
 
 	if (dnswire_name_to_text(pending_name(pq), name, sizeof(name), 0) == -1)
 		strcpy(name, "?");
 	log_info("possible DNS-rebind attack detected: %s", name);
-	for (w = (int)(pq - pending); w != -1; w = pending[w].next_waiter) {
-		len = query_error(waiting_query(w, &q), DNS_RCODE_NOERROR,
-		    outbuf, sizeof(outbuf));
-		if (len > 0)
-			client_reply(&pending[w].client, outbuf, len);
-	}
-	release(pq);
+	/* fail_reply sends a last rcode other than SERVFAIL as it is. */
+	pq->last_rcode = DNS_RCODE_NOERROR;
+	finish_fail(pq);
 }
 
 /* Cache and relay a valid reply from server k to the leader and its
