@@ -82,6 +82,16 @@ add_opt(struct dnswire_builder *b, const struct query *q)
 		(void)dnswire_builder_opt(b, q->adv_size, 0, 0, 0, NULL, 0);
 }
 
+/* Add a character-string (at most 255 bytes) to the RDATA being built. */
+static void
+add_string(struct dnswire_builder *b, const char *text)
+{
+	uint8_t	len = (uint8_t)strnlen(text, 255);
+
+	(void)dnswire_builder_rdata_bytes(b, &len, 1);
+	(void)dnswire_builder_rdata_bytes(b, text, len);
+}
+
 const struct query *
 query_from_wait(const struct query_wait *w, const uint8_t *name, struct query *q)
 {
@@ -120,7 +130,6 @@ query_any_synthesized(const struct query *q)
 size_t
 query_any_reply(const struct dnsd_state *st, const struct query *q, uint8_t *out, size_t cap)
 {
-	static const char	cpu[] = "RFC8482";
 	struct dnswire_builder	b;
 
 	if (dnswire_builder_init(&b, out, cap, q->limit) == -1)
@@ -130,9 +139,9 @@ query_any_reply(const struct dnsd_state *st, const struct query *q, uint8_t *out
 	b.reserve = q->edns ? OPT_LEN : 0;
 	if (dnswire_builder_rr_begin(&b, DNS_SECTION_ANSWER, q->name, DNS_TYPE_HINFO,
 	    DNS_CLASS_IN, cap_ttl(QUERY_ANY_TTL, (uint32_t)st->conf->max_ttl)) == 0) {
-		(void)dnswire_builder_rdata_u8(&b, (uint8_t)(sizeof(cpu) - 1));
-		(void)dnswire_builder_rdata_bytes(&b, cpu, sizeof(cpu) - 1);
-		(void)dnswire_builder_rdata_u8(&b, 0);
+		/* CPU "RFC8482", OS empty (RFC 8482 4.2). */
+		add_string(&b, "RFC8482");
+		add_string(&b, "");
 		(void)dnswire_builder_rr_end(&b);
 	}
 	add_opt(&b, q);
@@ -917,16 +926,6 @@ query_log_reply(const struct dnsd_state *st, const char *source, const uint8_t *
 	log_info("%s %s is %s", source != NULL ? source : "config", name,
 	    rcode == DNS_RCODE_NXDOMAIN ? "NXDOMAIN" : qu.qtype == DNS_TYPE_A ? "NODATA-IPv4" :
 	    qu.qtype == DNS_TYPE_AAAA ? "NODATA-IPv6" : "NODATA");
-}
-
-/* Add a character-string (at most 255 bytes) to the RDATA being built. */
-static void
-add_string(struct dnswire_builder *b, const char *text)
-{
-	uint8_t	len = (uint8_t)strnlen(text, 255);
-
-	(void)dnswire_builder_rdata_bytes(b, &len, 1);
-	(void)dnswire_builder_rdata_bytes(b, text, len);
 }
 
 /* The first labels of the CHAOS TXT names, in the order of answer_chaos,
