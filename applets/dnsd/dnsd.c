@@ -500,11 +500,9 @@ on_accept(int lfd, short revents, void *arg)
 
 	if ((fd = accept4(lfd, (struct sockaddr *)&ss, &sslen, SOCK_NONBLOCK | SOCK_CLOEXEC)) == -1)
 		return;
-	for (i = 0; i < TCP_CONNS; i++)
-		if (conns[i].fd == -1) {
+	for (i = 0; i < TCP_CONNS && cn == NULL; i++)
+		if (conns[i].fd == -1)
 			cn = &conns[i];
-			break;
-		}
 	if (cn == NULL) {
 		log_debug("TCP client dropped: %d connections open", TCP_CONNS);
 		close(fd);
