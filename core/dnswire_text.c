@@ -121,7 +121,7 @@ text_base64(struct text *t, const uint8_t *p, size_t len, int split)
 		for (j = 0; j < 4; j++) {
 			if (split && out > 0 && out % TEXT_WORD == 0)
 				text_putc(t, ' ');
-			if (i + (size_t)j > len || (j == 3 && i + 2 >= len))
+			if ((size_t)j > len - i)	/* past the last octet */
 				text_putc(t, '=');
 			else
 				text_putc(t, digits[(v >> (18 - 6 * j)) & 0x3f]);
@@ -274,7 +274,7 @@ static const char	type_names[] =
 static const char	type_fields[] =
 	"A\0n\0n\0n\0n\0nn44444\0n\0n\0n\0\0w\0n\0ss\0nn\0" "2n\0S\0"		/* A - TXT */
 	"nn\0" "2n\0s\0sos\0" "2n\0N\0n\0T114tt2nB\0" "211KY\0" "2nn\0sss\0" "6\0l\0nP\0"	/* RP - NXT */
-	"H\0H\0" "222n\0m\0" "22sssn\0" "2n\0c\0a\0n\0" "111oB\0\0p\0" "21D\0" "1F\0"	/* EID - SSHFP */
+	"H\0H\0" "222n\0m\0" "22sssn\0" "2n\0c2eY\0a\0n\0" "111oB\0\0p\0" "21D\0" "1F\0"	/* EID - SSHFP */
 	"g\0T114tt2nB\0nW\0" "211KY\0Y\0" "112xZM\0" "112x\0" "111X\0" "111X\0\0h\0"	/* IPSECKEY - HIP */
 	"S\0" "211KY\0nn\0" "21D\0" "211KY\0Y\0" "42M\0" "41z\0" "2nV\0" "2nV\0"		/* NINFO - HTTPS */
 	"Ty2n\0Y\0Y\0"							/* DSYNC - BRID */
@@ -592,12 +592,6 @@ text_time(struct text *t, long long secs)
 }
 
 static void
-rd_u16_text(struct rdata *r, struct text *t)
-{
-	text_uint(t, rd_u16(r));
-}
-
-static void
 rd_u8_text(struct rdata *r, struct text *t)
 {
 	text_uint(t, rd_u8(r));
@@ -695,20 +689,6 @@ static const uint16_t	certtype_ranges[] = { 1, 8, 253, 2, 0, 0 };
 static const char	certtype_names[] =
 	"PKIX\0SPKI\0PGP\0IPKIX\0ISPKI\0IPGP\0ACPKIX\0IACPKIX\0URI\0OID";
 
-/* CERT (RFC 4398): certificate type, key tag, algorithm, base64. */
-static void
-render_cert(struct rdata *r, struct text *t)
-{
-	text_mnemonic(t, certtype_ranges, certtype_names, rd_u16(r), "");
-	text_putc(t, ' ');
-	rd_u16_text(r, t);
-	text_putc(t, ' ');
-	text_mnemonic(t, secalg_ranges, secalg_names, rd_u8(r), "");
-	text_putc(t, ' ');
-	rd_need(r);
-	rd_rest_base64(r, t);
-}
-
 /* WKS (RFC 1035): address, protocol number, the ports whose bits are set. */
 static void
 render_wks(struct rdata *r, struct text *t)
@@ -727,6 +707,19 @@ render_wks(struct rdata *r, struct text *t)
 		text_bits(t, bits, len, 0, BITS_NUMBER);
 }
 
+/* A length in cm as meters with two decimals and "m".  With trim set, a
+ * whole number of meters from 1 m up is printed without the decimals. */
+static void
+text_meters(struct text *t, unsigned long cm, int trim)
+{
+	text_uint(t, cm / 100);
+	if (!trim || cm < 100 || cm % 100 != 0) {
+		text_putc(t, '.');
+		text_number(t, cm % 100, 2);
+	}
+	text_putc(t, 'm');
+}
+
 /* One LOC size or precision byte: mantissa and power of ten, in cm. */
 static int
 loc_size(unsigned int v, struct text *t)
@@ -739,14 +732,7 @@ loc_size(unsigned int v, struct text *t)
 	for (cm = mant, i = 0; i < exp; i++)
 		cm *= 10;
 	text_putc(t, ' ');
-	if (cm >= 100 && cm % 100 == 0) {
-		text_uint(t, cm / 100);
-	} else {
-		text_uint(t, cm / 100);
-		text_putc(t, '.');
-		text_number(t, cm % 100, 2);
-	}
-	text_putc(t, 'm');
+	text_meters(t, cm, 1);
 	return 0;
 }
 
@@ -780,7 +766,7 @@ loc_angle(unsigned long v, const char *pos_neg, struct text *t)
 static void
 render_loc(struct rdata *r, struct text *t)
 {
-	unsigned int	version, size, hp, vp;
+	unsigned int	size, hp, vp;
 	unsigned long	lat, lon, alt;
 
 	/* BIND prints a LOC of another version than 0, of any length, in the
@@ -789,17 +775,15 @@ render_loc(struct rdata *r, struct text *t)
 		render_unknown(r, t);
 		return;
 	}
-	version = rd_u8(r);
+	rd_u8(r);	/* the version, 0 */
 	size = rd_u8(r);
 	hp = rd_u8(r);
 	vp = rd_u8(r);
 	lat = rd_u32(r);
 	lon = rd_u32(r);
 	alt = rd_u32(r);
-	if (r->err || version != 0) {
-		r->err = 1;
+	if (r->err)
 		return;
-	}
 	loc_angle(lat, "NS", t);
 	text_putc(t, ' ');
 	loc_angle(lon, "EW", t);
@@ -810,10 +794,7 @@ render_loc(struct rdata *r, struct text *t)
 		alt = 10000000UL - alt;
 	} else
 		alt -= 10000000UL;
-	text_uint(t, alt / 100);
-	text_putc(t, '.');
-	text_number(t, alt % 100, 2);
-	text_putc(t, 'm');
+	text_meters(t, alt, 0);
 	if (loc_size(size, t) == -1 || loc_size(hp, t) == -1 || loc_size(vp, t) == -1)
 		r->err = 1;
 }
@@ -885,9 +866,7 @@ render_svcvalue(struct text *t, unsigned int key, const uint8_t *v, size_t len,
 		text_base64(t, v, len, 0);
 		return;
 	}
-	text_putc(t, '"');
-	text_escaped(t, v, len, 0);
-	text_putc(t, '"');
+	text_quoted(t, v, len);
 }
 
 /* The key=value pairs of SVCB and HTTPS (RFC 9460), each after a space. */
@@ -1008,36 +987,30 @@ render_atma(struct rdata *r, struct text *t)
 static void
 render_gateway(struct rdata *r, struct text *t)
 {
-	uint16_t	 type = r->rr->type;
+	int		 amtrelay = r->rr->type == DNS_TYPE_AMTRELAY;
 	unsigned int	 gwtype;
 	const uint8_t	*p;
-	size_t		 start = t->len, len;
+	size_t		 len;
 
+	/* BIND prints an AMTRELAY with another relay type generically. */
+	if (amtrelay && r->end - r->pos >= 2 && (r->msg[r->pos + 1] & 0x7f) > 3) {
+		render_unknown(r, t);
+		return;
+	}
 	rd_u8_text(r, t);		/* precedence */
 	text_putc(t, ' ');
-	if (type == DNS_TYPE_AMTRELAY) {
-		gwtype = rd_u8(r);
-		if ((gwtype & 0x7f) > 3 && !r->err) {
-			/* BIND prints an AMTRELAY with another relay type generically. */
-			r->pos -= 2;
-			t->len = start;
-			if (t->cap > 0)
-				t->buf[start] = '\0';
-			render_unknown(r, t);
-			return;
-		}
+	gwtype = rd_u8(r);
+	if (amtrelay) {
 		text_uint(t, gwtype >> 7);	/* the discovery-optional bit */
-		gwtype &= 0x7f;
 		text_putc(t, ' ');
-		text_uint(t, gwtype);
-	} else {
-		gwtype = rd_u8(r);
-		if (gwtype > 3 && rd_left(r) > 0) {
-			r->err = 1;
-			r->why = "not implemented";	/* BIND's word for the gateway type */
-			return;
-		}
-		text_uint(t, gwtype);
+		gwtype &= 0x7f;
+	} else if (gwtype > 3 && rd_left(r) > 0) {
+		r->err = 1;
+		r->why = "not implemented";	/* BIND's word for the gateway type */
+		return;
+	}
+	text_uint(t, gwtype);
+	if (!amtrelay) {
 		text_putc(t, ' ');
 		rd_u8_text(r, t);	/* algorithm */
 	}
@@ -1049,17 +1022,17 @@ render_gateway(struct rdata *r, struct text *t)
 	} else if (gwtype == 1 || gwtype == 2) {
 		len = gwtype == 1 ? 4 : 16;
 		/* BIND reports an AMTRELAY address of another length as FORMERR. */
-		if (type == DNS_TYPE_AMTRELAY && rd_left(r) != len)
+		if (amtrelay && rd_left(r) != len)
 			r->err = 1;
 		if ((p = rd_bytes(r, len)) == NULL)
-			r->err = 1;
-		else if (len == 4)
+			return;
+		if (len == 4)
 			text_ipv4(t, p);
 		else
 			text_ipv6(t, p);
 	} else
 		r->err = 1;
-	if (type == DNS_TYPE_IPSECKEY && rd_left(r) > 0) {
+	if (!amtrelay && rd_left(r) > 0) {
 		text_putc(t, ' ');
 		rd_rest_base64(r, t);
 	}
@@ -1129,28 +1102,27 @@ render_apl(struct rdata *r, struct text *t)
 		apl_items(r, t);
 }
 
-/* Digest lengths by digest type, 0 where unknown: DS (RFC 4509, 5933,
- * 6605) and SSHFP (RFC 4255, 6594). */
-static const uint8_t	digest_lens[] = { 0, 20, 32, 0, 48 };
-static const uint8_t	fingerprint_lens[] = { 0, 20, 32 };
-
-/* A digest type and a non-empty digest in hex, which must have the
- * length its type defines when the type is known (BIND rejects it too). */
+/*
+ * A digest type and a non-empty digest in hex.  BIND rejects a digest of a
+ * known type that does not have the length of its type.  The known types
+ * are 1, 2 and 4 of DS (RFC 4509, 5933, 6605) or, with fingerprint set,
+ * 1 and 2 of SSHFP (RFC 4255, 6594), which are the same hashes as DS's.
+ */
 static void
-render_digest(struct rdata *r, struct text *t, const uint8_t *lens)
+render_digest(struct rdata *r, struct text *t, int fingerprint)
 {
-	unsigned int	type = rd_u8(r);
-	size_t		known = lens == digest_lens ? sizeof(digest_lens) :
-			    sizeof(fingerprint_lens);
+	static const uint8_t	digest_lens[] = { 0, 20, 32, 0, 48 };
+	unsigned int		type = rd_u8(r);
+	size_t			want, left = rd_left(r);
 
+	want = type < (fingerprint ? 3u : sizeof(digest_lens)) ? digest_lens[type] : 0;
 	text_uint(t, type);
 	text_putc(t, ' ');
-	if (lens == fingerprint_lens && rd_left(r) > 0 && type < known && lens[type] != 0 &&
-	    rd_left(r) != lens[type])
+	if (fingerprint && left > 0 && want != 0 && left != want)
 		r->err = 1;	/* BIND reports a short SSHFP fingerprint as FORMERR */
-	else if (rd_left(r) == 0 || (type < known && rd_left(r) < lens[type]))
+	else if (left == 0 || left < want)
 		r->short_read = r->err = 1;
-	else if (type < known && lens[type] != 0 && rd_left(r) > lens[type])
+	else if (want != 0 && left > want)
 		r->extra = r->err = 1;
 	rd_rest_hex(r, t);
 }
@@ -1265,8 +1237,9 @@ render_tkey(struct rdata *r, struct text *t)
  *   B in base64, Y in base64 but not empty, Q as one quoted string, N as
  *   an NSAP;
  *   parts of one type: x NSEC3 salt, Z NSEC3 hash, y DSYNC scheme,
- *   z ZONEMD digest, k TKEY error and data;
- *   whole RDATA: a A6, C CAA, c CERT, E EUI48 and EUI64, g IPSECKEY and
+ *   z ZONEMD digest, k TKEY error and data, c CERT certificate type (u16),
+ *   e CERT algorithm (u8);
+ *   whole RDATA: a A6, C CAA, E EUI48 and EUI64, g IPSECKEY and
  *   AMTRELAY, h HIP, l LOC, m ATMA, p APL, w WKS;
  *   without a space before: M NSEC type bitmap, W the same but not empty,
  *   P NXT bitmap, V SVCB parameters, o end here when nothing is left, K
@@ -1324,10 +1297,10 @@ render_fields(struct rdata *r, struct text *t, const char *fields)
 			rd_rest_hex(r, t);
 			break;
 		case 'D':
-			render_digest(r, t, digest_lens);
+			render_digest(r, t, 0);
 			break;
 		case 'F':
-			render_digest(r, t, fingerprint_lens);
+			render_digest(r, t, 1);
 			break;
 		case 'Y':
 			rd_need(r);
@@ -1382,7 +1355,10 @@ render_fields(struct rdata *r, struct text *t, const char *fields)
 			render_caa(r, t);
 			break;
 		case 'c':
-			render_cert(r, t);
+			text_mnemonic(t, certtype_ranges, certtype_names, rd_u16(r), "");
+			break;
+		case 'e':
+			text_mnemonic(t, secalg_ranges, secalg_names, rd_u8(r), "");
 			break;
 		case 'E':
 			render_eui(r, t);
