@@ -22,12 +22,9 @@ enum length { LEN_INT, LEN_CHAR, LEN_SHORT, LEN_LONG, LEN_LLONG };
  * A double is m * 2^e with m < 2^53 and -1074 <= e <= 971.  Its exact
  * decimal value is the integer m * 2^e when e >= 0, and m * 5^-e with the
  * point -e digits from the right otherwise.  That integer is below 2^53 *
- * 5^1074 < 10^767, so 86 limbs of 9 digits hold it.
+ * 5^1074 < 10^767, so it has at most 767 digits.
  */
-#define LIMB		1000000000u
-#define LIMB_DIGITS	9
-#define LIMBS_MAX	86
-#define POW5_13		1220703125u	/* the largest power of 5 below 2^31 */
+#define DIGITS_MAX	767
 
 /*
  * An output: a string when file is NULL and fd is -1, where the bytes past
@@ -135,37 +132,42 @@ sign_prefix(int negative, int fl)
 	return "";
 }
 
-/* Multiply the base 10^9 number a[0..n) (least significant limb first) by mul. */
-static int
-limbs_mul(uint32_t *a, int n, uint32_t mul)
+/*
+ * Multiply the decimal digits [*first, end) by mul and move *first to the
+ * new first digit.  10 * mul must fit in an unsigned long, so that a digit
+ * times mul plus the carry (below mul) does.
+ */
+static void
+digits_mul(char **first, char *end, unsigned long mul)
 {
-	uint64_t	t = 0;
-	int		i;
+	unsigned long	t = 0;
+	char		*p;
 
-	for (i = 0; i < n || t > 0; i++) {
-		if (i < n)
-			t += (uint64_t)a[i] * mul;
-		a[i] = (uint32_t)(t % LIMB);
-		t /= LIMB;
+	for (p = end; p > *first;) {
+		p--;
+		t += (unsigned long)(*p - '0') * mul;
+		*p = (char)('0' + t % 10);
+		t /= 10;
 	}
-	return i;
+	for (; t > 0; t /= 10)
+		*--*first = (char)('0' + t % 10);
 }
 
 /*
  * Write the exact decimal digits of the finite, non-negative double whose
- * representation is bits after buf[0], which stays free for a carry of
- * round_digits.  Return the first digit, which is '0' only for zero; *len
- * is the number of digits and *point the number of them before the decimal
- * point (negative when the fraction starts with zeros).
+ * representation is bits at the end of buf, with at least one byte in front
+ * of them for a carry of round_digits.  Return the first digit, which is
+ * '0' only for zero; *len is the number of digits and *point the number of
+ * them before the decimal point (negative when the fraction starts with
+ * zeros).
  */
 static char *
-exact_digits(uint64_t bits, char buf[1 + LIMBS_MAX * LIMB_DIGITS], int *len, int *point)
+exact_digits(uint64_t bits, char buf[1 + DIGITS_MAX], int *len, int *point)
 {
-	uint32_t	limbs[LIMBS_MAX];
-	uint64_t	m;
-	char		*p, *d;
-	uint32_t	x;
-	int		e, scale, n, i, j;
+	char		*end = buf + 1 + DIGITS_MAX, *d = end;
+	uint64_t	 m;
+	unsigned long	 x;
+	int		 e, scale, max_shift, max_fives, i;
 
 	m = bits & (((uint64_t)1 << 52) - 1);
 	e = (int)(bits >> 52 & 0x7ff);
@@ -174,43 +176,38 @@ exact_digits(uint64_t bits, char buf[1 + LIMBS_MAX * LIMB_DIGITS], int *len, int
 	else
 		e = 1;			/* subnormal */
 	e -= 1075;
-	if (m == 0) {
-		buf[1] = '0';
-		*len = 1;
-		*point = 1;
-		return buf + 1;
-	}
-	while ((m & 1) == 0) {		/* fewer multiplications below */
+	if (m == 0)
+		e = 0;
+	while (m != 0 && (m & 1) == 0) {	/* fewer multiplications below */
 		m >>= 1;
 		e++;
 	}
+	do {
+		*--d = (char)('0' + m % 10);
+		m /= 10;
+	} while (m > 0);
 
-	limbs[0] = (uint32_t)(m % LIMB);
-	limbs[1] = (uint32_t)(m / LIMB);	/* m < 2^53 < 10^18 */
-	n = limbs[1] != 0 ? 2 : 1;
 	scale = e < 0 ? -e : 0;
-	for (; e >= 31; e -= 31)
-		n = limbs_mul(limbs, n, (uint32_t)1 << 31);
-	if (e > 0)
-		n = limbs_mul(limbs, n, (uint32_t)1 << e);
-	for (; e <= -13; e += 13)
-		n = limbs_mul(limbs, n, POW5_13);
-	for (x = 1; e < 0; e++)
-		x *= 5;
-	n = limbs_mul(limbs, n, x);
 
-	p = buf + 1;
-	for (i = n - 1; i >= 0; i--) {
-		x = limbs[i];
-		for (j = LIMB_DIGITS - 1; j >= 0; j--) {
-			p[j] = (char)('0' + x % 10);
-			x /= 10;
-		}
-		p += LIMB_DIGITS;
+	/*
+	 * Multiply by 2^e or 5^-e in the largest steps digits_mul takes:
+	 * 10 * 2^59 and 10 * 5^26 are below 2^64, 10 * 2^28 and 10 * 5^12
+	 * below 2^32.
+	 */
+	max_shift = sizeof(x) == 8 ? 59 : 28;
+	max_fives = sizeof(x) == 8 ? 26 : 12;
+	while (e > 0) {
+		i = e < max_shift ? e : max_shift;
+		digits_mul(&d, end, (unsigned long)1 << i);
+		e -= i;
 	}
-	for (d = buf + 1; *d == '0'; d++)
-		;
-	*len = (int)(p - d);
+	while (e < 0) {
+		x = 1;
+		for (i = 0; i < max_fives && e < 0; i++, e++)
+			x *= 5;
+		digits_mul(&d, end, x);
+	}
+	*len = (int)(end - d);
 	*point = *len - scale;
 	return d;
 }
@@ -274,11 +271,51 @@ put_digits(struct sink *k, const char *d, int len, int from, int count)
 	pad(k, '0', count);
 }
 
+/* Format the integer conversions d i u o x X. */
+static void
+format_integer(struct sink *k, uintmax_t u, int negative, int fl, int width, int prec,
+    int conv)
+{
+	char		 digits[3 * sizeof(u)], *p = digits + sizeof(digits);
+	const char	*prefix = "";
+	unsigned	 base = 10;
+	size_t		 plen, n, zeros;
+
+	if (conv == 'o')
+		base = 8;
+	else if (conv == 'x' || conv == 'X')
+		base = 16;
+	if (conv == 'd' || conv == 'i')
+		prefix = sign_prefix(negative, fl);
+	else if ((fl & FL_ALT) && base == 16 && u != 0)
+		prefix = conv == 'x' ? "0x" : "0X";
+	plen = strlen(prefix);
+
+	for (; u != 0; u /= base) {
+		*--p = "0123456789abcdef"[u % base];
+		if (conv == 'X' && *p > '9')
+			*p -= 'a' - 'A';
+	}
+	n = (size_t)(digits + sizeof(digits) - p);
+	if (prec >= 0)
+		fl &= ~FL_ZERO;
+	else
+		prec = 1;
+	zeros = (size_t)prec > n ? (size_t)prec - n : 0;
+	if ((fl & FL_ALT) && base == 8 && zeros == 0 && (n == 0 || *p != '0'))
+		zeros = 1;		/* '#' makes the first octal digit 0 */
+
+	pad_front(k, fl, width, plen + zeros + n, prefix, plen);
+	pad(k, '0', (long)zeros);
+	put(k, p, n);
+	pad_back(k, fl, width, plen + zeros + n);
+}
+
 /* Format v for the conversion conv (f F e E g G). */
 static void
 format_double(struct sink *k, double v, int fl, int width, int prec, int conv)
 {
-	char		 buf[1 + LIMBS_MAX * LIMB_DIGITS], exp[5];
+	char		 buf[1 + DIGITS_MAX];
 	const char	*prefix, *special;
 	char		*d;
 	uint64_t	 bits;
@@ -331,19 +368,10 @@ format_double(struct sink *k, double v, int fl, int width, int prec, int conv)
 	}
 
 	dot = prec > 0 || (fl & FL_ALT);
+	x = point - 1;
 	if (conv == 'e') {
-		x = point - 1;
-		n = 0;
-		exp[n++] = upper ? 'E' : 'e';
-		exp[n++] = x < 0 ? '-' : '+';
-		if (x < 0)
-			x = -x;
-		if (x >= 100) {
-			exp[n++] = (char)('0' + x / 100);
-			x %= 100;
-		}
-		exp[n++] = (char)('0' + x / 10);
-		exp[n++] = (char)('0' + x % 10);
+		/* "e+dd", or "e+ddd" from 1e100 and below 1e-99 */
+		n = x >= 100 || x <= -100 ? 5 : 4;
 		body = 1 + (size_t)dot + (size_t)prec + (size_t)n;
 	} else {
 		body = (size_t)(point > 0 ? point : 1) + (size_t)dot + (size_t)prec;
@@ -355,7 +383,8 @@ format_double(struct sink *k, double v, int fl, int width, int prec, int conv)
 		if (dot)
 			put(k, ".", 1);
 		put_digits(k, d, len, 1, prec);
-		put(k, exp, (size_t)n);
+		put(k, upper ? "E" : "e", 1);
+		format_integer(k, (uintmax_t)(x < 0 ? -x : x), x < 0, FL_PLUS, 0, 2, 'd');
 	} else {
 		if (point > 0)
 			put_digits(k, d, len, 0, point);
@@ -368,55 +397,10 @@ format_double(struct sink *k, double v, int fl, int width, int prec, int conv)
 	pad_back(k, fl, width, plen + body);
 }
 
-/* Format the integer conversions d i u o x X. */
+/* Put the n bytes of s in a field of width, with spaces for padding. */
 static void
-format_integer(struct sink *k, uintmax_t u, int negative, int fl, int width, int prec,
-    int conv)
+format_string(struct sink *k, const char *s, size_t n, int fl, int width)
 {
-	char		 digits[3 * sizeof(u)], *p = digits + sizeof(digits);
-	const char	*prefix = "";
-	unsigned	 base = 10;
-	size_t		 plen, n, zeros;
-
-	if (conv == 'o')
-		base = 8;
-	else if (conv == 'x' || conv == 'X')
-		base = 16;
-	if (conv == 'd' || conv == 'i')
-		prefix = sign_prefix(negative, fl);
-	else if ((fl & FL_ALT) && base == 16 && u != 0)
-		prefix = conv == 'x' ? "0x" : "0X";
-	plen = strlen(prefix);
-
-	for (; u != 0; u /= base) {
-		*--p = "0123456789abcdef"[u % base];
-		if (conv == 'X' && *p > '9')
-			*p -= 'a' - 'A';
-	}
-	n = (size_t)(digits + sizeof(digits) - p);
-	if (prec >= 0)
-		fl &= ~FL_ZERO;
-	else
-		prec = 1;
-	zeros = (size_t)prec > n ? (size_t)prec - n : 0;
-	if ((fl & FL_ALT) && base == 8 && zeros == 0 && (n == 0 || *p != '0'))
-		zeros = 1;		/* '#' makes the first octal digit 0 */
-
-	pad_front(k, fl, width, plen + zeros + n, prefix, plen);
-	pad(k, '0', (long)zeros);
-	put(k, p, n);
-	pad_back(k, fl, width, plen + zeros + n);
-}
-
-/* Put s, at most prec bytes of it when prec >= 0, in a field of width. */
-static void
-format_string(struct sink *k, const char *s, int fl, int width, int prec)
-{
-	size_t	n;
-
-	if (s == NULL)
-		s = "(null)";
-	n = prec >= 0 ? strnlen(s, (size_t)prec) : strlen(s);
 	fl &= ~FL_ZERO;
 	pad_front(k, fl, width, n, "", 0);
 	put(k, s, n);
@@ -501,51 +485,55 @@ format(struct sink *k, const char *fmt, va_list ap)
 			fmt++;
 		}
 
-		switch (c = *fmt++) {
+		c = *fmt++;
+		switch (c) {
 		case 'd':
 		case 'i':
-			if (length == LEN_LLONG)
-				i = va_arg(ap, long long);
-			else if (length == LEN_LONG)
-				i = va_arg(ap, long);
-			else
-				i = va_arg(ap, int);
-			if (length == LEN_CHAR)
-				i = (signed char)i;
-			else if (length == LEN_SHORT)
-				i = (short)i;
-			negative = i < 0;
-			u = negative ? -(uintmax_t)i : (uintmax_t)i;
-			format_integer(k, u, negative, fl, width, prec, c);
-			break;
 		case 'u':
 		case 'o':
 		case 'x':
 		case 'X':
+		case 'c':
 			if (length == LEN_LLONG)
 				u = va_arg(ap, unsigned long long);
 			else if (length == LEN_LONG)
 				u = va_arg(ap, unsigned long);
 			else
 				u = va_arg(ap, unsigned int);
-			if (length == LEN_CHAR)
+			if (c == 'c') {
+				c = (char)u;
+				format_string(k, &c, 1, fl, width);
+				break;
+			}
+			/* Narrow to the argument's type; d and i extend its sign. */
+			negative = 0;
+			if (c == 'd' || c == 'i') {
+				if (length == LEN_CHAR)
+					i = (signed char)u;
+				else if (length == LEN_SHORT)
+					i = (short)u;
+				else if (length == LEN_INT)
+					i = (int)u;
+				else if (length == LEN_LONG)
+					i = (long)u;
+				else
+					i = (long long)u;
+				negative = i < 0;
+				u = negative ? -(uintmax_t)i : (uintmax_t)i;
+			} else if (length == LEN_CHAR) {
 				u = (unsigned char)u;
-			else if (length == LEN_SHORT)
+			} else if (length == LEN_SHORT) {
 				u = (unsigned short)u;
-			format_integer(k, u, 0, fl, width, prec, c);
-			break;
-		case 'c':
-			c = (char)va_arg(ap, int);
-			fl &= ~FL_ZERO;
-			pad_front(k, fl, width, 1, "", 0);
-			put(k, &c, 1);
-			pad_back(k, fl, width, 1);
+			}
+			format_integer(k, u, negative, fl, width, prec, c);
 			break;
 		case 's':
-			format_string(k, va_arg(ap, const char *), fl, width, prec);
-			break;
 		case 'm':
-			format_string(k, strerror(saved_errno), fl, width, prec);
+			p = c == 's' ? va_arg(ap, const char *) : strerror(saved_errno);
+			if (p == NULL)
+				p = "(null)";
+			format_string(k, p, prec >= 0 ? strnlen(p, (size_t)prec) : strlen(p),
+			    fl, width);
 			break;
 		case 'f':
 		case 'F':
