@@ -1,7 +1,9 @@
 /* layout.c -- releases the init segments that core/layout.ld sets apart. */
-#include <stdint.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
-#include <unistd.h>
+
+#include <stddef.h>
+#include <stdint.h>
 
 #include "layout.h"
 
@@ -16,11 +18,14 @@ extern const char edgebox_init_rodata_end[] __attribute__((weak));
  * its neighbours (see layout.ld), so the pages from the one holding start
  * to the one holding end - 1 belong to it alone.  MADV_DONTNEED on a
  * private file mapping that was never written only unmaps its pages.
+ * The page size comes from the kernel's auxiliary vector (AT_PAGESZ), the
+ * value that sysconf(_SC_PAGESIZE) returns, without linking all of musl's
+ * sysconf.
  */
 static void
 drop(const char *start, const char *end)
 {
-	uintptr_t	page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t	page = (uintptr_t)getauxval(AT_PAGESZ);
 	uintptr_t	lo, hi;
 
 	if (start == NULL || end == NULL || end <= start)
