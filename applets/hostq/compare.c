@@ -98,10 +98,7 @@ compare_soa(struct hostq *h, const char *text, int use_search)
 	 * replies and an answer without NS records end the lookup silently,
 	 * with exit status 1. */
 	if (rcode == DNS_RCODE_NXDOMAIN) {
-		if (output_message(h, &compare_reply, text) == -1)
-			return;
-		output_received(h, &compare_reply);
-		if (hostq_searched(h, text, use_search))
+		if (compare_print(h, &compare_reply) == 0 && hostq_searched(h, text, use_search))
 			output_received(h, &compare_reply);
 		return;
 	}
@@ -123,16 +120,13 @@ compare_soa(struct hostq *h, const char *text, int use_search)
 	if (compare_nservers == 1) {
 		if (h->verbose)
 			printf("Trying \"%s\"\n", qtext);
-		printf(";; NS servers could not be reached\n");
-		h->seen_error = 1;
-		return;
+	} else {
+		/* The SOA queries go out without RD, as host's follow-up lookups. */
+		h->recurse = 0;
+		if (exchange_parallel(h, compare_servers, compare_nservers, qtext, names[i],
+		    DNS_TYPE_SOA, &compare_reply, compare_print) > 0)
+			return;
 	}
-
-	/* The SOA queries go out without RD, as host's follow-up lookups. */
-	h->recurse = 0;
-	if (exchange_parallel(h, compare_servers, compare_nservers, qtext, names[i],
-	    DNS_TYPE_SOA, &compare_reply, compare_print) == 0) {
-		printf(";; NS servers could not be reached\n");
-		h->seen_error = 1;
-	}
+	printf(";; NS servers could not be reached\n");
+	h->seen_error = 1;
 }

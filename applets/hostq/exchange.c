@@ -424,18 +424,24 @@ exchange_give_up(const struct hostq *h, int usable)
 	return -1;
 }
 
-int
-exchange_query(struct hostq *h, const char *qtext, const uint8_t *qname, uint16_t qtype,
-    struct hostq_reply *reply)
+static int	exchange_xfr_attempt(struct hostq *, const struct hostq_server *,
+		    const char *, const uint8_t *, size_t,
+		    int (*)(struct hostq *, const struct hostq_reply *, void *), void *, int *);
+
+/*
+ * Send the query to the servers in turn, with host's retries.  Without
+ * each, the result is 0 with the reply filled.  With each, a zone is
+ * transferred and the result is each's last value.  Returns the result,
+ * or -1 when no server could be reached.
+ */
+static int
+exchange_servers(struct hostq *h, const char *qtext, const uint8_t *query, size_t qlen,
+    struct hostq_reply *reply,
+    int (*each)(struct hostq *, const struct hostq_reply *, void *), void *arg)
 {
-	uint8_t		query[DNS_HEADER_LEN + DNS_NAME_MAX + 4];
-	int		qlen, i = 0, r = XCHG_FAILED, usable = 0, tries = h->tries;
+	int		i = 0, r, usable = 0, tries = h->tries, result = -1;
 	unsigned int	rcode;
 
-	qlen = dnswire_query(query, sizeof(query), lookup_query_id(),
-	    h->recurse ? DNS_FLAG_RD : 0, qname, qtype, h->qclass, 0);
-	if (qlen == -1)
-		return -1;
 	exchange_trying(h, qtext);
 	while (i < h->nservers) {
 		if (!exchange_family_ok(h, &h->servers[i])) {
@@ -443,7 +449,13 @@ exchange_query(struct hostq *h, const char *qtext, const uint8_t *qname, uint16_
 			continue;
 		}
 		usable++;
-		r = exchange_attempt(h, &h->servers[i], qtext, query, (size_t)qlen, reply);
+		if (each != NULL) {
+			r = exchange_xfr_attempt(h, &h->servers[i], qtext, query, qlen, each, arg,
+			    &result);
+			if (r == XCHG_OK)
+				return result;
+		} else
+			r = exchange_attempt(h, &h->servers[i], qtext, query, qlen, reply);
 		if (r == XCHG_ABORT)
 			return -1;
 		if (r == XCHG_OK) {
@@ -457,6 +469,20 @@ exchange_query(struct hostq *h, const char *qtext, const uint8_t *qname, uint16_
 			exchange_after_failure(h, r, &i, &tries, qtext);
 	}
 	return exchange_give_up(h, usable);
+}
+
+int
+exchange_query(struct hostq *h, const char *qtext, const uint8_t *qname, uint16_t qtype,
+    struct hostq_reply *reply)
+{
+	uint8_t		query[DNS_HEADER_LEN + DNS_NAME_MAX + 4];
+	int		qlen;
+
+	qlen = dnswire_query(query, sizeof(query), lookup_query_id(),
+	    h->recurse ? DNS_FLAG_RD : 0, qname, qtype, h->qclass, 0);
+	if (qlen == -1)
+		return -1;
+	return exchange_servers(h, qtext, query, (size_t)qlen, reply, NULL, NULL);
 }
 
 static void
@@ -663,22 +689,9 @@ exchange_axfr(struct hostq *h, const char *qtext, const uint8_t *qname,
     int (*each)(struct hostq *, const struct hostq_reply *, void *), void *arg)
 {
 	uint8_t	query[XFR_QUERY_MAX];
-	int	qlen, r, i = 0, tries = h->tries, result = -1, usable = 0;
+	int	qlen;
 
 	if ((qlen = exchange_xfr_query(h, lookup_query_id(), qname, query, sizeof(query))) == -1)
 		return -1;
-	exchange_trying(h, qtext);
-	while (i < h->nservers) {
-		if (!exchange_family_ok(h, &h->servers[i])) {
-			i++;
-			continue;
-		}
-		usable++;
-		r = exchange_xfr_attempt(h, &h->servers[i], qtext, query, (size_t)qlen, each, arg,
-		    &result);
-		if (r == XCHG_OK)
-			return result;
-		exchange_after_failure(h, r, &i, &tries, qtext);
-	}
-	return exchange_give_up(h, usable);
+	return exchange_servers(h, qtext, query, (size_t)qlen, NULL, each, arg);
 }
