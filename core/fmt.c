@@ -608,3 +608,96 @@ fmt_vdprintf(int fd, const char *fmt, va_list ap)
 	flush(&k);
 	return finish(&k, status);
 }
+
+#ifdef EDGEBOX_STATIC
+/* The C library's names, so that the linker takes none of musl's. */
+int
+vsnprintf(char *restrict buf, size_t size, const char *restrict fmt, va_list ap)
+{
+	return fmt_vsnprintf(buf, size, fmt, ap);
+}
+
+int
+vsprintf(char *restrict buf, const char *restrict fmt, va_list ap)
+{
+	return fmt_vsnprintf(buf, INT_MAX, fmt, ap);
+}
+
+int
+vfprintf(FILE *restrict f, const char *restrict fmt, va_list ap)
+{
+	return fmt_vfprintf(f, fmt, ap);
+}
+
+int
+vprintf(const char *restrict fmt, va_list ap)
+{
+	return fmt_vfprintf(stdout, fmt, ap);
+}
+
+int
+vdprintf(int fd, const char *restrict fmt, va_list ap)
+{
+	return fmt_vdprintf(fd, fmt, ap);
+}
+
+int
+snprintf(char *restrict buf, size_t size, const char *restrict fmt, ...)
+{
+	va_list	ap;
+	int	n;
+
+	va_start(ap, fmt);
+	n = fmt_vsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+int
+sprintf(char *restrict buf, const char *restrict fmt, ...)
+{
+	va_list	ap;
+	int	n;
+
+	va_start(ap, fmt);
+	n = fmt_vsnprintf(buf, INT_MAX, fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+int
+fprintf(FILE *restrict f, const char *restrict fmt, ...)
+{
+	va_list	ap;
+	int	n;
+
+	va_start(ap, fmt);
+	n = fmt_vfprintf(f, fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+int
+printf(const char *restrict fmt, ...)
+{
+	va_list	ap;
+	int	n;
+
+	va_start(ap, fmt);
+	n = fmt_vfprintf(stdout, fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+int
+dprintf(int fd, const char *restrict fmt, ...)
+{
+	va_list	ap;
+	int	n;
+
+	va_start(ap, fmt);
+	n = fmt_vdprintf(fd, fmt, ap);
+	va_end(ap);
+	return n;
+}
+#endif
