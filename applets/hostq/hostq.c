@@ -1,6 +1,7 @@
 /* hostq.c -- DNS lookup tool with the options, output and exit codes of BIND 9.18's host. */
 #include <sys/socket.h>
 
+#include <ctype.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,6 +63,21 @@ hostq_fatal(int status, const char *fmt, const char *arg)
 	exit(status);
 }
 
+int
+hostq_atoi(const char *s)
+{
+	unsigned int	n = 0;
+	int		neg = 0;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	if (*s == '-' || *s == '+')
+		neg = *s++ == '-';
+	while (*s >= '0' && *s <= '9')
+		n = n * 10 + (unsigned int)(*s++ - '0');
+	return (int)(neg ? 0 - n : n);
+}
+
 static void
 hostq_set_type(struct hostq *h, const char *arg)
 {
@@ -99,6 +115,8 @@ hostq_set_any(struct hostq *h, int almost)
 static void
 hostq_option(struct hostq *h, int c, const char *arg)
 {
+	int	n;
+
 	switch (c) {
 	case '4':
 	case '6':
@@ -129,16 +147,17 @@ hostq_option(struct hostq *h, int c, const char *arg)
 		h->tcp = 1;
 		break;
 	case 'N':
-		h->ndots = atoi(arg);
+		h->ndots = hostq_atoi(arg);
 		break;
 	case 'p':
-		h->port = (uint16_t)atoi(arg);
+		h->port = (uint16_t)hostq_atoi(arg);
 		break;
 	case 'r':
 		h->recurse = 0;
 		break;
 	case 'R':
-		h->tries = atoi(arg) + 1 < 2 ? 2 : atoi(arg) + 1;
+		n = hostq_atoi(arg);
+		h->tries = n + 1 < 2 ? 2 : n + 1;
 		break;
 	case 's':
 		h->servfail_stops = 1;
@@ -158,7 +177,8 @@ hostq_option(struct hostq *h, int c, const char *arg)
 		h->timeout = HOSTQ_WAIT_FOREVER;
 		break;
 	case 'W':
-		h->timeout = atoi(arg) < 1 ? 1 : atoi(arg);
+		n = hostq_atoi(arg);
+		h->timeout = n < 1 ? 1 : n;
 		if (h->timeout > INT_MAX / 1000)	/* kept in milliseconds later */
 			h->timeout = HOSTQ_WAIT_FOREVER;
 		break;

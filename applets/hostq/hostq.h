@@ -79,6 +79,11 @@ int	hostq_query_candidates(struct hostq *, const char *text, int use_search,
 	    uint16_t qtype, struct hostq_reply *reply, uint8_t names[][DNS_NAME_MAX],
 	    char qtext[static DNS_NAME_TEXT_MAX]);
 
+/* Parse a number as musl's atoi does: white space, a sign, digits, and
+ * wrapping around past INT_MAX.  hostq was the only user of musl's atoi,
+ * which is larger. */
+int	hostq_atoi(const char *);
+
 /* Whether host, after an NXDOMAIN for text, would still search the list of
  * resolv.conf (text has ndots dots or more, a final dot counted): then it
  * prints the verbose "Received" line once more. */

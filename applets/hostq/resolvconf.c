@@ -1,7 +1,6 @@
 /* resolvconf.c -- hostq's reader of /etc/resolv.conf: servers, search list, options. */
 #include <ctype.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "hostq.h"
@@ -25,13 +24,16 @@ static void
 resolvconf_options(struct hostq *h, char *args)
 {
 	char	*word, *save = NULL;
+	int	 n;
 
 	for (word = strtok_r(args, " \t", &save); word != NULL;
 	    word = strtok_r(NULL, " \t", &save)) {
 		if (strncmp(word, "ndots:", 6) == 0 && h->ndots < 0)
-			h->ndots = atoi(word + 6);
-		else if (strncmp(word, "timeout:", 8) == 0 && h->timeout == 0)
-			h->timeout = atoi(word + 8) < 1 ? 1 : atoi(word + 8);
+			h->ndots = hostq_atoi(word + 6);
+		else if (strncmp(word, "timeout:", 8) == 0 && h->timeout == 0) {
+			n = hostq_atoi(word + 8);
+			h->timeout = n < 1 ? 1 : n;
+		}
 	}
 }
 

@@ -109,6 +109,25 @@ test_options(void **state)
 	assert_int_equal(h.timeout, 9);
 }
 
+/* hostq_atoi reads the numbers of options and resolv.conf as atoi does.
+ * The C library's atoi is the reference: glibc's (int)strtol and musl's
+ * wrapping loop agree below 2^63. */
+static void
+test_atoi_like_libc(void **state)
+{
+	static const char *const	inputs[] = {
+		"0", "53", " \t\n\v\f\r42", "+7", "-3", "-", "+", "", "12abc", "abc",
+		"0x10", "--1", "+-1", " - 1", "007", "2147483647", "2147483648",
+		"-2147483648", "-2147483649", "4294967349", "99999999999",
+	};
+	size_t				i;
+
+	for (i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++)
+		assert_int_equal(hostq_atoi(inputs[i]), atoi(inputs[i]));
+	assert_int_equal(hostq_atoi("4294967349"), 53);
+	assert_int_equal(hostq_atoi(" -12x"), -12);
+}
+
 static void
 test_missing_file(void **state)
 {
@@ -128,6 +147,7 @@ main(void)
 		cmocka_unit_test(test_search_and_domain),
 		cmocka_unit_test(test_options),
 		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_atoi_like_libc),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
