@@ -13,6 +13,7 @@
 #define SWEEP_LINE_NAMES	16	/* names kept per hosts line */
 #define SWEEP_SET_MAX		32	/* addresses compared per lookup */
 #define SWEEP_SLOW_MS		200
+#define SWEEP_SLOW_TEXT		"<=200ms"	/* SWEEP_SLOW_MS as the table shows it */
 #define SWEEP_TIMEOUT		2	/* seconds per try when -W is not given */
 #define SWEEP_FIELD		512
 
@@ -108,11 +109,10 @@ sweep_query(struct sweep *s, const char *qtext, const uint8_t *qname, uint16_t q
 	if (r == -1)
 		return -1;
 	if (sweep_reply.elapsed_ms > SWEEP_SLOW_MS) {
-		char	took[32], limit[32];
+		char	took[32];
 
 		snprintf(took, sizeof(took), "%ldms", sweep_reply.elapsed_ms);
-		snprintf(limit, sizeof(limit), "<=%dms", SWEEP_SLOW_MS);
-		sweep_problem(s, "SLOW", qtext, limit, took);
+		sweep_problem(s, "SLOW", qtext, SWEEP_SLOW_TEXT, took);
 	}
 	return (int)DNS_FLAGS_RCODE(sweep_reply.msg[3]);
 }
@@ -301,11 +301,10 @@ sweep_check_addr(struct sweep *s, const struct netaddr *a)
 			}
 		}
 	}
-	if (nptr == 0) {
-		snprintf(gtext, sizeof(gtext), "%s", rcode == DNS_RCODE_NOERROR ? "no PTR" :
-		    dnswire_rcode_name((unsigned)rcode, rc));
-		sweep_problem(s, "MISSING-PTR", atext, wtext, gtext);
-	} else if (!match)
+	if (nptr == 0)
+		sweep_problem(s, "MISSING-PTR", atext, wtext, rcode == DNS_RCODE_NOERROR ?
+		    "no PTR" : dnswire_rcode_name((unsigned)rcode, rc));
+	else if (!match)
 		sweep_problem(s, "WRONG-PTR", atext, wtext, gtext);
 	return 0;
 }
