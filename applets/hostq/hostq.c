@@ -18,29 +18,32 @@
 
 static const char usage_text[] =
 "Usage: hostq [-aCdilrTvVw] [-c class] [-N ndots] [-t type] [-W time]\n"
-"            [-R number] [-m flag] [-p port] hostname [server]\n"
-"       -a is equivalent to -v -t ANY\n"
-"       -A is like -a but omits RRSIG, NSEC, NSEC3\n"
-"       -c specifies query class for non-IN data\n"
-"       -C compares SOA records on authoritative nameservers\n"
-"       -d is equivalent to -v\n"
-"       -l lists all hosts in a domain, using AXFR\n"
-"       -m set memory debugging flag (accepted and ignored)\n"
-"       -N changes the number of dots allowed before root lookup is done\n"
-"       -p specifies the port on the server to query\n"
-"       -r disables recursive processing\n"
-"       -R specifies number of retries for UDP packets\n"
-"       -s a SERVFAIL response should stop query\n"
-"       -t specifies the query type\n"
-"       -T enables TCP/IP mode\n"
-"       -U enables UDP mode\n"
-"       -v enables verbose output\n"
-"       -V print version number and exit\n"
-"       -w specifies to wait forever for a reply\n"
-"       -W specifies how long to wait for a reply (seconds)\n"
-"       -4 use IPv4 query transport only\n"
-"       -6 use IPv6 query transport only\n"
-"       --sweep hostsfile [server[#port] ...] compares A, AAAA, PTR with a hosts file\n";
+"            [-R number] [-m flag] [-p port] hostname [server]\n";
+
+/* The option lines of the usage text, each indented by seven spaces. */
+static const char usage_options[] =
+"-a is equivalent to -v -t ANY\n"
+"-A is like -a but omits RRSIG, NSEC, NSEC3\n"
+"-c specifies query class for non-IN data\n"
+"-C compares SOA records on authoritative nameservers\n"
+"-d is equivalent to -v\n"
+"-l lists all hosts in a domain, using AXFR\n"
+"-m set memory debugging flag (accepted and ignored)\n"
+"-N changes the number of dots allowed before root lookup is done\n"
+"-p specifies the port on the server to query\n"
+"-r disables recursive processing\n"
+"-R specifies number of retries for UDP packets\n"
+"-s a SERVFAIL response should stop query\n"
+"-t specifies the query type\n"
+"-T enables TCP/IP mode\n"
+"-U enables UDP mode\n"
+"-v enables verbose output\n"
+"-V print version number and exit\n"
+"-w specifies to wait forever for a reply\n"
+"-W specifies how long to wait for a reply (seconds)\n"
+"-4 use IPv4 query transport only\n"
+"-6 use IPv6 query transport only\n"
+"--sweep hostsfile [server[#port] ...] compares A, AAAA, PTR with a hosts file\n";
 
 /* The reply buffer is 64 KiB: keep it off the stack. */
 static struct hostq_reply	reply;
@@ -48,7 +51,14 @@ static struct hostq_reply	reply;
 static void
 hostq_usage(FILE *f, int status)
 {
+	const char	*p;
+
 	fputs(usage_text, f);
+	for (p = usage_options; *p != '\0'; p++) {
+		if (p == usage_options || p[-1] == '\n')
+			fputs("       ", f);
+		fputc(*p, f);
+	}
 	exit(status);
 }
 
