@@ -179,13 +179,6 @@ high_byte_option(void **state)
 
 static unsigned int	seed = 2026;
 
-static unsigned int
-next_random(void)
-{
-	seed = seed * 1103515245 + 12345;
-	return seed >> 8;
-}
-
 /*
  * Random words of option-like text.  glibc's getopt differs from musl's
  * on "-" with a leading '-' in optstring, on bytes above 0x7f and on a
@@ -200,16 +193,16 @@ random_words(const char **words, char buf[][8])
 #else
 	static const char	chars[] = "abfgz:-\xe9";
 #endif
-	int			n = 1 + (int)(next_random() % 6), i, j, len;
+	int			n = 1 + (int)(test_random(&seed) % 6), i, j, len;
 
 	words[0] = "prog";
 	for (i = 1; i <= n; i++) {
-		len = (int)(next_random() % 4);
+		len = (int)(test_random(&seed) % 4);
 		j = 0;
-		if (next_random() % 4 != 0)
+		if (test_random(&seed) % 4 != 0)
 			buf[i][j++] = '-';
 		while (len-- > 0)
-			buf[i][j++] = chars[next_random() % (sizeof(chars) - 1)];
+			buf[i][j++] = chars[test_random(&seed) % (sizeof(chars) - 1)];
 		buf[i][j] = '\0';
 		words[i] = buf[i];
 	}

@@ -25,13 +25,6 @@ compare_elems(const void *a, const void *b)
 
 static unsigned int	seed = 2026;
 
-static unsigned int
-next_random(void)
-{
-	seed = seed * 1103515245 + 12345;
-	return seed >> 8;
-}
-
 /* Fill n elements by pattern (0 random, 1 sorted, 2 reversed, 3 one key) and sort them both ways. */
 static void
 check_against_qsort(size_t n, size_t size, int pattern)
@@ -45,7 +38,7 @@ check_against_qsort(size_t n, size_t size, int pattern)
 		unsigned char		*e = ours + i * size;
 		unsigned short		 pos = (unsigned short)i;
 
-		e[0] = pattern == 0 ? (unsigned char)(next_random() % 7) :
+		e[0] = pattern == 0 ? (unsigned char)(test_random(&seed) % 7) :
 		    pattern == 1 ? (unsigned char)(i * 250 / (n + 1)) :
 		    pattern == 2 ? (unsigned char)(250 - i * 250 / (n + 1)) : 42;
 		memcpy(e + 1, &pos, sizeof(pos));

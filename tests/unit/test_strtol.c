@@ -97,13 +97,6 @@ agrees_on_edges(void **state)
 
 static unsigned int	seed = 4;
 
-static unsigned int
-next_random(void)
-{
-	seed = seed * 1103515245 + 12345;
-	return seed >> 8;
-}
-
 static void
 agrees_on_random(void **state)
 {
@@ -113,11 +106,11 @@ agrees_on_random(void **state)
 
 	(void)state;
 	for (round = 0; round < 20000; round++) {
-		len = (int)(next_random() % 30);
+		len = (int)(test_random(&seed) % 30);
 		for (i = 0; i < len; i++)
-			s[i] = chars[next_random() % (sizeof(chars) - 1)];
+			s[i] = chars[test_random(&seed) % (sizeof(chars) - 1)];
 		s[len] = '\0';
-		compare(s, bases[next_random() % (sizeof(bases) / sizeof(bases[0]))]);
+		compare(s, bases[test_random(&seed) % (sizeof(bases) / sizeof(bases[0]))]);
 	}
 }
 

@@ -151,20 +151,13 @@ missing_file_finds_nothing(void **state)
 
 static unsigned int	seed = 6;
 
-static unsigned int
-next_random(void)
-{
-	seed = seed * 1103515245 + 12345;
-	return seed >> 8;
-}
-
 static void
 append_random(char *out, size_t *len, const char *alphabet, size_t max)
 {
-	size_t	n = next_random() % (max + 1);
+	size_t	n = test_random(&seed) % (max + 1);
 
 	while (n-- > 0)
-		out[(*len)++] = alphabet[next_random() % strlen(alphabet)];
+		out[(*len)++] = alphabet[test_random(&seed) % strlen(alphabet)];
 }
 
 #ifdef __GLIBC__
@@ -172,7 +165,7 @@ append_random(char *out, size_t *len, const char *alphabet, size_t max)
 static void
 append_members(char *out, size_t *len)
 {
-	unsigned int	n = next_random() % 4;
+	unsigned int	n = test_random(&seed) % 4;
 
 	while (n-- > 0) {
 		out[(*len)++] = 'a';
@@ -219,10 +212,10 @@ write_random_file(int nlines, int group)
 				append_random(text, &len, "0123456789a:", 11);
 			else
 				append_random(text, &len, "ab,,:/", 5);
-			if (f < nfields - 1 && next_random() % 10 != 0)
+			if (f < nfields - 1 && test_random(&seed) % 10 != 0)
 				text[len++] = ':';
 		}
-		if (i < nlines - 1 || next_random() % 2 == 0)
+		if (i < nlines - 1 || test_random(&seed) % 2 == 0)
 			text[len++] = '\n';
 #endif
 	}

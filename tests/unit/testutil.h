@@ -8,4 +8,12 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+/* Step a fixed pseudo-random sequence, so that a failure repeats on every run. */
+static inline unsigned int
+test_random(unsigned int *state)
+{
+	*state = *state * 1103515245 + 12345;
+	return *state >> 8;
+}
+
 #endif
