@@ -350,10 +350,25 @@ resize_table(int max)
 	return 0;
 }
 
+/* Empty the servers' socket pools and forget the fastest server, as at
+ * start-up and when the server list changes. */
+static void
+reset_pools(void)
+{
+	int	i, j;
+
+	for (i = 0; i < DNSD_SERVERS_MAX; i++)
+		for (j = 0; j < SOCKS_PER_SERVER; j++)
+			by_server[i][j] = -1;
+	state->fastest = -1;
+	since_probe = 0;
+	last_probe = loop_now();
+}
+
 int
 forward_init(struct dnsd_state *st, forward_reply_cb cb)
 {
-	int	i, j;
+	int	i;
 
 	state = st;
 	deliver = cb;
@@ -365,15 +380,8 @@ forward_init(struct dnsd_state *st, forward_reply_cb cb)
 	}
 	forward_cancel_all();
 	npending = 0;
-	for (i = 0; i < DNSD_SERVERS_MAX; i++)
-		for (j = 0; j < SOCKS_PER_SERVER; j++)
-			by_server[i][j] = -1;
-	if (resize_table((int)st->conf->forward_max) == -1)
-		return -1;
-	state->fastest = -1;
-	since_probe = 0;
-	last_probe = loop_now();
-	return 0;
+	reset_pools();
+	return resize_table((int)st->conf->forward_max);
 }
 
 int
@@ -1201,11 +1209,9 @@ int
 forward_reconfigure(void)
 {
 	struct pending	*pq;
-	int		 i, j, k, n;
+	int		 i, k, n;
 
-	for (i = 0; i < DNSD_SERVERS_MAX; i++)
-		for (j = 0; j < SOCKS_PER_SERVER; j++)
-			by_server[i][j] = -1;
+	reset_pools();
 	for (i = 0; socks_ready && i < SOCKS_MAX; i++) {
 		if (socks[i].fd == -1 || socks[i].server == -1)
 			continue;
@@ -1225,8 +1231,5 @@ forward_reconfigure(void)
 		for (k = 0; k < pq->nservers; k++)
 			pq->server[k] = server_index(&pq->addr[k], pq->port[k]);
 	}
-	state->fastest = -1;
-	since_probe = 0;
-	last_probe = loop_now();
 	return resize_table((int)state->conf->forward_max);
 }
