@@ -81,7 +81,7 @@ compare_print(struct hostq *h, const struct hostq_reply *r)
 void
 compare_soa(struct hostq *h, const char *text, int use_search)
 {
-	uint8_t		names[HOSTQ_MAXSEARCH + 2][DNS_NAME_MAX];
+	uint8_t		names[HOSTQ_MAXSEARCH + 1][DNS_NAME_MAX];
 	char		qtext[DNS_NAME_TEXT_MAX];
 	int		i;
 	unsigned int	rcode;

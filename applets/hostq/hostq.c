@@ -291,25 +291,21 @@ hostq_candidates(const struct hostq *h, const char *text, int use_search,
 {
 	char	full[2 * DNS_NAME_TEXT_MAX];
 	size_t	len = strlen(text);
-	int	n = 0, i, as_is_first;
+	int	n, i, as_is_first;
 
-	if (dnswire_name_from_text(text, names[n]) == -1)
+	if (dnswire_name_from_text(text, names[0]) == -1)
 		return 0;
-	n++;
 	if (!use_search || (len > 0 && text[len - 1] == '.'))
-		return n;
+		return 1;
 	as_is_first = hostq_count_dots(text) >= h->ndots;
+	n = as_is_first;	/* else the search names overwrite names[0] */
 	for (i = 0; i < h->nsearch; i++) {
 		snprintf(full, sizeof(full), "%s.%s", text, h->search[i]);
 		if (dnswire_name_from_text(full, names[n]) != -1)
 			n++;
 	}
-	if (!as_is_first && n > 1) {
-		/* Move the name as given to the end. */
-		memmove(names[HOSTQ_MAXSEARCH + 1], names[0], DNS_NAME_MAX);
-		memmove(names[0], names[1], (size_t)(n - 1) * DNS_NAME_MAX);
-		memmove(names[n - 1], names[HOSTQ_MAXSEARCH + 1], DNS_NAME_MAX);
-	}
+	if (!as_is_first)
+		dnswire_name_from_text(text, names[n++]);
 	return n;
 }
 
@@ -371,7 +367,7 @@ static int
 hostq_lookup(struct hostq *h, const char *text, int use_search, uint16_t qtype,
     uint8_t *chase)
 {
-	uint8_t		names[HOSTQ_MAXSEARCH + 2][DNS_NAME_MAX];
+	uint8_t		names[HOSTQ_MAXSEARCH + 1][DNS_NAME_MAX];
 	char		qtext[DNS_NAME_TEXT_MAX];
 	int		i, rcode;
 

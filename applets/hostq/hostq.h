@@ -67,7 +67,8 @@ struct hostq_reply {
 
 /* Fill names with the wire names to try, in order: the search list is
  * appended before the name as given when it has fewer than ndots dots,
- * after it otherwise.  Returns how many. */
+ * after it otherwise.  names needs room for HOSTQ_MAXSEARCH + 1 names.
+ * Returns how many. */
 int	hostq_candidates(const struct hostq *, const char *text, int use_search,
 	    uint8_t names[][DNS_NAME_MAX]);
 
