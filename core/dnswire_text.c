@@ -545,7 +545,9 @@ text_bits(struct text *t, const uint8_t *bits, size_t len, unsigned int base, in
 			text_putc(t, ' ');
 			if (how != BITS_NUMBER)
 				name = dnswire_type_name((uint16_t)value, buf);
-			if (how == BITS_NUMBER || (how == BITS_NXT && strncmp(name, "TYPE", 4) == 0))
+			/* dnswire_type_name returns buf only for a type without
+			 * a mnemonic. */
+			if (how == BITS_NUMBER || (how == BITS_NXT && name == buf))
 				text_uint(t, value);
 			else
 				text_puts(t, name);
