@@ -16,7 +16,7 @@
 #define FL_ZERO		0x10	/* '0' */
 
 /* Length modifiers: z and t are long and j is long long on Linux's ABIs. */
-enum length { LEN_INT, LEN_CHAR, LEN_SHORT, LEN_LONG, LEN_LLONG };
+enum length { LEN_CHAR = -2, LEN_SHORT, LEN_INT, LEN_LONG, LEN_LLONG };
 
 /*
  * A double is m * 2^e with m < 2^53 and -1074 <= e <= 971.  Its exact
@@ -117,6 +117,19 @@ pad_back(struct sink *k, int fl, int width, size_t len)
 {
 	if (fl & FL_LEFT)
 		pad(k, ' ', (long)width - (long)len);
+}
+
+/* Put a field of width: the prefix, zeros more '0's and the n bytes of s. */
+static void
+put_field(struct sink *k, int fl, int width, const char *prefix, size_t zeros,
+    const char *s, size_t n)
+{
+	size_t	plen = strlen(prefix), len = plen + zeros + n;
+
+	pad_front(k, fl, width, len, prefix, plen);
+	pad(k, '0', (long)zeros);
+	put(k, s, n);
+	pad_back(k, fl, width, len);
 }
 
 /* The sign or the space that the flags put in front of a number. */
@@ -279,7 +292,7 @@ format_integer(struct sink *k, uintmax_t u, int negative, int fl, int width, int
 	char		 digits[3 * sizeof(u)], *p = digits + sizeof(digits);
 	const char	*prefix = "";
 	unsigned	 base = 10;
-	size_t		 plen, n, zeros;
+	size_t		 n, zeros;
 
 	if (conv == 'o')
 		base = 8;
@@ -289,7 +302,6 @@ format_integer(struct sink *k, uintmax_t u, int negative, int fl, int width, int
 		prefix = sign_prefix(negative, fl);
 	else if ((fl & FL_ALT) && base == 16 && u != 0)
 		prefix = conv == 'x' ? "0x" : "0X";
-	plen = strlen(prefix);
 
 	for (; u != 0; u /= base) {
 		*--p = "0123456789abcdef"[u % base];
@@ -305,10 +317,7 @@ format_integer(struct sink *k, uintmax_t u, int negative, int fl, int width, int
 	if ((fl & FL_ALT) && base == 8 && zeros == 0 && (n == 0 || *p != '0'))
 		zeros = 1;		/* '#' makes the first octal digit 0 */
 
-	pad_front(k, fl, width, plen + zeros + n, prefix, plen);
-	pad(k, '0', (long)zeros);
-	put(k, p, n);
-	pad_back(k, fl, width, plen + zeros + n);
+	put_field(k, fl, width, prefix, zeros, p, n);
 }
 
 /* Format v for the conversion conv (f F e E g G). */
@@ -331,10 +340,7 @@ format_double(struct sink *k, double v, int fl, int width, int prec, int conv)
 			special = upper ? "NAN" : "nan";
 		else
 			special = upper ? "INF" : "inf";
-		fl &= ~FL_ZERO;
-		pad_front(k, fl, width, plen + 3, prefix, plen);
-		put(k, special, 3);
-		pad_back(k, fl, width, plen + 3);
+		put_field(k, fl & ~FL_ZERO, width, prefix, 0, special, 3);
 		return;
 	}
 
@@ -397,22 +403,27 @@ format_double(struct sink *k, double v, int fl, int width, int prec, int conv)
 	pad_back(k, fl, width, plen + body);
 }
 
-/* Put the n bytes of s in a field of width, with spaces for padding. */
-static void
-format_string(struct sink *k, const char *s, size_t n, int fl, int width)
+/* Read an integer argument of the length given, or of int for a '*'. */
+static uintmax_t
+integer_arg(va_list *ap, int length)
 {
-	fl &= ~FL_ZERO;
-	pad_front(k, fl, width, n, "", 0);
-	put(k, s, n);
-	pad_back(k, fl, width, n);
+	if (length == LEN_LLONG)
+		return va_arg(*ap, unsigned long long);
+	if (length == LEN_LONG)
+		return va_arg(*ap, unsigned long);
+	return va_arg(*ap, unsigned int);
 }
 
-/* Read a decimal number of a width or a precision. */
+/* Read a width or a precision: digits, or '*' for an int argument. */
 static int
-parse_number(const char **fmt)
+parse_count(const char **fmt, va_list *ap)
 {
 	int	n = 0;
 
+	if (**fmt == '*') {
+		(*fmt)++;
+		return (int)integer_arg(ap, LEN_INT);
+	}
 	while (**fmt >= '0' && **fmt <= '9') {
 		if (n < INT_MAX / 10)
 			n = n * 10 + (*(*fmt)++ - '0');
@@ -424,15 +435,18 @@ parse_number(const char **fmt)
 
 /* Format fmt with ap into k; 0, or -1 with errno set. */
 static int
-format(struct sink *k, const char *fmt, va_list ap)
+format(struct sink *k, const char *fmt, va_list ap_in)
 {
+	va_list		 ap;
 	const char	*p;
 	uintmax_t	 u;
 	intmax_t	 i;
-	enum length	 length;
+	int		 length;
 	char		 c;
 	int		 saved_errno = errno, fl, width, prec, negative;
 
+	/* A copy: where va_list is an array (x86_64), &parameter is no va_list *. */
+	va_copy(ap, ap_in);
 	for (;;) {
 		for (p = fmt; *p != '\0' && *p != '%'; p++)
 			;
@@ -444,45 +458,34 @@ format(struct sink *k, const char *fmt, va_list ap)
 		/* The flag characters in the order of the FL_ bits. */
 		for (fl = 0; *fmt != '\0' && (p = strchr("-+ #0", *fmt)) != NULL; fmt++)
 			fl |= 1 << (p - "-+ #0");
-		width = 0;
-		if (*fmt == '*') {
-			fmt++;
-			width = va_arg(ap, int);
-			if (width < 0) {
-				fl |= FL_LEFT;
-				width = width == INT_MIN ? INT_MAX : -width;
-			}
-		} else {
-			width = parse_number(&fmt);
+		width = parse_count(&fmt, &ap);
+		if (width < 0) {
+			fl |= FL_LEFT;
+			width = width == INT_MIN ? INT_MAX : -width;
 		}
 		if (fl & FL_LEFT)
 			fl &= ~FL_ZERO;
 		prec = -1;
 		if (*fmt == '.') {
 			fmt++;
-			if (*fmt == '*') {
-				fmt++;
-				prec = va_arg(ap, int);
-				if (prec < 0)
-					prec = -1;
-			} else {
-				prec = parse_number(&fmt);
-			}
+			prec = parse_count(&fmt, &ap);
+			if (prec < 0)
+				prec = -1;
 		}
 
-		length = LEN_INT;
-		if (*fmt == 'h') {
-			length = fmt[1] == 'h' ? LEN_CHAR : LEN_SHORT;
-			fmt += length == LEN_CHAR ? 2 : 1;
-		} else if (*fmt == 'l') {
-			length = fmt[1] == 'l' ? LEN_LLONG : LEN_LONG;
-			fmt += length == LEN_LLONG ? 2 : 1;
-		} else if (*fmt == 'z' || *fmt == 't') {
-			length = LEN_LONG;
-			fmt++;
-		} else if (*fmt == 'j') {
-			length = LEN_LLONG;
-			fmt++;
+		/* Each 'h' steps down from int to short and char, each 'l' up
+		 * to long and long long. */
+		for (length = LEN_INT;; fmt++) {
+			if (*fmt == 'h')
+				length--;
+			else if (*fmt == 'l')
+				length++;
+			else if (*fmt == 'z' || *fmt == 't')
+				length = LEN_LONG;
+			else if (*fmt == 'j')
+				length = LEN_LLONG;
+			else
+				break;
 		}
 
 		c = *fmt++;
@@ -494,15 +497,10 @@ format(struct sink *k, const char *fmt, va_list ap)
 		case 'x':
 		case 'X':
 		case 'c':
-			if (length == LEN_LLONG)
-				u = va_arg(ap, unsigned long long);
-			else if (length == LEN_LONG)
-				u = va_arg(ap, unsigned long);
-			else
-				u = va_arg(ap, unsigned int);
+			u = integer_arg(&ap, length);
 			if (c == 'c') {
 				c = (char)u;
-				format_string(k, &c, 1, fl, width);
+				put_field(k, fl & ~FL_ZERO, width, "", 0, &c, 1);
 				break;
 			}
 			/* Narrow to the argument's type; d and i extend its sign. */
@@ -532,8 +530,8 @@ format(struct sink *k, const char *fmt, va_list ap)
 			p = c == 's' ? va_arg(ap, const char *) : strerror(saved_errno);
 			if (p == NULL)
 				p = "(null)";
-			format_string(k, p, prec >= 0 ? strnlen(p, (size_t)prec) : strlen(p),
-			    fl, width);
+			put_field(k, fl & ~FL_ZERO, width, "", 0, p,
+			    prec >= 0 ? strnlen(p, (size_t)prec) : strlen(p));
 			break;
 		case 'f':
 		case 'F':
@@ -547,10 +545,12 @@ format(struct sink *k, const char *fmt, va_list ap)
 			put(k, "%", 1);
 			break;
 		default:
+			va_end(ap);
 			errno = EINVAL;
 			return -1;
 		}
 	}
+	va_end(ap);
 	return 0;
 }
 
