@@ -473,8 +473,7 @@ format(struct sink *k, const char *fmt, va_list ap_in)
 				prec = -1;
 		}
 
-		/* Each 'h' steps down from int to short and char, each 'l' up
-		 * to long and long long. */
+		/* h and hh narrow int to short and char, l and ll widen it. */
 		for (length = LEN_INT;; fmt++) {
 			if (*fmt == 'h')
 				length--;
