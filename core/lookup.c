@@ -28,8 +28,6 @@
 
 #include "lookup.h"
 
-#define LOOKUP_MAXNS		3	/* nameserver lines used, as MAXNS in musl */
-#define LOOKUP_LINE_MAX		256	/* longer resolv.conf lines are skipped */
 #define LOOKUP_HOSTS_LINE_MAX	512	/* a longer hosts line is read in pieces */
 #define LOOKUP_QUERY_MAX	(12 + 255 + 4)
 #define LOOKUP_REPLY_MAX	512	/* musl 1.2.3 reads no more of a reply */
@@ -37,23 +35,6 @@
 #define LOOKUP_TYPE_AAAA	28
 
 const struct lookup_conf lookup_system_conf = { "/etc/hosts", "/etc/resolv.conf", 53 };
-
-/* One address found, with what the sort needs. */
-struct lookup_addr {
-	struct netaddr	addr;
-	unsigned int	scope;		/* IPv6 zone index, 0 for none */
-	int		key;		/* sort key, larger first */
-};
-
-/* Settings of resolv.conf, with musl's defaults. */
-struct lookup_resolv {
-	struct lookup_addr ns[LOOKUP_MAXNS];
-	int		nns;
-	unsigned int	ndots;
-	unsigned int	attempts;
-	unsigned int	timeout;	/* seconds */
-	char		search[LOOKUP_LINE_MAX];	/* the last search or domain line */
-};
 
 union lookup_sockaddr {
 	struct sockaddr		sa;
@@ -799,3 +780,27 @@ lookup_addrs(const char *name, int family, const struct lookup_conf *conf,
 	}
 	return i;
 }
+
+#ifndef EDGEBOX_STATIC
+/* The fuzz harness's ways in (see lookup.h); the static build leaves them
+ * out, so that the functions they call stay inlined. */
+int
+lookup_read_hosts(const char *path, const char *name, int family,
+    struct lookup_addr addrs[static LOOKUP_MAX_ADDRS])
+{
+	return lookup_hosts(path, name, family, addrs);
+}
+
+int
+lookup_read_resolv(const char *path, struct lookup_resolv *rc)
+{
+	return resolv_read(path, rc);
+}
+
+void
+lookup_read_answers(const uint8_t *msg, int len,
+    struct lookup_addr addrs[static LOOKUP_MAX_ADDRS], int *n)
+{
+	parse_answers(msg, len, addrs, n);
+}
+#endif

@@ -41,4 +41,38 @@ uint16_t lookup_query_id(void);
 /* Return the monotonic clock in milliseconds. */
 long	lookup_now_ms(void);
 
+/*
+ * For the fuzz harness (tests/fuzz/fuzz_lookup.c): the readers of outside
+ * input that lookup_addrs uses.  lookup_read_hosts reads the hosts file as
+ * the lookup of name does and returns what it returns, lookup_read_resolv
+ * reads resolv.conf (0, or -1 when it cannot be opened) and
+ * lookup_read_answers adds the addresses of a DNS reply of len bytes to
+ * addrs[*n...].  The static build (EDGEBOX_STATIC) does not have them.
+ */
+#define LOOKUP_MAXNS		3	/* nameserver lines used, as MAXNS in musl */
+#define LOOKUP_LINE_MAX		256	/* longer resolv.conf lines are skipped */
+
+/* One address found, with what the sort needs. */
+struct lookup_addr {
+	struct netaddr	addr;
+	unsigned int	scope;		/* IPv6 zone index, 0 for none */
+	int		key;		/* sort key, larger first */
+};
+
+/* Settings of resolv.conf, with musl's defaults. */
+struct lookup_resolv {
+	struct lookup_addr ns[LOOKUP_MAXNS];
+	int		nns;
+	unsigned int	ndots;
+	unsigned int	attempts;
+	unsigned int	timeout;	/* seconds */
+	char		search[LOOKUP_LINE_MAX];	/* the last search or domain line */
+};
+
+int	lookup_read_hosts(const char *path, const char *name, int family,
+	    struct lookup_addr addrs[static LOOKUP_MAX_ADDRS]);
+int	lookup_read_resolv(const char *path, struct lookup_resolv *rc);
+void	lookup_read_answers(const uint8_t *msg, int len,
+	    struct lookup_addr addrs[static LOOKUP_MAX_ADDRS], int *n);
+
 #endif
