@@ -132,7 +132,9 @@ parse_passwd(char *s, void *entry)
 /*
  * Split "name:passwd:gid:members" in place, like parse_passwd, and the
  * members at each ','.  As in musl, the byte after a ',' is never taken as
- * a separator, so "a,,b" has the members "a" and ",b".
+ * a separator, so "a,,b" has the members "a" and ",b".  Unlike musl, a NUL
+ * byte right after a ',' ends the members: musl steps over it and goes on
+ * splitting the bytes after it, past the room it counted.
  */
 static int
 parse_group(char *s, void *entry)
@@ -165,6 +167,8 @@ parse_group(char *s, void *entry)
 			if (*s == ',') {
 				*s++ = '\0';
 				mem[i++] = s;
+				if (*s == '\0')
+					break;
 			}
 	}
 	mem[i] = NULL;

@@ -142,6 +142,24 @@ finds_groups(void **state)
 	assert_null(users_find_group(path, "last"));
 }
 
+/* A NUL byte after a ',' ends the members (fuzz_users found musl's way of
+ * stepping over it writing past the member array). */
+static void
+nul_after_comma_ends_members(void **state)
+{
+	static const char	text[] = "nul:x:15:a,\0b,c,d,e,f,g,h\n";
+	struct group		*gr;
+	FILE			*f;
+
+	assert_non_null(f = fopen(path, "w"));
+	assert_int_equal(fwrite(text, 1, sizeof(text) - 1, f), sizeof(text) - 1);
+	assert_int_equal(fclose(f), 0);
+	assert_non_null(gr = users_find_group(path, "nul"));
+	assert_string_equal(gr->gr_mem[0], "a");
+	assert_string_equal(gr->gr_mem[1], "");
+	assert_null(gr->gr_mem[2]);
+}
+
 static void
 missing_file_finds_nothing(void **state)
 {
@@ -309,6 +327,7 @@ main(void)
 		cmocka_unit_test(skips_malformed_users),
 		cmocka_unit_test(keeps_musl_quirks),
 		cmocka_unit_test(finds_groups),
+		cmocka_unit_test(nul_after_comma_ends_members),
 		cmocka_unit_test(missing_file_finds_nothing),
 		cmocka_unit_test(agrees_with_libc),
 	};
