@@ -1,4 +1,4 @@
-/* fuzz_fmt.c -- libFuzzer harness: fmt.c's printf and strtol.c's strtol family against the C library's, byte for byte. */
+/* fuzz_fmt.c -- libFuzzer harness: fmt.c's printf, strtol.c's strtol family and options.c's getopt against the C library's. */
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -7,8 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fmt.h"
+#include "options.h"
 #include "strtol.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
@@ -255,14 +257,85 @@ fuzz_strtol(struct input *in)
 	}
 }
 
-/* The first byte picks printf or strtol. */
+/* Whether option c takes an argument: optstring has a ':' after it. */
+static int
+takes_argument(const char *optstring, int c)
+{
+	const char	*p = c > 0 && c != ':' ? strchr(optstring, c) : NULL;
+
+	return p != NULL && p[1] == ':';
+}
+
+/*
+ * getopt against options_next, only where glibc 2.36 and musl agree (see
+ * tests/unit/test_options.c).  glibc runs with POSIXLY_CORRECT, so that it
+ * does not permute, and without messages.  No optstring starts with '-'
+ * and the words have no byte above 0x7f.  optopt counts only after '?'
+ * and ':' and optarg only for options that take an argument, because glibc
+ * sets them in other steps too.  The comparison stops at a missing
+ * argument, where musl sets optind to argc + 1 and glibc to argc.
+ */
+static void
+fuzz_getopt(struct input *in)
+{
+	static const char *const optstrings[] = { "abf:g::", ":abf:g::", "+abf:", "+:abf:",
+	    ":", "", "a:b", "g::", "46df:hnpqQst:u:x", "+ch:jns:" };
+	static const char	 chars[] = "abfgz:-46dhxW;?";
+	struct options_state	 st = { NULL, 1, 0, 0, 0 };
+	const char		*optstring = optstrings[take(in) % (sizeof(optstrings) /
+				    sizeof(optstrings[0]))];
+	char			 text[128], *argv[12];
+	size_t			 len = 0;
+	int			 argc = 1, c_got, c_want, step;
+	unsigned int		 b;
+
+	/* Words of the input's characters: a byte of 0 to 15 ends one. */
+	argv[0] = "prog";
+	argv[1] = text;
+	while (in->left > 0 && len < sizeof(text) - 1 && argc < 11) {
+		b = take(in);
+		if (b < 16) {
+			text[len++] = '\0';
+			argv[++argc] = text + len;
+		} else
+			text[len++] = chars[b % (sizeof(chars) - 1)];
+	}
+	text[len] = '\0';
+	argc++;
+	argv[argc] = NULL;
+
+	setenv("POSIXLY_CORRECT", "1", 1);
+	optind = 0;
+	opterr = 0;
+	for (step = 0; step < 40; step++) {
+		c_got = options_next(&st, argc, argv, optstring);
+		c_want = getopt(argc, argv, optstring);
+		if (st.ind == argc + 1)
+			return;
+		if (c_got != c_want || st.ind != optind ||
+		    ((c_got == '?' || c_got == ':') && st.opt != optopt) ||
+		    (takes_argument(optstring, c_got) && st.arg != optarg)) {
+			fprintf(stderr, "getopt \"%s\" step %d: libc %d ind %d opt %d, "
+			    "ours %d ind %d opt %d\n", optstring, step, c_want, optind, optopt,
+			    c_got, st.ind, st.opt);
+			abort();
+		}
+		if (c_got == -1)
+			return;
+	}
+}
+
+/* The first byte picks strtol (odd), getopt (2 mod 4) or printf. */
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct input	in = { data, size };
+	unsigned int	b = take(&in);
 
-	if (take(&in) & 1)
+	if (b & 1)
 		fuzz_strtol(&in);
+	else if (b & 2)
+		fuzz_getopt(&in);
 	else
 		fuzz_printf(&in);
 	return 0;
