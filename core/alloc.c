@@ -187,3 +187,43 @@ alloc_release(void *p)
 	free_lists[c] = p;
 }
 
+#ifdef EDGEBOX_STATIC
+#include <stdlib.h>
+
+/* musl calls these too, from fopen, opendir, getline and getifaddrs. */
+void *
+malloc(size_t size)
+{
+	return alloc_block(size);
+}
+
+void *
+calloc(size_t count, size_t size)
+{
+	return alloc_zeroed(count, size);
+}
+
+void *
+realloc(void *p, size_t size)
+{
+	return alloc_resize(p, size);
+}
+
+void
+free(void *p)
+{
+	alloc_release(p);
+}
+
+/*
+ * musl 1.2's time zone code (__tz.c) calls malloc by its internal name,
+ * which would link musl's lite_malloc.lo, a second heap.
+ */
+void	*__libc_malloc(size_t);
+
+void *
+__libc_malloc(size_t size)
+{
+	return alloc_block(size);
+}
+#endif
