@@ -289,10 +289,11 @@ fuzz_getopt(struct input *in)
 	int			 argc = 1, c_got, c_want, step;
 	unsigned int		 b;
 
-	/* Words of the input's characters: a byte of 0 to 15 ends one. */
+	/* Words of the input's characters, argv[argc] the one being read: a
+	 * byte of 0 to 15 ends one.  At most 10 words leave room for the NULL. */
 	argv[0] = "prog";
 	argv[1] = text;
-	while (in->left > 0 && len < sizeof(text) - 1 && argc < 11) {
+	while (in->left > 0 && len < sizeof(text) - 1 && argc < 10) {
 		b = take(in);
 		if (b < 16) {
 			text[len++] = '\0';
