@@ -156,6 +156,7 @@ upstream_conf "$P_B" 10.0.0.2 "$T/upB.log" >"$T/upB.conf"
 local_start "$T/upA.out" dnsmasq -k -C "$T/upA.conf"
 PID_A=$E2E_PID
 local_start "$T/upB.out" dnsmasq -k -C "$T/upB.conf"
+PID_B=$E2E_PID
 local_start "$T/fake.out" python3 "$T/fake.py" "$P_FAKE" 100 "$T/fake.log"
 
 cp tests/data/hosts "$T/hosts"
@@ -337,7 +338,12 @@ check "valid reload: the new record answers" grep -q ' 0 10\.2\.2\.2 new.test' "
 # --- the first upstream is used again after its penalty (dnsd 1) -------------
 
 # Without strict-order a failed server goes last for 30 s after its last
-# failure (SERVER_PENALTY), which was just before it came back.
+# failure (SERVER_PENALTY), which was just before it came back.  The second
+# upstream now answers 20 ms late, so that the first one wins every probe:
+# two equal servers on loopback leave the winner to chance.
+daemon_stop "$PID_B"
+local_start "$T/slowB.out" python3 tests/e2e/dnsslow.py "$P_B" 0.02 "$T/slowB.log"
+wait_until 5 answers "$P_B" probe.up.test || fail "slow second upstream starts"
 NOW=$(date +%s.%N)
 WAIT=$(python3 -c "print(max(0.0, $T_BACK + 30.5 - $NOW))")
 sleep "$WAIT"
