@@ -217,13 +217,21 @@ free(void *p)
 
 /*
  * musl 1.2's time zone code (__tz.c) calls malloc by its internal name,
- * which would link musl's lite_malloc.lo, a second heap.
+ * which would link musl's lite_malloc.lo, a second heap.  Some versions
+ * also free by an internal name: that must reach this heap, not musl's.
  */
 void	*__libc_malloc(size_t);
+void	 __libc_free(void *);
 
 void *
 __libc_malloc(size_t size)
 {
 	return alloc_block(size);
+}
+
+void
+__libc_free(void *p)
+{
+	alloc_release(p);
 }
 #endif
