@@ -44,10 +44,10 @@ long	lookup_now_ms(void);
 /*
  * For the fuzz harness (tests/fuzz/fuzz_lookup.c): the readers of outside
  * input that lookup_addrs uses.  lookup_read_hosts reads the hosts file as
- * the lookup of name does and returns what it returns, lookup_read_resolv
- * reads resolv.conf (0, or -1 when it cannot be opened) and
+ * the lookup of name does and returns the same result.  lookup_read_resolv
+ * reads resolv.conf and returns 0, or -1 when it cannot be opened.
  * lookup_read_answers adds the addresses of a DNS reply of len bytes to
- * addrs[*n...].  The static build (EDGEBOX_STATIC) does not have them.
+ * addrs[*n...].  The static build (EDGEBOX_STATIC) leaves them out.
  */
 #define LOOKUP_MAXNS		3	/* nameserver lines used, as MAXNS in musl */
 #define LOOKUP_LINE_MAX		256	/* longer resolv.conf lines are skipped */

@@ -79,6 +79,8 @@ options_next(struct options_state *st, int argc, char *const argv[], const char 
 }
 
 #ifdef EDGEBOX_STATIC
+#include <unistd.h>
+
 char	*optarg;
 int	 optind = 1, opterr = 1, optopt;
 

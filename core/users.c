@@ -178,8 +178,8 @@ parse_group(char *s, void *entry)
 
 /*
  * musl queries nscd when the file lacks the name or is missing.  Alpine
- * runs no nscd by default, and these lookups never query it, so a user or
- * group that only nscd knows is not found.
+ * runs no nscd by default and these lookups never query it, so a user or
+ * group defined only in nscd is not found.
  */
 struct passwd *
 users_find_passwd(const char *path, const char *name)

@@ -190,9 +190,9 @@ fallback_fill(void)
 		random_pool[i] = (uint16_t)(splitmix64(&fallback_state) >> 24);
 }
 
-/* Count a getrandom failure, and log it (why) at most once a minute. */
+/* Count a getrandom failure, and log it with its reason at most once a minute. */
 static void
-note_random_failure(const char *why)
+note_random_failure(const char *reason)
 {
 	static double		last;
 	static unsigned long	reported;
@@ -203,7 +203,7 @@ note_random_failure(const char *why)
 		return;
 	log_warnx("getrandom failed: %s (%lu times since the last report); query IDs and "
 	    "ports come from a clock-seeded generator until it works again",
-	    why, state->stats.random_failures - reported);
+	    reason, state->stats.random_failures - reported);
 	last = now;
 	reported = state->stats.random_failures;
 }
@@ -212,7 +212,7 @@ static void
 random_fill(void)
 {
 	char		 buf[64];
-	const char	*why = buf;
+	const char	*reason = buf;
 	ssize_t		 n;
 	size_t		 i;
 
@@ -225,11 +225,11 @@ random_fill(void)
 			    random_pool[i];
 	} else {
 		if (n == -1)
-			why = strerror(errno);
+			reason = strerror(errno);
 		else
 			snprintf(buf, sizeof(buf), "it returned %zd of %zu bytes", n,
 			    sizeof(random_pool));
-		note_random_failure(why);
+		note_random_failure(reason);
 		fallback_fill();
 	}
 	random_left = RANDOM_WORDS - RANDOM_SEED_WORDS;

@@ -339,8 +339,8 @@ check "valid reload: the new record answers" grep -q ' 0 10\.2\.2\.2 new.test' "
 
 # Without strict-order a failed server goes last for 30 s after its last
 # failure (SERVER_PENALTY), which was just before it came back.  The second
-# upstream now answers 20 ms late, so that the first one wins every probe:
-# two equal servers on loopback leave the winner to chance.
+# upstream now replies 20 ms late, so that the first one wins every probe.
+# With two equal servers on loopback the winner would be left to chance.
 daemon_stop "$PID_B"
 local_start "$T/slowB.out" python3 tests/e2e/dnsslow.py "$P_B" 0.02 "$T/slowB.log"
 wait_until 5 answers "$P_B" probe.up.test || fail "slow second upstream starts"

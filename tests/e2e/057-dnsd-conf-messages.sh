@@ -1,7 +1,7 @@
 #!/bin/sh
 # dnsd's messages for bad configs, byte for byte.  Every directive dnsd
 # reads gets a file of its own with lines that take each of its error
-# and warning paths; more lines cover the limits of the handlers, the
+# and warning paths.  More lines cover the limits of the handlers, the
 # command line, the hosts files and --explain.  The output of dnsd --test
 # and dnsd --explain, with the temporary folder replaced by T, must equal
 # 057-dnsd-conf-messages.expected.  UPDATE=1 rewrites that file instead,

@@ -27,8 +27,8 @@ check_addrs(int from, int n, int family)
 			abort();
 }
 
-/* The answers of two replies, as lookup.c reads the A and the AAAA reply
- * into one list: the input cut in two at its first byte. */
+/* Read two replies into one address list, as lookup.c reads the A and the
+ * AAAA reply.  The input's first byte says where to cut the rest in two. */
 static void
 fuzz_replies(const uint8_t *data, size_t size)
 {
@@ -38,10 +38,15 @@ fuzz_replies(const uint8_t *data, size_t size)
 
 	cut = size > 0 ? data[0] * size / 256 : 0;
 	for (k = 0, off = 1; k < 2 && off <= size; k++) {
-		len = k == 0 ? (cut > off ? cut - off : 0) : size - off;
+		if (k == 1)
+			len = size - off;
+		else if (cut > off)
+			len = cut - off;
+		else
+			len = 0;
 		if (len > REPLY_MAX)
 			len = REPLY_MAX;
-		/* A copy of the exact length, so that ASan sees a read past the end. */
+		/* A copy of the exact length, so that ASan reports a read past the end. */
 		if ((msg = malloc(len + 1)) == NULL)
 			abort();
 		memcpy(msg, data + off, len);

@@ -11,9 +11,9 @@ static const uint8_t	*file;
 static size_t		 file_size;
 
 /*
- * Check that the len bytes at s, where each field ends in a NUL byte, are
- * a line of the file with seps in place of those NULs, and that the line
- * goes on past them (its last byte, newline or not, is dropped).
+ * Check that the len bytes at s, where each field ends in a NUL byte, are a
+ * line of the file with seps in place of those NULs.  The line must also go
+ * on past them, because its last byte (newline or not) is dropped.
  */
 static void
 check_line(const char *s, size_t len, const char *seps)

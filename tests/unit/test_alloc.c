@@ -87,7 +87,7 @@ random_sequence(void **state)
 	struct slot	*s;
 	unsigned char	*p;
 	unsigned int	 step, op;
-	size_t		 size, kept;
+	size_t		 size, preserved;
 
 	(void)state;
 	make_pattern();
@@ -108,7 +108,7 @@ random_sequence(void **state)
 				fail_msg("step %u: allocating %zu bytes failed", step, size);
 			s->p = p;
 			s->tag = test_random(&seed) % 256;
-			kept = 0;
+			preserved = 0;
 		} else if (op < 2) {
 			alloc_release(s->p);
 			s->p = NULL;
@@ -118,8 +118,8 @@ random_sequence(void **state)
 			if ((p = alloc_resize(s->p, size)) == NULL)
 				fail_msg("step %u: resizing %zu to %zu bytes failed", step, s->size,
 				    size);
-			kept = size < s->size ? size : s->size;
-			if (memcmp(p, pattern + s->tag, kept) != 0)
+			preserved = size < s->size ? size : s->size;
+			if (memcmp(p, pattern + s->tag, preserved) != 0)
 				fail_msg("step %u: resizing %zu to %zu bytes lost the contents", step,
 				    s->size, size);
 			s->p = p;
@@ -127,7 +127,7 @@ random_sequence(void **state)
 		if (!is_aligned(s->p))
 			fail_msg("step %u: %p of %zu bytes is not aligned", step, (void *)s->p, size);
 		s->size = size;
-		memcpy(s->p + kept, pattern + s->tag + kept, size - kept);
+		memcpy(s->p + preserved, pattern + s->tag + preserved, size - preserved);
 		check_slots(slots, step);
 	}
 	for (step = 0; step < SLOTS; step++)
