@@ -298,13 +298,13 @@ void	discipline_tick(double now);
 double	discipline_next(void);
 void	discipline_get_status(struct disc_status *);
 
-/* resolve.c: getaddrinfo in a child process. */
+/* resolve.c: name lookups (lookup_addrs) in a child process. */
 #define RESOLVE_MAX_ADDRS	16
 
 struct resolve_job {
 	pid_t	pid;		/* 0 when no lookup runs */
 	int	fd;
-	/* Called once with getaddrinfo's error code (0: addrs is set). */
+	/* Called once with lookup_addrs's EAI_* error code (0: addrs is set). */
 	void	(*done)(void *arg, int error, const struct netaddr *addrs, int count);
 	void	*arg;
 };
