@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "layout.h"
+#include "unpack.h"
 
 /* Set by core/layout.ld; weak, so that builds without it link. */
 extern const char edgebox_init_text_start[] __attribute__((weak));
@@ -28,7 +29,7 @@ drop(const char *start, const char *end)
 	uintptr_t	page = (uintptr_t)getauxval(AT_PAGESZ);
 	uintptr_t	lo, hi;
 
-	if (start == NULL || end == NULL || end <= start)
+	if (start == NULL || end == NULL || end <= start || unpack_release(start, end))
 		return;
 	lo = (uintptr_t)start & ~(page - 1);
 	hi = ((uintptr_t)end + page - 1) & ~(page - 1);

@@ -9,21 +9,32 @@
 #include <unistd.h>
 
 #include "applets.h"
+#include "unpack.h"
 #include "version.h"
 
 struct applet {
 	const char	*name;
 	int		(*main)(int, char **);
 	const char	*summary;
+	const char	*groups;	/* its constants' segments in layout.ld (unpack.h) */
 };
 
 /* Sorted by name. */
 static const struct applet applets[] = {
-	{ "dnsd",	dnsd_main,	"DNS server: hosts files, local records, forwarding with a cache" },
-	{ "hostq",	hostq_main,	"DNS lookup utility with the options and output of BIND's host" },
-	{ "ntpctl",	ntpctl_main,	"status and control of a running ntpd" },
-	{ "ntpd",	ntpd_main,	"NTP client and server for chrony.conf files" },
+	{ "dnsd",	dnsd_main,	"DNS server: hosts files, local records, forwarding with a cache",
+	    "dns" },
+	{ "hostq",	hostq_main,	"DNS lookup utility with the options and output of BIND's host",
+	    "hostq dnstext" },
+	{ "ntpctl",	ntpctl_main,	"status and control of a running ntpd", "ntp" },
+	{ "ntpd",	ntpd_main,	"NTP client and server for chrony.conf files", "ntp" },
 };
+
+static int
+run(const struct applet *a, int argc, char **argv)
+{
+	unpack_groups(a->groups);
+	return a->main(argc, argv);
+}
 
 #define NAPPLETS	(sizeof(applets) / sizeof(applets[0]))
 
@@ -93,7 +104,7 @@ main(int argc, char **argv)
 	if (*name == '-')	/* login shells and some supervisors prefix a dash */
 		name++;
 	if ((a = find_applet(name)) != NULL)
-		return a->main(argc, argv);
+		return run(a, argc, argv);
 
 	if (argc < 2) {
 		usage(stderr);
@@ -120,7 +131,7 @@ main(int argc, char **argv)
 		return 0;
 	}
 	if ((a = find_applet(argv[1])) != NULL)
-		return a->main(argc - 1, argv + 1);
+		return run(a, argc - 1, argv + 1);
 
 	/* POSIX: a command that is not found exits with status 127. */
 	fprintf(stderr, "edgebox: applet not found: %s (edgebox --list shows the applets)\n",

@@ -42,9 +42,12 @@ skip() {
 
 # init_rss PID: the KiB of the init code segment (core/layout.ld) that
 # process PID has resident, or "none" when $B/edgebox has no such segment
-# (builds without the layout script, or a stripped binary).
+# (builds without the layout script, or a stripped binary).  A packed
+# binary has no symbols; edgebox.elf beside it, the binary as linked, has.
 init_rss() {
-	_start=$(nm "$B/edgebox" 2>/dev/null | awk '$3 == "edgebox_init_text_start" { print $1 }')
+	_elf=$B/edgebox
+	[ -f "$B/edgebox.elf" ] && _elf=$B/edgebox.elf
+	_start=$(nm "$_elf" 2>/dev/null | awk '$3 == "edgebox_init_text_start" { print $1 }')
 	[ -n "$_start" ] || { echo none; return; }
 	_addr=$((0x$_start))
 	_in=0

@@ -607,7 +607,9 @@ _postcheck() {
 	for _f in $(find "$_dir" -type f); do
 		case $(file -b "$_f") in ELF*) ;; *) continue ;; esac
 		_elfs=$((_elfs + 1))
-		"$_strip" "$_f" || { _fail "$_pkg: $_strip ${_f#"$_dir"} failed"; _errs=1; }
+		if ! options_has "!strip"; then
+			"$_strip" "$_f" || { _fail "$_pkg: $_strip ${_f#"$_dir"} failed"; _errs=1; }
+		fi
 		_what=$(file -b "$_f")
 		case $_what in
 		*"statically linked"*) ;;
@@ -626,7 +628,7 @@ _postcheck() {
 				_errs=1
 			fi
 		fi
-		_note "$_pkg: ${_f#"$_dir"} $(wc -c <"$_f") bytes stripped: $_what"
+		_note "$_pkg: ${_f#"$_dir"} $(wc -c <"$_f") bytes: $_what"
 	done
 	case $_pkg in
 	*-doc|*-openrc) ;;
