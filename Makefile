@@ -389,7 +389,7 @@ bench-ntp: all
 SIM_SRCS = applets/ntpd/source.c applets/ntpd/filter.c applets/ntpd/select.c \
 	applets/ntpd/discipline.c applets/ntpd/clock.c applets/ntpd/hook.c \
 	applets/ntpd/config.c \
-	$(filter-out core/loop.c core/sock.c core/main.c,$(wildcard core/*.c))
+	$(filter-out core/loop.c core/sock.c core/main.c core/pack.c,$(wildcard core/*.c))
 SIM_ARGS ?=
 .PHONY: sim
 $(O)/sim/ntpsim: tests/sim/ntpsim.c $(SIM_SRCS:%.c=$(O)/test-obj/%.o)
