@@ -15,11 +15,14 @@
  * them), and the section headers are left out.  Each stream is decoded
  * again and compared before OUT is written.
  */
+#include <sys/stat.h>
+
 #include <elf.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "pack.h"
 
@@ -303,6 +306,45 @@ drop_section_headers(const struct image *im)
 	}
 }
 
+/*
+ * Write the first segment, padding up to blob_off and the packed segment
+ * to OUT, with the input's permissions.  A temporary file renamed over
+ * OUT at the end leaves no half-written binary behind on failure.
+ */
+static void
+write_output(const char *out, const struct image *im, size_t first_size, size_t blob_off,
+    const uint8_t *blob, size_t blob_size)
+{
+	struct stat	 st;
+	char		*tmp;
+	FILE		*f;
+	size_t		 pos;
+	int		 ok;
+
+	if (stat(in_path, &st) != 0)
+		fail(strerror(errno));
+	if ((tmp = malloc(strlen(out) + 5)) == NULL)
+		fail("out of memory");
+	strcpy(tmp, out);
+	strcat(tmp, ".tmp");
+	if ((f = fopen(tmp, "wb")) == NULL) {
+		fprintf(stderr, "%s: %s: %s\n", progname, tmp, strerror(errno));
+		exit(1);
+	}
+	ok = fwrite(im->data, 1, first_size, f) == first_size;
+	for (pos = first_size; pos < blob_off; pos++)
+		ok = ok && putc(0, f) != EOF;
+	ok = ok && fwrite(blob, 1, blob_size, f) == blob_size;
+	ok = ok && fchmod(fileno(f), st.st_mode & 07777) == 0;
+	ok = fclose(f) == 0 && ok;
+	if (!ok || rename(tmp, out) != 0) {
+		fprintf(stderr, "%s: %s: cannot write: %s\n", progname, tmp, strerror(errno));
+		unlink(tmp);
+		exit(1);
+	}
+	free(tmp);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -314,7 +356,6 @@ main(int argc, char **argv)
 	size_t			*lengths, blob_size, blob_off, pos;
 	uint64_t		 align = 1, top = 0;
 	unsigned		 i, n = 0, k, kept = 0;
-	FILE			*f;
 
 	if (argc != 3) {
 		fprintf(stderr, "usage: %s IN OUT\n", progname);
@@ -461,14 +502,7 @@ main(int argc, char **argv)
 	put(im.data + (im.is64 ? 56 : 44), 2, kept);
 	drop_section_headers(&im);
 
-	if ((f = fopen(argv[2], "wb")) == NULL)
-		fail(strerror(errno));
-	if (fwrite(im.data, 1, first->filesz, f) != first->filesz)
-		fail("cannot write the output");
-	for (pos = first->filesz; pos < blob_off; pos++)
-		putc(0, f);
-	if (fwrite(blob, 1, blob_size, f) != blob_size || fclose(f) != 0)
-		fail("cannot write the output");
+	write_output(argv[2], &im, first->filesz, blob_off, blob, blob_size);
 	printf("pack: %s: %zu bytes -> %s: %zu bytes (%u segments packed)\n", argv[1],
 	    im.size, argv[2], blob_off + blob_size, n);
 	for (k = 0; k < n; k++)
