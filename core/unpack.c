@@ -146,6 +146,38 @@ page_up(uintptr_t a, uintptr_t page)
 	return (a + page - 1) & ~(page - 1);
 }
 
+/*
+ * Make the instruction cache see the code just written to [lo, hi).
+ * libgcc's __clear_cache does the same, but it lies in a packed segment.
+ */
+static void
+sync_icache(uintptr_t lo, uintptr_t hi)
+{
+#if defined(__aarch64__)
+	uint64_t	ctr;
+	uintptr_t	a, dline, iline;
+
+	/* Clean each data cache line to the point of unification, then invalidate the
+	 * instruction cache lines; CTR_EL0 gives the smallest line sizes. */
+	__asm__ volatile ("mrs %0, ctr_el0" : "=r"(ctr));
+	dline = (uintptr_t)4 << (ctr >> 16 & 15);
+	iline = (uintptr_t)4 << (ctr & 15);
+	for (a = lo & ~(dline - 1); a < hi; a += dline)
+		__asm__ volatile ("dc cvau, %0" : : "r"(a) : "memory");
+	__asm__ volatile ("dsb ish" : : : "memory");
+	for (a = lo & ~(iline - 1); a < hi; a += iline)
+		__asm__ volatile ("ic ivau, %0" : : "r"(a) : "memory");
+	__asm__ volatile ("dsb ish\n\tisb" : : : "memory");
+#elif defined(__arm__)
+	/* The kernel's ARM-private cacheflush call (__ARM_NR_cacheflush). */
+	(void)raw_syscall(0x0f0002, (long)lo, (long)hi, 0, 0, 0, 0);
+#else
+	/* x86 keeps the instruction cache coherent with stores. */
+	(void)lo;
+	(void)hi;
+#endif
+}
+
 /* Map fresh pages over entry e with the given protection. */
 static long
 map_fresh(const struct pack_entry *e, uintptr_t page, int prot)
@@ -179,7 +211,7 @@ restore(const struct pack_header *h, uint32_t size, const struct pack_entry *e, 
 		prot |= PROT_WRITE;
 	if (e->flags & PF_X) {
 		prot |= PROT_EXEC;
-		__builtin___clear_cache((char *)lo, (char *)hi);
+		sync_icache(lo, hi);
 	}
 	if (raw_syscall(SYS_mprotect, (long)lo, (long)(hi - lo), prot, 0, 0, 0) != 0)
 		die(msg, sizeof(msg) - 1);
@@ -384,7 +416,7 @@ unpack_groups(const char *groups)
 			struct pack_entry	*e = &entries[i];
 
 			if ((absent & 1u << i) && !(e->flags & PF_X) && n < sizeof(e->group) &&
-			    memcmp(e->group, g, n) == 0 && e->group[n] == '\0') {
+			    strncmp(e->group, g, n) == 0 && e->group[n] == '\0') {
 				restore(packed, packed_size, e, page_size);
 				absent &= ~(1u << i);
 			}
