@@ -29,6 +29,7 @@
 struct segment {
 	uint32_t	type, flags;
 	uint64_t	offset, vaddr, filesz, memsz, align;
+	int		keep;		/* stays as it is, not packed */
 };
 
 struct section {
@@ -46,6 +47,7 @@ struct image {
 	struct segment	*segs;
 	unsigned	 nsections;
 	struct section	*sections;
+	uint64_t	 align;		/* the largest p_align of the loadable segments */
 };
 
 static const char	*progname = "pack";
@@ -345,100 +347,112 @@ write_output(const char *out, const struct image *im, size_t first_size, size_t 
 	free(tmp);
 }
 
-int
-main(int argc, char **argv)
+/*
+ * Mark the segments that stay as they are: the first, and the start-up
+ * constants (group "init", not executable) when they follow it in the
+ * file.  Those are released after start and must be read back from the
+ * file, because configuration defaults point into them and a system call
+ * that reads an absent page fails instead of faulting.  Returns the end of
+ * the kept bytes in the file; sets *npacked to the number of others.
+ */
+static uint64_t
+choose_kept(struct image *im, unsigned *npacked)
 {
-	struct image		 im;
-	struct segment		*first = NULL, blob_seg, pack_seg;
-	struct pack_header	 hdr;
-	struct pack_entry	*entries;
-	uint8_t			**streams, *blob, *check, *phdr;
-	size_t			*lengths, blob_size, blob_off, pos;
-	uint64_t		 align = 1, top = 0;
-	unsigned		 i, n = 0, k, kept = 0;
+	struct segment	*first = NULL, *prev = NULL;
+	uint64_t	 kept_end = 0;
+	unsigned	 i;
+	char		 group[8];
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: %s IN OUT\n", progname);
-		return 2;
-	}
-	in_path = argv[1];
-	read_image(&im, argv[1]);
-	read_sections(&im);
-
-	for (i = 0; i < im.phnum; i++) {
-		struct segment	*s = &im.segs[i];
+	*npacked = 0;
+	for (i = 0; i < im->phnum; i++) {
+		struct segment	*s = &im->segs[i];
 
 		if (s->type != PT_LOAD)
 			continue;
-		if (first == NULL)
+		if (prev != NULL && s->vaddr / im->align <= (prev->vaddr + prev->memsz - 1) / im->align)
+			fail("a segment shares a page with the one before it");
+		prev = s;
+		segment_group(im, s, group);
+		if (first == NULL) {
 			first = s;
-		else
-			n++;
-		if (s->align > align)
-			align = s->align;
-		if (s->vaddr + s->memsz > top)
-			top = s->vaddr + s->memsz;
+			s->keep = 1;
+		} else if (kept_end == s->offset && !(s->flags & PF_X) &&
+		    strcmp(group, "init") == 0) {
+			s->keep = 1;
+		} else {
+			(*npacked)++;
+			continue;
+		}
+		kept_end = s->offset + s->filesz;
 	}
 	if (first == NULL || first->offset != 0 ||
-	    im.phoff + (uint64_t)im.phnum * im.phentsize > first->filesz)
+	    im->phoff + (uint64_t)im->phnum * im->phentsize > first->filesz)
 		fail("the first loadable segment does not start the file with the program headers");
-	if (im.entry < first->vaddr || im.entry >= first->vaddr + first->filesz)
+	if (im->entry < first->vaddr || im->entry >= first->vaddr + first->filesz)
 		fail("the entry point is not in the first loadable segment");
-	if (n == 0)
-		fail("nothing to pack: one loadable segment only");
-	if (n > PACK_MAX_SEGMENTS)
+	if (*npacked == 0)
+		fail("nothing to pack: every loadable segment stays");
+	if (*npacked > PACK_MAX_SEGMENTS)
 		fail("too many loadable segments to pack");
-	check_unpacker(&im, first);
-	if (top + 2 * align > UINT32_MAX)
-		fail("segments above 4 GiB");
+	check_unpacker(im, first);
+	return kept_end;
+}
+
+/*
+ * Compress each segment that is not kept into the packed segment's
+ * contents (header, entries, streams), decode each stream again to check
+ * it, and return the contents; *size gets their length.
+ */
+static uint8_t *
+pack_segments(const struct image *im, unsigned n, size_t *size)
+{
+	struct pack_entry	*entries;
+	uint8_t			**streams, *blob, *check;
+	size_t			 blob_size;
+	unsigned		 i, k;
 
 	entries = calloc(n, sizeof(*entries));
 	streams = calloc(n, sizeof(*streams));
-	lengths = calloc(n, sizeof(*lengths));
-	if (entries == NULL || streams == NULL || lengths == NULL)
+	if (entries == NULL || streams == NULL)
 		fail("out of memory");
+	blob_size = sizeof(struct pack_header) + n * sizeof(*entries);
+	for (i = 0, k = 0; i < im->phnum; i++) {
+		const struct segment	*s = &im->segs[i];
+		size_t			 length = 0;
 
-	/* Compress each segment behind the first, checking the page rule. */
-	blob_size = sizeof(hdr) + n * sizeof(*entries);
-	{
-		uint64_t	prev_end = first->vaddr + first->memsz;
-
-		for (i = 0, k = 0; i < im.phnum; i++) {
-			struct segment	*s = &im.segs[i];
-
-			if (s->type != PT_LOAD || s == first)
-				continue;
-			if (s->vaddr / align <= (prev_end - 1) / align)
-				fail("a segment shares a page with the one before it");
-			if (s->filesz >= (1u << PACK_GAMMA_MAX))
-				fail("a segment is too large to pack (16 MiB or more)");
-			prev_end = s->vaddr + s->memsz;
-			entries[k].vaddr = (uint32_t)s->vaddr;
-			entries[k].memsz = (uint32_t)s->memsz;
-			entries[k].filesz = (uint32_t)s->filesz;
-			entries[k].flags = s->flags;
-			segment_group(&im, s, entries[k].group);
-			entries[k].checksum = pack_checksum(im.data + s->offset, s->filesz);
-			if (s->filesz > 0 &&
-			    (lengths[k] = pack_encode(im.data + s->offset, s->filesz, &streams[k])) == 0)
-				fail("out of memory");
-			entries[k].offset = (uint32_t)blob_size;
-			entries[k].length = (uint32_t)lengths[k];
-			blob_size += lengths[k];
-			k++;
-		}
+		if (s->type != PT_LOAD || s->keep)
+			continue;
+		if (s->filesz >= (1u << PACK_GAMMA_MAX))
+			fail("a segment is too large to pack (16 MiB or more)");
+		entries[k].vaddr = (uint32_t)s->vaddr;
+		entries[k].memsz = (uint32_t)s->memsz;
+		entries[k].filesz = (uint32_t)s->filesz;
+		entries[k].flags = s->flags;
+		segment_group(im, s, entries[k].group);
+		entries[k].checksum = pack_checksum(im->data + s->offset, s->filesz);
+		if (s->filesz > 0 &&
+		    (length = pack_encode(im->data + s->offset, s->filesz, &streams[k])) == 0)
+			fail("out of memory");
+		if ((check = malloc(s->filesz + 1)) == NULL)
+			fail("out of memory");
+		if (pack_decode(streams[k], length, check, s->filesz) != s->filesz ||
+		    memcmp(check, im->data + s->offset, s->filesz) != 0)
+			fail("a compressed segment does not decode to its contents (an encoder bug)");
+		free(check);
+		entries[k].offset = (uint32_t)blob_size;
+		entries[k].length = (uint32_t)length;
+		blob_size += length;
+		k++;
 	}
 
-	hdr.magic = PACK_MAGIC;
-	hdr.version = PACK_VERSION;
-	hdr.count = n;
-	hdr.size = (uint32_t)blob_size;
 	if ((blob = calloc(1, blob_size)) == NULL)
 		fail("out of memory");
-	for (pos = 0; pos < 4; pos++)
-		put(blob + 4 * pos, 4, ((const uint32_t *)&hdr)[pos]);
+	put(blob, 4, PACK_MAGIC);
+	put(blob + 4, 4, PACK_VERSION);
+	put(blob + 8, 4, n);
+	put(blob + 12, 4, blob_size);
 	for (k = 0; k < n; k++) {
-		uint8_t		*e = blob + sizeof(hdr) + k * sizeof(*entries);
+		uint8_t	*e = blob + sizeof(struct pack_header) + k * sizeof(*entries);
 
 		put(e, 4, entries[k].vaddr);
 		put(e + 4, 4, entries[k].memsz);
@@ -448,67 +462,111 @@ main(int argc, char **argv)
 		put(e + 20, 4, entries[k].length);
 		put(e + 24, 4, entries[k].checksum);
 		memcpy(e + 28, entries[k].group, sizeof(entries[k].group));
-		if (lengths[k] > 0)
-			memcpy(blob + entries[k].offset, streams[k], lengths[k]);
-	}
-
-	/* Decode every stream again before trusting it. */
-	for (i = 0, k = 0; i < im.phnum; i++) {
-		struct segment	*s = &im.segs[i];
-
-		if (s->type != PT_LOAD || s == first)
-			continue;
-		if ((check = malloc(s->filesz + 1)) == NULL)
-			fail("out of memory");
-		if (pack_decode(blob + entries[k].offset, entries[k].length, check, s->filesz) !=
-		    s->filesz || memcmp(check, im.data + s->offset, s->filesz) != 0)
-			fail("a compressed segment does not decode to its contents (an encoder bug)");
-		free(check);
-		k++;
-	}
-
-	/*
-	 * The packed segment goes right after the first in the file, at an
-	 * address above every segment with the same offset within a page.
-	 */
-	blob_off = (size_t)((first->filesz + 3) & ~(uint64_t)3);
-	memset(&blob_seg, 0, sizeof(blob_seg));
-	blob_seg.type = PT_LOAD;
-	blob_seg.flags = PF_R;
-	blob_seg.offset = blob_off;
-	blob_seg.vaddr = (top + 2 * align - 1) / align * align + blob_off % align;
-	blob_seg.filesz = blob_seg.memsz = blob_size;
-	blob_seg.align = align;
-	pack_seg = blob_seg;
-	pack_seg.type = PACK_PT_TYPE;
-	pack_seg.align = 4;
-
-	/* New program headers in place of the old: the kept ones, then ours. */
-	phdr = im.data + im.phoff;
-	write_phdr(&im, phdr + kept++ * im.phentsize, first);
-	write_phdr(&im, phdr + kept++ * im.phentsize, &blob_seg);
-	for (i = 0; i < im.phnum; i++) {
-		struct segment	s = im.segs[i];
-
-		if (s.type == PT_LOAD || s.type == PT_NOTE || s.type == PT_GNU_PROPERTY ||
-		    s.type == PT_NULL)
-			continue;
-		write_phdr(&im, phdr + kept++ * im.phentsize, &s);
-	}
-	write_phdr(&im, phdr + kept++ * im.phentsize, &pack_seg);
-	if (kept > im.phnum)
-		fail("no room for the new program headers");
-	memset(phdr + kept * im.phentsize, 0, (im.phnum - kept) * im.phentsize);
-	put(im.data + (im.is64 ? 56 : 44), 2, kept);
-	drop_section_headers(&im);
-
-	write_output(argv[2], &im, first->filesz, blob_off, blob, blob_size);
-	printf("pack: %s: %zu bytes -> %s: %zu bytes (%u segments packed)\n", argv[1],
-	    im.size, argv[2], blob_off + blob_size, n);
-	for (k = 0; k < n; k++)
+		if (entries[k].length > 0)
+			memcpy(blob + entries[k].offset, streams[k], entries[k].length);
 		printf("pack:   %#10x %6u -> %6u bytes  %c%c%c %s\n", (unsigned)entries[k].vaddr,
 		    (unsigned)entries[k].filesz, (unsigned)entries[k].length,
 		    entries[k].flags & PF_R ? 'r' : '-', entries[k].flags & PF_W ? 'w' : '-',
 		    entries[k].flags & PF_X ? 'x' : '-', entries[k].group);
+		free(streams[k]);
+	}
+	free(streams);
+	free(entries);
+	*size = blob_size;
+	return blob;
+}
+
+/*
+ * Replace the program headers: the kept loadable segments, the packed
+ * segment, the other headers but PT_NOTE and PT_GNU_PROPERTY (which point
+ * into packed segments), and the header that locates the packed segment.
+ */
+static void
+rewrite_headers(struct image *im, const struct segment *blob_seg)
+{
+	struct segment	*out;
+	uint8_t		*phdr = im->data + im->phoff;
+	unsigned	 i, count = 0;
+
+	if ((out = calloc(im->phnum + 2, sizeof(*out))) == NULL)
+		fail("out of memory");
+	for (i = 0; i < im->phnum; i++) {
+		const struct segment	*s = &im->segs[i];
+
+		if ((s->type == PT_LOAD && !s->keep) || s->type == PT_NOTE ||
+		    s->type == PT_GNU_PROPERTY || s->type == PT_NULL)
+			continue;
+		out[count++] = *s;
+		/* The packed segment, highest of all, follows the last kept one. */
+		if (s->type == PT_LOAD && (i + 1 == im->phnum || im->segs[i + 1].type != PT_LOAD ||
+		    !im->segs[i + 1].keep))
+			out[count++] = *blob_seg;
+	}
+	out[count] = *blob_seg;
+	out[count].type = PACK_PT_TYPE;
+	out[count++].align = 4;
+	if (count > im->phnum)
+		fail("no room for the new program headers");
+	for (i = 0; i < count; i++)
+		write_phdr(im, phdr + i * im->phentsize, &out[i]);
+	memset(phdr + count * im->phentsize, 0, (im->phnum - count) * im->phentsize);
+	put(im->data + (im->is64 ? 56 : 44), 2, count);
+	drop_section_headers(im);
+	free(out);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct image	 im;
+	struct segment	 blob_seg;
+	uint8_t		*blob;
+	size_t		 blob_size, blob_off;
+	uint64_t	 kept_end, top = 0;
+	unsigned	 i, n;
+
+	if (argc != 3) {
+		fprintf(stderr, "usage: %s IN OUT\n", progname);
+		return 2;
+	}
+	in_path = argv[1];
+	memset(&im, 0, sizeof(im));
+	im.align = 1;
+	read_image(&im, argv[1]);
+	read_sections(&im);
+	for (i = 0; i < im.phnum; i++) {
+		const struct segment	*s = &im.segs[i];
+
+		if (s->type == PACK_PT_TYPE)
+			fail("already packed: give the binary as linked (edgebox.elf)");
+		if (s->type != PT_LOAD)
+			continue;
+		if (s->align > im.align)
+			im.align = s->align;
+		if (s->vaddr + s->memsz > top)
+			top = s->vaddr + s->memsz;
+	}
+	if (top + 2 * im.align > UINT32_MAX)
+		fail("segments above 4 GiB");
+	kept_end = choose_kept(&im, &n);
+	blob = pack_segments(&im, n, &blob_size);
+
+	/*
+	 * The packed segment goes right after the kept ones in the file, at an
+	 * address above every segment with the same offset within a page.
+	 */
+	blob_off = (size_t)((kept_end + 3) & ~(uint64_t)3);
+	memset(&blob_seg, 0, sizeof(blob_seg));
+	blob_seg.type = PT_LOAD;
+	blob_seg.flags = PF_R;
+	blob_seg.offset = blob_off;
+	blob_seg.vaddr = (top + 2 * im.align - 1) / im.align * im.align + blob_off % im.align;
+	blob_seg.filesz = blob_seg.memsz = blob_size;
+	blob_seg.align = im.align;
+	rewrite_headers(&im, &blob_seg);
+
+	write_output(argv[2], &im, (size_t)kept_end, blob_off, blob, blob_size);
+	printf("pack: %s: %zu bytes -> %s: %zu bytes (%u segments packed)\n", argv[1],
+	    im.size, argv[2], blob_off + blob_size, n);
 	return 0;
 }
