@@ -182,12 +182,19 @@ ifeq ($(PACK),1)
 $(O)/edgebox.elf: $(OBJS) $(LAYOUT)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) -lm
 
+# hostq starts once per lookup, so the segments it runs decode with the
+# FAST codec; the daemons' own segments, decoded once, with the SMALL one.
+PACK_FAST = shared,hostq,dnstext,resolve
 $(O)/edgebox: $(O)/edgebox.elf $(O)/pack
-	$(O)/pack $(O)/edgebox.elf $@
+	$(O)/pack -f $(PACK_FAST) $(O)/edgebox.elf $@
 else
 $(O)/edgebox: $(OBJS) $(LAYOUT)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) -lm
 endif
+
+# The decoders run every time an applet starts (hostq once per lookup):
+# -O2 decodes about 1.5 times as fast as -Os for some 500 more bytes.
+$(O)/obj/core/packdec.o: CFLAGS += -O2
 
 # The packer runs on the build machine, so the build machine's compiler
 # builds it.

@@ -2,8 +2,10 @@
  * pack.c -- a build tool: compresses the loadable segments of the linked,
  * stripped edgebox binary behind its first one (see pack.h).
  *
- *	pack IN OUT
+ *	pack [-f GROUP,...] IN OUT
  *
+ * -f names the groups (pack.h; "shared" for the shared segments) to
+ * compress with the FAST codec; the others get the SMALL one.
  * IN must be a little-endian static ELF executable whose first loadable
  * segment starts at file offset 0, holds the program headers and the
  * entry point, and shares no page with the others (core/layout.ld and the
@@ -52,6 +54,7 @@ struct image {
 
 static const char	*progname = "pack";
 static const char	*in_path;
+static const char	*fast_groups = "";	/* -f: comma-separated, "shared" for "" */
 
 static void
 fail(const char *what)
@@ -146,6 +149,22 @@ read_image(struct image *im, const char *path)
 	}
 }
 
+/* Whether group (with "" named "shared") is in the comma-separated list. */
+static int
+in_list(const char *list, const char *group)
+{
+	const char	*name = group[0] != '\0' ? group : "shared";
+	size_t		 n = strlen(name);
+
+	while (*list != '\0') {
+		if (strncmp(list, name, n) == 0 && (list[n] == ',' || list[n] == '\0'))
+			return 1;
+		list += strcspn(list, ",");
+		list += *list == ',';
+	}
+	return 0;
+}
+
 /* The section headers, if any, for the segments' group names. */
 static void
 read_sections(struct image *im)
@@ -199,7 +218,8 @@ static void
 check_unpacker(const struct image *im, const struct segment *first)
 {
 	static const char	*const needed[] = {
-		"edgebox_entry", "edgebox_unpack_entry", "pack_decode", "pack_checksum",
+		"edgebox_entry", "edgebox_unpack_entry", "pack_decode", "pack_decode_fast",
+		"pack_checksum", "memset",
 	};
 	const struct section	*symtab = NULL, *strtab;
 	unsigned		 found = 0, i, j;
@@ -430,12 +450,15 @@ pack_segments(const struct image *im, unsigned n, size_t *size)
 		entries[k].flags = s->flags;
 		segment_group(im, s, entries[k].group);
 		entries[k].checksum = pack_checksum(im->data + s->offset, s->filesz);
-		if (s->filesz > 0 &&
-		    (length = pack_encode(im->data + s->offset, s->filesz, &streams[k])) == 0)
+		entries[k].codec = in_list(fast_groups, entries[k].group) ? PACK_CODEC_FAST :
+		    PACK_CODEC_SMALL;
+		if (s->filesz > 0 && (length = (entries[k].codec == PACK_CODEC_FAST ?
+		    pack_encode_fast : pack_encode)(im->data + s->offset, s->filesz, &streams[k])) == 0)
 			fail("out of memory");
 		if ((check = malloc(s->filesz + 1)) == NULL)
 			fail("out of memory");
-		if (pack_decode(streams[k], length, check, s->filesz) != s->filesz ||
+		if ((entries[k].codec == PACK_CODEC_FAST ? pack_decode_fast : pack_decode)(streams[k],
+		    length, check, s->filesz) != s->filesz ||
 		    memcmp(check, im->data + s->offset, s->filesz) != 0)
 			fail("a compressed segment does not decode to its contents (an encoder bug)");
 		free(check);
@@ -461,13 +484,16 @@ pack_segments(const struct image *im, unsigned n, size_t *size)
 		put(e + 16, 4, entries[k].offset);
 		put(e + 20, 4, entries[k].length);
 		put(e + 24, 4, entries[k].checksum);
-		memcpy(e + 28, entries[k].group, sizeof(entries[k].group));
+		put(e + 28, 4, entries[k].codec);
+		memcpy(e + 32, entries[k].group, sizeof(entries[k].group));
 		if (entries[k].length > 0)
 			memcpy(blob + entries[k].offset, streams[k], entries[k].length);
-		printf("pack:   %#10x %6u -> %6u bytes  %c%c%c %s\n", (unsigned)entries[k].vaddr,
+		printf("pack:   %#10x %6u -> %6u bytes  %c%c%c %-5s %s\n", (unsigned)entries[k].vaddr,
 		    (unsigned)entries[k].filesz, (unsigned)entries[k].length,
 		    entries[k].flags & PF_R ? 'r' : '-', entries[k].flags & PF_W ? 'w' : '-',
-		    entries[k].flags & PF_X ? 'x' : '-', entries[k].group);
+		    entries[k].flags & PF_X ? 'x' : '-',
+		    entries[k].codec == PACK_CODEC_FAST ? "fast" : "small",
+		    entries[k].group[0] != '\0' ? entries[k].group : "shared");
 		free(streams[k]);
 	}
 	free(streams);
@@ -525,8 +551,13 @@ main(int argc, char **argv)
 	uint64_t	 kept_end, top = 0;
 	unsigned	 i, n;
 
+	if (argc == 5 && strcmp(argv[1], "-f") == 0) {
+		fast_groups = argv[2];
+		argc -= 2;
+		argv += 2;
+	}
 	if (argc != 3) {
-		fprintf(stderr, "usage: %s IN OUT\n", progname);
+		fprintf(stderr, "usage: %s [-f GROUP,...] IN OUT\n", progname);
 		return 2;
 	}
 	in_path = argv[1];

@@ -417,3 +417,319 @@ done:
 	free(chain);
 	return result;
 }
+
+/* --- the FAST codec ------------------------------------------------------ */
+
+#define FAST_MAX_OFFSET	65535
+#define FAST_MAX_LENGTH	(65535 + PACK_FAST_MIN_MATCH)
+
+struct bit_writer {
+	uint8_t		*buf;
+	size_t		 len, cap;
+	uint64_t	 bits;		/* pending bits, right-aligned */
+	unsigned	 count;
+	int		 failed;
+};
+
+static void
+put_bits(struct bit_writer *w, uint32_t value, unsigned n)
+{
+	uint8_t	*nb;
+
+	if (n == 0)
+		return;
+	w->bits = w->bits << n | (value & ((1u << n) - 1));
+	w->count += n;
+	while (w->count >= 8) {
+		if (w->len == w->cap) {
+			w->cap = w->cap ? 2 * w->cap : 4096;
+			if ((nb = realloc(w->buf, w->cap)) == NULL) {
+				w->failed = 1;
+				w->len = 0;
+				w->count = 0;
+				return;
+			}
+			w->buf = nb;
+		}
+		w->count -= 8;
+		w->buf[w->len++] = (uint8_t)(w->bits >> w->count);
+	}
+}
+
+/* The slot of v and its extra bits (see pack.h). */
+static unsigned
+fast_slot(uint32_t v, unsigned *extra_bits)
+{
+	unsigned	n = 31;
+
+	if (v < 4) {
+		*extra_bits = 0;
+		return v;
+	}
+	while (!(v >> n & 1))
+		n--;
+	*extra_bits = n - 1;
+	return 2 * n + (v >> (n - 1) & 1);
+}
+
+/*
+ * Code lengths of at most PACK_FAST_MAXLEN bits for the counts, from a
+ * Huffman tree; while the tree is too deep, the counts are halved (rounding
+ * up, so no used symbol drops out) and the tree built again.  One used
+ * symbol gets a 1-bit code.
+ */
+static void
+huffman_lengths(const uint32_t *counts_in, unsigned n, uint8_t *lengths)
+{
+	uint32_t	counts[PACK_FAST_LITLEN], weight[2 * PACK_FAST_LITLEN];
+	int		parent[2 * PACK_FAST_LITLEN], alive[2 * PACK_FAST_LITLEN];
+	unsigned	i, nodes, used, maxlen;
+
+	for (i = 0; i < n; i++)
+		counts[i] = counts_in[i];
+	for (;;) {
+		nodes = 0;
+		used = 0;
+		for (i = 0; i < n; i++) {
+			weight[i] = counts[i];
+			parent[i] = -1;
+			alive[i] = counts[i] > 0;
+			used += alive[i];
+		}
+		nodes = n;
+		memset(lengths, 0, n);
+		if (used <= 1) {
+			for (i = 0; i < n; i++)
+				if (counts[i] > 0)
+					lengths[i] = 1;
+			return;
+		}
+		/* Join the two lightest live nodes until one is left. */
+		while (used > 1) {
+			int	a = -1, b = -1;
+
+			for (i = 0; i < nodes; i++) {
+				if (!alive[i])
+					continue;
+				if (a < 0 || weight[i] < weight[a]) {
+					b = a;
+					a = (int)i;
+				} else if (b < 0 || weight[i] < weight[b]) {
+					b = (int)i;
+				}
+			}
+			weight[nodes] = weight[a] + weight[b];
+			parent[nodes] = -1;
+			alive[nodes] = 1;
+			parent[a] = parent[b] = (int)nodes;
+			alive[a] = alive[b] = 0;
+			nodes++;
+			used--;
+		}
+		maxlen = 0;
+		for (i = 0; i < n; i++) {
+			unsigned	len = 0;
+			int		j;
+
+			if (counts[i] == 0)
+				continue;
+			for (j = parent[i]; j >= 0; j = parent[j])
+				len++;
+			lengths[i] = (uint8_t)len;
+			if (len > maxlen)
+				maxlen = len;
+		}
+		if (maxlen <= PACK_FAST_MAXLEN)
+			return;
+		for (i = 0; i < n; i++)
+			counts[i] = counts[i] > 0 ? counts[i] / 2 + 1 : 0;
+	}
+}
+
+/* Canonical codes for the lengths: shorter first, then by symbol. */
+static void
+canonical_codes(const uint8_t *lengths, unsigned n, uint32_t *codes)
+{
+	uint32_t	code = 0;
+	unsigned	len, sym;
+
+	for (len = 1; len <= PACK_FAST_MAXLEN; len++) {
+		for (sym = 0; sym < n; sym++)
+			if (lengths[sym] == len)
+				codes[sym] = code++;
+		code <<= 1;
+	}
+}
+
+struct fast_model {
+	uint32_t	lit_counts[PACK_FAST_LITLEN], off_counts[PACK_FAST_SLOTS];
+	uint8_t		lit_lengths[PACK_FAST_LITLEN], off_lengths[PACK_FAST_SLOTS];
+};
+
+static double
+fast_bits(const uint8_t *lengths, unsigned sym)
+{
+	/* An unused symbol has no code yet: price it as a long one. */
+	return lengths[sym] ? lengths[sym] : PACK_FAST_MAXLEN;
+}
+
+static double
+fast_match_price(const struct fast_model *m, uint32_t offset, uint32_t length)
+{
+	unsigned	lx, ox, ls = fast_slot(length - PACK_FAST_MIN_MATCH, &lx),
+			os = fast_slot(offset - 1, &ox);
+
+	return fast_bits(m->lit_lengths, 256 + ls) + lx + fast_bits(m->off_lengths, os) + ox;
+}
+
+/* The cheapest tokens at the model's code lengths, as parse() does for SMALL. */
+static long
+fast_parse(const uint8_t *in, size_t n, const int32_t *chain, const struct fast_model *m,
+    struct token *tokens, struct node *nodes)
+{
+	size_t	i, count = 0;
+	long	j;
+
+	for (i = 0; i <= n; i++)
+		nodes[i].cost = HUGE_VAL;
+	nodes[0].cost = 0;
+	for (i = 0; i < n; i++) {
+		struct token	t = { 0, 1, 0 };
+		uint32_t	best = PACK_FAST_MIN_MATCH - 1, len, l;
+		unsigned	steps;
+
+		relax(nodes, i + 1, nodes[i].cost + fast_bits(m->lit_lengths, in[i]), i, t, 0);
+		for (j = chain[i], steps = 0; j >= 0 && steps < CHAIN_STEPS &&
+		    i - (size_t)j <= FAST_MAX_OFFSET; j = chain[j], steps++) {
+			if ((len = match_length(in, n, i, (size_t)j)) <= best)
+				continue;
+			if (len > FAST_MAX_LENGTH)
+				len = FAST_MAX_LENGTH;
+			t.offset = (uint32_t)(i - (size_t)j);
+			for (l = len > LONG_MATCH ? len : best + 1; l <= len; l++) {
+				t.length = l;
+				relax(nodes, i + l, nodes[i].cost + fast_match_price(m, t.offset, l), i,
+				    t, t.offset);
+			}
+			best = len;
+		}
+	}
+	for (i = n; i > 0; i = nodes[i].from)
+		tokens[count++] = nodes[i].token;
+	return (long)count;
+}
+
+/* Code the tokens (in reverse order in tokens) with the model's lengths. */
+static void
+fast_write(struct bit_writer *w, const uint8_t *in, const struct token *tokens, long count,
+    const struct fast_model *m)
+{
+	uint32_t	lit_codes[PACK_FAST_LITLEN], off_codes[PACK_FAST_SLOTS];
+	unsigned	i, x, slot;
+	size_t		pos = 0;
+	long		k;
+
+	canonical_codes(m->lit_lengths, PACK_FAST_LITLEN, lit_codes);
+	canonical_codes(m->off_lengths, PACK_FAST_SLOTS, off_codes);
+	for (i = 0; i < PACK_FAST_LITLEN; i++)
+		put_bits(w, m->lit_lengths[i], 4);
+	for (i = 0; i < PACK_FAST_SLOTS; i++)
+		put_bits(w, m->off_lengths[i], 4);
+	for (k = count; k-- > 0;) {
+		const struct token	*t = &tokens[k];
+
+		if (t->offset == 0) {
+			put_bits(w, lit_codes[in[pos]], m->lit_lengths[in[pos]]);
+			pos++;
+			continue;
+		}
+		slot = fast_slot(t->length - PACK_FAST_MIN_MATCH, &x);
+		put_bits(w, lit_codes[256 + slot], m->lit_lengths[256 + slot]);
+		put_bits(w, t->length - PACK_FAST_MIN_MATCH, x);
+		slot = fast_slot(t->offset - 1, &x);
+		put_bits(w, off_codes[slot], m->off_lengths[slot]);
+		put_bits(w, t->offset - 1, x);
+		pos += t->length;
+	}
+	put_bits(w, 0, 7);	/* flush the last byte */
+}
+
+/* Count the symbols of the tokens and make code lengths from the counts. */
+static void
+fast_model_update(struct fast_model *m, const uint8_t *in, const struct token *tokens,
+    long count)
+{
+	size_t		pos = 0;
+	unsigned	x;
+	long		k;
+
+	memset(m->lit_counts, 0, sizeof(m->lit_counts));
+	memset(m->off_counts, 0, sizeof(m->off_counts));
+	for (k = count; k-- > 0;) {
+		const struct token	*t = &tokens[k];
+
+		if (t->offset == 0) {
+			m->lit_counts[in[pos++]]++;
+			continue;
+		}
+		m->lit_counts[256 + fast_slot(t->length - PACK_FAST_MIN_MATCH, &x)]++;
+		m->off_counts[fast_slot(t->offset - 1, &x)]++;
+		pos += t->length;
+	}
+	huffman_lengths(m->lit_counts, PACK_FAST_LITLEN, m->lit_lengths);
+	huffman_lengths(m->off_counts, PACK_FAST_SLOTS, m->off_lengths);
+}
+
+size_t
+pack_encode_fast(const uint8_t *in, size_t n, uint8_t **out)
+{
+	struct fast_model	 m;
+	struct bit_writer	 w;
+	struct node		*nodes;
+	struct token		*tokens;
+	int32_t			*chain;
+	uint8_t			*best = NULL;
+	size_t			 best_len = 0, result = 0;
+	long			 count;
+	int			 pass;
+
+	*out = NULL;
+	memset(&w, 0, sizeof(w));
+	nodes = malloc((n + 1) * sizeof(*nodes));
+	tokens = malloc((n + 1) * sizeof(*tokens));
+	chain = build_chain(in, n);
+	if (nodes == NULL || tokens == NULL || chain == NULL)
+		goto done;
+
+	/* Start from 8-bit literals and 12-bit slots, then refine from the counts. */
+	memset(&m, 0, sizeof(m));
+	memset(m.lit_lengths, 8, sizeof(m.lit_lengths));
+	memset(m.off_lengths, 5, sizeof(m.off_lengths));
+	for (pass = 0; pass < PASSES; pass++) {
+		count = fast_parse(in, n, chain, &m, tokens, nodes);
+		fast_model_update(&m, in, tokens, count);
+		w.len = 0;
+		w.bits = 0;
+		w.count = 0;
+		fast_write(&w, in, tokens, count, &m);
+		if (w.failed)
+			goto done;
+		if (best == NULL || w.len < best_len) {
+			free(best);
+			if ((best = malloc(w.len)) == NULL)
+				goto done;
+			memcpy(best, w.buf, w.len);
+			best_len = w.len;
+		}
+	}
+	*out = best;
+	result = best_len;
+	best = NULL;
+done:
+	free(best);
+	free(w.buf);
+	free(nodes);
+	free(tokens);
+	free(chain);
+	return result;
+}

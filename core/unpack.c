@@ -185,7 +185,8 @@ map_fresh(const struct pack_entry *e, uintptr_t page, int prot)
 	uintptr_t	lo = page_down(e->vaddr, page), hi = page_up(e->vaddr + e->memsz, page);
 
 	return raw_syscall(SYS_MMAP, (long)lo, (long)(hi - lo), prot,
-	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | (prot == PROT_NONE ? MAP_NORESERVE : 0),
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED |
+	    (prot == PROT_NONE ? MAP_NORESERVE : e->filesz == e->memsz ? MAP_POPULATE : 0),
 	    -1, 0);
 }
 
@@ -203,8 +204,8 @@ restore(const struct pack_header *h, uint32_t size, const struct pack_entry *e, 
 
 	if (map_fresh(e, page, PROT_READ | PROT_WRITE) != (long)lo ||
 	    e->offset > size || e->length > size - e->offset ||
-	    pack_decode((const uint8_t *)h + e->offset, e->length, (uint8_t *)(uintptr_t)e->vaddr,
-	    e->filesz) != e->filesz ||
+	    (e->codec == PACK_CODEC_FAST ? pack_decode_fast : pack_decode)((const uint8_t *)h +
+	    e->offset, e->length, (uint8_t *)(uintptr_t)e->vaddr, e->filesz) != e->filesz ||
 	    pack_checksum((const uint8_t *)(uintptr_t)e->vaddr, e->filesz) != e->checksum)
 		die(msg, sizeof(msg) - 1);
 	if (e->flags & PF_W)
