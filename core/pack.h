@@ -6,13 +6,14 @@
 #include <stdint.h>
 
 /*
- * A packed binary (core/pack.c writes it after the link) keeps its first
- * loadable segment (the ELF header, the start-up code and the shared code,
- * with the unpacker) as it is and stores every other loadable segment
- * compressed, in one read-only segment at an address above the others.
- * A program header of type PACK_PT_TYPE gives that segment's address; it
- * starts with a struct pack_header followed by one struct pack_entry per
- * segment, and the compressed streams follow.  Every number is a
+ * A packed binary (core/pack.c writes it after the link) keeps two
+ * loadable segments as they are: the first (the ELF header and the
+ * unpacker) and the start-up constants that follow it in the file.  It
+ * stores every other loadable segment compressed, in one read-only
+ * segment at an address above the others.  A program header of type
+ * PACK_PT_TYPE gives that segment's address.  The segment starts with a
+ * struct pack_header, then one struct pack_entry per packed segment, then
+ * the compressed streams.  Every number is a
  * little-endian 32-bit one, because the segments of a non-PIE static
  * executable lie below 4 GiB on every supported architecture.
  *
@@ -61,8 +62,8 @@ _Static_assert(sizeof(struct pack_entry) == 40, "pack_entry is 8 numbers and a g
  * offset, or a match that repeats the last offset) coded bit by bit with an
  * adaptive binary range coder.  Each decision has its own probability,
  * a 12-bit estimate that the bit is 0, which moves 1/16 of the way toward
- * each bit it codes.  pack.c holds the encoder, packdec.c the decoder,
- * and both use these model indexes.
+ * each bit it codes.  The encoder (packenc.c) and the decoder (packdec.c)
+ * share these model indexes.
  */
 #define PACK_PROB_BITS	12
 #define PACK_PROB_INIT	(1u << (PACK_PROB_BITS - 1))
@@ -80,11 +81,12 @@ _Static_assert(sizeof(struct pack_entry) == 40, "pack_entry is 8 numbers and a g
 
 /*
  * Decode the stream in[0..inlen) into out[0..outlen).  Return outlen when
- * the stream produced exactly that many bytes, or 0 when it is corrupt (a
- * match reaching before out or past its end).  Reads past the end of the
- * input read zeros, and nothing is written outside out.  No C library call
- * and no global variable: the unpacker runs it before the C library is set
- * up and in a signal handler.
+ * the stream produced exactly that many bytes, or 0 when it is corrupt
+ * (for instance a match reaching before out or past its end).  Reads past
+ * the end of the input read zeros, and nothing is written outside out.
+ * The unpacker runs it before the C library is set up and in a signal
+ * handler, so it uses no global variable and calls no C library function
+ * but memset, which the compiler may call and layout.ld places beside it.
  */
 size_t	pack_decode(const uint8_t *in, size_t inlen, uint8_t *out, size_t outlen);
 

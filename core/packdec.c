@@ -153,8 +153,8 @@ take_bits(struct bit_reader *r, unsigned n)
 /*
  * Fill a lookup table of 2^PACK_FAST_MAXLEN entries from n 4-bit code
  * lengths (canonical codes, shorter codes and lower symbols first): entry
- * i holds the symbol whose code starts the bits i, and the code's length
- * shifted by 9.  Returns -1 when the lengths oversubscribe the code.
+ * i contains the symbol whose code starts the bits i, and the code's
+ * length shifted by 9.  Returns -1 when the lengths oversubscribe the code.
  */
 static int
 build_table(struct bit_reader *r, uint16_t *table, unsigned n)

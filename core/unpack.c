@@ -3,11 +3,11 @@
  * pack.h) in the static build.
  *
  * The binary's entry point, edgebox_entry below, runs this code before
- * musl's _start: before the C library sets up thread-local storage (so
- * errno does not work yet), before any constructor, and before anything
- * reads or writes a global variable, because the data segment is one of
- * the packed ones.  It uses only raw system calls and the first segment's
- * code.
+ * musl's _start.  The C library has not set up thread-local storage yet,
+ * so errno does not work, and no constructor has run.  The data segment
+ * is one of the packed ones, so nothing may read or write a global
+ * variable before it is restored.  The code uses only raw system calls and
+ * the first segment's code.
  *
  * Constants and data are decompressed at once.  Code segments are
  * decompressed when first run: their pages start inaccessible, and the
@@ -183,11 +183,14 @@ static long
 map_fresh(const struct pack_entry *e, uintptr_t page, int prot)
 {
 	uintptr_t	lo = page_down(e->vaddr, page), hi = page_up(e->vaddr + e->memsz, page);
+	long		flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED;
 
-	return raw_syscall(SYS_MMAP, (long)lo, (long)(hi - lo), prot,
-	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED |
-	    (prot == PROT_NONE ? MAP_NORESERVE : e->filesz == e->memsz ? MAP_POPULATE : 0),
-	    -1, 0);
+	/* Pages about to be written in full are faulted in by one call. */
+	if (prot == PROT_NONE)
+		flags |= MAP_NORESERVE;
+	else if (e->filesz == e->memsz)
+		flags |= MAP_POPULATE;
+	return raw_syscall(SYS_MMAP, (long)lo, (long)(hi - lo), prot, flags, -1, 0);
 }
 
 /*
@@ -243,9 +246,9 @@ set_fault_handler(uintptr_t handler, unsigned long flags)
 }
 
 /*
- * Decompress the absent code segment that the fault hit and return, so
- * that the instruction runs again; for any other fault, fall back to
- * SIGSEGV's default action, which the same instruction then triggers.
+ * Decompress the absent segment that the fault hit and return, so that
+ * the instruction runs again.  For any other fault, restore SIGSEGV's
+ * default action, which the same instruction then triggers.
  */
 static void
 on_fault(int signo, siginfo_t *si, void *context)
