@@ -195,6 +195,10 @@ endif
 # The decoders run every time an applet starts (hostq once per lookup):
 # -O2 decodes about 1.5 times as fast as -Os for some 500 more bytes.
 $(O)/obj/core/packdec.o: CFLAGS += -O2
+# The unpacker runs before the C library sets up thread-local storage and
+# before the data segment is restored, where a stack protector's canary
+# lives (Alpine's gcc protects functions with arrays by default).
+$(O)/obj/core/packdec.o $(O)/obj/core/unpack.o: CFLAGS += -fno-stack-protector
 
 # The packer runs on the build machine, so the build machine's compiler
 # builds it.
