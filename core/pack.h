@@ -112,8 +112,11 @@ size_t	pack_decode_fast(const uint8_t *in, size_t inlen, uint8_t *out, size_t ou
 /*
  * A 32-bit hash of p[0..n): FNV-1a's steps over little-endian 32-bit
  * words instead of bytes (4 times as fast), the last word padded with
- * zeros and always hashed.  It detects a stream that was damaged on disk
- * but still decodes.
+ * zeros and always hashed.  After each multiplication the high bits are
+ * folded into the low ones (h ^= h >> 15), because the multiplication
+ * alone carries a difference only upward, and two differences in the top
+ * bytes of words could cancel.  It detects a stream that was damaged on
+ * disk but still decodes.
  */
 uint32_t	pack_checksum(const uint8_t *p, size_t n);
 

@@ -259,8 +259,10 @@ pack_checksum(const uint8_t *p, size_t n)
 		word = p[i] | (uint32_t)p[i + 1] << 8 | (uint32_t)p[i + 2] << 16 |
 		    (uint32_t)p[i + 3] << 24;
 		h = (h ^ word) * 16777619u;
+		h ^= h >> 15;
 	}
 	for (word = 0; i < n; i++)
 		word |= (uint32_t)p[i] << (8 * (i & 3));
-	return (h ^ word) * 16777619u;
+	h = (h ^ word) * 16777619u;
+	return h ^ h >> 15;
 }

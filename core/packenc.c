@@ -18,6 +18,12 @@
 #define MIN_MATCH	2
 #define CHAIN_STEPS	512	/* candidates the match finder tries per position */
 #define LONG_MATCH	32	/* a longer match is priced only at its full length */
+/*
+ * After a match this long, the positions it covers get no match search of
+ * their own: in a long run of one byte, every one of CHAIN_STEPS
+ * candidates would match to the run's end, at every position.
+ */
+#define SKIP_MATCH	128
 #define PASSES		4
 
 struct range_encoder {
@@ -192,12 +198,15 @@ offset_price(const struct prices *pr, uint32_t offset)
 
 /* --- parse -------------------------------------------------------------- */
 
+/* The length of the match of in[pos..] with in[from..], up to limit bytes. */
 static uint32_t
-match_length(const uint8_t *in, size_t n, size_t pos, size_t from)
+match_length(const uint8_t *in, size_t n, size_t pos, size_t from, size_t limit)
 {
 	size_t	len = 0;
 
-	while (pos + len < n && in[from + len] == in[pos + len])
+	if (limit > n - pos)
+		limit = n - pos;
+	while (len < limit && in[from + len] == in[pos + len])
 		len++;
 	return (uint32_t)len;
 }
@@ -225,7 +234,7 @@ parse(const uint8_t *in, size_t n, const int32_t *chain, const struct prices *pr
     struct token *tokens)
 {
 	struct node	*nodes;
-	size_t		 i, count = 0;
+	size_t		 i, count = 0, skip_until;
 	long		 j;
 
 	if ((nodes = malloc((n + 1) * sizeof(*nodes))) == NULL)
@@ -236,7 +245,7 @@ parse(const uint8_t *in, size_t n, const int32_t *chain, const struct prices *pr
 	nodes[0].offset = 0;
 	nodes[0].after_match = 0;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0, skip_until = 0; i < n; i++) {
 		const struct node	*at = &nodes[i];
 		struct token		 t;
 		double			 match_bit = pr->bit[PACK_P_MATCH + at->after_match][1];
@@ -249,11 +258,13 @@ parse(const uint8_t *in, size_t n, const int32_t *chain, const struct prices *pr
 		t.rep = 0;
 		relax(nodes, i + 1, at->cost + pr->bit[PACK_P_MATCH + at->after_match][0] +
 		    pr->literal[i > 0 ? in[i - 1] >> 5 : 0][in[i]], i, t, at->offset);
+		if (i < skip_until)
+			continue;
 
 		if (!at->after_match && at->offset != 0) {
 			new_offset += pr->bit[PACK_P_REP][0];
 			if (at->offset <= i &&
-			    (len = match_length(in, n, i, i - at->offset)) >= MIN_MATCH) {
+			    (len = match_length(in, n, i, i - at->offset, n)) >= MIN_MATCH) {
 				t.offset = at->offset;
 				t.rep = 1;
 				for (l = len > LONG_MATCH ? len : MIN_MATCH; l <= len; l++) {
@@ -271,7 +282,7 @@ parse(const uint8_t *in, size_t n, const int32_t *chain, const struct prices *pr
 			uint32_t	offset = (uint32_t)(i - (size_t)j);
 			double		base;
 
-			if ((len = match_length(in, n, i, (size_t)j)) <= best)
+			if ((len = match_length(in, n, i, (size_t)j, n)) <= best)
 				continue;
 			base = at->cost + new_offset + offset_price(pr, offset);
 			t.offset = offset;
@@ -281,7 +292,11 @@ parse(const uint8_t *in, size_t n, const int32_t *chain, const struct prices *pr
 				    offset);
 			}
 			best = len;
+			if (i + len == n)
+				break;
 		}
+		if (best >= SKIP_MATCH)
+			skip_until = i + best;
 	}
 
 	/* Walk back from the end, then reverse into tokens. */
@@ -587,24 +602,24 @@ static long
 fast_parse(const uint8_t *in, size_t n, const int32_t *chain, const struct fast_model *m,
     struct token *tokens, struct node *nodes)
 {
-	size_t	i, count = 0;
+	size_t	i, count = 0, skip_until;
 	long	j;
 
 	for (i = 0; i <= n; i++)
 		nodes[i].cost = HUGE_VAL;
 	nodes[0].cost = 0;
-	for (i = 0; i < n; i++) {
+	for (i = 0, skip_until = 0; i < n; i++) {
 		struct token	t = { 0, 1, 0 };
 		uint32_t	best = PACK_FAST_MIN_MATCH - 1, len, l;
 		unsigned	steps;
 
 		relax(nodes, i + 1, nodes[i].cost + fast_bits(m->lit_lengths, in[i]), i, t, 0);
+		if (i < skip_until)
+			continue;
 		for (j = chain[i], steps = 0; j >= 0 && steps < CHAIN_STEPS &&
 		    i - (size_t)j <= FAST_MAX_OFFSET; j = chain[j], steps++) {
-			if ((len = match_length(in, n, i, (size_t)j)) <= best)
+			if ((len = match_length(in, n, i, (size_t)j, FAST_MAX_LENGTH)) <= best)
 				continue;
-			if (len > FAST_MAX_LENGTH)
-				len = FAST_MAX_LENGTH;
 			t.offset = (uint32_t)(i - (size_t)j);
 			for (l = len > LONG_MATCH ? len : best + 1; l <= len; l++) {
 				t.length = l;
@@ -612,7 +627,11 @@ fast_parse(const uint8_t *in, size_t n, const int32_t *chain, const struct fast_
 				    t, t.offset);
 			}
 			best = len;
+			if (len == FAST_MAX_LENGTH || i + len == n)
+				break;
 		}
+		if (best >= SKIP_MATCH)
+			skip_until = i + best;
 	}
 	for (i = n; i > 0; i = nodes[i].from)
 		tokens[count++] = nodes[i].token;

@@ -87,14 +87,17 @@ def kind(flags):
 
 
 def checksum(data):
-    """pack_checksum: FNV-1a steps over little-endian 32-bit words."""
+    """pack_checksum: FNV-1a steps over little-endian 32-bit words, each
+    followed by h ^= h >> 15."""
     h = 2166136261
     padded = bytes(data) + bytes(-len(data) % 4)
     whole = len(data) // 4 * 4
-    for i in range(0, whole, 4):
-        h = ((h ^ struct.unpack_from("<I", padded, i)[0]) * 16777619) & 0xFFFFFFFF
+    words = [struct.unpack_from("<I", padded, i)[0] for i in range(0, whole, 4)]
     last = padded[whole:whole + 4] if whole < len(data) else bytes(4)
-    return ((h ^ struct.unpack("<I", last)[0]) * 16777619) & 0xFFFFFFFF
+    for word in words + [struct.unpack("<I", last)[0]]:
+        h = ((h ^ word) * 16777619) & 0xFFFFFFFF
+        h ^= h >> 15
+    return h
 
 
 def match(packed, linked):
