@@ -269,6 +269,10 @@ on_fault(int signo, siginfo_t *si, void *context)
 		}
 	}
 	set_fault_handler(0, 0);
+	/* A SIGSEGV that kill(2) sent does not come again by itself: send it again. */
+	if (si->si_code <= 0)
+		(void)raw_syscall(SYS_kill, raw_syscall(SYS_getpid, 0, 0, 0, 0, 0, 0), SIGSEGV,
+		    0, 0, 0, 0);
 }
 
 /* The packed segment's header, from the program headers in the auxiliary vector. */
