@@ -103,7 +103,8 @@ size_t	pack_decode(const uint8_t *in, size_t inlen, uint8_t *out, size_t outlen)
  * bit, slot 2n + (the bit below the highest), and the n - 1 bits below
  * that follow as extra bits.
  */
-#define PACK_FAST_MAXLEN	12	/* bits of the longest code */
+#define PACK_FAST_LITBITS	11	/* bits of the longest literal or length code */
+#define PACK_FAST_OFFBITS	9	/* bits of the longest offset code */
 #define PACK_FAST_SLOTS		32	/* values below 2^16 */
 #define PACK_FAST_LITLEN	(256 + PACK_FAST_SLOTS)
 #define PACK_FAST_MIN_MATCH	3

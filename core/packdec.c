@@ -151,16 +151,17 @@ take_bits(struct bit_reader *r, unsigned n)
 }
 
 /*
- * Fill a lookup table of 2^PACK_FAST_MAXLEN entries from n 4-bit code
- * lengths (canonical codes, shorter codes and lower symbols first): entry
- * i contains the symbol whose code starts the bits i, and the code's
- * length shifted by 9.  Returns -1 when the lengths oversubscribe the code.
+ * Read n 4-bit code lengths and fill a lookup table of 2^bits entries for
+ * their canonical code (shorter codes first, then lower symbols): entry i
+ * contains the symbol whose code starts the bits i, and the code's length
+ * shifted by 9.  Returns -1 when a code is longer than bits or the
+ * lengths oversubscribe the code.
  */
 static int
-build_table(struct bit_reader *r, uint16_t *table, unsigned n)
+build_table(struct bit_reader *r, uint16_t *table, unsigned n, unsigned bits)
 {
 	uint8_t		lengths[PACK_FAST_LITLEN];
-	uint32_t	code = 0, size = 1u << PACK_FAST_MAXLEN, step, i;
+	uint32_t	code = 0, size = 1u << bits, step, i;
 	unsigned	len, sym;
 
 	for (sym = 0; sym < n; sym++) {
@@ -169,8 +170,11 @@ build_table(struct bit_reader *r, uint16_t *table, unsigned n)
 	}
 	for (i = 0; i < size; i++)
 		table[i] = 0;
-	for (len = 1; len <= PACK_FAST_MAXLEN; len++) {
-		step = 1u << (PACK_FAST_MAXLEN - len);
+	for (sym = 0; sym < n; sym++)
+		if (lengths[sym] > bits)
+			return -1;
+	for (len = 1; len <= bits; len++) {
+		step = 1u << (bits - len);
 		for (sym = 0; sym < n; sym++) {
 			if (lengths[sym] != len)
 				continue;
@@ -185,9 +189,9 @@ build_table(struct bit_reader *r, uint16_t *table, unsigned n)
 }
 
 static inline __attribute__((always_inline)) uint32_t
-decode_symbol(struct bit_reader *r, const uint16_t *table, int *bad)
+decode_symbol(struct bit_reader *r, const uint16_t *table, unsigned bits, int *bad)
 {
-	uint16_t	e = table[r->bits >> (64 - PACK_FAST_MAXLEN)];
+	uint16_t	e = table[r->bits >> (64 - bits)];
 
 	if (e == 0) {
 		*bad = 1;
@@ -212,8 +216,8 @@ size_t
 pack_decode_fast(const uint8_t *in, size_t inlen, uint8_t *out, size_t outlen)
 {
 	struct bit_reader	 r;
-	uint16_t		 literals[1u << PACK_FAST_MAXLEN];
-	uint16_t		 offsets[1u << PACK_FAST_MAXLEN];
+	uint16_t		 literals[1u << PACK_FAST_LITBITS];
+	uint16_t		 offsets[1u << PACK_FAST_OFFBITS];
 	uint8_t			*p = out, *end = out + outlen;
 	uint32_t		 sym, length, offset;
 	int			 bad = 0;
@@ -223,12 +227,12 @@ pack_decode_fast(const uint8_t *in, size_t inlen, uint8_t *out, size_t outlen)
 	r.bits = 0;
 	r.count = 0;
 	refill(&r);
-	if (build_table(&r, literals, PACK_FAST_LITLEN) == -1 ||
-	    build_table(&r, offsets, PACK_FAST_SLOTS) == -1)
+	if (build_table(&r, literals, PACK_FAST_LITLEN, PACK_FAST_LITBITS) == -1 ||
+	    build_table(&r, offsets, PACK_FAST_SLOTS, PACK_FAST_OFFBITS) == -1)
 		return 0;
 	while (p < end) {
 		refill(&r);
-		sym = decode_symbol(&r, literals, &bad);
+		sym = decode_symbol(&r, literals, PACK_FAST_LITBITS, &bad);
 		if (bad)
 			return 0;
 		if (sym < 256) {
@@ -237,7 +241,7 @@ pack_decode_fast(const uint8_t *in, size_t inlen, uint8_t *out, size_t outlen)
 		}
 		length = decode_slot_value(&r, sym - 256) + PACK_FAST_MIN_MATCH;
 		refill(&r);
-		offset = decode_slot_value(&r, decode_symbol(&r, offsets, &bad)) + 1;
+		offset = decode_slot_value(&r, decode_symbol(&r, offsets, PACK_FAST_OFFBITS, &bad)) + 1;
 		if (bad || offset > (size_t)(p - out) || length > (size_t)(end - p))
 			return 0;
 		/* Byte by byte: a match may overlap the bytes it copies. */

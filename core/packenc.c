@@ -488,13 +488,13 @@ fast_slot(uint32_t v, unsigned *extra_bits)
 }
 
 /*
- * Code lengths of at most PACK_FAST_MAXLEN bits for the counts, from a
+ * Code lengths of at most maxlen bits for the counts, from a
  * Huffman tree; while the tree is too deep, the counts are halved (rounding
  * up, so no used symbol drops out) and the tree built again.  One used
  * symbol gets a 1-bit code.
  */
 static void
-huffman_lengths(const uint32_t *counts_in, unsigned n, uint8_t *lengths)
+huffman_lengths(const uint32_t *counts_in, unsigned n, uint8_t *lengths, unsigned maxlen_allowed)
 {
 	uint32_t	counts[PACK_FAST_LITLEN], weight[2 * PACK_FAST_LITLEN];
 	int		parent[2 * PACK_FAST_LITLEN], alive[2 * PACK_FAST_LITLEN];
@@ -554,7 +554,7 @@ huffman_lengths(const uint32_t *counts_in, unsigned n, uint8_t *lengths)
 			if (len > maxlen)
 				maxlen = len;
 		}
-		if (maxlen <= PACK_FAST_MAXLEN)
+		if (maxlen <= maxlen_allowed)
 			return;
 		for (i = 0; i < n; i++)
 			counts[i] = counts[i] > 0 ? counts[i] / 2 + 1 : 0;
@@ -568,7 +568,7 @@ canonical_codes(const uint8_t *lengths, unsigned n, uint32_t *codes)
 	uint32_t	code = 0;
 	unsigned	len, sym;
 
-	for (len = 1; len <= PACK_FAST_MAXLEN; len++) {
+	for (len = 1; len <= 15; len++) {
 		for (sym = 0; sym < n; sym++)
 			if (lengths[sym] == len)
 				codes[sym] = code++;
@@ -585,7 +585,7 @@ static double
 fast_bits(const uint8_t *lengths, unsigned sym)
 {
 	/* An unused symbol has no code yet: price it as a long one. */
-	return lengths[sym] ? lengths[sym] : PACK_FAST_MAXLEN;
+	return lengths[sym] ? lengths[sym] : PACK_FAST_LITBITS;
 }
 
 static double
@@ -695,8 +695,8 @@ fast_model_update(struct fast_model *m, const uint8_t *in, const struct token *t
 		m->off_counts[fast_slot(t->offset - 1, &x)]++;
 		pos += t->length;
 	}
-	huffman_lengths(m->lit_counts, PACK_FAST_LITLEN, m->lit_lengths);
-	huffman_lengths(m->off_counts, PACK_FAST_SLOTS, m->off_lengths);
+	huffman_lengths(m->lit_counts, PACK_FAST_LITLEN, m->lit_lengths, PACK_FAST_LITBITS);
+	huffman_lengths(m->off_counts, PACK_FAST_SLOTS, m->off_lengths, PACK_FAST_OFFBITS);
 }
 
 size_t
@@ -720,7 +720,7 @@ pack_encode_fast(const uint8_t *in, size_t n, uint8_t **out)
 	if (nodes == NULL || tokens == NULL || chain == NULL)
 		goto done;
 
-	/* Start from 8-bit literals and 12-bit slots, then refine from the counts. */
+	/* Start from 8-bit literals and 5-bit slots, then refine from the counts. */
 	memset(&m, 0, sizeof(m));
 	memset(m.lit_lengths, 8, sizeof(m.lit_lengths));
 	memset(m.off_lengths, 5, sizeof(m.off_lengths));

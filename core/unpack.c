@@ -118,6 +118,12 @@ static unsigned			 nentries;
 static uint32_t			 packed_size;
 static uintptr_t		 page_size;
 static uint32_t			 absent;	/* bit i: entry i's pages hold nothing */
+/*
+ * Set once a daemon released its start-up code: from then on the packed
+ * segment's pages are dropped after each restore.  Short-lived commands
+ * never drop them, because that costs more time than it saves memory.
+ */
+static int			 long_running;
 
 static const struct pack_entry *
 entry(const struct pack_header *h, unsigned i)
@@ -263,7 +269,8 @@ on_fault(int signo, siginfo_t *si, void *context)
 
 		if ((absent & 1u << i) && a >= e->vaddr && a - e->vaddr < e->memsz) {
 			restore(packed, packed_size, e, page_size);
-			release_streams(packed, packed_size, page_size);
+			if (long_running)
+				release_streams(packed, packed_size, page_size);
 			absent &= ~(1u << i);
 			return;
 		}
@@ -346,7 +353,6 @@ unpack_start(char **envp)
 		entries[i] = *entry(h, i);
 	page_size = page;
 	absent = lazy;
-	release_streams(h, packed_size, page);
 	set_fault_handler((uintptr_t)on_fault, SA_SIGINFO);
 }
 
@@ -430,7 +436,6 @@ unpack_groups(const char *groups)
 			}
 		}
 	}
-	release_streams(packed, packed_size, page_size);
 }
 
 int
@@ -451,6 +456,10 @@ unpack_release(const void *start, const void *end)
 		if ((e->flags & PF_X) && !(absent & 1u << i) &&
 		    map_fresh(e, page_size, PROT_NONE) >= 0)
 			absent |= 1u << i;
+	}
+	if (found) {
+		release_streams(packed, packed_size, page_size);
+		long_running = 1;
 	}
 	return found;
 }

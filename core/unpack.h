@@ -5,7 +5,9 @@
 /*
  * Release the memory of the packed code segments that overlap
  * [start, end): their pages become inaccessible, and the next call into
- * them decompresses the segment again.  Constants and data stay.  Returns
+ * them decompresses the segment again.  Constants and data stay.  The
+ * compressed streams' pages are released too, now and after each later
+ * restore.  Returns
  * 1 when [start, end) lies in a packed segment (released or kept), 0 when
  * the binary is not packed or the range is not in a packed segment.
  */
