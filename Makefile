@@ -110,8 +110,8 @@ else
   LDFLAGS += -static -no-pie -Wl,--gc-sections
   # Each applet's code in segments of its own, so that a daemon maps only
   # the code it runs (see core/layout.ld).
-  LAYOUT = core/layout.ld
-  LDFLAGS += -Wl,-T,$(LAYOUT)
+  LAYOUT = core/layout.ld core/layout.hostq.ld
+  LDFLAGS += -Wl,-T,core/layout.ld
   # Page alignment in the file is padding: -z separate-code (x86_64's
   # default) starts the code and the constants each on a page of the file
   # (8 KiB), and RELRO and the common page size move the data to a page of
@@ -184,7 +184,7 @@ $(O)/edgebox.elf: $(OBJS) $(LAYOUT)
 
 # hostq starts once per lookup, so the segments it runs decode with the
 # FAST codec; the daemons' own segments, decoded once, with the SMALL one.
-PACK_FAST = shared,hostq,dnstext,resolve
+PACK_FAST = shared,hot,hostq,dnstext,resolve
 $(O)/edgebox: $(O)/edgebox.elf $(O)/pack
 	$(O)/pack -f $(PACK_FAST) $(O)/edgebox.elf $@
 else

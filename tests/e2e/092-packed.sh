@@ -403,7 +403,8 @@ stops_corrupt badconst "damaged constants"
 run_in "$T/badconst" edgebox --version
 check "damaged hostq constants leave --version working" \
     sh -c "[ \"\$(cat '$T/badconst.rc')\" -eq 0 ] && grep -q '^edgebox ' '$T/badconst.out'"
-damaged badcode hostq x
+# The code that hostq runs lies in the hot segment (core/layout.ld).
+damaged badcode hot x
 stops_corrupt badcode "damaged code"
 
 # --- the packer's errors -------------------------------------------------------
