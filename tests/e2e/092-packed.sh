@@ -2,12 +2,15 @@
 # The packed binary that core/pack.c writes and core/unpack.c restores at
 # run time, against edgebox.elf, the binary as linked.  The checks cover
 # its program headers, size and pack table, and the output and exit status
-# of commands that need no network.  A dnsd on loopback must leave the
-# segments of ntpd and hostq unrestored and drop its init code again after
-# a reload.  ntpd must run its hooks, which it forks with every signal
-# blocked.  Copies with a damaged stream must stop with a message, and the
-# packer must reject bad input.  Builds with PACK=0 or SANITIZE=1 have no
-# edgebox.elf and skip.
+# of commands that need no network, also with an empty or large
+# environment and under ulimit -v and -s.  A dnsd on loopback must leave
+# the segments of ntpd and hostq unrestored, drop its init code again after
+# reloads, even 100 in a row, and answer 200 hostq processes at once.  ntpd
+# must run its hooks, which it forks with every signal blocked.  Both
+# daemons must die of a SIGSEGV sent with kill.  Copies with a damaged
+# stream, another pack magic or version, or a cut end must stop with a
+# message, and the packer must reject bad input.  Builds with PACK=0 or
+# SANITIZE=1 have no edgebox.elf and skip.
 . "$(dirname "$0")/lib.sh"
 
 [ -f "$B/edgebox.elf" ] || skip "$B/edgebox.elf is missing: PACK=0 and SANITIZE=1 builds are not packed"
@@ -43,7 +46,9 @@ size, kind (x code, w data, r constants) and group ("-" when shared).
 packtab.py match PACKED LINKED: compare the entries with the loadable
 segments of LINKED behind its first one, checksums included.
 packtab.py flip PACKED GROUP KIND: invert the byte in the middle of the
-stream of that entry."""
+stream of that entry.
+packtab.py header PACKED INDEX VALUE: set number INDEX of the header
+(0 magic, 1 version, 2 count, 3 size) to VALUE."""
 import struct
 import sys
 
@@ -137,6 +142,10 @@ def main():
         pos = start + hits[0][4] + hits[0][5] // 2
         data[pos] ^= 0xFF
         open(sys.argv[2], "wb").write(data)
+    elif sys.argv[1] == "header":
+        start = table(data)[0]
+        struct.pack_into("<I", data, start + 4 * int(sys.argv[3]), int(sys.argv[4], 0))
+        open(sys.argv[2], "wb").write(data)
 
 
 main()
@@ -214,11 +223,14 @@ host-record=h.test,127.0.0.7
 EOF
 printf 'no-resolv\nno-such-option\nport=70000\n' >"$T/bad.conf"
 
-# run_in DIR ARG...: run ./ARG... inside DIR, output to DIR.out, DIR.err and DIR.rc.
+# run_in DIR ARG...: run ./ARG... inside DIR, output to DIR.out, DIR.err and
+# DIR.rc.  When RUN_PREFIX is set, its words (split at blanks) are a command
+# that runs ./ARG..., such as env -i.
+RUN_PREFIX=
 run_in() {
 	_dir=$1
 	shift
-	(cd "$_dir" && exec timeout 10 ./"$@") >"$_dir.out" 2>"$_dir.err" </dev/null
+	(cd "$_dir" && exec timeout 10 $RUN_PREFIX ./"$@") >"$_dir.out" 2>"$_dir.err" </dev/null
 	echo $? >"$_dir.rc"
 }
 
@@ -260,6 +272,36 @@ same_as_linked "dnsd --test config errors" dnsd --test -C "$T/bad.conf"
 same_as_linked "dnsd --explain address=" dnsd -C "$T/dnsd.conf" --explain a.x.test
 same_as_linked "dnsd --explain host-record AAAA" dnsd -C "$T/dnsd.conf" --explain h.test AAAA
 
+# The unpacker finds the program headers behind the environment, and its
+# fault handler runs on the applet's stack, so the environment, long
+# arguments and limits on memory and stack must not change the outcome.
+
+# limit OPTION KIB COMMAND...: run the command under ulimit OPTION KIB.
+cat >"$T/limit" <<'EOF'
+#!/bin/sh
+ulimit "$1" "$2" || exit 99
+shift 2
+exec "$@"
+EOF
+chmod 755 "$T/limit"
+long_name=$(printf '%0100000d' 0 | tr 0 a)
+many_vars=$(awk 'BEGIN { for (i = 0; i < 20000; i++) printf "V%d=%030d ", i, 0 }')
+for prefix in "env -i" "env $many_vars" "$T/limit -v 8192" "$T/limit -s 64"; do
+	RUN_PREFIX=$prefix
+	case $prefix in
+	"env V"*) what="20000 variables" ;;
+	"$T/limit "*) what="ulimit ${prefix#"$T/limit "}" ;;
+	*) what=$prefix ;;
+	esac
+	same_as_linked "$what, edgebox --version" edgebox --version
+	same_as_linked "$what, hostq usage error" hostq
+	same_as_linked "$what, hostq refused lookup" hostq -W 1 -p 1 a.test 127.0.0.1
+	same_as_linked "$what, ntpd -p" ntpd -p "server 127.0.0.1 iburst" "port 0"
+	same_as_linked "$what, dnsd --test" dnsd --test -C "$T/dnsd.conf"
+done
+RUN_PREFIX=
+same_as_linked "hostq with a 100000-byte name" hostq -W 1 -p 1 "$long_name" 127.0.0.1
+
 # --- a running dnsd ----------------------------------------------------------
 
 # lookup NAME: the A record of NAME from the packed dnsd, asked with dig,
@@ -286,6 +328,41 @@ not_resident() {
 		pass "$4 leaves $2 $3 segment unrestored"
 	else
 		fail "$4 leaves $2 $3 segment unrestored" "address '$_addr', Rss '$_rss' kB"
+	fi
+}
+
+# released PID GROUP KIND: succeed when PID has nothing resident of that
+# entry of the pack table.
+released() {
+	[ "$(rss_at "$1" "$(entry_addr "$2" "$3")")" = 0 ]
+}
+
+# count_lines FILE PATTERN: the number of lines of FILE that match.
+count_lines() {
+	grep -c -- "$2" "$1" 2>/dev/null
+}
+
+# more_lines FILE PATTERN N: succeed when more than N lines of FILE match.
+more_lines() {
+	[ "$(count_lines "$1" "$2")" -gt "$3" ]
+}
+
+# ends_on_segv PID WHO: a check that kill -SEGV ends PID with signal 11
+# (status 139) within 5 s.  The unpacker's SIGSEGV handler receives the
+# signal first and must pass on one that kill(2) sent.
+ends_on_segv() {
+	kill -SEGV "$1"
+	if wait_until 5 has_exited "$1"; then
+		wait "$1"
+		_rc=$?
+	else
+		_rc="still running"
+		daemon_stop "$1"
+	fi
+	if [ "$_rc" = 139 ]; then
+		pass "kill -SEGV ends $2 with signal 11"
+	else
+		fail "kill -SEGV ends $2 with signal 11" "status $_rc"
 	fi
 }
 
@@ -316,7 +393,57 @@ else
 fi
 not_resident "$D" init x "reloaded dnsd"
 check "packed dnsd runs after SIGHUP" daemon_alive "$D"
-daemon_stop "$D"
+
+# A reload storm: each SIGHUP runs the init code, which faults in again,
+# and the lookup right after it must be answered.  Then 50 more SIGHUPs
+# at once, which the kernel may merge.
+reloads=$(count_lines "$T/dnsd.log" 'reloading on SIGHUP')
+i=0
+while [ "$i" -lt 50 ]; do
+	kill -HUP "$D"
+	resolves_to a.x.test 127.0.0.9 || break
+	i=$((i + 1))
+done
+if [ "$i" -eq 50 ]; then
+	pass "packed dnsd answers between 50 SIGHUPs"
+else
+	fail "packed dnsd answers between 50 SIGHUPs" "lookup $((i + 1)) was not answered
+$(tail -n 5 "$T/dnsd.log")"
+fi
+i=0
+while [ "$i" -lt 50 ]; do
+	kill -HUP "$D"
+	i=$((i + 1))
+done
+check "packed dnsd reloads during the storm" \
+    wait_until 5 more_lines "$T/dnsd.log" 'reloading on SIGHUP' "$((reloads + 1))"
+check "packed dnsd resolves after the storm" wait_until 5 resolves_to a.x.test 127.0.0.9
+check "packed dnsd drops its init code after the storm" wait_until 5 released "$D" init x
+check "packed dnsd runs after the storm" daemon_alive "$D"
+
+# 200 packed hostq processes at once, each restoring its own segments.
+mkdir "$T/many"
+pids=
+i=0
+while [ "$i" -lt 200 ]; do
+	(cd "$T/p" && exec timeout 20 ./hostq -W 5 -p "$P_DNSD" "a$i.x.test" 127.0.0.1) \
+	    >"$T/many/$i.out" 2>&1 </dev/null 8>&- 9>&- &
+	pids="$pids $!"
+	i=$((i + 1))
+done
+failed=0
+for pid in $pids; do
+	wait "$pid" || failed=$((failed + 1))
+done
+answered=$(grep -l 'has address 127\.0\.0\.9$' "$T/many/"*.out | wc -l)
+if [ "$failed" -eq 0 ] && [ "$answered" -eq 200 ]; then
+	pass "200 parallel hostq get answers"
+else
+	fail "200 parallel hostq get answers" "$failed failed, $answered answered"
+fi
+
+# XXX: on_fault drops a queued SIGSEGV whose si_pid reads as an address in an unrestored code segment.
+ends_on_segv "$D" "packed dnsd"
 
 # --- ntpd hooks ---------------------------------------------------------------
 # ntpd -x polls a chronyd -x on loopback every 0.25 s; the hook writes its
@@ -369,28 +496,50 @@ EOF
 		    "$(cat "$T/hook.out" "$T/ntpd.log" 2>/dev/null)"
 	fi
 	check "ntpd log has no hook error" sh -c "! grep -q 'hook' '$T/ntpd.log'"
-	daemon_stop "$N"
+
+	# 20 SIGHUPs, 0.05 s apart, after the source is gone, so that no
+	# hook runs on the way.
+	reloads=$(count_lines "$T/ntpd.log" 'config read again')
+	i=0
+	while [ "$i" -lt 20 ]; do
+		kill -HUP "$N"
+		sleep 0.05
+		i=$((i + 1))
+	done
+	check "packed ntpd reloads during the storm" \
+	    wait_until 5 more_lines "$T/ntpd.log" 'config read again' "$reloads"
+	check "packed ntpd drops its init code after the storm" wait_until 5 released "$N" init x
+	timeout 5 "$T/e/ntpctl" -h "$T/ntpd.sock" tracking >"$T/tracking" 2>&1
+	check "ntpctl gets an answer after the storm" test "$?" -eq 0
+	ends_on_segv "$N" "packed ntpd"
 else
 	echo "SKIP: ntpd hooks: chronyd is not installed"
 fi
 
 # --- damaged copies ------------------------------------------------------------
 
-# damaged NAME GROUP KIND: a copy of the packed binary in $T/NAME, with
-# a link hostq, whose stream of that entry has one byte inverted.
-damaged() {
+# copy_of NAME: a copy of the packed binary in $T/NAME, with a link hostq.
+copy_of() {
 	mkdir "$T/$1"
 	cp "$T/p/edgebox" "$T/$1/edgebox"
 	ln -s edgebox "$T/$1/hostq"
+}
+
+# damaged NAME GROUP KIND: copy_of NAME, whose stream of that entry has
+# one byte inverted.
+damaged() {
+	copy_of "$1"
 	python3 "$T/packtab.py" flip "$T/$1/edgebox" "$2" "$3"
 }
 
-# stops_corrupt NAME WHAT: hostq of copy NAME exits with status 127, not
-# a signal's, and prints the unpacker's message.  It is given a server and
-# port 1, so that it sends nothing off loopback if it runs on.
+# stops_corrupt NAME WHAT [MESSAGE]: hostq of copy NAME exits with status
+# 127, not a signal's, and prints MESSAGE, a basic regular expression that
+# defaults to the unpacker's message for a damaged segment.  hostq is given
+# a server and port 1, so that it sends nothing off loopback if it runs on.
 stops_corrupt() {
 	run_in "$T/$1" hostq -p 1 -W 1 a.test 127.0.0.1
-	if [ "$(cat "$T/$1.rc")" -eq 127 ] && file_has "$T/$1.err" 'a packed segment is corrupt'; then
+	if [ "$(cat "$T/$1.rc")" -eq 127 ] &&
+	    file_has "$T/$1.err" "${3:-a packed segment is corrupt}"; then
 		pass "hostq with $2 exits 127"
 	else
 		fail "hostq with $2 exits 127" "status $(cat "$T/$1.rc")
@@ -406,6 +555,28 @@ check "damaged hostq constants leave --version working" \
 # The code that hostq runs lies in the hot segment (core/layout.ld).
 damaged badcode hot x
 stops_corrupt badcode "damaged code"
+
+copy_of badmagic
+python3 "$T/packtab.py" header "$T/badmagic/edgebox" 0 0x50584246
+stops_corrupt badmagic "another pack magic" 'packed segments are of another version or corrupt'
+copy_of badversion
+python3 "$T/packtab.py" header "$T/badversion/edgebox" 1 2
+stops_corrupt badversion "another pack version" 'packed segments are of another version or corrupt'
+# XXX: the pack header and entries have no checksum: a damaged count, filesz or vaddr ends in SIGSEGV.
+
+# A copy that lost the end of its file, but not its last partial page:
+# the kernel maps zeros in place of the lost bytes.  The last stream in the
+# file is the data segment's, which every start restores, so it fails.
+# XXX: a copy that lost more than its last partial page dies of SIGBUS on the first read past the end.
+size=$(wc -c <"$T/p/edgebox")
+tail_bytes=$((size % $(getconf PAGESIZE)))
+if [ "$tail_bytes" -ge 2 ]; then
+	copy_of cut
+	head -c "$((size - tail_bytes / 2))" "$T/p/edgebox" >"$T/cut/edgebox"
+	stops_corrupt cut "the end of the file cut off"
+else
+	echo "SKIP: truncated copy: the file ends $tail_bytes bytes into a page"
+fi
 
 # --- the packer's errors -------------------------------------------------------
 
