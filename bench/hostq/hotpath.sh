@@ -5,8 +5,9 @@
 # Usage: sh bench/hostq/hotpath.sh [BUILD_DIR] > core/layout.hostq.ld
 #
 # In a packed binary (core/pack.h) a lookup decompresses every code
-# segment it touches, and hostq runs once per lookup, so the code it runs
-# sits in one small segment of its own (.text.hot in core/layout.ld).
+# segment it touches, and hostq runs once per lookup, so the shared code
+# it runs sits in one small segment of its own (.text.hot in
+# core/layout.ld), beside hostq's own segments.
 # This script runs hostq under callgrind against a dnsmasq on loopback
 # (A, AAAA, MX, TXT, CNAME, PTR, NXDOMAIN and a refused server).  It finds
 # the input section of each function that ran in BUILD_DIR/edgebox.map and
@@ -101,9 +102,16 @@ for line in open(sys.argv[3]):
                          int(m.group(3), 16), m.group(4)))
     pending = None
 
+# Objects that layout.ld already places in hostq's own segments: gathering
+# their functions too would make the daemons, which restore the hot segment
+# for the shared functions in it, hold hostq's code as well.
+OWN = ("applets/", "core/lookup.o", "core/dnswire_text.o")
+
 rules = set()
 for name, start, size, obj in sections:
     if not any(start <= a < start + size for a in addresses):
+        continue
+    if any(own in obj for own in OWN):
         continue
     if "libc.a(" in obj:
         member = obj[obj.index("(") + 1:-1]
