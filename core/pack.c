@@ -496,6 +496,8 @@ pack_segments(const struct image *im, unsigned n, size_t *size)
 		    entries[k].group[0] != '\0' ? entries[k].group : "shared");
 		free(streams[k]);
 	}
+	put(blob + 16, 4, pack_checksum(blob + sizeof(struct pack_header),
+	    n * sizeof(struct pack_entry)));
 	free(streams);
 	free(entries);
 	*size = blob_size;

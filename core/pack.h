@@ -31,6 +31,7 @@ struct pack_header {
 	uint32_t	version;
 	uint32_t	count;		/* struct pack_entry records that follow */
 	uint32_t	size;		/* bytes of the whole packed segment */
+	uint32_t	checksum;	/* pack_checksum of the entries */
 };
 
 struct pack_entry {
@@ -45,7 +46,7 @@ struct pack_entry {
 	char		group[8];	/* "" (shared), "init", or an applet's group */
 };
 
-_Static_assert(sizeof(struct pack_header) == 16, "pack_header is 4 numbers");
+_Static_assert(sizeof(struct pack_header) == 20, "pack_header is 5 numbers");
 _Static_assert(sizeof(struct pack_entry) == 40, "pack_entry is 8 numbers and a group");
 
 /*

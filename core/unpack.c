@@ -15,9 +15,9 @@
  * returns, so the instruction runs again.  So each applet holds in memory
  * only the code it runs, as with the file mappings of an unpacked binary,
  * and unpack_release drops the start-up code after start.
- * Code that runs while SIGSEGV is blocked (musl's fork, the signal
- * handlers' bodies) must stay in the first segment: a fault with SIGSEGV
- * blocked kills the process.
+ * Code that runs while SIGSEGV is blocked (musl's fork path) must stay in
+ * the first segment (core/layout.ld): a fault with SIGSEGV blocked kills
+ * the process.
  */
 #include <signal.h>
 #include <stddef.h>
@@ -29,6 +29,7 @@
 
 #ifdef EDGEBOX_STATIC
 #include <elf.h>
+#include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 
@@ -264,7 +265,8 @@ on_fault(int signo, siginfo_t *si, void *context)
 
 	(void)signo;
 	(void)context;
-	for (i = 0; i < nentries; i++) {
+	/* si_addr is only an address for a fault: kill(2) and sigqueue(3) set si_code <= 0. */
+	for (i = 0; si->si_code > 0 && i < nentries; i++) {
 		const struct pack_entry	*e = &entries[i];
 
 		if ((absent & 1u << i) && a >= e->vaddr && a - e->vaddr < e->memsz) {
@@ -282,16 +284,25 @@ on_fault(int signo, siginfo_t *si, void *context)
 		    0, 0, 0, 0);
 }
 
-/* The packed segment's header, from the program headers in the auxiliary vector. */
-static const struct pack_header *
-find_packed(char **envp, uintptr_t *page)
+/* What the program headers in the auxiliary vector say about the packed segment. */
+struct packed_segment {
+	const struct pack_header	*header;
+	uint32_t			 size;		/* p_filesz of its header */
+	uint64_t			 file_end;	/* p_offset + p_filesz */
+	uintptr_t			 kept_end;	/* the end of the segments kept as they are */
+	const char			*path;		/* AT_EXECFN */
+};
+
+static int
+find_packed(char **envp, struct packed_segment *ps, uintptr_t *page)
 {
 	const unsigned long	*aux;
-	const elf_phdr		*ph = NULL;
+	const elf_phdr		*ph = NULL, *pack = NULL;
 	unsigned long		 phnum = 0, phent = sizeof(elf_phdr), i;
 
 	while (*envp != NULL)
 		envp++;
+	ps->path = NULL;
 	for (aux = (const unsigned long *)(envp + 1); aux[0] != AT_NULL; aux += 2) {
 		if (aux[0] == AT_PHDR)
 			ph = (const elf_phdr *)aux[1];
@@ -301,14 +312,75 @@ find_packed(char **envp, uintptr_t *page)
 			phent = aux[1];
 		else if (aux[0] == AT_PAGESZ)
 			*page = aux[1];
+		else if (aux[0] == AT_EXECFN)
+			ps->path = (const char *)aux[1];
 	}
 	for (i = 0; ph != NULL && i < phnum; i++) {
 		const elf_phdr	*p = (const elf_phdr *)((const char *)ph + i * phent);
 
 		if (p->p_type == PACK_PT_TYPE)
-			return (const struct pack_header *)(uintptr_t)p->p_vaddr;
+			pack = p;
 	}
-	return NULL;
+	if (pack == NULL)
+		return 0;
+	ps->header = (const struct pack_header *)(uintptr_t)pack->p_vaddr;
+	ps->size = (uint32_t)pack->p_filesz;
+	ps->file_end = (uint64_t)pack->p_offset + pack->p_filesz;
+	ps->kept_end = 0;
+	for (i = 0; i < phnum; i++) {
+		const elf_phdr	*p = (const elf_phdr *)((const char *)ph + i * phent);
+
+		if (p->p_type == PT_LOAD && p->p_vaddr != pack->p_vaddr &&
+		    p->p_vaddr + p->p_memsz > ps->kept_end)
+			ps->kept_end = p->p_vaddr + p->p_memsz;
+	}
+	return 1;
+}
+
+/*
+ * Whether the executable's file still holds the whole packed segment: a
+ * read past the end of a truncated file raises SIGBUS, not a message.
+ * When the size cannot be read, the check passes.
+ */
+static int
+file_complete(const struct packed_segment *ps)
+{
+	uint64_t	buf[32];	/* struct statx, 256 bytes; stx_size at byte 40 */
+
+	if (ps->path == NULL ||
+	    raw_syscall(SYS_statx, AT_FDCWD, (long)ps->path, 0, 0x200 /* STATX_SIZE */,
+	    (long)buf, 0) != 0)
+		return 1;
+	return buf[5] >= ps->file_end;
+}
+
+/*
+ * Whether the header and the entries make sense: entries that checksum
+ * right, lie between the kept segments and the packed one in ascending
+ * order, and keep their contents within their size.
+ */
+static int
+table_valid(const struct packed_segment *ps)
+{
+	const struct pack_header	*h = ps->header;
+	uintptr_t			 floor = ps->kept_end;
+	unsigned			 i;
+
+	if (h->magic != PACK_MAGIC || h->version != PACK_VERSION || h->count == 0 ||
+	    h->count > PACK_MAX_SEGMENTS || h->size != ps->size ||
+	    sizeof(*h) + h->count * sizeof(struct pack_entry) > h->size ||
+	    pack_checksum((const uint8_t *)(h + 1), h->count * sizeof(struct pack_entry)) !=
+	    h->checksum)
+		return 0;
+	for (i = 0; i < h->count; i++) {
+		const struct pack_entry	*e = entry(h, i);
+
+		if (e->vaddr < floor || e->filesz > e->memsz ||
+		    e->memsz > (uintptr_t)h - e->vaddr)
+			return 0;
+		floor = e->vaddr + e->memsz;
+	}
+	return 1;
 }
 
 /* Whether segments of this group are restored at start: shared data and init. */
@@ -323,17 +395,19 @@ shared_group(const char *group)
 static void
 unpack_start(char **envp)
 {
-	static const char		 msg[] = "edgebox: the packed segments are of another "
-	    "version or corrupt; reinstall the package\n";
+	static const char		 msg[] = "edgebox: the packed segments are truncated, "
+	    "corrupt or of another version; reinstall the package\n";
 	const struct pack_header	*h;
+	struct packed_segment		 ps;
 	uintptr_t			 page = 4096;
 	uint32_t			 lazy = 0;
 	unsigned			 i;
 
-	if ((h = find_packed(envp, &page)) == NULL)
+	if (!find_packed(envp, &ps, &page))
 		return;
-	if (h->magic != PACK_MAGIC || h->version != PACK_VERSION || h->count > PACK_MAX_SEGMENTS)
+	if (!file_complete(&ps) || !table_valid(&ps))
 		die(msg, sizeof(msg) - 1);
+	h = ps.header;
 	for (i = 0; i < h->count; i++) {
 		const struct pack_entry	*e = entry(h, i);
 

@@ -128,8 +128,15 @@ start_next(void)
 		qlen--;
 		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, job->name) >= sizeof(path))
 			continue;
-		/* The child starts with every signal blocked, so no handler of ours runs there. */
+		/*
+		 * The child starts with every signal blocked, so no handler of
+		 * ours runs there, but SIGSEGV and SIGBUS: a packed binary
+		 * restores its code from a SIGSEGV handler (core/unpack.c), and a
+		 * fault with them blocked would kill the process.
+		 */
 		sigfillset(&all);
+		sigdelset(&all, SIGSEGV);
+		sigdelset(&all, SIGBUS);
 		sigprocmask(SIG_SETMASK, &all, &old);
 		child = fork();
 		if (child == 0) {
