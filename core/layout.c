@@ -13,6 +13,7 @@ extern const char edgebox_init_text_start[] __attribute__((weak));
 extern const char edgebox_init_text_end[] __attribute__((weak));
 extern const char edgebox_init_rodata_start[] __attribute__((weak));
 extern const char edgebox_init_rodata_end[] __attribute__((weak));
+extern const char edgebox_shared_text_start[] __attribute__((weak));
 
 /*
  * Each init section is a segment of its own, one page or more away from
@@ -41,4 +42,12 @@ layout_drop_init(void)
 {
 	drop(edgebox_init_text_start, edgebox_init_text_end);
 	drop(edgebox_init_rodata_start, edgebox_init_rodata_end);
+	/*
+	 * In a packed binary the shared code outside the hot segment (from
+	 * .text.gap up to the init segment) goes too: dnsd runs it only while
+	 * it starts, and a later call restores it.  An unpacked binary keeps
+	 * these file pages, which it maps only where it runs them.
+	 */
+	if (edgebox_shared_text_start != NULL && edgebox_init_text_start != NULL)
+		(void)unpack_release(edgebox_shared_text_start, edgebox_init_text_start);
 }

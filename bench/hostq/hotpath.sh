@@ -1,13 +1,15 @@
 #!/bin/sh
-# hotpath.sh -- list the functions that typical hostq lookups run, as the
-# linker script lines of core/layout.hostq.ld.
+# hotpath.sh -- list the shared functions that typical hostq lookups and a
+# serving dnsd run, as the linker script lines of core/layout.hostq.ld.
 #
 # Usage: sh bench/hostq/hotpath.sh [BUILD_DIR] > core/layout.hostq.ld
 #
 # In a packed binary (core/pack.h) a lookup decompresses every code
 # segment it touches, and hostq runs once per lookup, so the shared code
 # it runs sits in one small segment of its own (.text.hot in
-# core/layout.ld), beside hostq's own segments.
+# core/layout.ld), beside hostq's own segments.  The shared code that dnsd
+# runs once started joins it, so that dnsd can release the rest after
+# start (layout_drop_init).
 # This script runs hostq under callgrind against a dnsmasq on loopback
 # (A, AAAA, MX, TXT, CNAME, PTR, NXDOMAIN and a refused server).  It finds
 # the input section of each function that ran in BUILD_DIR/edgebox.map and
@@ -62,6 +64,42 @@ for args in "$NAME" "-t A $NAME" "-t AAAA $NAME" "-t MX $NAME" "-t TXT $NAME" \
 done
 valgrind --tool=callgrind --callgrind-out-file="$WORK/cg.refused" \
     "$WORK/hostq" -W 1 -p 1 "$NAME" 127.0.0.1 >/dev/null 2>&1
+
+# dnsd's event loop, and what it calls, while it answers local names,
+# forwards to the dnsmasq above and reloads: the shared code it runs after
+# start.  It stays root (user=root) so that callgrind can write its output.
+DNSD_PORT=$((PORT + 1))
+cat >"$WORK/dnsd.conf" <<EOF
+no-resolv
+no-hosts
+port=$DNSD_PORT
+listen-address=127.0.0.1
+bind-interfaces
+user=root
+address=/x.test/127.0.0.9
+host-record=h.test,10.0.0.1
+cache-size=100
+server=127.0.0.1#$PORT
+EOF
+ln -s "$(cd "$(dirname "$ELF")" && pwd)/$(basename "$ELF")" "$WORK/dnsd"
+valgrind --tool=callgrind --toggle-collect=loop_run --callgrind-out-file="$WORK/cg.dnsd" \
+    "$WORK/dnsd" -d -C "$WORK/dnsd.conf" >"$WORK/dnsd.log" 2>&1 &
+DNSD_PID=$!
+PIDS="$PIDS $DNSD_PID"
+tries=100
+until host -W 1 -p "$DNSD_PORT" -t A a.x.test 127.0.0.1 >/dev/null 2>&1; do
+	tries=$((tries - 1))
+	[ $tries -gt 0 ] || die "dnsd under callgrind does not respond: $(cat "$WORK/dnsd.log")"
+	sleep 0.1
+done
+for name in a.x.test h.test "$NAME" "$NAME" missing.bench.test; do
+	host -W 3 -p "$DNSD_PORT" "$name" 127.0.0.1 >/dev/null 2>&1
+	host -W 3 -T -p "$DNSD_PORT" -t A "$name" 127.0.0.1 >/dev/null 2>&1
+done
+kill -HUP "$DNSD_PID"
+sleep 1
+host -W 3 -p "$DNSD_PORT" -t A a.x.test 127.0.0.1 >/dev/null 2>&1
+stop "$DNSD_PID"
 
 # Function names from callgrind's fn= and cfn= lines: with name compression
 # a name appears once, as "(id) name", at its first use as caller or callee.
