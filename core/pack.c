@@ -1,21 +1,22 @@
 /*
- * pack.c -- a build tool: compresses the loadable segments of the linked,
- * stripped edgebox binary behind its first one (see pack.h).
+ * pack.c -- a build tool: compresses the loadable segments of the linked
+ * edgebox binary (see pack.h).
  *
  *	pack [-f GROUP,...] IN OUT
  *
  * -f names the groups (pack.h; "shared" for the shared segments) to
  * compress with the FAST codec; the others get the SMALL one.
  * IN must be a little-endian static ELF executable whose first loadable
- * segment starts at file offset 0, holds the program headers and the
+ * segment starts at file offset 0, contains the program headers and the
  * entry point, and shares no page with the others (core/layout.ld and the
- * linker's page alignment see to that).  Its unpacker (core/unpack.c)
- * must be in that segment too, which the link ensures by leaving it out of
- * layout.ld's lists.  OUT gets the first segment unchanged, then one
- * read-only segment holding the others compressed.  The program headers
- * of the packed segments, PT_NOTE and PT_GNU_PROPERTY (which point into
- * them), and the section headers are left out.  Each stream is decoded
- * again and compared before OUT is written.
+ * linker's page alignment see to that).  The unpacker (core/unpack.c,
+ * core/packdec.c) must be in that segment too: layout.ld's .text.boot puts
+ * it there, and pack checks it with IN's symbols when IN has them.
+ * OUT gets the first segment and the start-up constants behind it as they
+ * are, then one read-only segment with the others compressed.  The program
+ * headers of the packed segments, PT_NOTE and PT_GNU_PROPERTY (which point
+ * into them), the symbols and the section headers are left out.  Each
+ * stream is decoded again and compared before OUT is written.
  */
 #include <sys/stat.h>
 

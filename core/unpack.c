@@ -284,7 +284,7 @@ on_fault(int signo, siginfo_t *si, void *context)
 		    0, 0, 0, 0);
 }
 
-/* What the program headers in the auxiliary vector say about the packed segment. */
+/* The packed segment, as the program headers in the auxiliary vector describe it. */
 struct packed_segment {
 	const struct pack_header	*header;
 	uint32_t			 size;		/* p_filesz of its header */
@@ -338,8 +338,8 @@ find_packed(char **envp, struct packed_segment *ps, uintptr_t *page)
 }
 
 /*
- * Whether the executable's file still holds the whole packed segment: a
- * read past the end of a truncated file raises SIGBUS, not a message.
+ * Whether the executable's file still contains the whole packed segment:
+ * a read past the end of a truncated file raises SIGBUS, not a message.
  * When the size cannot be read, the check passes.
  */
 static int

@@ -65,7 +65,7 @@ done
 valgrind --tool=callgrind --callgrind-out-file="$WORK/cg.refused" \
     "$WORK/hostq" -W 1 -p 1 "$NAME" 127.0.0.1 >/dev/null 2>&1
 
-# dnsd's event loop, and what it calls, while it answers local names,
+# dnsd's event loop, and what it calls, while it resolves local names,
 # forwards to the dnsmasq above and reloads: the shared code it runs after
 # start.  It stays root (user=root) so that callgrind can write its output.
 DNSD_PORT=$((PORT + 1))
