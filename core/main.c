@@ -17,22 +17,23 @@ struct applet {
 	int		(*main)(int, char **);
 	const char	*summary;
 	const char	*groups;	/* its constants' segments in layout.ld (unpack.h) */
+	int		 daemon;	/* runs for long (unpack.h) */
 };
 
 /* Sorted by name. */
 static const struct applet applets[] = {
 	{ "dnsd",	dnsd_main,	"DNS server: hosts files, local records, forwarding with a cache",
-	    "dns" },
+	    "dns", 1 },
 	{ "hostq",	hostq_main,	"DNS lookup utility with the options and output of BIND's host",
-	    "hostq dnstext" },
-	{ "ntpctl",	ntpctl_main,	"status and control of a running ntpd", "ntp" },
-	{ "ntpd",	ntpd_main,	"NTP client and server for chrony.conf files", "ntp" },
+	    "hostq dnstext", 0 },
+	{ "ntpctl",	ntpctl_main,	"status and control of a running ntpd", "ntp", 0 },
+	{ "ntpd",	ntpd_main,	"NTP client and server for chrony.conf files", "ntp", 1 },
 };
 
 static int
 run(const struct applet *a, int argc, char **argv)
 {
-	unpack_groups(a->groups);
+	unpack_groups(a->groups, a->daemon);
 	return a->main(argc, argv);
 }
 

@@ -463,11 +463,24 @@ pack_segments(const struct image *im, unsigned n, size_t *size)
 		    memcmp(check, im->data + s->offset, s->filesz) != 0)
 			fail("a compressed segment does not decode to its contents (an encoder bug)");
 		free(check);
-		entries[k].offset = (uint32_t)blob_size;
 		entries[k].length = (uint32_t)length;
 		blob_size += length;
 		k++;
 	}
+	/*
+	 * The streams of constants and data, which every start restores,
+	 * come first, right after the table: the kernel maps a file's pages
+	 * into a process in 64 KiB runs around each fault, so they then
+	 * share one run with the table instead of adding runs to a daemon's
+	 * peak memory.  The code streams follow.
+	 */
+	blob_size = sizeof(struct pack_header) + n * sizeof(*entries);
+	for (int code = 0; code <= 1; code++)
+		for (k = 0; k < n; k++)
+			if (((entries[k].flags & PF_X) != 0) == code) {
+				entries[k].offset = (uint32_t)blob_size;
+				blob_size += entries[k].length;
+			}
 
 	if ((blob = calloc(1, blob_size)) == NULL)
 		fail("out of memory");

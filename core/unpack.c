@@ -120,9 +120,10 @@ static uint32_t			 packed_size;
 static uintptr_t		 page_size;
 static uint32_t			 absent;	/* bit i: entry i's pages hold nothing */
 /*
- * Set once a daemon released its start-up code: from then on the packed
- * segment's pages are dropped after each restore.  Short-lived commands
- * never drop them, because that costs more time than it saves memory.
+ * Set for a daemon (unpack_groups) and once start-up code is released:
+ * from then on the packed segment's pages are dropped after each restore.
+ * Short-lived commands never drop them, because that costs more time than
+ * it saves memory.
  */
 static int			 long_running;
 
@@ -419,6 +420,7 @@ unpack_start(char **envp)
 			restore(h, h->size, e, page);
 		}
 	}
+	release_streams(h, h->size, page);
 	/* The data segment is back: globals may be written from here on. */
 	packed = h;
 	packed_size = h->size;
@@ -489,13 +491,15 @@ __asm__(".text\n"
 #endif
 
 void
-unpack_groups(const char *groups)
+unpack_groups(const char *groups, int daemon)
 {
 	const char	*g, *end;
 	unsigned	 i, n;
 
 	if (packed == NULL)
 		return;
+	if (daemon)
+		long_running = 1;
 	for (g = groups; *g != '\0'; g = *end ? end + 1 : end) {
 		for (end = g; *end != '\0' && *end != ' '; end++)
 			;
@@ -510,6 +514,8 @@ unpack_groups(const char *groups)
 			}
 		}
 	}
+	if (long_running)
+		release_streams(packed, packed_size, page_size);
 }
 
 int
@@ -541,9 +547,10 @@ unpack_release(const void *start, const void *end)
 #else
 
 void
-unpack_groups(const char *groups)
+unpack_groups(const char *groups, int daemon)
 {
 	(void)groups;
+	(void)daemon;
 }
 
 int

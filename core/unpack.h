@@ -18,8 +18,10 @@ int	unpack_release(const void *start, const void *end);
  * spaces, see pack.h): those an applet may pass to a system call before
  * its own code reads them.  Other constants are restored when code first
  * reads them, but a system call that reads an absent page fails with
- * EFAULT instead.  Does nothing in a binary that is not packed.
+ * EFAULT instead.  For a daemon, the compressed streams' pages are
+ * released from now on after each restore, so that they never add to its
+ * peak memory.  Does nothing in a binary that is not packed.
  */
-void	unpack_groups(const char *groups);
+void	unpack_groups(const char *groups, int daemon);
 
 #endif
