@@ -2,12 +2,12 @@
  * packenc.c -- encoder of the compressed segments (see pack.h), for the
  * build-time packer and the tests.
  *
- * The parse is optimal for a fixed price of each decision: a forward
- * pass finds, for every position, the cheapest way to reach it (a literal,
+ * The parse is optimal for a fixed price of each decision.  A forward
+ * pass finds, for every position, the cheapest way to reach it: a literal,
  * a repeat of the last offset, or a match of any length from the match
- * finder), and the tokens on the cheapest path to the end are coded.
- * The prices come from how often each decision took each bit in the
- * previous pass, so the passes repeat and the shortest output wins.
+ * finder.  The tokens on the cheapest path to the end are coded.  The
+ * prices come from how often each decision took each bit in the previous
+ * pass, so the passes repeat and the shortest output wins.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -383,6 +383,23 @@ build_chain(const uint8_t *in, size_t n)
 	return chain;
 }
 
+/*
+ * Copy buf into *best when it is the first output or shorter than *best.
+ * Returns -1 when out of memory.
+ */
+static int
+keep_shorter(uint8_t **best, size_t *best_len, const uint8_t *buf, size_t len)
+{
+	if (*best != NULL && len >= *best_len)
+		return 0;
+	free(*best);
+	if ((*best = malloc(len > 0 ? len : 1)) == NULL)
+		return -1;
+	memcpy(*best, buf, len);
+	*best_len = len;
+	return 0;
+}
+
 size_t
 pack_encode(const uint8_t *in, size_t n, uint8_t **out)
 {
@@ -410,13 +427,8 @@ pack_encode(const uint8_t *in, size_t n, uint8_t **out)
 		encode_tokens(e, in, tokens, count);
 		if (e->failed)
 			goto done;
-		if (best == NULL || e->len < best_len) {
-			free(best);
-			if ((best = malloc(e->len)) == NULL)
-				goto done;
-			memcpy(best, e->buf, e->len);
-			best_len = e->len;
-		}
+		if (keep_shorter(&best, &best_len, e->buf, e->len) == -1)
+			goto done;
 		set_prices(pr, (const uint32_t (*)[2])e->counts);
 	}
 	*out = best;
@@ -488,9 +500,9 @@ fast_slot(uint32_t v, unsigned *extra_bits)
 }
 
 /*
- * Code lengths of at most maxlen bits for the counts, from a
- * Huffman tree; while the tree is too deep, the counts are halved (rounding
- * up, so no used symbol drops out) and the tree built again.  One used
+ * Set lengths to Huffman code lengths of at most maxlen bits for the
+ * counts.  While the tree is too deep, the counts are halved, rounding up
+ * so that no used symbol drops out, and the tree is built again.  One used
  * symbol gets a 1-bit code.
  */
 static void
@@ -733,13 +745,8 @@ pack_encode_fast(const uint8_t *in, size_t n, uint8_t **out)
 		fast_write(&w, in, tokens, count, &m);
 		if (w.failed)
 			goto done;
-		if (best == NULL || w.len < best_len) {
-			free(best);
-			if ((best = malloc(w.len)) == NULL)
-				goto done;
-			memcpy(best, w.buf, w.len);
-			best_len = w.len;
-		}
+		if (keep_shorter(&best, &best_len, w.buf, w.len) == -1)
+			goto done;
 	}
 	*out = best;
 	result = best_len;
