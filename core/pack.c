@@ -6,10 +6,10 @@
  *
  * -f names the groups (pack.h; "shared" for the shared segments) to
  * compress with the FAST codec; the others get the SMALL one.
- * IN must be a little-endian static ELF executable whose first loadable
- * segment starts at file offset 0, contains the program headers and the
- * entry point, and shares no page with the others (core/layout.ld and the
- * linker's page alignment see to that).  The unpacker (core/unpack.c,
+ * IN must be a little-endian static ELF executable.  Its first loadable
+ * segment must start at file offset 0, contain the program headers and the
+ * entry point, and share no page with the others, which core/layout.ld and
+ * the linker's page alignment ensure.  The unpacker (core/unpack.c,
  * core/packdec.c) must be in that segment too: layout.ld's .text.boot puts
  * it there, and pack checks it with IN's symbols when IN has them.
  * OUT gets the first segment and the start-up constants behind it as they
@@ -469,8 +469,8 @@ pack_segments(const struct image *im, unsigned n, size_t *size)
 	}
 	/*
 	 * The streams of constants and data, which every start restores,
-	 * come first, right after the table: the kernel maps a file's pages
-	 * into a process in 64 KiB runs around each fault, so they then
+	 * come first, right after the table.  The kernel maps a file's pages
+	 * into a process in 64 KiB runs around each fault, so these streams
 	 * share one run with the table instead of adding runs to a daemon's
 	 * peak memory.  The code streams follow.
 	 */

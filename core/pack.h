@@ -93,11 +93,11 @@ size_t	pack_decode(const uint8_t *in, size_t inlen, uint8_t *out, size_t outlen)
 
 /*
  * Decode a FAST stream, with the same contract as pack_decode.  A FAST
- * stream is LZ77 tokens coded with two canonical Huffman codes: first the
- * 4-bit code lengths (0 for an unused symbol) of the PACK_FAST_LITLEN
- * literal and length symbols, then those of the PACK_FAST_SLOTS offset
- * symbols, then the tokens, all as one bit string read most significant
- * bit first.  A literal is its byte's symbol (0-255); a match is symbol
+ * stream is LZ77 tokens coded with two canonical Huffman codes, as one bit
+ * string read most significant bit first.  It starts with the 4-bit code
+ * lengths (0 for an unused symbol) of the PACK_FAST_LITLEN literal and
+ * length symbols, then those of the PACK_FAST_SLOTS offset symbols, and
+ * the tokens follow.  A literal is its byte's symbol (0-255); a match is symbol
  * 256 + the slot of its length - PACK_FAST_MIN_MATCH, that slot's extra
  * bits, the offset symbol (the slot of its offset - 1) and its extra bits.
  * A value v below 4 is slot v; above, with n the index of its highest set

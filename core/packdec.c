@@ -152,10 +152,10 @@ take_bits(struct bit_reader *r, unsigned n)
 
 /*
  * Read n 4-bit code lengths and fill a lookup table of 2^bits entries for
- * their canonical code (shorter codes first, then lower symbols): entry i
- * contains the symbol whose code starts the bits i, and the code's length
- * shifted by 9.  Returns -1 when a code is longer than bits or the
- * lengths oversubscribe the code.
+ * their canonical code, which orders shorter codes first, then lower
+ * symbols.  Entry i contains the symbol whose code starts the bits i, and
+ * the code's length shifted by 9.  Returns -1 when a code is longer than
+ * bits or the lengths oversubscribe the code.
  */
 static int
 build_table(struct bit_reader *r, uint16_t *table, unsigned n, unsigned bits)

@@ -5,10 +5,11 @@
 # of commands that need no network, also with an empty or large
 # environment and under ulimit -v and -s.  A dnsd on loopback must leave
 # the segments of ntpd and hostq unrestored, drop its init code again after
-# reloads, even 100 in a row, and answer 200 hostq processes at once.  ntpd
-# must run its hooks, which it forks with every signal blocked.  Both
-# daemons must die of a SIGSEGV sent with kill.  Copies with a damaged
-# stream, another pack magic or version, or a cut end must stop with a
+# reloads, even 100 in a row, and resolve the lookups of 200 hostq
+# processes at once.  ntpd must run its hooks, which it forks with every
+# signal but SIGSEGV and SIGBUS blocked.  Both daemons must die of a
+# SIGSEGV sent with kill or sigqueue.  Copies with a damaged stream or
+# table, another pack magic or version, or a cut end must stop with a
 # message, and the packer must reject bad input.  Builds with PACK=0 or
 # SANITIZE=1 have no edgebox.elf and skip.
 . "$(dirname "$0")/lib.sh"
@@ -422,7 +423,7 @@ not_resident "$D" init x "reloaded dnsd"
 check "packed dnsd runs after SIGHUP" daemon_alive "$D"
 
 # A reload storm: each SIGHUP runs the init code, which faults in again,
-# and the lookup right after it must be answered.  Then 50 more SIGHUPs
+# and the lookup right after it must get its address.  Then 50 more SIGHUPs
 # at once, which the kernel may merge.
 reloads=$(count_lines "$T/dnsd.log" 'reloading on SIGHUP')
 i=0
